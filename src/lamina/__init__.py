@@ -1,0 +1,41 @@
+"""lamina: the Keras programming model on PyTorch.
+
+`import lamina as keras` and write Keras code: layers, `Sequential`, functional `Model`,
+`compile` / `fit` / `evaluate` / `predict`, callbacks, datasets.
+
+Example:
+    >>> import lamina as keras
+    >>> model = keras.Sequential([keras.layers.Dense(10, activation="softmax", input_shape=(784,))])
+    >>> model.count_params()
+    7850
+"""
+import importlib
+
+__version__ = "0.1.0"
+
+_SUBMODULES = (
+    "activations", "backend", "callbacks", "datasets", "initializers", "layers", "losses",
+    "metrics", "models", "ops", "optimizers", "regularizers", "saving", "utils",
+)
+_TOP_LEVEL = {
+    "Sequential": "lamina.models",
+    "Model": "lamina.models",
+    "Input": "lamina.layers",
+    "Layer": "lamina.layers",
+}
+
+__all__ = list(_SUBMODULES) + list(_TOP_LEVEL) + ["__version__"]
+
+
+def __getattr__(name):
+    # Submodules load on first use so `import lamina` stays fast and a learner's
+    # `keras.layers.Dense` still resolves exactly as in Keras.
+    if name in _SUBMODULES:
+        return importlib.import_module(f"lamina.{name}")
+    if name in _TOP_LEVEL:
+        return getattr(importlib.import_module(_TOP_LEVEL[name]), name)
+    raise AttributeError(f"module 'lamina' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(__all__)

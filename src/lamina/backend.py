@@ -1,0 +1,117 @@
+"""Device, dtype, seeds and NumPy <-> torch conversion: the only device logic in lamina.
+
+Example:
+    >>> import lamina
+    >>> lamina.backend.to_tensor([[1, 2]], dtype="float32").dtype
+    torch.float32
+"""
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import torch
+
+__all__ = [
+    "epsilon", "floatx", "get_device", "set_device", "to_tensor", "to_numpy",
+    "standardize_dtype", "clear_session",
+]
+
+_EPSILON = 1e-7
+_FLOATX = "float32"
+_device: torch.device | None = None
+
+
+def epsilon() -> float:
+    """The fuzz factor Keras uses in losses and optimizers (1e-7)."""
+    return _EPSILON
+
+
+def floatx() -> str:
+    """The default float type of weights and inputs: 'float32'."""
+    return _FLOATX
+
+
+def get_device() -> torch.device:
+    """The device lamina computes on: `set_device`'s choice, `$LAMINA_DEVICE`, else cuda, mps, cpu."""
+    global _device
+    if _device is None:
+        _device = torch.device(os.environ.get("LAMINA_DEVICE") or _best_available_device())
+    return _device
+
+
+def set_device(device: str | torch.device) -> None:
+    """Chooses the device for new weights and for fit/evaluate/predict.
+
+    Example:
+        >>> lamina.backend.set_device("cpu")
+    """
+    global _device
+    _device = torch.device(device)
+
+
+def _best_available_device() -> str:
+    if torch.cuda.is_available():
+        return "cuda"
+    if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
+        return "mps"
+    return "cpu"
+
+
+_DTYPE_ALIASES = {"float": "float32", "double": "float64", "half": "float16", "int": "int64"}
+
+
+def standardize_dtype(dtype) -> torch.dtype:
+    """Maps 'float32', np.float32, torch.float32 (or None, meaning floatx) to a torch dtype."""
+    if dtype is None:
+        dtype = _FLOATX
+    if isinstance(dtype, torch.dtype):
+        return dtype
+    if not isinstance(dtype, str):
+        dtype = np.dtype(dtype).name
+    dtype = _DTYPE_ALIASES.get(dtype, dtype)
+    torch_dtype = getattr(torch, dtype, None)
+    if not isinstance(torch_dtype, torch.dtype):
+        raise ValueError(f"Unknown dtype: {dtype!r}. Expected a name such as 'float32' or 'int64'.")
+    return torch_dtype
+
+
+def to_tensor(x, dtype=None, device=None) -> torch.Tensor:
+    """Converts a NumPy array, Python list or tensor to a torch tensor on `device`.
+
+    With `dtype=None` the dtype is kept, except that float64 becomes float32 (Keras casts
+    floating inputs to floatx).
+    """
+    device = get_device() if device is None else torch.device(device)
+    if isinstance(x, torch.Tensor):
+        tensor = x
+    else:
+        array = np.asarray(x)
+        if array.dtype == object:
+            raise TypeError(f"Expected a numeric array, but received an array of Python objects "
+                            f"(dtype=object, shape {array.shape}); ragged lists cannot be stacked.")
+        if array.dtype.byteorder not in ("=", "|") or not array.flags.writeable:
+            array = np.ascontiguousarray(array, dtype=array.dtype.newbyteorder("="))
+            array.setflags(write=True)
+        tensor = torch.from_numpy(array)
+    if dtype is not None:
+        target = standardize_dtype(dtype)
+    elif tensor.dtype == torch.float64:
+        target = standardize_dtype(_FLOATX)
+    else:
+        target = tensor.dtype
+    return tensor.to(device=device, dtype=target)
+
+
+def to_numpy(tensor) -> np.ndarray:
+    """Copies a tensor (or anything array-like) to a NumPy array on the host."""
+    if isinstance(tensor, torch.Tensor):
+        return tensor.detach().cpu().numpy()
+    return np.asarray(tensor)
+
+
+def clear_session() -> None:
+    """Resets the automatic layer-name counters, as `keras.backend.clear_session()` does."""
+    from lamina.utils import naming
+
+    naming.reset_uids()
