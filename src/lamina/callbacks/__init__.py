@@ -1,0 +1,33 @@
+"""Callbacks: hooks into `fit`, `evaluate` and `predict` (`keras.callbacks`).
+
+Example:
+    >>> import lamina as keras
+    >>> stopper = keras.callbacks.EarlyStopping(monitor="val_loss", patience=2)
+    >>> stopper.patience
+    2
+"""
+import importlib
+
+from lamina.callbacks.base import Callback
+from lamina.callbacks.callback_list import CallbackList
+from lamina.callbacks.csv_logger import CSVLogger
+from lamina.callbacks.early_stopping import EarlyStopping
+from lamina.callbacks.history import History
+from lamina.callbacks.lambda_callback import LambdaCallback
+from lamina.callbacks.learning_rate_scheduler import LearningRateScheduler
+from lamina.callbacks.progbar_logger import ProgbarLogger
+from lamina.callbacks.reduce_lr_on_plateau import ReduceLROnPlateau
+from lamina.callbacks.terminate_on_nan import TerminateOnNaN
+
+__all__ = [
+    "CSVLogger", "Callback", "CallbackList", "EarlyStopping", "History", "LambdaCallback",
+    "LearningRateScheduler", "ProgbarLogger", "ReduceLROnPlateau",
+    "TerminateOnNaN",
+]
+
+
+def __getattr__(name):
+    # ModelCheckpoint depends on saving, which loads torch-heavy code: import it on first use.
+    if name == "ModelCheckpoint":
+        return importlib.import_module("lamina.callbacks.model_checkpoint").ModelCheckpoint
+    raise AttributeError(f"module 'lamina.callbacks' has no attribute {name!r}")

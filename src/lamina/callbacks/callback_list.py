@@ -1,0 +1,191 @@
+"""`CallbackList`: calls a list of callbacks through one object."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Iterable
+
+from lamina.callbacks.base import Callback, check_mode
+from lamina.callbacks.history import History
+from lamina.callbacks.progbar_logger import ProgbarLogger
+
+__all__ = ["CallbackList"]
+
+
+def _flatten(callbacks: Any) -> list:
+    """Flattens nested lists/tuples of callbacks into one list."""
+    if isinstance(callbacks, (list, tuple)):
+        return [leaf for item in callbacks for leaf in _flatten(item)]
+    return [callbacks]
+
+
+def _check_callback(callback: Any) -> None:
+    """Raises a TypeError unless `callback` is a callback instance."""
+    if isinstance(callback, type):
+        raise TypeError(
+            f"Argument `callbacks` expects callback instances, but received the class "
+            f"{callback.__name__}. Did you forget the parentheses? Use {callback.__name__}()."
+        )
+    if not callable(getattr(callback, "set_model", None)):
+        raise TypeError(
+            "Argument `callbacks` expects instances of keras.callbacks.Callback, but "
+            f"received {callback!r} of type {type(callback).__name__}."
+        )
+
+
+def _pythonify_logs(logs: Mapping | None) -> dict:
+    """Epoch-level logs as a key-sorted dict of Python floats (nested dicts flattened).
+
+    This reads every value (one device sync), which is fine once per epoch.
+    """
+    result = {}
+    for key, value in sorted((logs or {}).items()):
+        if isinstance(value, Mapping):
+            result.update(_pythonify_logs(value))
+            continue
+        try:
+            value = float(value)
+        except (TypeError, ValueError, RuntimeError):
+            pass
+        result[key] = value
+    return result
+
+
+class CallbackList(Callback):
+    """Container that forwards every hook to a list of callbacks, in order.
+
+    Keras 3 order: the user's callbacks, then `History` (when `add_history`),
+    then `ProgbarLogger` (when `add_progbar`); one already in the list is
+    reused instead. Epoch-level logs are converted once to a key-sorted dict
+    of floats and the same dict goes to every callback (so a callback may add
+    keys, e.g. `learning_rate`, that later ones see). Batch-level logs are
+    passed through untouched, so values stay on the device until read.
+
+    Args:
+        callbacks: A callback, or a (nested) list of callbacks.
+        add_history: Whether to add a `History` if none is in `callbacks`.
+        add_progbar: Whether to add a `ProgbarLogger` if none is in `callbacks`.
+        model: The model the callbacks act on (`model.history` is set to the History).
+        **params: Training parameters handed to each callback's `set_params`.
+
+    Example:
+        >>> callbacks = CallbackList([], add_history=True, verbose=0, epochs=2, steps=3)
+        >>> callbacks.on_train_begin()
+        >>> callbacks.on_epoch_end(0, {"loss": 0.5})
+        >>> callbacks.callbacks[-1].history
+        {'loss': [0.5]}
+    """
+
+    def __init__(
+        self,
+        callbacks: Callback | Iterable[Callback] | None = None,
+        add_history: bool = False,
+        add_progbar: bool = False,
+        model: Any = None,
+        **params: Any,
+    ) -> None:
+        super().__init__()
+        self.callbacks = _flatten(callbacks) if callbacks is not None else []
+        for callback in self.callbacks:
+            _check_callback(callback)
+        self._add_default_callbacks(add_history, add_progbar)
+        self.set_model(model)
+        self.set_params(params)
+
+    def _add_default_callbacks(self, add_history: bool, add_progbar: bool) -> None:
+        """Finds or appends the History and ProgbarLogger callbacks."""
+        self._history = next((cb for cb in self.callbacks if isinstance(cb, History)), None)
+        self._progbar = next((cb for cb in self.callbacks if isinstance(cb, ProgbarLogger)), None)
+        if self._history is None and add_history:
+            self._history = History()
+            self.callbacks.append(self._history)
+        if self._progbar is None and add_progbar:
+            self._progbar = ProgbarLogger()
+            self.callbacks.append(self._progbar)
+
+    def set_params(self, params: dict | None) -> None:
+        """Stores `params` and hands them to every callback (when not empty)."""
+        self.params = params
+        if params:
+            for callback in self.callbacks:
+                callback.set_params(params)
+
+    def set_model(self, model: Any) -> None:
+        """Hands `model` to every callback and sets `model.history`."""
+        if model is None:
+            return
+        super().set_model(model)
+        if self._history is not None:
+            model.history = self._history
+        for callback in self.callbacks:
+            callback.set_model(model)
+
+    def needs_batch_hooks_for(self, mode: str) -> bool:
+        """Whether any callback needs the batch hooks of `mode` ('train', 'test', 'predict').
+
+        Ask after the matching `on_*_begin` hook: the answer of `ProgbarLogger`
+        depends on whether it runs inside `fit`.
+
+        Example:
+            >>> CallbackList([Callback()]).needs_batch_hooks_for("train")
+            False
+        """
+        check_mode(mode)
+        return any(
+            callback.needs_batch_hooks_for(mode)
+            if callable(getattr(callback, "needs_batch_hooks_for", None))
+            else True
+            for callback in self.callbacks
+        )
+
+    def _call_all(self, hook: str, *args: Any) -> None:
+        """Calls `hook` on every callback with the same arguments."""
+        for callback in self.callbacks:
+            getattr(callback, hook)(*args)
+
+    def on_batch_begin(self, batch: int, logs: Mapping | None = None) -> None:
+        self._call_all("on_batch_begin", batch, {} if logs is None else logs)
+
+    def on_batch_end(self, batch: int, logs: Mapping | None = None) -> None:
+        self._call_all("on_batch_end", batch, {} if logs is None else logs)
+
+    def on_train_batch_begin(self, batch: int, logs: Mapping | None = None) -> None:
+        self._call_all("on_train_batch_begin", batch, {} if logs is None else logs)
+
+    def on_train_batch_end(self, batch: int, logs: Mapping | None = None) -> None:
+        self._call_all("on_train_batch_end", batch, {} if logs is None else logs)
+
+    def on_test_batch_begin(self, batch: int, logs: Mapping | None = None) -> None:
+        self._call_all("on_test_batch_begin", batch, {} if logs is None else logs)
+
+    def on_test_batch_end(self, batch: int, logs: Mapping | None = None) -> None:
+        self._call_all("on_test_batch_end", batch, {} if logs is None else logs)
+
+    def on_predict_batch_begin(self, batch: int, logs: Mapping | None = None) -> None:
+        self._call_all("on_predict_batch_begin", batch, {} if logs is None else logs)
+
+    def on_predict_batch_end(self, batch: int, logs: Mapping | None = None) -> None:
+        self._call_all("on_predict_batch_end", batch, {} if logs is None else logs)
+
+    def on_epoch_begin(self, epoch: int, logs: Mapping | None = None) -> None:
+        self._call_all("on_epoch_begin", epoch, _pythonify_logs(logs))
+
+    def on_epoch_end(self, epoch: int, logs: Mapping | None = None) -> None:
+        self._call_all("on_epoch_end", epoch, _pythonify_logs(logs))
+
+    def on_train_begin(self, logs: Mapping | None = None) -> None:
+        self._call_all("on_train_begin", _pythonify_logs(logs))
+
+    def on_train_end(self, logs: Mapping | None = None) -> None:
+        self._call_all("on_train_end", _pythonify_logs(logs))
+
+    def on_test_begin(self, logs: Mapping | None = None) -> None:
+        self._call_all("on_test_begin", _pythonify_logs(logs))
+
+    def on_test_end(self, logs: Mapping | None = None) -> None:
+        self._call_all("on_test_end", _pythonify_logs(logs))
+
+    def on_predict_begin(self, logs: Mapping | None = None) -> None:
+        self._call_all("on_predict_begin", _pythonify_logs(logs))
+
+    def on_predict_end(self, logs: Mapping | None = None) -> None:
+        self._call_all("on_predict_end", _pythonify_logs(logs))

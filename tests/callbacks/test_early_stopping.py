@@ -1,0 +1,180 @@
+"""EarlyStopping against hand-worked sequences of Keras 3's rules."""
+import warnings
+
+import numpy as np
+import pytest
+
+from lamina.callbacks import CallbackList, EarlyStopping
+
+
+class FakeModel:
+    """Model stand-in whose get_weights returns views, as a careless model might."""
+
+    def __init__(self, metrics=()):
+        self.stop_training = False
+        self.weights = [np.zeros((2, 3)), np.zeros(3)]
+        self.metrics = list(metrics)
+
+    def get_weights(self):
+        return list(self.weights)
+
+    def set_weights(self, weights):
+        for weight, new in zip(self.weights, weights):
+            weight[...] = new
+
+
+def run_fit(callback, values, model=None, key="val_loss"):
+    """Drives one fit: epoch i writes weights = i in place, logs {key: values[i]}."""
+    model = model or FakeModel()
+    callbacks = CallbackList([callback], add_history=True, model=model,
+                             verbose=0, epochs=len(values), steps=1)
+    callbacks.on_train_begin()
+    epochs_run = 0
+    for epoch, value in enumerate(values):
+        for weight in model.weights:
+            weight[...] = epoch
+        callbacks.on_epoch_begin(epoch)
+        callbacks.on_epoch_end(epoch, {key: value, "loss": 1.0})
+        epochs_run += 1
+        if model.stop_training:
+            break
+    callbacks.on_train_end()
+    return epochs_run, model
+
+
+@pytest.mark.parametrize(
+    "kwargs, values, expected_epochs, expected_stopped",
+    [
+        ({}, [1.0, 0.9, 0.95, 0.8], 3, 2),
+        ({"patience": 2}, [1.0, 0.9, 0.95, 0.96, 0.5], 4, 3),
+        ({"patience": 3}, [1.0, 0.9, 0.95, 0.96, 0.5], 5, 0),
+        ({"mode": "max"}, [0.5, 0.6, 0.55], 3, 2),
+        ({"mode": "min"}, [0.5, 0.6, 0.55], 2, 1),
+        ({"min_delta": 0.1, "patience": 1}, [1.0, 0.95, 0.85, 0.7], 2, 1),
+        ({"min_delta": -0.1, "patience": 3}, [1.0, 0.95, 0.85, 0.7], 4, 0),
+        # A change of exactly min_delta is not an improvement.
+        ({"min_delta": 0.25}, [1.0, 0.75], 2, 1),
+        ({"baseline": 0.5, "patience": 2}, [0.8, 0.7, 0.6, 0.4, 0.45, 0.46, 0.47], 6, 5),
+        ({"baseline": 0.5, "patience": 1}, [0.8, 0.9, 0.9], 2, 1),
+        ({"start_from_epoch": 2}, [1.0, 2.0, 3.0, 4.0, 5.0], 4, 3),
+        ({"patience": 0}, [1.0, 2.0], 2, 1),
+    ],
+)
+def test_stops_at_the_epoch_keras_rules_give(kwargs, values, expected_epochs, expected_stopped):
+    stopper = EarlyStopping(**kwargs)
+    epochs_run, model = run_fit(stopper, values)
+    assert epochs_run == expected_epochs
+    assert stopper.stopped_epoch == expected_stopped
+    assert model.stop_training == (expected_stopped > 0)
+
+
+@pytest.mark.parametrize(
+    "monitor, values, expected_epochs",
+    [
+        ("val_accuracy", [0.5, 0.6, 0.55], 3),  # maximised
+        ("val_auc", [0.5, 0.6, 0.55], 3),
+        ("acc", [0.5, 0.6, 0.55], 3),
+        ("val_loss", [0.5, 0.6, 0.55], 2),  # minimised
+        ("val_mae", [0.5, 0.6, 0.55], 2),
+    ],
+)
+def test_auto_mode_direction_from_name(monitor, values, expected_epochs):
+    epochs_run, _ = run_fit(EarlyStopping(monitor=monitor), values, key=monitor)
+    assert epochs_run == expected_epochs
+
+
+def test_auto_mode_asks_the_metric_direction_first():
+    class Metric:
+        name = "custom"
+        _direction = "up"
+
+    class Container:
+        name = "compile_metrics"
+        metrics = [Metric()]
+
+    model = FakeModel(metrics=[Container()])
+    epochs_run, _ = run_fit(EarlyStopping(monitor="val_custom"), [0.5, 0.6, 0.55],
+                            model=model, key="val_custom")
+    assert epochs_run == 3
+
+
+def test_restore_best_weights_after_early_stop_prints_messages(capsys):
+    stopper = EarlyStopping(patience=2, restore_best_weights=True, verbose=1)
+    epochs_run, model = run_fit(stopper, [1.0, 0.5, 0.7, 0.9, 0.1])
+    assert epochs_run == 4
+    assert stopper.best_epoch == 1
+    # Epoch i wrote weight value i: restored weights must be epoch 1's, not the last view.
+    for weight in model.weights:
+        np.testing.assert_array_equal(weight, np.full_like(weight, 1.0))
+    assert capsys.readouterr().out == (
+        "Epoch 4: early stopping\n"
+        "Restoring model weights from the end of the best epoch: 2.\n"
+    )
+
+
+def test_restore_best_weights_without_early_stop(capsys):
+    stopper = EarlyStopping(patience=5, restore_best_weights=True, verbose=1)
+    epochs_run, model = run_fit(stopper, [1.0, 0.5, 0.7])
+    assert epochs_run == 3 and stopper.stopped_epoch == 0
+    np.testing.assert_array_equal(model.weights[1], np.ones(3))
+    assert capsys.readouterr().out == "Restoring model weights from the end of the best epoch: 2.\n"
+
+
+def test_restore_counts_from_start_epoch():
+    stopper = EarlyStopping(patience=1, restore_best_weights=True, start_from_epoch=2)
+    epochs_run, model = run_fit(stopper, [0.1, 0.2, 3.0, 4.0, 5.0])
+    assert epochs_run == 4
+    assert stopper.best_epoch == 2
+    np.testing.assert_array_equal(model.weights[0], np.full((2, 3), 2.0))
+
+
+def test_no_restore_keeps_last_weights_and_verbose_zero_is_silent(capsys):
+    _, model = run_fit(EarlyStopping(patience=0), [1.0, 2.0])
+    np.testing.assert_array_equal(model.weights[1], np.ones(3))
+    assert capsys.readouterr().out == ""
+
+
+def test_missing_monitor_warns_once_with_available_keys():
+    stopper = EarlyStopping(monitor="val_accuracy")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        epochs_run, model = run_fit(stopper, [0.3, 0.2, 0.1], key="accuracy")
+    messages = [str(w.message) for w in caught]
+    assert messages == [
+        "Early stopping conditioned on metric `val_accuracy` which is not available. "
+        "Available metrics are: accuracy,loss"
+    ]
+    assert epochs_run == 3 and not model.stop_training
+
+
+def test_unknown_mode_warns_and_falls_back_to_auto():
+    with pytest.warns(UserWarning, match="EarlyStopping mode 'maximum' is unknown, fallback to auto mode."):
+        stopper = EarlyStopping(monitor="val_accuracy", mode="maximum")
+    assert stopper.mode == "auto"
+
+
+def test_instance_is_reusable_across_fits():
+    stopper = EarlyStopping(patience=0, restore_best_weights=True)
+    run_fit(stopper, [1.0, 2.0])
+    assert stopper.stopped_epoch == 1
+    epochs_run, _ = run_fit(stopper, [5.0, 4.0, 3.0])
+    assert epochs_run == 3 and stopper.stopped_epoch == 0 and stopper.best == 3.0
+
+
+def test_defaults_match_keras():
+    stopper = EarlyStopping()
+    assert (stopper.monitor, stopper.min_delta, stopper.patience, stopper.verbose, stopper.mode,
+            stopper.baseline, stopper.restore_best_weights, stopper.start_from_epoch) == (
+        "val_loss", 0, 0, 0, "auto", None, False, 0)
+
+
+def test_tensor_logs_are_read_as_floats():
+    torch = pytest.importorskip("torch")
+    stopper = EarlyStopping(monitor="loss", patience=0)
+    model = FakeModel()
+    stopper.set_model(model)
+    stopper.on_train_begin()
+    stopper.on_epoch_end(0, {"loss": torch.tensor(0.5)})
+    stopper.on_epoch_end(1, {"loss": torch.tensor(0.75)})
+    assert stopper.best == 0.5 and isinstance(stopper.best, float)
+    assert model.stop_training
