@@ -1,0 +1,227 @@
+"""Turning what a user passes to `compile(metrics=...)` into `Metric` objects.
+
+`get` maps a name, class, instance, config dict or plain function to a metric.
+`resolve` adds compile's rule for 'accuracy' / 'acc' and 'crossentropy' / 'ce': the
+concrete metric follows from the loss, otherwise from the label and output shapes, and
+keeps the user's spelling as its name.
+
+Example:
+    >>> resolve("acc", "sparse_categorical_crossentropy", (32,), (32, 10))
+    <SparseCategoricalAccuracy name=acc>
+    >>> resolve("mse", "mse", (32, 1), (32, 1)).name
+    'mse'
+"""
+from __future__ import annotations
+
+import inspect
+import re
+from typing import Any, Callable
+
+import lamina.metrics.accuracy as accuracy_module
+from lamina.metrics.accuracy import (Accuracy, BinaryAccuracy, CategoricalAccuracy,
+                                     SparseCategoricalAccuracy, SparseTopKCategoricalAccuracy,
+                                     TopKCategoricalAccuracy)
+from lamina.metrics.base import Mean, MeanMetricWrapper, Metric, Sum
+from lamina.metrics.auc import AUC
+from lamina.metrics.confusion import (FalseNegatives, FalsePositives, Precision, Recall,
+                                      TrueNegatives, TruePositives)
+from lamina.metrics.probabilistic import (BinaryCrossentropy, CategoricalCrossentropy,
+                                          SparseCategoricalCrossentropy)
+from lamina.metrics.regression import (MeanAbsoluteError, MeanAbsolutePercentageError,
+                                       MeanSquaredError, MeanSquaredLogarithmicError,
+                                       RootMeanSquaredError)
+from lamina.utils import naming
+from lamina.utils.errors import unknown_name_error
+
+__all__ = ["ALL_OBJECTS", "get", "resolve", "serialize", "deserialize", "get_function"]
+
+ALL_OBJECTS = (
+    Metric, Mean, Sum, MeanMetricWrapper,
+    MeanSquaredError, RootMeanSquaredError, MeanAbsoluteError, MeanAbsolutePercentageError,
+    MeanSquaredLogarithmicError,
+    AUC, FalseNegatives, FalsePositives, Precision, Recall, TrueNegatives, TruePositives,
+    BinaryCrossentropy, CategoricalCrossentropy, SparseCategoricalCrossentropy,
+    Accuracy, BinaryAccuracy, CategoricalAccuracy, SparseCategoricalAccuracy,
+    TopKCategoricalAccuracy, SparseTopKCategoricalAccuracy,
+)
+_BY_NAME: dict[str, type] = {cls.__name__: cls for cls in ALL_OBJECTS}
+_BY_NAME.update({naming.to_snake_case(cls.__name__): cls for cls in ALL_OBJECTS})
+_BY_NAME.update({
+    "bce": BinaryCrossentropy, "BCE": BinaryCrossentropy,
+    "mse": MeanSquaredError, "MSE": MeanSquaredError,
+    "mae": MeanAbsoluteError, "MAE": MeanAbsoluteError,
+    "mape": MeanAbsolutePercentageError, "MAPE": MeanAbsolutePercentageError,
+    "msle": MeanSquaredLogarithmicError, "MSLE": MeanSquaredLogarithmicError,
+})
+_FUNCTIONS = {name: getattr(accuracy_module, name) for name in (
+    "accuracy", "binary_accuracy", "categorical_accuracy", "sparse_categorical_accuracy",
+    "top_k_categorical_accuracy", "sparse_top_k_categorical_accuracy")}
+
+_ACCURACY_ALIASES = ("accuracy", "acc")
+_CROSSENTROPY_ALIASES = ("crossentropy", "ce")
+_BY_FAMILY = {
+    "accuracy": {"binary": BinaryAccuracy, "categorical": CategoricalAccuracy,
+                 "sparse": SparseCategoricalAccuracy},
+    "crossentropy": {"binary": BinaryCrossentropy, "categorical": CategoricalCrossentropy,
+                     "sparse": SparseCategoricalCrossentropy},
+}
+_LOSS_FAMILIES = {
+    "binary_crossentropy": "binary", "bce": "binary", "binary_focal_crossentropy": "binary",
+    "categorical_crossentropy": "categorical", "categorical_focal_crossentropy": "categorical",
+    "sparse_categorical_crossentropy": "sparse",
+}
+
+
+def get(identifier) -> Metric | None:
+    """Returns the metric an identifier names.
+
+    Args:
+        identifier: A `Metric` instance (returned as is), a metric class, a name
+            ('mse', 'auc', 'Precision', 'binary_accuracy', ...), a config dict
+            (`{"class_name": "AUC", "config": {...}}`), or a function
+            `fn(y_true, y_pred)` (wrapped in `MeanMetricWrapper`, named after it).
+            None gives None.
+
+    Returns:
+        A `Metric` with its default name (see `resolve` for compile's naming).
+
+    Example:
+        >>> get("mse").name
+        'mean_squared_error'
+    """
+    if identifier is None or isinstance(identifier, Metric):
+        return identifier
+    if isinstance(identifier, dict):
+        return deserialize(identifier)
+    if isinstance(identifier, str):
+        cls = _BY_NAME.get(identifier)
+        if cls is None:
+            raise _unknown_metric(identifier)
+        return cls()
+    if inspect.isclass(identifier):
+        instance = identifier()
+        return instance if isinstance(instance, Metric) else _wrap(instance)
+    if callable(identifier):
+        return _wrap(identifier)
+    raise TypeError(f"Could not interpret metric identifier: {identifier!r} of type "
+                    f"{type(identifier).__name__}. Expected a metric name such as 'accuracy', a "
+                    f"keras.metrics.Metric, or a function fn(y_true, y_pred).")
+
+
+def resolve(identifier, loss=None, y_true_shape=None, y_pred_shape=None) -> Metric:
+    """Returns the metric `compile(metrics=[identifier])` uses for one model output.
+
+    'accuracy' / 'acc' (any case) become BinaryAccuracy, CategoricalAccuracy or
+    SparseCategoricalAccuracy, and 'crossentropy' / 'ce' the matching cross-entropy:
+    chosen by the loss (binary_crossentropy, categorical_crossentropy,
+    sparse_categorical_crossentropy as a name, function or Loss instance), otherwise by
+    the shapes (a last dimension of 1, or rank-1 predictions -> binary; labels of lower
+    rank or with last dimension 1 against several classes -> sparse; else categorical).
+    A metric given as a string is named by that string ('mse' logs as 'mse').
+
+    Args:
+        identifier: Anything `get` accepts, or one of the aliases above.
+        loss: The output's loss (name, function or Loss instance), or None.
+        y_true_shape: Shape of the labels, e.g. `(32,)`.
+        y_pred_shape: Shape of the model output, e.g. `(32, 10)`.
+
+    Returns:
+        The metric, named as Keras names it in the logs.
+
+    Example:
+        >>> resolve("accuracy", None, (32, 1), (32, 1))
+        <BinaryAccuracy name=accuracy>
+    """
+    if identifier is None:
+        raise ValueError("Expected metric, received `None`.")
+    if isinstance(identifier, str):
+        kind = _alias_kind(identifier)
+        if kind is not None:
+            family = _loss_family(loss) or _shape_family(identifier, y_true_shape, y_pred_shape)
+            cls = _BY_FAMILY[kind][family]
+            if kind == "crossentropy" and getattr(loss, "from_logits", False):
+                return cls(name=identifier, from_logits=True)
+            return cls(name=identifier)
+    metric = get(identifier)
+    if isinstance(identifier, str):
+        metric.name = identifier
+    return metric
+
+
+def serialize(metric: Metric) -> dict[str, Any]:
+    """Keras' serialized form: `{"module", "class_name", "config", "registered_name"}`."""
+    return {"module": "keras.metrics", "class_name": type(metric).__name__,
+            "config": metric.get_config(), "registered_name": None}
+
+
+def deserialize(config: dict[str, Any]) -> Metric:
+    """Builds a metric from `serialize`'s dict (or `{"class_name", "config"}`)."""
+    class_name = config.get("class_name")
+    cls = _BY_NAME.get(class_name) if isinstance(class_name, str) else None
+    if cls is None:
+        raise _unknown_metric(class_name)
+    return cls.from_config(config.get("config") or {})
+
+
+def get_function(name: str) -> Callable:
+    """The per-sample metric function of that name (e.g. 'binary_accuracy')."""
+    if name in _FUNCTIONS:
+        return _FUNCTIONS[name]
+    from lamina import losses
+
+    function = getattr(losses, name, None)
+    if not callable(function):
+        raise unknown_name_error("metric function", name, _FUNCTIONS)
+    return function
+
+
+def _wrap(function: Callable) -> MeanMetricWrapper:
+    name = getattr(function, "name", None) or getattr(function, "__name__", None) \
+        or type(function).__name__
+    return MeanMetricWrapper(function, name=naming.to_snake_case(re.sub(r"\W+", "", name)))
+
+
+def _unknown_metric(name) -> ValueError:
+    return unknown_name_error("metric", name, list(_BY_NAME) + list(_ACCURACY_ALIASES)
+                              + list(_CROSSENTROPY_ALIASES))
+
+
+def _alias_kind(identifier: str) -> str | None:
+    lowered = identifier.lower()
+    if lowered in _ACCURACY_ALIASES:
+        return "accuracy"
+    if lowered in _CROSSENTROPY_ALIASES:
+        return "crossentropy"
+    return None
+
+
+def _loss_family(loss) -> str | None:
+    """'binary', 'categorical' or 'sparse' when the loss is a cross-entropy, else None."""
+    if loss is None:
+        return None
+    if isinstance(loss, str):
+        name = loss
+    elif callable(getattr(loss, "fn", None)):
+        name = getattr(loss.fn, "__name__", "")
+    elif inspect.isfunction(loss) or inspect.isclass(loss):
+        name = loss.__name__
+    else:
+        name = type(loss).__name__
+    return _LOSS_FAMILIES.get(naming.to_snake_case(name))
+
+
+def _shape_family(identifier: str, y_true_shape, y_pred_shape) -> str:
+    if y_true_shape is None or y_pred_shape is None:
+        raise ValueError(f"Cannot resolve metric {identifier!r}: it depends on the loss or on "
+                         f"the shapes of labels and outputs, but received loss without a "
+                         f"cross-entropy and y_true_shape={y_true_shape}, "
+                         f"y_pred_shape={y_pred_shape}. Pass the shapes, or name the metric "
+                         f"explicitly (e.g. 'sparse_categorical_accuracy').")
+    true_rank, pred_rank = len(y_true_shape), len(y_pred_shape)
+    true_last = y_true_shape[-1] if true_rank else None
+    pred_last = y_pred_shape[-1] if pred_rank else None
+    if pred_rank <= 1 or pred_last == 1:
+        return "binary"
+    if true_rank < pred_rank or (true_last == 1 and (pred_last is None or pred_last > 1)):
+        return "sparse"
+    return "categorical"

@@ -1,0 +1,253 @@
+"""get / resolve (compile's metric rules), config round trips, and no host sync in updates."""
+import contextlib
+
+import numpy as np
+import pytest
+import torch
+
+from lamina import metrics
+
+N, C = 8, 3
+
+
+@pytest.mark.parametrize("identifier, cls, name", [
+    ("mse", metrics.MeanSquaredError, "mean_squared_error"),
+    ("MAE", metrics.MeanAbsoluteError, "mean_absolute_error"),
+    ("mape", metrics.MeanAbsolutePercentageError, "mean_absolute_percentage_error"),
+    ("auc", metrics.AUC, "auc"),
+    ("AUC", metrics.AUC, "auc"),
+    ("precision", metrics.Precision, "precision"),
+    ("Recall", metrics.Recall, "recall"),
+    ("binary_accuracy", metrics.BinaryAccuracy, "binary_accuracy"),
+    ("accuracy", metrics.Accuracy, "accuracy"),
+    ("root_mean_squared_error", metrics.RootMeanSquaredError, "root_mean_squared_error"),
+    ("top_k_categorical_accuracy", metrics.TopKCategoricalAccuracy, "top_k_categorical_accuracy"),
+    ("bce", metrics.BinaryCrossentropy, "binary_crossentropy"),
+])
+def test_get_by_name(identifier, cls, name):
+    metric = metrics.get(identifier)
+    assert type(metric) is cls and metric.name == name
+
+
+def test_get_instance_class_dict_and_none():
+    auc = metrics.AUC(num_thresholds=7)
+    assert metrics.get(auc) is auc
+    assert type(metrics.get(metrics.Recall)) is metrics.Recall
+    from_dict = metrics.get({"class_name": "AUC", "config": {"num_thresholds": 3}})
+    assert type(from_dict) is metrics.AUC and from_dict.num_thresholds == 3
+    assert metrics.get(None) is None
+
+
+def test_get_wraps_plain_function_named_after_it():
+    def halfError(y_true, y_pred):
+        return (y_true - y_pred).abs() / 2
+
+    metric = metrics.get(halfError)
+    assert isinstance(metric, metrics.MeanMetricWrapper) and metric.name == "half_error"
+    assert float(metric([2.0, 4.0], [0.0, 0.0])) == pytest.approx(1.5)
+
+
+def test_get_unknown_name_suggests_close_match():
+    with pytest.raises(ValueError, match=r"Unknown metric: 'precison'\. Did you mean 'precision'"):
+        metrics.get("precison")
+
+
+def test_get_rejects_non_metric_objects():
+    with pytest.raises(TypeError, match="Could not interpret metric identifier: 3"):
+        metrics.get(3)
+
+
+def test_deserialize_unknown_class():
+    with pytest.raises(ValueError, match="Unknown metric: 'Nope'"):
+        metrics.get({"class_name": "Nope", "config": {}})
+
+
+class BinaryCrossentropy:
+    """Stands in for a Loss instance: only its class name and from_logits matter."""
+
+    from_logits = True
+
+
+class LossFunctionWrapper:
+    def __init__(self, fn):
+        self.fn = fn
+
+
+def sparse_categorical_crossentropy(y_true, y_pred):
+    return y_pred
+
+
+@pytest.mark.parametrize("loss, expected", [
+    ("binary_crossentropy", metrics.BinaryAccuracy),
+    ("bce", metrics.BinaryAccuracy),
+    ("BinaryCrossentropy", metrics.BinaryAccuracy),
+    (BinaryCrossentropy(), metrics.BinaryAccuracy),
+    ("categorical_crossentropy", metrics.CategoricalAccuracy),
+    ("sparse_categorical_crossentropy", metrics.SparseCategoricalAccuracy),
+    (sparse_categorical_crossentropy, metrics.SparseCategoricalAccuracy),
+    (LossFunctionWrapper(sparse_categorical_crossentropy), metrics.SparseCategoricalAccuracy),
+])
+def test_accuracy_resolves_from_the_loss(loss, expected):
+    # The shapes point to another metric, so that only the loss can decide.
+    shape = (N, 1) if expected is metrics.CategoricalAccuracy else (N, C)
+    metric = metrics.resolve("accuracy", loss, shape, shape)
+    assert type(metric) is expected and metric.name == "accuracy"
+
+
+@pytest.mark.parametrize("true_shape, pred_shape, expected", [
+    ((N, 1), (N, 1), metrics.BinaryAccuracy),
+    ((N,), (N, 1), metrics.BinaryAccuracy),
+    ((N,), (N,), metrics.BinaryAccuracy),
+    ((N,), (N, C), metrics.SparseCategoricalAccuracy),
+    ((N, 1), (N, C), metrics.SparseCategoricalAccuracy),
+    ((N, 5), (N, 5, C), metrics.SparseCategoricalAccuracy),
+    ((N, C), (N, C), metrics.CategoricalAccuracy),
+])
+def test_accuracy_resolves_from_shapes_without_crossentropy_loss(true_shape, pred_shape, expected):
+    assert type(metrics.resolve("accuracy", "mse", true_shape, pred_shape)) is expected
+    assert type(metrics.resolve("acc", None, true_shape, pred_shape)) is expected
+
+
+@pytest.mark.parametrize("spelling", ["acc", "accuracy", "Accuracy", "ACC"])
+def test_resolved_accuracy_keeps_user_spelling(spelling):
+    metric = metrics.resolve(spelling, "sparse_categorical_crossentropy", (N,), (N, C))
+    assert metric.name == spelling
+
+
+@pytest.mark.parametrize("spelling, loss, shapes, expected", [
+    ("crossentropy", "binary_crossentropy", ((N, 1), (N, 1)), metrics.BinaryCrossentropy),
+    ("ce", None, ((N,), (N, C)), metrics.SparseCategoricalCrossentropy),
+    ("CE", None, ((N, C), (N, C)), metrics.CategoricalCrossentropy),
+])
+def test_crossentropy_alias(spelling, loss, shapes, expected):
+    metric = metrics.resolve(spelling, loss, *shapes)
+    assert type(metric) is expected and metric.name == spelling
+
+
+def test_crossentropy_alias_inherits_from_logits_of_loss_instance():
+    metric = metrics.resolve("ce", BinaryCrossentropy(), (N, 1), (N, 1))
+    assert metric.from_logits is True
+
+
+@pytest.mark.parametrize("identifier, name", [("mse", "mse"), ("MAE", "MAE"), ("auc", "auc"),
+                                              ("binary_accuracy", "binary_accuracy")])
+def test_string_metrics_log_under_the_given_string(identifier, name):
+    assert metrics.resolve(identifier, "mse", (N, 1), (N, 1)).name == name
+
+
+def test_resolve_keeps_instance_names():
+    auc = metrics.AUC(name="roc")
+    assert metrics.resolve(auc, "binary_crossentropy", (N, 1), (N, 1)) is auc
+    assert auc.name == "roc"
+
+
+def test_resolve_errors():
+    with pytest.raises(ValueError, match="Expected metric, received `None`"):
+        metrics.resolve(None, "mse", (N, 1), (N, 1))
+    with pytest.raises(ValueError, match="Cannot resolve metric 'accuracy'"):
+        metrics.resolve("accuracy", "mse")
+
+
+CONFIG_CASES = [
+    metrics.Mean(name="m"), metrics.Sum(dtype="float64"),
+    metrics.MeanMetricWrapper(metrics.binary_accuracy, name="wrapped", threshold=0.3),
+    metrics.Accuracy(), metrics.BinaryAccuracy(threshold=0.3), metrics.CategoricalAccuracy(),
+    metrics.SparseCategoricalAccuracy(name="acc"), metrics.TopKCategoricalAccuracy(k=2),
+    metrics.SparseTopKCategoricalAccuracy(k=2, from_sorted_ids=True),
+    metrics.SparseTopKCategoricalAccuracy(k=3),
+    metrics.MeanSquaredError(), metrics.MeanAbsoluteError(), metrics.MeanAbsolutePercentageError(),
+    metrics.MeanSquaredLogarithmicError(), metrics.RootMeanSquaredError(),
+    metrics.BinaryCrossentropy(from_logits=True, label_smoothing=0.1),
+    metrics.CategoricalCrossentropy(label_smoothing=0.2), metrics.SparseCategoricalCrossentropy(),
+    metrics.TruePositives(thresholds=[0.3, 0.6]), metrics.FalsePositives(),
+    metrics.TrueNegatives(thresholds=0.2), metrics.FalseNegatives(),
+    metrics.Precision(thresholds=[0.3, 0.6], class_id=1), metrics.Recall(top_k=2),
+    metrics.AUC(), metrics.AUC(num_thresholds=7, curve="PR", summation_method="minoring"),
+    metrics.AUC(thresholds=[0.2, 0.5], multi_label=True, num_labels=3, label_weights=[1, 2, 1],
+                from_logits=True),
+]
+
+
+@pytest.mark.parametrize("metric", CONFIG_CASES, ids=lambda m: f"{type(m).__name__}-{m.name}")
+def test_config_round_trip(metric):
+    config = metric.get_config()
+    rebuilt = type(metric).from_config(config)
+    assert rebuilt.get_config() == config
+    again = metrics.deserialize(metrics.serialize(metric))
+    assert type(again) is type(metric) and again.get_config() == config
+    assert metrics.serialize(metric)["module"] == "keras.metrics"
+
+
+def test_keras_config_dicts():
+    assert metrics.AUC().get_config() == {
+        "name": "auc", "dtype": "float32", "num_thresholds": 200, "curve": "ROC",
+        "summation_method": "interpolation", "multi_label": False, "num_labels": None,
+        "label_weights": None, "from_logits": False}
+    assert metrics.Precision().get_config() == {"name": "precision", "dtype": "float32",
+                                                "thresholds": None, "top_k": None, "class_id": None}
+    assert metrics.BinaryAccuracy().get_config() == {"name": "binary_accuracy", "dtype": "float32",
+                                                     "threshold": 0.5}
+    assert metrics.MeanMetricWrapper(metrics.binary_accuracy).get_config()["fn"] == {
+        "module": "builtins", "class_name": "function", "config": "binary_accuracy",
+        "registered_name": "function"}
+
+
+def test_rebuilt_wrapper_uses_the_same_function():
+    wrapper = metrics.MeanMetricWrapper(metrics.binary_accuracy, threshold=0.8)
+    rebuilt = metrics.MeanMetricWrapper.from_config(wrapper.get_config())
+    assert float(rebuilt([1.0, 1.0], [0.7, 0.9])) == 0.5
+
+
+@contextlib.contextmanager
+def host_reads_forbidden(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError("host synchronisation inside update_state")
+
+    with monkeypatch.context() as patch:
+        for method in ("item", "tolist", "cpu", "numpy", "__bool__", "__float__", "__int__",
+                       "__index__"):
+            patch.setattr(torch.Tensor, method, refuse)
+        yield
+
+
+def batch_for(metric):
+    """Tensor inputs suited to each metric kind."""
+    generator = torch.Generator().manual_seed(0)
+    scores = torch.rand(N, C, generator=generator)
+    sparse = torch.randint(0, C, (N,), generator=generator)
+    if isinstance(metric, (metrics.SparseCategoricalAccuracy, metrics.SparseTopKCategoricalAccuracy,
+                           metrics.SparseCategoricalCrossentropy)):
+        return sparse, scores
+    if isinstance(metric, (metrics.CategoricalAccuracy, metrics.TopKCategoricalAccuracy,
+                           metrics.CategoricalCrossentropy)):
+        return torch.nn.functional.one_hot(sparse, C).float(), scores
+    return (scores > 0.5).float(), scores
+
+
+# Mean and Sum take (values, sample_weight); they are checked on their own below.
+NO_SYNC_CASES = [m for m in CONFIG_CASES if type(m) not in (metrics.Mean, metrics.Sum)]
+
+
+def test_host_read_guard_catches_item(monkeypatch):
+    with host_reads_forbidden(monkeypatch), pytest.raises(AssertionError, match="host synchron"):
+        torch.ones(()).item()
+
+
+@pytest.mark.parametrize("metric", NO_SYNC_CASES, ids=lambda m: f"{type(m).__name__}-{m.name}")
+def test_update_state_never_reads_the_device(metric, monkeypatch):
+    metric = type(metric).from_config(metric.get_config())
+    y_true, y_pred = batch_for(metric)
+    weights = torch.rand(N)
+    with host_reads_forbidden(monkeypatch):
+        metric.update_state(y_true, y_pred, sample_weight=weights)
+        metric.update_state(y_true, y_pred)
+        result = metric.result()
+    assert torch.isfinite(result).all()
+
+
+def test_mean_update_never_reads_the_device(monkeypatch):
+    m = metrics.Mean()
+    with host_reads_forbidden(monkeypatch):
+        m.update_state(torch.rand(N, 2), sample_weight=torch.rand(N))
+        m.update_state(torch.tensor(2.0), sample_weight=3)
+    assert np.isfinite(float(m.result()))
