@@ -1,0 +1,80 @@
+"""Adam: adaptive moment estimation, with Keras' epsilon placement and optional AMSGrad."""
+from __future__ import annotations
+
+import torch
+
+from lamina.optimizers.base import Optimizer
+
+__all__ = ["Adam"]
+
+
+class Adam(Optimizer):
+    """Adam, as Keras computes it.
+
+    `m = b1*m + (1-b1)*g; v = b2*v + (1-b2)*g²; α = lr*sqrt(1-b2^t)/(1-b1^t);
+    w -= α*m / (sqrt(v) + epsilon)` — epsilon is added to the uncorrected root
+    (PyTorch adds it to the bias-corrected one). With `amsgrad`, `v` is replaced by its
+    running maximum.
+
+    Args:
+        learning_rate: Float, `LearningRateSchedule` or callable. Defaults to 0.001.
+        beta_1: Decay of the first moment. Defaults to 0.9.
+        beta_2: Decay of the second moment. Defaults to 0.999.
+        epsilon: Added to the root of the second moment. Defaults to 1e-7.
+        amsgrad: Use the AMSGrad variant. Defaults to False.
+        **kwargs: The common optimizer arguments (`weight_decay`, `clipnorm`, ...).
+
+    Example:
+        >>> w = torch.nn.Parameter(torch.ones(1))
+        >>> Adam(learning_rate=0.1).apply([torch.tensor([0.5])], [w])
+        >>> round(w.item(), 6)
+        0.900001
+    """
+
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
+                 amsgrad=False, weight_decay=None, clipnorm=None, clipvalue=None,
+                 global_clipnorm=None, use_ema=False, ema_momentum=0.99,
+                 ema_overwrite_frequency=None, loss_scale_factor=None,
+                 gradient_accumulation_steps=None, name="adam", **kwargs):
+        super().__init__(
+            learning_rate=learning_rate, weight_decay=weight_decay, clipnorm=clipnorm,
+            clipvalue=clipvalue, global_clipnorm=global_clipnorm, use_ema=use_ema,
+            ema_momentum=ema_momentum, ema_overwrite_frequency=ema_overwrite_frequency,
+            loss_scale_factor=loss_scale_factor,
+            gradient_accumulation_steps=gradient_accumulation_steps, name=name, **kwargs)
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.amsgrad = amsgrad
+
+    def build(self, variables) -> None:
+        """Creates `momentum` and `velocity` (and `velocity_hat` with amsgrad) slots."""
+        if self.built:
+            return
+        super().build(variables)
+        self.add_optimizer_variables(variables, ["momentum", "velocity"])
+        if self.amsgrad:
+            self.add_optimizer_variables(variables, "velocity_hat")
+
+    def _update_step(self, grads, variables, learning_rate, slots) -> None:
+        momentums, velocities = slots["momentum"], slots["velocity"]
+        # 1/α = (1-b1^t) * (1-b2^t)^-0.5 / lr, in few tiny ops; dividing the denominator
+        # by α turns the update into a single addcdiv.
+        corrections = self._bias_corrections(self.beta_1, self.beta_2)
+        inv_alpha = corrections.pow_(self._constant((1.0, -0.5))).prod().div_(learning_rate)
+        torch._foreach_lerp_(momentums, grads, 1.0 - self.beta_1)
+        torch._foreach_mul_(velocities, self.beta_2)
+        torch._foreach_addcmul_(velocities, grads, grads, 1.0 - self.beta_2)
+        if self.amsgrad:
+            torch._foreach_maximum_(slots["velocity_hat"], velocities)
+            velocities = slots["velocity_hat"]
+        denominators = torch._foreach_sqrt(velocities)
+        torch._foreach_add_(denominators, self.epsilon)
+        torch._foreach_mul_(denominators, inv_alpha)
+        torch._foreach_addcdiv_(variables, momentums, denominators, value=-1.0)
+
+    def get_config(self) -> dict:
+        config = super().get_config()
+        config.update({"beta_1": self.beta_1, "beta_2": self.beta_2,
+                       "epsilon": self.epsilon, "amsgrad": self.amsgrad})
+        return config
