@@ -1,0 +1,426 @@
+"""The `Layer` base class: a `torch.nn.Module` that builds its weights lazily, as Keras does.
+
+Example:
+    >>> class Scale(Layer):
+    ...     def build(self, input_shape):
+    ...         self.scale = self.add_weight(shape=(input_shape[-1],), initializer="ones")
+    ...     def call(self, inputs):
+    ...         return inputs * self.scale
+    >>> Scale()(torch.ones(2, 3)).shape
+    torch.Size([2, 3])
+"""
+from __future__ import annotations
+
+import inspect
+
+import numpy as np
+import torch
+from torch import nn
+
+from lamina import backend, initializers, regularizers
+from lamina.layers import call_context
+from lamina.layers.keras_tensor import KerasTensor
+from lamina.utils import naming
+from lamina.utils.errors import did_you_mean
+
+__all__ = ["Layer"]
+
+# Keyword arguments every layer accepts besides its own (Keras 3 plus the TF-2 spellings
+# that learners' books print).
+_BASE_KWARGS = frozenset({
+    "name", "trainable", "dtype", "autocast", "activity_regularizer",
+    "input_shape", "input_dim", "batch_input_shape", "batch_size", "input_length",
+})
+
+
+class Layer(nn.Module):
+    """Base class of all layers: weights are `nn.Parameter`s created by `build` on first call.
+
+    Args:
+        trainable: whether the layer's weights are updated by training.
+        name: a unique name; default is the class name in snake case (`dense`, `dense_1`, ...).
+        dtype: the weights' dtype (default float32).
+        activity_regularizer: a penalty on the layer's output, added to the loss.
+        input_shape: shape of one sample (no batch axis); builds the layer at once.
+
+    Example:
+        >>> layer = lamina.layers.Dense(3)
+        >>> layer(torch.ones(2, 4)).shape
+        torch.Size([2, 3])
+        >>> [w.shape for w in layer.get_weights()]
+        [(4, 3), (3,)]
+    """
+
+    # Layers whose inputs are indices (Embedding) set this: others cast integer inputs to float.
+    _accepts_integer_inputs = False
+
+    def __new__(cls, *args, **kwargs):
+        _check_constructor_arguments(cls, args, kwargs)
+        return super().__new__(cls)
+
+    def __init__(self, trainable: bool = True, name: str | None = None, dtype=None,
+                 autocast: bool = True, activity_regularizer=None, **kwargs):
+        super().__init__()
+        self._set_input_shape_arg(kwargs)
+        unknown = set(kwargs) - _BASE_KWARGS
+        if unknown:
+            hints = "".join(did_you_mean(k, _constructor_parameters(type(self))) for k in sorted(unknown))
+            raise ValueError(f"Unrecognized keyword arguments passed to {type(self).__name__}: "
+                             f"{ {k: kwargs[k] for k in sorted(unknown)} }.{hints}")
+        if name is not None and not isinstance(name, str):
+            raise TypeError(f"Argument `name` must be a string, but received {name!r}.")
+        self.name = name if name else naming.unique_name(naming.to_snake_case(type(self).__name__))
+        self._trainable = bool(trainable)
+        self._dtype = backend.standardize_dtype(_dtype_name(dtype))
+        self.autocast = autocast
+        self.activity_regularizer = regularizers.get(activity_regularizer)
+        self.built = False
+        self._build_shapes = None
+        self._own_weights: list[tuple[nn.Parameter, bool]] = []
+        self._weight_regularizers: list[tuple[object, nn.Parameter]] = []
+        self._last_call_losses: list[torch.Tensor] = []
+        self._call_accepts_training = "training" in inspect.signature(self.call).parameters
+        # Keras semantics: a layer runs in inference mode unless training is asked for;
+        # plain-PyTorch users can still flip it with `module.train()`.
+        self.training = False
+
+    # ------------------------------------------------------------------ build and call
+    def build(self, input_shape) -> None:
+        """Creates the layer's weights for inputs of `input_shape` (batch axis included)."""
+        self.built = True
+
+    def call(self, inputs, *args, **kwargs):
+        """The forward computation; subclasses override it."""
+        return inputs
+
+    def forward(self, *args, **kwargs):
+        return self.call(*args, **kwargs)
+
+    def __call__(self, *args, **kwargs):
+        inputs = args[0] if args else kwargs.get("inputs")
+        if _is_symbolic(inputs):
+            from lamina.models.functional import call_symbolic
+
+            return call_symbolic(self, args, kwargs)
+        if args:
+            inputs = self._prepare_inputs(inputs)
+            args = (inputs,) + args[1:]
+        if not self.built:
+            self._build_from_inputs(inputs)
+        training = kwargs.pop("training", None)
+        with call_context.enter(self, training) as context:
+            if self._call_accepts_training:
+                kwargs["training"] = context.training
+            outputs = super().__call__(*args, **kwargs)
+            if self.activity_regularizer is not None:
+                self.add_loss(self.activity_regularizer(outputs) / max(outputs.shape[0], 1))
+        if context.owner is self and (context.losses or self._last_call_losses):
+            self._last_call_losses = context.losses
+        return outputs
+
+    def _prepare_inputs(self, inputs):
+        if isinstance(inputs, torch.Tensor):
+            tensor = inputs
+        elif isinstance(inputs, (np.ndarray, np.generic, list, tuple)) and not _is_nested(inputs):
+            tensor = backend.to_tensor(inputs, device=self._device_for_inputs())
+        else:
+            return inputs
+        if self.autocast and not self._accepts_integer_inputs and tensor.dtype != self._dtype:
+            if not tensor.is_floating_point() or tensor.dtype == torch.float64:
+                tensor = tensor.to(self._dtype)
+        return tensor
+
+    def _device_for_inputs(self) -> torch.device:
+        for parameter in self.parameters():
+            return parameter.device
+        return backend.get_device()
+
+    def _build_from_inputs(self, inputs) -> None:
+        shape = _shape_of(inputs)
+        self.build_from_shape(shape)
+
+    def build_from_shape(self, input_shape) -> None:
+        """Builds the layer for `input_shape` (as `build`, but records it and marks built)."""
+        if self.built:
+            return
+        self._build_shapes = input_shape
+        self.build(input_shape)
+        self.built = True
+
+    def _set_input_shape_arg(self, kwargs) -> None:
+        input_dim = kwargs.pop("input_dim", None)
+        input_shape = kwargs.pop("input_shape", None)
+        batch_input_shape = kwargs.pop("batch_input_shape", None)
+        batch_size = kwargs.pop("batch_size", None)
+        input_length = kwargs.pop("input_length", None)
+        if input_dim is not None:
+            input_shape = (input_length, input_dim) if input_length is not None else (input_dim,)
+        if batch_input_shape is not None:
+            self._batch_input_shape = tuple(batch_input_shape)
+        elif input_shape is not None:
+            if isinstance(input_shape, int):
+                input_shape = (input_shape,)
+            self._batch_input_shape = (batch_size,) + tuple(input_shape)
+        else:
+            self._batch_input_shape = None
+
+    def compute_output_shape(self, input_shape):
+        """Output shape for `input_shape`, found by running `call` on PyTorch's meta device."""
+        from lamina.layers.shape_inference import infer_output_shape
+
+        return infer_output_shape(self, input_shape)
+
+    # ------------------------------------------------------------------ weights
+    def add_weight(self, shape=None, initializer=None, dtype=None, trainable: bool = True,
+                   regularizer=None, constraint=None, name: str | None = None, **kwargs) -> nn.Parameter:
+        """Creates a weight of `shape`, registers it on the layer and returns it.
+
+        Example:
+            >>> self.kernel = self.add_weight(shape=(784, 100), initializer="glorot_uniform")
+        """
+        shape = () if shape is None else tuple(int(d) for d in shape)
+        dtype = backend.standardize_dtype(dtype) if dtype is not None else self._dtype
+        if initializer is None:
+            initializer = "glorot_uniform" if dtype.is_floating_point else "zeros"
+        value = initializers.initialize(initializer, shape, dtype=dtype, device=self._device_for_weights())
+        parameter = nn.Parameter(value.to(dtype), requires_grad=bool(trainable) and self._trainable
+                                 and dtype.is_floating_point)
+        parameter.constraint = constraint
+        self.register_parameter(self._free_attribute_name(name or "variable"), parameter)
+        self._own_weights.append((parameter, bool(trainable)))
+        regularizer = regularizers.get(regularizer)
+        if regularizer is not None:
+            self._weight_regularizers.append((regularizer, parameter))
+        return parameter
+
+    def _device_for_weights(self) -> torch.device:
+        for parameter in self.parameters():
+            return parameter.device
+        return backend.get_device()
+
+    def _free_attribute_name(self, name: str) -> str:
+        base = name if name.isidentifier() else "variable"
+        candidate, suffix = base, 1
+        while hasattr(self, candidate):
+            candidate, suffix = f"{base}_{suffix}", suffix + 1
+        return candidate
+
+    def __setattr__(self, name, value):
+        # `self.w = self.add_weight(name="kernel")` keeps one state_dict entry, named `w`.
+        if isinstance(value, nn.Parameter) and "_parameters" in self.__dict__:
+            for key, parameter in list(self._parameters.items()):
+                if parameter is value and key != name:
+                    del self._parameters[key]
+        super().__setattr__(name, value)
+
+    @property
+    def trainable(self) -> bool:
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value: bool) -> None:
+        # As in Keras, freezing a layer freezes every sublayer with it.
+        for layer in self._flatten_layers():
+            layer._trainable = bool(value)
+            for parameter, weight_trainable in layer._own_weights:
+                parameter.requires_grad_(weight_trainable and bool(value))
+
+    @property
+    def weights(self) -> list[nn.Parameter]:
+        """All weights in Keras order: own trainable, own non-trainable, then sublayers'."""
+        seen, ordered = set(), []
+        for layer in self._flatten_layers():
+            own = [p for p, t in layer._own_weights if t] + [p for p, t in layer._own_weights if not t]
+            for parameter in own:
+                if id(parameter) not in seen:
+                    seen.add(id(parameter))
+                    ordered.append(parameter)
+        return ordered
+
+    @property
+    def trainable_weights(self) -> list[nn.Parameter]:
+        return [w for w in self.weights if w.requires_grad]
+
+    @property
+    def non_trainable_weights(self) -> list[nn.Parameter]:
+        return [w for w in self.weights if not w.requires_grad]
+
+    @property
+    def variables(self) -> list[nn.Parameter]:
+        return self.weights
+
+    @property
+    def trainable_variables(self) -> list[nn.Parameter]:
+        return self.trainable_weights
+
+    @property
+    def non_trainable_variables(self) -> list[nn.Parameter]:
+        return self.non_trainable_weights
+
+    def _flatten_layers(self):
+        """This layer and its sublayers, depth first, each once."""
+        seen = set()
+        stack = [self]
+        while stack:
+            layer = stack.pop(0)
+            if id(layer) in seen:
+                continue
+            seen.add(id(layer))
+            yield layer
+            stack[:0] = [m for m in layer._sublayers()]
+
+    def _sublayers(self) -> list["Layer"]:
+        return [m for m in self.children() if isinstance(m, Layer)]
+
+    def get_weights(self) -> list[np.ndarray]:
+        """The weights as NumPy arrays, in Keras' shapes and order."""
+        return [backend.to_numpy(w) for w in self.weights]
+
+    def set_weights(self, weights) -> None:
+        """Sets the weights from NumPy arrays in Keras' shapes and order.
+
+        Raises:
+            ValueError: if the number of arrays or a shape does not match, naming the layer.
+        """
+        own = self.weights
+        weights = list(weights)
+        if len(weights) != len(own):
+            raise ValueError(f"Layer '{self.name}' expects {len(own)} weights, but received "
+                             f"{len(weights)} arrays.")
+        for parameter, value in zip(own, weights):
+            value = np.asarray(value)
+            if tuple(parameter.shape) != value.shape:
+                raise ValueError(f"Layer '{self.name}' weight shape {tuple(parameter.shape)} is not "
+                                 f"compatible with provided weight shape {value.shape}.")
+        with torch.no_grad():
+            for parameter, value in zip(own, weights):
+                parameter.copy_(torch.as_tensor(np.asarray(value), dtype=parameter.dtype))
+
+    def count_params(self) -> int:
+        """Number of scalars in the layer's weights."""
+        if not self.built:
+            raise ValueError(f"You tried to call `count_params` on layer '{self.name}', but the layer "
+                             f"isn't built. Build it first: call it on data, give `input_shape=`, or "
+                             f"call `layer.build(input_shape)`.")
+        return sum(int(np.prod(w.shape)) for w in self.weights)
+
+    # ------------------------------------------------------------------ losses
+    def add_loss(self, loss) -> None:
+        """Adds a loss term (a scalar tensor) computed in `call`; fit adds it to the training loss."""
+        call_context.record_loss(self, loss)
+
+    @property
+    def losses(self) -> list[torch.Tensor]:
+        """Regularization penalties of all weights and activity losses of the last call."""
+        penalties = []
+        for layer in self._flatten_layers():
+            penalties += [regularizer(weight) for regularizer, weight in layer._weight_regularizers]
+        return penalties + list(self._last_call_losses)
+
+    # ------------------------------------------------------------------ config
+    @property
+    def dtype(self) -> str:
+        return str(self._dtype).replace("torch.", "")
+
+    @property
+    def compute_dtype(self) -> str:
+        return self.dtype
+
+    @property
+    def variable_dtype(self) -> str:
+        return self.dtype
+
+    @property
+    def input_shape_arg(self):
+        """The `(batch,) + input_shape` given at construction, or None."""
+        return self._batch_input_shape
+
+    def get_config(self) -> dict:
+        """The constructor arguments that recreate this layer (Keras' config dict)."""
+        config = {"name": self.name, "trainable": self.trainable,
+                  "dtype": {"module": "keras", "class_name": "DTypePolicy",
+                            "config": {"name": self.dtype}, "registered_name": None}}
+        if self._batch_input_shape is not None:
+            config["batch_input_shape"] = list(self._batch_input_shape)
+        if self.activity_regularizer is not None:
+            config["activity_regularizer"] = regularizers.serialize(self.activity_regularizer)
+        return config
+
+    @classmethod
+    def from_config(cls, config: dict) -> "Layer":
+        """Recreates a layer from `get_config()`'s output."""
+        return cls(**config)
+
+    def get_build_config(self) -> dict | None:
+        if self._build_shapes is None:
+            return None
+        return {"input_shape": _shape_to_list(self._build_shapes)}
+
+    def build_from_config(self, config: dict) -> None:
+        if config and "input_shape" in config:
+            self.build_from_shape(_list_to_shape(config["input_shape"]))
+
+    def extra_repr(self) -> str:
+        return f"name={self.name!r}, built={self.built}"
+
+
+def _dtype_name(dtype):
+    if isinstance(dtype, dict):  # Keras 3 DTypePolicy config
+        return dtype.get("config", {}).get("name", "float32")
+    if isinstance(dtype, str) and dtype.startswith("mixed_"):
+        return "float32"
+    return dtype
+
+
+def _constructor_parameters(cls) -> list[str]:
+    names = set(_BASE_KWARGS)
+    for klass in cls.__mro__:
+        if "__init__" in vars(klass):
+            names |= {p for p in inspect.signature(klass.__init__).parameters if p != "self"}
+    return sorted(n for n in names if n not in ("args", "kwargs"))
+
+
+def _check_constructor_arguments(cls, args, kwargs) -> None:
+    """Turns Python's bare 'missing argument' error for `Dense(unit=10)` into a helpful one."""
+    signature = inspect.signature(cls.__init__)
+    try:
+        signature.bind(None, *args, **kwargs)
+    except TypeError as error:
+        known = _constructor_parameters(cls)
+        hints = "".join(did_you_mean(k, known) for k in kwargs if k not in known)
+        raise TypeError(f"{cls.__name__}{str(signature).replace('(self, ', '(', 1)}: {error}.{hints}") from None
+
+
+def _is_symbolic(inputs) -> bool:
+    if isinstance(inputs, KerasTensor):
+        return True
+    if isinstance(inputs, (list, tuple)):
+        return any(isinstance(x, KerasTensor) for x in inputs)
+    if isinstance(inputs, dict):
+        return any(isinstance(x, KerasTensor) for x in inputs.values())
+    return False
+
+
+def _is_nested(inputs) -> bool:
+    return isinstance(inputs, (list, tuple)) and any(
+        isinstance(x, (torch.Tensor, np.ndarray)) and getattr(x, "ndim", 0) > 0 for x in inputs)
+
+
+def _shape_of(inputs):
+    if isinstance(inputs, (list, tuple)):
+        return [_shape_of(x) for x in inputs]
+    if isinstance(inputs, dict):
+        return {k: _shape_of(v) for k, v in inputs.items()}
+    return tuple(inputs.shape)
+
+
+def _shape_to_list(shape):
+    if isinstance(shape, list) and shape and isinstance(shape[0], (tuple, list)):
+        return [_shape_to_list(s) for s in shape]
+    return list(shape)
+
+
+def _list_to_shape(shape):
+    if isinstance(shape, list) and shape and isinstance(shape[0], (tuple, list)):
+        return [_list_to_shape(s) for s in shape]
+    return tuple(shape)

@@ -1,0 +1,71 @@
+"""Layers that change the shape of their input: Flatten, Reshape."""
+from __future__ import annotations
+
+import math
+
+from lamina.layers.base import Layer
+
+__all__ = ["Flatten", "Reshape"]
+
+
+class Flatten(Layer):
+    """Flattens each sample to a vector: (batch, 28, 28) -> (batch, 784).
+
+    Example:
+        >>> Flatten()(torch.zeros(2, 28, 28)).shape
+        torch.Size([2, 784])
+    """
+
+    def __init__(self, data_format=None, **kwargs):
+        super().__init__(**kwargs)
+        self.data_format = data_format or "channels_last"
+        if self._batch_input_shape is not None:
+            self.build_from_shape(self._batch_input_shape)
+
+    def call(self, inputs):
+        if self.data_format == "channels_first" and inputs.ndim > 2:
+            inputs = inputs.movedim(1, -1)
+        return inputs.reshape(inputs.shape[0], -1)
+
+    def compute_output_shape(self, input_shape):
+        features = input_shape[1:]
+        flat = None if any(d is None for d in features) else math.prod(features)
+        return (input_shape[0], flat)
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "data_format": self.data_format}
+
+
+class Reshape(Layer):
+    """Reshapes each sample to `target_shape` (one entry may be -1).
+
+    Example:
+        >>> Reshape((28, 28))(torch.zeros(2, 784)).shape
+        torch.Size([2, 28, 28])
+    """
+
+    def __init__(self, target_shape, **kwargs):
+        super().__init__(**kwargs)
+        self.target_shape = tuple(target_shape)
+        if self._batch_input_shape is not None:
+            self.build_from_shape(self._batch_input_shape)
+
+    def call(self, inputs):
+        try:
+            return inputs.reshape((inputs.shape[0],) + self.target_shape)
+        except RuntimeError:
+            raise ValueError(f"Layer '{self.name}' cannot reshape inputs of shape "
+                             f"{tuple(inputs.shape[1:])} (per sample) to {self.target_shape}: "
+                             f"the total size must stay the same.") from None
+
+    def compute_output_shape(self, input_shape):
+        target = list(self.target_shape)
+        if -1 in target:
+            known = math.prod(d for d in target if d != -1)
+            features = input_shape[1:]
+            total = None if any(d is None for d in features) else math.prod(features)
+            target[target.index(-1)] = None if total is None else total // known
+        return (input_shape[0],) + tuple(target)
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "target_shape": list(self.target_shape)}

@@ -1,0 +1,132 @@
+"""Layer base: lazy build, weights in Keras order, naming, training flag, losses, errors."""
+import numpy as np
+import pytest
+import torch
+
+import lamina
+from lamina import layers
+
+
+class Scale(layers.Layer):
+    def build(self, input_shape):
+        self.scale = self.add_weight(shape=(input_shape[-1],), initializer="ones", name="scale")
+        self.offset = self.add_weight(shape=(input_shape[-1],), initializer="zeros",
+                                      trainable=False, name="offset")
+
+    def call(self, inputs):
+        return inputs * self.scale + self.offset
+
+
+def test_layer_is_module_and_builds_lazily_on_first_call():
+    layer = Scale()
+    assert isinstance(layer, torch.nn.Module)
+    assert not layer.built
+    out = layer(torch.ones(2, 3))
+    assert layer.built and out.shape == (2, 3)
+    assert [w.shape for w in layer.get_weights()] == [(3,), (3,)]
+    assert set(dict(layer.named_parameters())) == {"scale", "offset"}
+
+
+def test_weights_split_by_trainable_and_state_dict_is_the_truth():
+    layer = Scale()
+    layer(torch.ones(1, 4))
+    assert [w is layer.scale for w in layer.trainable_weights] == [True]
+    assert [w is layer.offset for w in layer.non_trainable_weights] == [True]
+    layer.trainable = False
+    assert layer.trainable_weights == [] and len(layer.non_trainable_weights) == 2
+    assert not layer.scale.requires_grad
+    assert set(layer.state_dict()) == {"scale", "offset"}
+
+
+def test_auto_names_follow_keras_and_clear_session_resets_them():
+    assert [layers.Dense(1).name for _ in range(3)] == ["dense", "dense_1", "dense_2"]
+    assert layers.Dense(1, name="패션 모델").name == "패션 모델"
+    lamina.backend.clear_session()
+    assert layers.Dense(1).name == "dense"
+
+
+def test_set_weights_rejects_wrong_shapes_naming_the_layer():
+    layer = layers.Dense(100, input_shape=(784,), name="hidden")
+    with pytest.raises(ValueError, match=r"Layer 'hidden' weight shape \(784, 100\) is not compatible "
+                                         r"with provided weight shape \(100, 784\)"):
+        layer.set_weights([np.zeros((100, 784)), np.zeros(100)])
+    with pytest.raises(ValueError, match="expects 2 weights, but received 1"):
+        layer.set_weights([np.zeros((784, 100))])
+
+
+def test_set_weights_round_trips_values():
+    layer = layers.Dense(3, input_shape=(2,))
+    values = [np.arange(6, dtype=np.float32).reshape(2, 3), np.array([1, 2, 3], np.float32)]
+    layer.set_weights(values)
+    for got, expected in zip(layer.get_weights(), values):
+        np.testing.assert_array_equal(got, expected)
+
+
+def test_misspelled_argument_suggests_the_right_name():
+    with pytest.raises(TypeError, match="Did you mean 'units'"):
+        layers.Dense(unit=10)
+    with pytest.raises(ValueError, match="Did you mean 'activation'"):
+        layers.Dense(10, activaton="relu")
+
+
+def test_count_params_before_build_explains_how_to_build():
+    with pytest.raises(ValueError, match="isn't built"):
+        layers.Dense(3).count_params()
+
+
+def test_training_flag_reaches_nested_layers():
+    seen = []
+
+    class Probe(layers.Layer):
+        def call(self, inputs, training=None):
+            seen.append(training)
+            return inputs
+
+    class Outer(layers.Layer):
+        def __init__(self):
+            super().__init__()
+            self.probe = Probe()
+
+        def call(self, inputs):
+            return self.probe(inputs)
+
+    outer = Outer()
+    outer(torch.ones(1), training=True)
+    outer(torch.ones(1))
+    assert seen == [True, False]
+
+
+def test_activity_regularizer_and_add_loss_are_collected_per_call():
+    layer = layers.Dense(2, kernel_initializer="ones", activity_regularizer=lamina.regularizers.L1(0.5),
+                         input_shape=(3,))
+    out = layer(torch.ones(4, 3))
+    expected = 0.5 * out.abs().sum() / 4
+    assert len(layer.losses) == 1
+    torch.testing.assert_close(layer.losses[0], expected)
+
+
+def test_kernel_regularizer_penalty_is_in_losses():
+    layer = layers.Dense(2, kernel_initializer="ones", kernel_regularizer=lamina.regularizers.L2(0.01),
+                         input_shape=(3,))
+    torch.testing.assert_close(layer.losses[0], torch.tensor(0.01 * 6.0))
+
+
+def test_integer_and_float64_inputs_are_cast_to_float32():
+    layer = layers.Dense(2, input_shape=(3,))
+    assert layer(np.ones((1, 3), dtype=np.uint8)).dtype == torch.float32
+    assert layer(np.ones((1, 3), dtype=np.float64)).dtype == torch.float32
+
+
+def test_config_round_trip_for_every_core_layer():
+    for layer in [layers.Dense(4, activation="relu", kernel_regularizer="l2"), layers.Dropout(0.3),
+                  layers.Flatten(), layers.Activation("tanh"), layers.Reshape((2, 2)),
+                  layers.Concatenate(axis=1)]:
+        config = layer.get_config()
+        clone = type(layer).from_config(config)
+        assert clone.get_config() == config
+
+
+def test_compute_output_shape_by_meta_run_for_custom_layers():
+    layer = Scale()
+    assert layer.compute_output_shape((None, 5)) == (None, 5)
+    assert all(p.device.type != "meta" for p in layer.parameters())
