@@ -1,0 +1,232 @@
+"""The functional API: layers called on symbolic `KerasTensor`s record a graph; `Functional` runs it.
+
+Example:
+    >>> inputs = lamina.Input(shape=(64,))
+    >>> hidden = lamina.layers.Dense(32, activation="relu")(inputs)
+    >>> outputs = lamina.layers.Dense(3, activation="softmax", name="label")(hidden)
+    >>> model = lamina.Model(inputs=inputs, outputs=outputs)
+    >>> model.output_names
+    ['label']
+"""
+from __future__ import annotations
+
+from torch import nn
+from torch.utils import _pytree as pytree
+
+from lamina.layers.base import Layer
+from lamina.layers.core import InputLayer
+from lamina.layers.keras_tensor import KerasTensor
+from lamina.models.model import Model
+
+__all__ = ["Functional", "Node", "call_symbolic"]
+
+
+class Node:
+    """One call of `layer` in a graph: the symbolic inputs it took and the outputs it gave."""
+
+    __slots__ = ("layer", "call_args", "call_kwargs", "outputs")
+
+    def __init__(self, layer, call_args, call_kwargs, outputs=None):
+        self.layer = layer
+        self.call_args = call_args
+        self.call_kwargs = call_kwargs
+        self.outputs = outputs
+
+    @property
+    def input_tensors(self) -> list[KerasTensor]:
+        leaves = pytree.tree_leaves((self.call_args, self.call_kwargs))
+        return [t for t in leaves if isinstance(t, KerasTensor)]
+
+
+def call_symbolic(layer: Layer, args, kwargs):
+    """Records `layer(*args, **kwargs)` on symbolic inputs and returns symbolic outputs."""
+    kwargs = {k: v for k, v in kwargs.items() if k != "training"}
+    inputs = args[0] if args else kwargs["inputs"]
+    input_shape = pytree.tree_map(lambda t: t.shape if isinstance(t, KerasTensor) else t, inputs,
+                                  is_leaf=lambda t: isinstance(t, KerasTensor))
+    if isinstance(input_shape, tuple) and input_shape and isinstance(input_shape[0], tuple):
+        input_shape = list(input_shape)
+    if not layer.built:
+        layer.build_from_shape(input_shape)
+    output_shape = layer.compute_output_shape(input_shape)
+    layer._summary_output_shape = output_shape
+    nodes = layer.__dict__.setdefault("_inbound_nodes", [])
+    node = Node(layer, args, kwargs)
+    if isinstance(output_shape, list):
+        outputs = [KerasTensor(s, history=(layer, len(nodes), i)) for i, s in enumerate(output_shape)]
+    else:
+        outputs = KerasTensor(output_shape, history=(layer, len(nodes), 0))
+    node.outputs = outputs
+    nodes.append(node)
+    return outputs
+
+
+class Functional(Model):
+    """A model defined by a graph of layers from `inputs` to `outputs`.
+
+    Args:
+        inputs: an `Input(...)` tensor, or a list/dict of them.
+        outputs: a symbolic tensor produced from the inputs, or a list/dict of them.
+        name: the model's name.
+    """
+
+    def __init__(self, inputs, outputs, name: str | None = None, trainable: bool = True, **kwargs):
+        super().__init__(name=name, trainable=trainable, **kwargs)
+        self._inputs_struct = inputs
+        self._outputs_struct = outputs
+        self._input_tensors = _symbolic_leaves(inputs, "inputs")
+        self._output_tensors = _symbolic_leaves(outputs, "outputs")
+        self._nodes = _topological_nodes(self._input_tensors, self._output_tensors)
+        self._graph = nn.ModuleList(_unique_layers(self._input_tensors, self._nodes))
+        self.built = True
+        self._build_shapes = [t.shape for t in self._input_tensors]
+
+    @property
+    def layers(self) -> list[Layer]:
+        return list(self._graph)
+
+    def _sublayers(self) -> list[Layer]:
+        return list(self._graph)
+
+    @property
+    def inputs(self) -> list[KerasTensor]:
+        return list(self._input_tensors)
+
+    @property
+    def outputs(self) -> list[KerasTensor]:
+        return list(self._output_tensors)
+
+    @property
+    def input_names(self) -> list[str]:
+        return [t.history[0].name for t in self._input_tensors]
+
+    @property
+    def output_names(self) -> list[str]:
+        if isinstance(self._outputs_struct, dict):
+            return list(self._outputs_struct)
+        return [t.history[0].name for t in self._output_tensors]
+
+    @property
+    def input_shape(self):
+        shapes = [t.shape for t in self._input_tensors]
+        return shapes[0] if len(shapes) == 1 else shapes
+
+    @property
+    def output_shape(self):
+        shapes = [t.shape for t in self._output_tensors]
+        return shapes[0] if len(shapes) == 1 else shapes
+
+    def call(self, inputs, training=None):
+        values = self._feed(inputs)
+        for node in self._nodes:
+            args, kwargs = pytree.tree_map(lambda t: values[id(t)] if isinstance(t, KerasTensor) else t,
+                                           (node.call_args, node.call_kwargs),
+                                           is_leaf=lambda t: isinstance(t, KerasTensor))
+            outputs = node.layer(*args, training=training, **kwargs)
+            for symbolic, actual in zip(_as_list(node.outputs), _as_list(outputs)):
+                values[id(symbolic)] = actual
+        return pytree.tree_map(lambda t: values[id(t)], self._outputs_struct,
+                               is_leaf=lambda t: isinstance(t, KerasTensor))
+
+    def _feed(self, inputs) -> dict:
+        if isinstance(inputs, dict):
+            missing = [n for n in self.input_names if n not in inputs]
+            if missing:
+                raise ValueError(f"Model '{self.name}' expects inputs named {self.input_names}, but "
+                                 f"the dict has keys {sorted(inputs)}; missing {missing}.")
+            flat = [inputs[n] for n in self.input_names]
+        else:
+            flat = _as_list(inputs) if len(self._input_tensors) > 1 else [inputs]
+        if len(flat) != len(self._input_tensors):
+            raise ValueError(f"Model '{self.name}' expects {len(self._input_tensors)} input(s), but "
+                             f"received {len(flat)}.")
+        values = {}
+        for symbolic, actual in zip(self._input_tensors, flat):
+            input_layer = symbolic.history[0]
+            values[id(symbolic)] = input_layer(actual)
+        return values
+
+    def compute_output_shape(self, input_shape):
+        return self.output_shape
+
+    def _summary_column_titles(self):
+        if self._is_chain():
+            return super()._summary_column_titles()
+        return ("Layer (type)", "Output Shape", "Param #", "Connected to")
+
+    def _summary_row(self, layer):
+        row = super()._summary_row(layer)
+        if isinstance(layer, InputLayer):
+            row = (row[0], str(layer.batch_shape), 0)
+        if self._is_chain():
+            return row
+        sources = []
+        for node in getattr(layer, "_inbound_nodes", []):
+            if node in self._nodes:
+                sources += [f"{t.history[0].name}[{t.history[1]}][{t.history[2]}]"
+                            for t in node.input_tensors]
+        return row + (sources if sources else "-",)
+
+    def _is_chain(self) -> bool:
+        return (len(self._input_tensors) == 1 and len(self._output_tensors) == 1
+                and all(len(node.input_tensors) == 1 for node in self._nodes))
+
+    def get_config(self) -> dict:
+        from lamina.saving.serialization import functional_config
+
+        return functional_config(self)
+
+    @classmethod
+    def from_config(cls, config: dict) -> "Functional":
+        from lamina.saving.serialization import functional_from_config
+
+        return functional_from_config(config)
+
+
+def _symbolic_leaves(structure, argument: str) -> list[KerasTensor]:
+    leaves = pytree.tree_leaves(structure, is_leaf=lambda t: isinstance(t, KerasTensor))
+    for leaf in leaves:
+        if not isinstance(leaf, KerasTensor):
+            raise TypeError(f"Argument `{argument}` of Model must hold symbolic tensors from "
+                            f"`keras.Input(...)` and layer calls on them, but received {leaf!r}.")
+    return leaves
+
+
+def _topological_nodes(inputs, outputs) -> list[Node]:
+    """The nodes between `inputs` and `outputs`, each after the nodes that feed it."""
+    input_ids = {id(t) for t in inputs}
+    ordered, visited = [], set()
+
+    def visit(tensor: KerasTensor, path: tuple):
+        if id(tensor) in input_ids:
+            return
+        layer, node_index, _ = tensor.history
+        if isinstance(layer, InputLayer):
+            raise ValueError(f"Graph disconnected: output depends on input '{layer.name}', which is "
+                             f"not among the model's inputs {[t.history[0].name for t in inputs]}.")
+        node = layer._inbound_nodes[node_index]
+        if id(node) in visited:
+            return
+        for source in node.input_tensors:
+            visit(source, path + (id(node),))
+        visited.add(id(node))
+        ordered.append(node)
+
+    for output in outputs:
+        if output.history is None:
+            raise ValueError(f"Output {output!r} was not produced by a layer.")
+        visit(output, ())
+    return ordered
+
+
+def _unique_layers(inputs, nodes) -> list[Layer]:
+    layers, seen = [], set()
+    for layer in [t.history[0] for t in inputs] + [node.layer for node in nodes]:
+        if id(layer) not in seen:
+            seen.add(id(layer))
+            layers.append(layer)
+    return layers
+
+
+def _as_list(value) -> list:
+    return list(value) if isinstance(value, (list, tuple)) else [value]

@@ -1,0 +1,221 @@
+"""`Model`: a layer with a training API. compile/fit/evaluate/predict delegate to the engine.
+
+Example:
+    >>> model = lamina.Sequential([lamina.layers.Dense(1, input_shape=(3,))])
+    >>> model.compile(optimizer="sgd", loss="mse")
+    >>> history = model.fit(np.ones((8, 3)), np.zeros(8), epochs=2, verbose=0)
+    >>> len(history.history["loss"])
+    2
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from lamina import optimizers
+from lamina.engine import trainer
+from lamina.engine.compile_utils import CompileLoss
+from lamina.layers.base import Layer
+from lamina.utils import summary_utils
+
+__all__ = ["Model"]
+
+
+class Model(Layer):
+    """Groups layers into an object with training and inference features.
+
+    `Model(inputs, outputs)` builds a functional model (a graph of layers); subclassing
+    `Model` and writing `call` builds a subclassed one, as in Keras.
+
+    Example:
+        >>> inputs = lamina.Input(shape=(4,))
+        >>> outputs = lamina.layers.Dense(2)(inputs)
+        >>> Model(inputs, outputs).count_params()
+        10
+    """
+
+    def __new__(cls, *args, **kwargs):
+        if cls is Model and (len(args) >= 2 or "inputs" in kwargs or "outputs" in kwargs):
+            from lamina.models.functional import Functional
+
+            return Layer.__new__(Functional, *args, **kwargs)
+        return super().__new__(cls, *args, **kwargs)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.optimizer = None
+        self.compiled_loss = None
+        self.compiled_metrics = None
+        self.loss = None
+        self.stop_training = False
+        self.history = None
+        self.jit_compile = "auto"
+        self._metrics_spec = None
+        self._compiled = False
+
+    @classmethod
+    def from_config(cls, config: dict, custom_objects: dict | None = None) -> "Model":
+        """Recreates a model: a functional graph from its layers and nodes, else `cls(**config)`."""
+        if "layers" in config and "input_layers" in config:
+            from lamina.saving.serialization import functional_from_config
+
+            return functional_from_config(config, custom_objects)
+        return cls(**config)
+
+    # ------------------------------------------------------------------ layers
+    @property
+    def layers(self) -> list[Layer]:
+        """The model's layers (an InputLayer is not listed, as in Keras 3)."""
+        return [m for m in self._sublayers()]
+
+    def get_layer(self, name: str | None = None, index: int | None = None) -> Layer:
+        """A layer by `name` or by `index` (in `model.layers`)."""
+        if index is not None:
+            return self.layers[index]
+        for layer in self.layers:
+            if layer.name == name:
+                return layer
+        names = [layer.name for layer in self.layers]
+        raise ValueError(f"No such layer: {name}. Existing layers are: {names}.")
+
+    # ------------------------------------------------------------------ training API
+    def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None,
+                weighted_metrics=None, run_eagerly=False, steps_per_execution=1,
+                jit_compile="auto", auto_scale_loss=True) -> None:
+        """Configures the model for training.
+
+        Args:
+            optimizer: name ('adam', 'sgd', ...) or optimizer instance.
+            loss: name, function or `Loss`; a dict or list for several outputs.
+            loss_weights: scalars weighting each output's loss.
+            metrics: names ('accuracy', 'mae', ...), functions or `Metric`s; a bare string is
+                accepted too (TF-2 books write `metrics='accuracy'`).
+            jit_compile: 'auto' (CUDA graphs where possible), True (also torch.compile), False.
+
+        Example:
+            >>> model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
+            ...               metrics=["accuracy"])
+        """
+        self.optimizer = optimizers.get(optimizer)
+        self.loss = loss
+        self.compiled_loss = CompileLoss(loss, loss_weights)
+        if isinstance(metrics, str):
+            metrics = [metrics]
+        if isinstance(weighted_metrics, str):
+            weighted_metrics = [weighted_metrics]
+        self._metrics_spec = (metrics, weighted_metrics)
+        self.compiled_metrics = None
+        self.jit_compile = jit_compile
+        self.run_eagerly = run_eagerly
+        self._compiled = True
+
+    def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
+            validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
+            sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
+            validation_batch_size=None, validation_freq=1):
+        """Trains the model for `epochs` epochs; returns a `History`.
+
+        Example:
+            >>> history = model.fit(x_train, y_train, epochs=5, validation_split=0.2)
+            >>> history.history["val_loss"]
+        """
+        return trainer.fit(self, x, y, batch_size=batch_size, epochs=epochs, verbose=verbose,
+                           callbacks=callbacks, validation_split=validation_split,
+                           validation_data=validation_data, shuffle=shuffle,
+                           class_weight=class_weight, sample_weight=sample_weight,
+                           initial_epoch=initial_epoch, steps_per_epoch=steps_per_epoch,
+                           validation_steps=validation_steps,
+                           validation_batch_size=validation_batch_size,
+                           validation_freq=validation_freq)
+
+    def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
+                 steps=None, callbacks=None, return_dict=False):
+        """Loss and metrics on `x`, `y`: `[loss, metric...]`, a float, or a dict.
+
+        Example:
+            >>> loss, accuracy = model.evaluate(x_test, y_test)
+        """
+        return trainer.evaluate(self, x, y, batch_size=batch_size, verbose=verbose,
+                                sample_weight=sample_weight, steps=steps, callbacks=callbacks,
+                                return_dict=return_dict)
+
+    def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
+        """The model's outputs for `x` as float32 NumPy arrays (probabilities for softmax).
+
+        Example:
+            >>> model.predict(x_test[:5]).shape
+            (5, 10)
+        """
+        return trainer.predict(self, x, batch_size=batch_size, verbose=verbose, steps=steps,
+                               callbacks=callbacks)
+
+    def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, return_dict=False):
+        """One gradient update on one batch; returns the loss and metrics of that batch."""
+        return trainer.train_on_batch(self, x, y, sample_weight=sample_weight,
+                                      class_weight=class_weight, return_dict=return_dict)
+
+    def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
+        """Loss and metrics of one batch, without updating the weights."""
+        return trainer.test_on_batch(self, x, y, sample_weight=sample_weight,
+                                     return_dict=return_dict)
+
+    def predict_on_batch(self, x):
+        """The model's outputs for one batch, as NumPy."""
+        return trainer.predict_on_batch(self, x)
+
+    @property
+    def metrics(self) -> list:
+        """The loss tracker and the compiled metrics (after the first fit/evaluate)."""
+        if self.compiled_metrics is None:
+            return []
+        return self.compiled_metrics.all_metrics()
+
+    @property
+    def metrics_names(self) -> list[str]:
+        return [metric.name for metric in self.metrics]
+
+    def reset_metrics(self) -> None:
+        for metric in self.metrics:
+            metric.reset_state()
+
+    # ------------------------------------------------------------------ inspection
+    def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False,
+                show_trainable=False, layer_range=None) -> None:
+        """Prints a table of the layers, their output shapes and parameter counts.
+
+        Example:
+            >>> model.summary()
+            Model: "sequential"
+            ...
+        """
+        rows = [self._summary_row(layer) for layer in self.layers]
+        trainable = sum(int(np.prod(w.shape)) for w in self.trainable_weights)
+        non_trainable = sum(int(np.prod(w.shape)) for w in self.non_trainable_weights)
+        trainable_bytes = sum(w.numel() * w.element_size() for w in self.trainable_weights)
+        non_trainable_bytes = sum(w.numel() * w.element_size() for w in self.non_trainable_weights)
+        optimizer_count = optimizer_bytes = None
+        if self.optimizer is not None and self.optimizer.built:
+            optimizer_count = self.optimizer.count_params()
+            optimizer_bytes = sum(v.numel() * v.element_size() for v in self.optimizer.variables)
+        summary_utils.print_summary(
+            self.name, rows, trainable, non_trainable, trainable_bytes, non_trainable_bytes,
+            optimizer_count=optimizer_count, optimizer_bytes=optimizer_bytes,
+            line_length=line_length, print_fn=print_fn,
+            column_titles=self._summary_column_titles())
+
+    def _summary_column_titles(self):
+        return ("Layer (type)", "Output Shape", "Param #")
+
+    def _summary_row(self, layer: Layer):
+        label = f"{layer.name} ({type(layer).__name__})"
+        shape = getattr(layer, "_summary_output_shape", None)
+        if not layer.built:
+            return (label, "?", "0 (unbuilt)")
+        return (label, _format_shape(shape), layer.count_params())
+
+
+def _format_shape(shape) -> str:
+    if shape is None:
+        return "?"
+    if isinstance(shape, list):
+        return "[" + ", ".join(_format_shape(s) for s in shape) + "]"
+    return str(tuple(shape))

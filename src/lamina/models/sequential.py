@@ -1,0 +1,140 @@
+"""`Sequential`: a plain stack of layers, each with one input and one output."""
+from __future__ import annotations
+
+from lamina.layers.base import Layer
+from lamina.layers.core import InputLayer
+from lamina.layers.keras_tensor import KerasTensor
+from lamina.models.model import Model
+from torch import nn
+
+__all__ = ["Sequential"]
+
+
+class Sequential(Model):
+    """A linear stack of layers.
+
+    The model builds as soon as the input shape is known: from an `Input`/`InputLayer`, from
+    the first layer's `input_shape=`, or else from the first batch of data.
+
+    Args:
+        layers: the layers, in order.
+        name: the model's name (any Unicode text).
+
+    Example:
+        >>> model = Sequential([
+        ...     lamina.layers.Flatten(input_shape=(28, 28)),
+        ...     lamina.layers.Dense(100, activation="relu"),
+        ...     lamina.layers.Dense(10, activation="softmax"),
+        ... ])
+        >>> model.count_params()
+        79510
+    """
+
+    def __init__(self, layers=None, trainable: bool = True, name: str | None = None):
+        super().__init__(trainable=trainable, name=name)
+        self._stack = nn.ModuleList()
+        self._input_batch_shape = None
+        for layer in layers or []:
+            self.add(layer, rebuild=False)
+        self._maybe_build_from_declared_shape()
+
+    @property
+    def layers(self) -> list[Layer]:
+        return list(self._stack)
+
+    def _sublayers(self) -> list[Layer]:
+        return list(self._stack)
+
+    def add(self, layer, rebuild: bool = True) -> None:
+        """Appends a layer (an `Input(...)` tensor declares the input shape instead).
+
+        Example:
+            >>> model = Sequential()
+            >>> model.add(lamina.layers.Dense(10, input_shape=(784,)))
+        """
+        if isinstance(layer, KerasTensor):
+            layer = layer.history[0]
+        if isinstance(layer, InputLayer):
+            if self._stack or self._input_batch_shape is not None:
+                raise ValueError("An Input/InputLayer must be the first thing added to a Sequential "
+                                 "model; this model already has layers or an input.")
+            self._input_batch_shape = layer.batch_shape
+        elif not isinstance(layer, Layer):
+            raise TypeError(f"Only instances of `lamina.layers.Layer` can be added to a Sequential "
+                            f"model. Received: {layer!r} (of type {type(layer).__name__})")
+        else:
+            if any(existing is layer for existing in self._stack):
+                raise ValueError(f"Layer '{layer.name}' is already in this model; create a new "
+                                 f"layer to use it twice.")
+            self._stack.append(layer)
+        if rebuild:
+            self._maybe_build_from_declared_shape()
+
+    def pop(self) -> Layer:
+        """Removes and returns the last layer."""
+        if not self._stack:
+            raise TypeError("There are no layers in the model.")
+        layer = self._stack[-1]
+        del self._stack[-1]
+        self.built = False
+        self._maybe_build_from_declared_shape()
+        return layer
+
+    def _declared_input_shape(self):
+        if self._input_batch_shape is not None:
+            return self._input_batch_shape
+        if self._stack and self._stack[0].input_shape_arg is not None:
+            return self._stack[0].input_shape_arg
+        return None
+
+    def _maybe_build_from_declared_shape(self) -> None:
+        shape = self._declared_input_shape()
+        if shape is not None and self._stack:
+            self.built = False
+            self.build_from_shape(shape)
+
+    def build(self, input_shape) -> None:
+        """Builds every layer in turn, propagating the output shape."""
+        shape = tuple(input_shape)
+        shape = (None,) + shape[1:] if shape else shape
+        for layer in self._stack:
+            try:
+                if not layer.built:
+                    layer.build_from_shape(shape)
+                shape = layer.compute_output_shape(shape)
+            except ValueError as error:
+                raise ValueError(f"Layer '{layer.name}' of model '{self.name}' cannot take inputs of "
+                                 f"shape {shape}: {error}") from error
+            layer._summary_output_shape = shape
+        self._output_shape = shape
+
+    @property
+    def input_shape(self):
+        return self._declared_input_shape() or self._build_shapes
+
+    @property
+    def output_shape(self):
+        return getattr(self, "_output_shape", None)
+
+    def call(self, inputs, training=None):
+        for layer in self._stack:
+            inputs = layer(inputs, training=training)
+        return inputs
+
+    def compute_output_shape(self, input_shape):
+        if not self.built:
+            self.build_from_shape(input_shape)
+        return self._output_shape
+
+    def get_config(self) -> dict:
+        from lamina.saving.serialization import serialize_keras_object
+
+        layers = [serialize_keras_object(layer) for layer in self._stack]
+        return {"name": self.name, "trainable": self.trainable, "layers": layers}
+
+    @classmethod
+    def from_config(cls, config: dict) -> "Sequential":
+        from lamina.saving.serialization import deserialize_keras_object
+
+        layers = [deserialize_keras_object(c) for c in config.get("layers", [])]
+        return cls(layers=layers, name=config.get("name"), trainable=config.get("trainable", True))
