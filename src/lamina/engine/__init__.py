@@ -1,0 +1,1 @@
+"""The training engine behind fit / evaluate / predict (DESIGN.md §5)."""

@@ -1,0 +1,165 @@
+"""What `compile` configures: the loss over the model's outputs and the metrics per output."""
+from __future__ import annotations
+
+import torch
+
+from lamina import losses as losses_module
+from lamina import metrics as metrics_module
+
+__all__ = ["CompileLoss", "CompileMetrics"]
+
+
+class CompileLoss:
+    """The total training loss: each output's loss, weighted by `loss_weights`, summed.
+
+    Args:
+        loss: a loss identifier, or a list/dict of them (one per output).
+        loss_weights: a list/dict of scalars, one per output (default 1.0).
+    """
+
+    def __init__(self, loss, loss_weights=None):
+        if loss is None:
+            raise ValueError("compile() needs a `loss`, e.g. loss='sparse_categorical_crossentropy' "
+                             "for integer class labels or loss='mse' for regression.")
+        self.spec = loss
+        self.loss_weights = loss_weights
+        self.output_names = None
+        self.losses = None
+        self.weights = None
+
+    def build(self, output_names: list[str]) -> None:
+        """Matches the loss spec to the model's outputs."""
+        self.output_names = list(output_names)
+        specs = _per_output(self.spec, self.output_names, "loss")
+        weights = _per_output(self.loss_weights, self.output_names, "loss_weights", default=1.0)
+        self.losses = [_as_loss_object(s) for s in specs]
+        self.weights = [1.0 if w is None else float(w) for w in weights]
+
+    @property
+    def is_multi_output(self) -> bool:
+        return len(self.output_names) > 1
+
+    def __call__(self, y_true: list, y_pred: list, sample_weight: list):
+        """Total loss and the per-output losses (before weighting), all tensors."""
+        per_output = []
+        total = None
+        for loss, weight, truth, prediction, sw in zip(self.losses, self.weights, y_true, y_pred,
+                                                     sample_weight):
+            if loss is None:
+                continue
+            value = loss(truth, prediction, sample_weight=sw)
+            per_output.append(value)
+            weighted = value if weight == 1.0 else value * weight
+            total = weighted if total is None else total + weighted
+        return total, per_output
+
+    def active_output_names(self) -> list[str]:
+        return [name for name, loss in zip(self.output_names, self.losses) if loss is not None]
+
+
+class CompileMetrics:
+    """The metrics of each output, resolved once the label and output shapes are known."""
+
+    def __init__(self, metrics, weighted_metrics, compile_loss: CompileLoss,
+                 y_true_shapes: list, y_pred_shapes: list):
+        names = compile_loss.output_names
+        loss_specs = _per_output(compile_loss.spec, names, "loss")
+        metric_specs = _per_output_metrics(metrics, names)
+        weighted_specs = _per_output_metrics(weighted_metrics, names)
+        self.per_output = []
+        for index, name in enumerate(names):
+            resolved = [metrics_module.resolve(m, loss_specs[index], y_true_shapes[index],
+                                               y_pred_shapes[index])
+                        for m in metric_specs[index]]
+            weighted = [metrics_module.resolve(m, loss_specs[index], y_true_shapes[index],
+                                               y_pred_shapes[index])
+                        for m in weighted_specs[index]]
+            if len(names) > 1:
+                for metric in resolved + weighted:
+                    metric.name = f"{name}_{metric.name}"
+            self.per_output.append((resolved, weighted))
+        self.loss_tracker = metrics_module.Mean(name="loss")
+        self.output_loss_trackers = []
+        if len(names) > 1:
+            self.output_loss_trackers = [metrics_module.Mean(name=f"{n}_loss")
+                                         for n in compile_loss.active_output_names()]
+
+    def all_metrics(self) -> list:
+        metrics = [self.loss_tracker] + self.output_loss_trackers
+        for resolved, weighted in self.per_output:
+            metrics += resolved + weighted
+        return metrics
+
+    def update_state(self, y_true: list, y_pred: list, sample_weight: list) -> None:
+        for (resolved, weighted), truth, prediction, sw in zip(self.per_output, y_true, y_pred,
+                                                              sample_weight):
+            for metric in resolved:
+                metric.update_state(truth, prediction)
+            for metric in weighted:
+                metric.update_state(truth, prediction, sample_weight=sw)
+
+    def update_losses(self, total: torch.Tensor, per_output: list, batch_size: int) -> None:
+        self.loss_tracker.update_state(total, sample_weight=batch_size)
+        for tracker, value in zip(self.output_loss_trackers, per_output):
+            tracker.update_state(value, sample_weight=batch_size)
+
+    def reset_state(self) -> None:
+        for metric in self.all_metrics():
+            metric.reset_state()
+
+    def result_tensors(self) -> dict:
+        """Metric name -> 0-dim tensor, in Keras' log order (sorted by name)."""
+        results = {metric.name: metric.result() for metric in self.all_metrics()}
+        return dict(sorted(results.items()))
+
+
+def _as_loss_object(identifier):
+    if identifier is None:
+        return None
+    loss = losses_module.get(identifier)
+    if isinstance(loss, losses_module.Loss):
+        return loss
+    return losses_module.LossFunctionWrapper(loss, name=getattr(loss, "__name__", None))
+
+
+def _per_output(spec, output_names: list[str], argument: str, default=None) -> list:
+    """One entry of `spec` per output: broadcast a single spec, or match a list/dict."""
+    count = len(output_names)
+    if isinstance(spec, dict):
+        unknown = set(spec) - set(output_names)
+        if unknown:
+            raise ValueError(f"compile(): `{argument}` has keys {sorted(unknown)} that are not output "
+                             f"names of the model. Output names: {output_names}.")
+        return [spec.get(name, default if argument != "loss" else None) for name in output_names]
+    if isinstance(spec, (list, tuple)) and argument != "metrics":
+        if len(spec) != count:
+            raise ValueError(f"compile(): `{argument}` has {len(spec)} entries, but the model has "
+                             f"{count} outputs ({output_names}).")
+        return list(spec)
+    return [spec if spec is not None else default] * count
+
+
+def _per_output_metrics(spec, output_names: list[str]) -> list[list]:
+    count = len(output_names)
+    if spec is None:
+        return [[] for _ in range(count)]
+    if isinstance(spec, dict):
+        unknown = set(spec) - set(output_names)
+        if unknown:
+            raise ValueError(f"compile(): `metrics` has keys {sorted(unknown)} that are not output "
+                             f"names of the model. Output names: {output_names}.")
+        return [_as_list(spec.get(name)) for name in output_names]
+    if not isinstance(spec, (list, tuple)):
+        raise TypeError(f"compile(): `metrics` must be a list, tuple or dict, but received "
+                        f"{type(spec).__name__}: {spec!r}.")
+    if count > 1 and spec and all(isinstance(s, (list, tuple)) or s is None for s in spec):
+        return [_as_list(s) for s in spec]
+    return [list(spec) for _ in range(count)]
+
+
+def _as_list(value) -> list:
+    if value is None:
+        return []
+    if isinstance(value, (list, tuple)):
+        return list(value)
+    return [value]

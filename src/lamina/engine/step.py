@@ -1,0 +1,192 @@
+"""The train / test / predict steps: tensors in, device state updated, nothing read back.
+
+Each step is a plain function of tensors (DESIGN.md §5): no `.item()`, no Python-side
+state that changes per step, so it can later be compiled or captured as it is.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import torch
+from torch.utils import _pytree as pytree
+
+from lamina import losses as losses_module
+from lamina.engine.compile_utils import CompileMetrics
+
+__all__ = ["Engine", "LazyLogs"]
+
+
+class Engine:
+    """The steps of one compiled model, with its parameters, losses, optimizer and metrics.
+
+    Args:
+        model: the compiled model.
+        sample_x: one batch of inputs, used to build the model and learn its output shapes.
+        sample_y: the matching targets (None for predict-only use).
+    """
+
+    def __init__(self, model, sample_x, sample_y=None):
+        self.model = model
+        with torch.no_grad():
+            sample_pred = model(sample_x, training=False)
+        self.output_names = _output_names(model, sample_pred)
+        self.is_multi_output = len(self.output_names) > 1
+        self._output_shapes = [(None,) + tuple(p.shape[1:]) for p in self.outputs(sample_pred)]
+        self.metrics = None
+        if model.compiled_loss is not None:
+            model.compiled_loss.build(self.output_names)
+            if sample_y is not None:
+                self._build_metrics(sample_y, sample_pred)
+        self.refresh_parameters()
+
+    def _build_metrics(self, sample_y, sample_pred) -> None:
+        trues = self.targets(sample_y)
+        preds = self.outputs(sample_pred)
+        metrics_spec, weighted_spec = self.model._metrics_spec
+        self.metrics = CompileMetrics(metrics_spec, weighted_spec, self.model.compiled_loss,
+                                      [tuple(t.shape) for t in trues], [tuple(p.shape) for p in preds])
+        self.model.compiled_metrics = self.metrics
+
+    def refresh_parameters(self) -> None:
+        """Re-reads which weights train (a layer may have been frozen since the last fit)."""
+        model = self.model
+        self.params = model.trainable_weights
+        self.regularized = [(regularizer, weight) for layer in model._flatten_layers()
+                            for regularizer, weight in layer._weight_regularizers]
+        self.constrained = [(p, p.constraint) for p in self.params
+                            if getattr(p, "constraint", None) is not None]
+
+    def validate_targets(self, y) -> None:
+        """Checks labels against the loss and output shape once per fit/evaluate (may sync)."""
+        for loss, truth, shape in zip(self.model.compiled_loss.losses, self.targets(y),
+                                      self._output_shapes):
+            if loss is not None:
+                losses_module.validate_targets(loss, truth, shape)
+
+    # ------------------------------------------------------------------ structure helpers
+    def outputs(self, y_pred) -> list:
+        if isinstance(y_pred, torch.Tensor):
+            return [y_pred]
+        if isinstance(y_pred, dict):
+            return [y_pred[name] for name in self.output_names]
+        return list(y_pred)
+
+    def targets(self, y) -> list:
+        if isinstance(y, torch.Tensor):
+            if self.is_multi_output:
+                raise ValueError(f"The model has {len(self.output_names)} outputs "
+                                 f"({self.output_names}); pass `y` as a list or a dict keyed by "
+                                 f"output name.")
+            return [y]
+        if isinstance(y, dict):
+            missing = [n for n in self.output_names if n not in y]
+            unknown = [k for k in y if k not in self.output_names]
+            if unknown or (missing and not self.is_multi_output):
+                raise ValueError(f"`y` has keys {sorted(y)}, but the model's outputs are named "
+                                 f"{self.output_names}.")
+            return [y.get(name) for name in self.output_names]
+        return list(y)
+
+    def sample_weights(self, sample_weight) -> list:
+        if sample_weight is None or isinstance(sample_weight, torch.Tensor):
+            return [sample_weight] * len(self.output_names)
+        if isinstance(sample_weight, dict):
+            return [sample_weight.get(name) for name in self.output_names]
+        return list(sample_weight)
+
+    # ------------------------------------------------------------------ steps
+    def loss(self, trues, preds, sws):
+        """Training loss: compiled loss + weight penalties + losses added in `call`."""
+        total, per_output = self.model.compiled_loss(trues, preds, sws)
+        for regularizer, weight in self.regularized:
+            total = total + regularizer(weight)
+        for extra in self.model._last_call_losses:
+            total = total + extra
+        return total, per_output
+
+    def train_step(self, x, y, sample_weight) -> None:
+        preds = self.outputs(self.model(x, training=True))
+        trues = self.targets(y)
+        sws = self.sample_weights(sample_weight)
+        total, per_output = self.loss(trues, preds, sws)
+        total.backward()
+        params = self.params
+        grads = [p.grad for p in params]
+        if any(g is None for g in grads):
+            params, grads = _drop_missing_gradients(params, grads)
+        self.model.optimizer.apply(grads, params)
+        for p in params:
+            p.grad = None  # cheaper than zeroing, and what PyTorch recommends
+        with torch.no_grad():
+            for parameter, constraint in self.constrained:
+                parameter.copy_(constraint(parameter))
+            self.metrics.update_losses(total.detach(), [v.detach() for v in per_output], _batch_size(x))
+            self.metrics.update_state(trues, [p.detach() for p in preds], sws)
+
+    @torch.no_grad()
+    def test_step(self, x, y, sample_weight) -> None:
+        preds = self.outputs(self.model(x, training=False))
+        trues = self.targets(y)
+        sws = self.sample_weights(sample_weight)
+        total, per_output = self.loss(trues, preds, sws)
+        self.metrics.update_losses(total, per_output, _batch_size(x))
+        self.metrics.update_state(trues, preds, sws)
+
+    @torch.no_grad()
+    def predict_step(self, x):
+        return self.model(x, training=False)
+
+    # ------------------------------------------------------------------ logs
+    def logs(self) -> dict:
+        """Current metric values as Python floats (one host read for all of them)."""
+        results = self.metrics.result_tensors()
+        values = torch.stack([v.detach().float().reshape(()) for v in results.values()]).tolist()
+        return dict(zip(results, values))
+
+    def lazy_logs(self) -> "LazyLogs":
+        return LazyLogs(self)
+
+
+class LazyLogs(Mapping):
+    """Batch logs whose values are read from the device only when someone looks at them."""
+
+    def __init__(self, engine: Engine):
+        self._engine = engine
+        self._values = None
+
+    def _materialize(self) -> dict:
+        if self._values is None:
+            self._values = self._engine.logs()
+        return self._values
+
+    def __getitem__(self, key):
+        return self._materialize()[key]
+
+    def __iter__(self):
+        return iter(self._materialize())
+
+    def __len__(self) -> int:
+        return len(self._materialize())
+
+
+def _output_names(model, sample_pred) -> list[str]:
+    names = getattr(model, "output_names", None)
+    if names:
+        return list(names)
+    if isinstance(sample_pred, dict):
+        return list(sample_pred)
+    if isinstance(sample_pred, (list, tuple)):
+        return [f"output_{i + 1}" for i in range(len(sample_pred))]
+    layers = getattr(model, "layers", None)
+    return [layers[-1].name] if layers else ["output_1"]
+
+
+def _batch_size(x) -> int:
+    if isinstance(x, torch.Tensor):
+        return x.shape[0]
+    return pytree.tree_leaves(x)[0].shape[0]
+
+
+def _drop_missing_gradients(params, grads):
+    kept = [(p, g) for p, g in zip(params, grads) if g is not None]
+    return [p for p, _ in kept], [g for _, g in kept]

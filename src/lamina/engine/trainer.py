@@ -1,0 +1,261 @@
+"""fit / evaluate / predict: the epoch loop, read top to bottom.
+
+`fit` -> prepare data once on the device -> for each epoch: batches -> `train_step` ->
+callbacks -> validation -> epoch logs. Values are read from the device only at epoch ends
+and when the progress bar draws.
+"""
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from lamina import backend
+from lamina.callbacks import CallbackList
+from lamina.engine.data import ArrayData, check_validation_split, split_validation
+from lamina.engine.step import Engine
+
+__all__ = ["fit", "evaluate", "predict", "train_on_batch", "test_on_batch", "predict_on_batch"]
+
+_DEFAULT_BATCH_SIZE = 32
+
+
+def fit(model, x, y, *, batch_size, epochs, verbose, callbacks, validation_split, validation_data,
+        shuffle, class_weight, sample_weight, initial_epoch, steps_per_epoch, validation_steps,
+        validation_batch_size, validation_freq):
+    _require_compiled(model, "fit")
+    batch_size = _batch_size_or_default(batch_size)
+    verbose = _resolve_verbose(verbose)
+    device = _model_device(model)
+    data = ArrayData.from_user(x, y, sample_weight, device=device)
+    if data.y is None:
+        raise ValueError("fit() needs targets: pass `y` (the labels) along with `x`.")
+    check_validation_split(validation_split)
+    if validation_data is not None:
+        val_data = _validation_data(validation_data, device)
+    elif validation_split:
+        data, val_data = split_validation(data, validation_split)
+    else:
+        val_data = None
+    _check_inputs(model, data.x)
+    engine = _engine(model, data)
+    engine.validate_targets(data.y)
+    if class_weight is not None:
+        data = ArrayData(data.x, data.y, _class_weights_to_samples(class_weight, data.y, data.sample_weight))
+    steps = steps_per_epoch or data.steps(batch_size)
+    callback_list = CallbackList(callbacks, add_history=True, add_progbar=verbose != 0, model=model,
+                                 verbose=verbose, epochs=epochs, steps=steps)
+    train_batch_hooks = callback_list.needs_batch_hooks_for("train")
+    model.stop_training = False
+    callback_list.on_train_begin()
+    epoch_logs = {}
+    for epoch in range(initial_epoch, epochs):
+        engine.metrics.reset_state()
+        callback_list.on_epoch_begin(epoch)
+        for step, (x_batch, y_batch, sw_batch) in enumerate(data.batches(batch_size, shuffle, steps)):
+            if train_batch_hooks:
+                callback_list.on_train_batch_begin(step)
+            engine.train_step(x_batch, y_batch, sw_batch)
+            if train_batch_hooks:
+                callback_list.on_train_batch_end(step, engine.lazy_logs())
+                if model.stop_training:
+                    break
+        epoch_logs = engine.logs()
+        if val_data is not None and _should_validate(epoch, validation_freq):
+            val_logs = _run_test_loop(engine, val_data, validation_batch_size or batch_size,
+                                      validation_steps, callback_list)
+            epoch_logs.update({f"val_{name}": value for name, value in val_logs.items()})
+        callback_list.on_epoch_end(epoch, epoch_logs)
+        if model.stop_training:
+            break
+    callback_list.on_train_end(epoch_logs)
+    return model.history
+
+
+def evaluate(model, x, y, *, batch_size, verbose, sample_weight, steps, callbacks, return_dict):
+    _require_compiled(model, "evaluate")
+    batch_size = _batch_size_or_default(batch_size)
+    verbose = _resolve_verbose(verbose)
+    data = ArrayData.from_user(x, y, sample_weight, device=_model_device(model))
+    if data.y is None:
+        raise ValueError("evaluate() needs targets: pass `y` (the labels) along with `x`.")
+    _check_inputs(model, data.x)
+    engine = _engine(model, data)
+    engine.validate_targets(data.y)
+    callback_list = CallbackList(callbacks, add_progbar=verbose != 0, model=model, verbose=verbose,
+                                 epochs=1, steps=steps or data.steps(batch_size))
+    logs = _run_test_loop(engine, data, batch_size, steps, callback_list)
+    if return_dict:
+        return logs
+    return _logs_in_metric_order(engine, logs)
+
+
+def predict(model, x, *, batch_size, verbose, steps, callbacks):
+    batch_size = _batch_size_or_default(batch_size)
+    verbose = _resolve_verbose(verbose)
+    data = ArrayData.from_user(x, device=_model_device(model))
+    _check_inputs(model, data.x)
+    engine = _engine(model, data, need_targets=False)
+    callback_list = CallbackList(callbacks, add_progbar=verbose != 0, model=model, verbose=verbose,
+                                 epochs=1, steps=steps or data.steps(batch_size))
+    batch_hooks = callback_list.needs_batch_hooks_for("predict")
+    callback_list.on_predict_begin()
+    batches = []
+    for step, (x_batch, _, _) in enumerate(data.batches(batch_size, shuffle=False, steps=steps)):
+        if batch_hooks:
+            callback_list.on_predict_batch_begin(step)
+        batches.append(engine.predict_step(x_batch))
+        if batch_hooks:
+            callback_list.on_predict_batch_end(step, {"outputs": batches[-1]})
+    callback_list.on_predict_end()
+    return _concatenate_to_numpy(batches)
+
+
+def train_on_batch(model, x, y, *, sample_weight, class_weight, return_dict):
+    _require_compiled(model, "train_on_batch")
+    data = ArrayData.from_user(x, y, sample_weight, device=_model_device(model))
+    engine = _engine(model, data)
+    if class_weight is not None:
+        data = ArrayData(data.x, data.y, _class_weights_to_samples(class_weight, data.y, data.sample_weight))
+    engine.train_step(data.x, data.y, data.sample_weight)
+    logs = engine.logs()
+    return logs if return_dict else _logs_in_metric_order(engine, logs)
+
+
+def test_on_batch(model, x, y, *, sample_weight, return_dict):
+    _require_compiled(model, "test_on_batch")
+    data = ArrayData.from_user(x, y, sample_weight, device=_model_device(model))
+    engine = _engine(model, data)
+    engine.metrics.reset_state()
+    engine.test_step(data.x, data.y, data.sample_weight)
+    logs = engine.logs()
+    return logs if return_dict else _logs_in_metric_order(engine, logs)
+
+
+def predict_on_batch(model, x):
+    data = ArrayData.from_user(x, device=_model_device(model))
+    engine = _engine(model, data, need_targets=False)
+    return _concatenate_to_numpy([engine.predict_step(data.x)])
+
+
+# ---------------------------------------------------------------------- loops
+def _run_test_loop(engine: Engine, data: ArrayData, batch_size: int, steps, callback_list) -> dict:
+    engine.metrics.reset_state()
+    batch_hooks = callback_list.needs_batch_hooks_for("test")
+    callback_list.on_test_begin()
+    for step, (x_batch, y_batch, sw_batch) in enumerate(data.batches(batch_size, shuffle=False, steps=steps)):
+        if batch_hooks:
+            callback_list.on_test_batch_begin(step)
+        engine.test_step(x_batch, y_batch, sw_batch)
+        if batch_hooks:
+            callback_list.on_test_batch_end(step, engine.lazy_logs())
+    logs = engine.logs()
+    callback_list.on_test_end(logs)
+    return logs
+
+
+# ---------------------------------------------------------------------- setup
+def _engine(model, data: ArrayData, need_targets: bool = True) -> Engine:
+    """The model's engine, built on first use from one batch (this also builds lazy layers)."""
+    engine = getattr(model, "_engine", None)
+    if engine is None or (need_targets and engine.metrics is None and model.compiled_loss is not None):
+        sample = data.slice(0, min(data.size, _DEFAULT_BATCH_SIZE))
+        engine = Engine(model, sample.x, sample.y if need_targets else None)
+        model._engine = engine
+    else:
+        engine.refresh_parameters()
+    return engine
+
+
+def _require_compiled(model, method: str) -> None:
+    if not getattr(model, "_compiled", False):
+        raise ValueError(f"You must call `compile()` before calling `{method}()`, e.g. "
+                         f"model.compile(optimizer='adam', loss='sparse_categorical_crossentropy', "
+                         f"metrics=['accuracy']).")
+
+
+def _batch_size_or_default(batch_size) -> int:
+    if batch_size is None:
+        return _DEFAULT_BATCH_SIZE
+    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size <= 0:
+        raise ValueError(f"Argument `batch_size` must be a positive integer. Received: "
+                         f"batch_size={batch_size!r}")
+    return int(batch_size)
+
+
+def _resolve_verbose(verbose) -> int:
+    if verbose == "auto":
+        return 1
+    if verbose not in (0, 1, 2):
+        raise ValueError(f"Argument `verbose` must be 'auto', 0, 1 or 2. Received: verbose={verbose!r}")
+    return int(verbose)
+
+
+def _model_device(model) -> torch.device:
+    for parameter in model.parameters():
+        return parameter.device
+    return backend.get_device()
+
+
+def _validation_data(validation_data, device) -> ArrayData:
+    if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3):
+        raise ValueError("Argument `validation_data` must be a tuple (x_val, y_val) or "
+                         "(x_val, y_val, val_sample_weight). Received: "
+                         f"{type(validation_data).__name__} of length {len(validation_data) if hasattr(validation_data, '__len__') else '?'}")
+    return ArrayData.from_user(*validation_data, device=device)
+
+
+def _should_validate(epoch: int, validation_freq) -> bool:
+    if isinstance(validation_freq, int):
+        return (epoch + 1) % validation_freq == 0
+    return (epoch + 1) in validation_freq
+
+
+def _check_inputs(model, x) -> None:
+    """Compares the data's shape to a model's declared input shape, before any step runs."""
+    expected = getattr(model, "_declared_input_shape", lambda: None)()
+    if expected is None or not isinstance(x, torch.Tensor):
+        return
+    received = tuple(x.shape)
+    compatible = len(received) == len(expected) and all(
+        e is None or e == r for e, r in zip(expected[1:], received[1:]))
+    if compatible:
+        return
+    message = (f"Input of model '{model.name}' is incompatible: expected shape "
+               f"{tuple(expected)}, but received x with shape {received}.")
+    if received == tuple(expected[1:]):
+        message += (" That looks like a single sample: add the batch axis, e.g. "
+                    "x.reshape(1, *x.shape) or x[None].")
+    elif len(received) == len(expected) + 1 or len(received) + 1 == len(expected):
+        message += " Reshape the data to match, or change the model's input_shape."
+    raise ValueError(message)
+
+
+def _class_weights_to_samples(class_weight: dict, y, sample_weight):
+    if not isinstance(y, torch.Tensor):
+        raise ValueError("`class_weight` is supported for models with a single output only; use "
+                         "`sample_weight` for several outputs.")
+    labels = y.argmax(dim=-1) if y.ndim > 1 and y.shape[-1] > 1 else y.reshape(-1).round().long()
+    table = torch.ones(int(max(class_weight)) + 1, device=y.device)
+    for label, weight in class_weight.items():
+        table[int(label)] = float(weight)
+    weights = table[labels.clamp(0, table.numel() - 1)]
+    return weights if sample_weight is None else weights * sample_weight
+
+
+def _logs_in_metric_order(engine: Engine, logs: dict):
+    values = [logs[metric.name] for metric in engine.metrics.all_metrics() if metric.name in logs]
+    return values[0] if len(values) == 1 else values
+
+
+def _concatenate_to_numpy(batches):
+    first = batches[0]
+    if isinstance(first, torch.Tensor):
+        return _to_float32_numpy(torch.cat(batches))
+    if isinstance(first, dict):
+        return {k: _to_float32_numpy(torch.cat([b[k] for b in batches])) for k in first}
+    return [_to_float32_numpy(torch.cat([b[i] for b in batches])) for i in range(len(first))]
+
+
+def _to_float32_numpy(tensor: torch.Tensor) -> np.ndarray:
+    array = tensor.detach().cpu().numpy()
+    return array.astype(np.float32, copy=False) if array.dtype == np.float64 else array

@@ -1,0 +1,225 @@
+"""fit / evaluate / predict behaviour: Keras semantics, learner-slip errors, engine rules."""
+import numpy as np
+import pytest
+import torch
+
+import lamina as keras
+from lamina import layers
+
+
+def classifier(inputs=4, classes=3):
+    return keras.Sequential([layers.Dense(8, activation="relu", input_shape=(inputs,)),
+                             layers.Dense(classes, activation="softmax")])
+
+
+def compiled_classifier(**compile_kwargs):
+    model = classifier()
+    model.compile(**{"optimizer": "adam", "loss": "sparse_categorical_crossentropy",
+                     "metrics": ["accuracy"], **compile_kwargs})
+    return model
+
+
+def toy_data(n=64, inputs=4, classes=3, seed=0):
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(n, inputs)).astype("float32")
+    return x, rng.integers(0, classes, n)
+
+
+# ---------------------------------------------------------------------- History and logs
+def test_history_has_keras_keys_params_and_zero_based_epochs():
+    x, y = toy_data()
+    history = compiled_classifier().fit(x, y, epochs=3, batch_size=16, validation_split=0.25, verbose=0)
+    assert list(history.history) == ["accuracy", "loss", "val_accuracy", "val_loss"]
+    assert history.epoch == [0, 1, 2]
+    assert history.params == {"verbose": 0, "epochs": 3, "steps": 3}
+    assert all(len(v) == 3 for v in history.history.values())
+
+
+def test_validation_split_takes_the_last_fraction_before_shuffling():
+    x, y = toy_data(n=10)
+    model = compiled_classifier()
+    history = model.fit(x, y, epochs=1, validation_split=0.3, shuffle=True, verbose=0)
+    expected = model.evaluate(x[7:], y[7:], verbose=0, return_dict=True)
+    np.testing.assert_allclose(history.history["val_loss"][0], expected["loss"], rtol=1e-6)
+
+
+def test_evaluate_return_forms():
+    x, y = toy_data()
+    model = compiled_classifier()
+    loss, accuracy = model.evaluate(x, y, verbose=0)
+    assert isinstance(loss, float) and 0 <= accuracy <= 1
+    assert model.evaluate(x, y, verbose=0, return_dict=True) == {"accuracy": accuracy, "loss": loss}
+    bare = classifier()
+    bare.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
+    assert isinstance(bare.evaluate(x, y, verbose=0), float)
+
+
+def test_evaluate_loss_matches_float64_reference():
+    x, y = toy_data()
+    model = compiled_classifier()
+    probabilities = model.predict(x, verbose=0).astype(np.float64)
+    expected = -np.log(np.clip(probabilities[np.arange(len(y)), y], 1e-7, 1 - 1e-7)).mean()
+    accuracy = (probabilities.argmax(1) == y).mean()
+    loss, got_accuracy = model.evaluate(x, y, batch_size=10, verbose=0)
+    np.testing.assert_allclose(loss, expected, rtol=1e-5)
+    np.testing.assert_allclose(got_accuracy, accuracy, rtol=1e-6)
+
+
+def test_predict_returns_float32_probabilities():
+    x, _ = toy_data(n=70)
+    predictions = compiled_classifier().predict(x, batch_size=32, verbose=0)
+    assert predictions.dtype == np.float32 and predictions.shape == (70, 3)
+    np.testing.assert_allclose(predictions.sum(1), 1, atol=1e-6)
+
+
+def test_accepts_uint8_float64_lists_and_tensors():
+    model = compiled_classifier()
+    x, y = toy_data(n=8)
+    for x_in, y_in in [((x * 10).clip(0, 255).astype(np.uint8), y), (x.astype(np.float64), y),
+                       (x.tolist(), y.tolist()), (torch.tensor(x), torch.tensor(y))]:
+        model.fit(x_in, y_in, verbose=0)
+
+
+def test_regularization_penalty_is_in_the_reported_loss():
+    model = keras.Sequential([layers.Dense(1, use_bias=False, kernel_initializer="zeros",
+                                           input_shape=(1,),
+                                           kernel_regularizer=keras.regularizers.L2(1.0))])
+    model.compile(optimizer=keras.optimizers.SGD(learning_rate=0.0), loss="mse")
+    model.set_weights([np.ones((1, 1))])
+    x = np.zeros((4, 1), "float32")
+    assert model.evaluate(x, np.zeros(4), verbose=0) == pytest.approx(1.0)
+    history = model.fit(x, np.zeros(4), verbose=0)
+    assert history.history["loss"][0] == pytest.approx(1.0)
+
+
+def test_sample_weight_and_class_weight_change_the_loss():
+    x, y = toy_data()
+    model = compiled_classifier()
+    weights = np.where(y == 0, 2.0, 0.0)
+    weighted = model.evaluate(x, y, sample_weight=weights, verbose=0, return_dict=True)["loss"]
+    probabilities = model.predict(x, verbose=0).astype(np.float64)
+    per_sample = -np.log(probabilities[np.arange(len(y)), y])
+    np.testing.assert_allclose(weighted, (per_sample * weights).mean(), rtol=1e-5)
+    model.fit(x, y, class_weight={0: 1.0, 1: 0.5, 2: 2.0}, verbose=0)
+
+
+def test_same_seed_gives_same_training_on_cpu():
+    def train():
+        keras.backend.clear_session()
+        keras.utils.set_random_seed(7)
+        x, y = toy_data()
+        model = compiled_classifier()
+        model.fit(x, y, epochs=2, batch_size=8, verbose=0)
+        return model.get_weights()
+
+    for first, second in zip(train(), train()):
+        np.testing.assert_array_equal(first, second)
+
+
+def test_training_learns_a_separable_problem():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(512, 4)).astype("float32")
+    y = (x[:, 0] + x[:, 1] > 0).astype(int)
+    model = compiled_classifier()
+    model.fit(x, y, epochs=20, verbose=0)
+    assert model.evaluate(x, y, verbose=0)[1] > 0.9
+
+
+def test_train_test_predict_on_batch():
+    x, y = toy_data(n=16)
+    model = compiled_classifier()
+    loss, accuracy = model.train_on_batch(x, y)
+    assert loss > 0 and 0 <= accuracy <= 1
+    assert set(model.test_on_batch(x, y, return_dict=True)) == {"loss", "accuracy"}
+    assert model.predict_on_batch(x).shape == (16, 3)
+
+
+# ---------------------------------------------------------------------- engine rules
+def test_train_step_never_reads_the_device(monkeypatch):
+    x, y = toy_data(n=64)
+    model = compiled_classifier()
+    model.fit(x, y, epochs=1, verbose=0)  # builds everything once
+    engine = model._engine
+    batch_x, batch_y = torch.tensor(x[:32]), torch.tensor(y[:32])
+
+    def forbidden(*args, **kwargs):
+        raise AssertionError("host sync inside the train step")
+
+    for name in ("item", "tolist", "cpu", "numpy", "__bool__", "__float__", "__int__"):
+        monkeypatch.setattr(torch.Tensor, name, forbidden)
+    engine.train_step(batch_x, batch_y, None)
+
+
+def test_non_interactive_log_prints_one_line_per_epoch(capsys):
+    x, y = toy_data()
+    compiled_classifier().fit(x, y, epochs=2, batch_size=16, verbose=1)
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "Epoch 1/2" and lines[2] == "Epoch 2/2" and len(lines) == 4
+    assert lines[1].startswith("4/4 ━━━━━━━━━━━━━━━━━━━━ ") and " - accuracy: " in lines[1]
+    assert "\r" not in capsys.readouterr().out
+
+
+# ---------------------------------------------------------------------- learner slips
+def test_fit_before_compile():
+    x, y = toy_data()
+    with pytest.raises(ValueError, match=r"You must call `compile\(\)` before calling `fit\(\)`"):
+        classifier().fit(x, y)
+    with pytest.raises(ValueError, match=r"before calling `evaluate\(\)`"):
+        classifier().evaluate(x, y)
+
+
+def test_x_and_y_of_different_lengths():
+    x, y = toy_data()
+    with pytest.raises(ValueError, match=r"Data cardinality is ambiguous(.|\n)*'x' sizes: 64(.|\n)*'y' sizes: 63"):
+        compiled_classifier().fit(x, y[:-1], verbose=0)
+
+
+def test_one_dimensional_x_for_a_784_feature_model():
+    model = keras.Sequential([layers.Dense(10, activation="softmax", input_shape=(784,))])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    with pytest.raises(ValueError, match=r"expected shape \(None, 784\), but received x with shape "
+                                         r"\(784,\)(.|\n)*single sample"):
+        model.predict(np.zeros(784))
+    with pytest.raises(ValueError, match=r"expected shape \(None, 784\)"):
+        model.fit(np.zeros((5, 28, 28)), np.zeros(5), verbose=0)
+
+
+def test_one_hot_labels_with_sparse_loss_and_integers_with_categorical():
+    x, y = toy_data()
+    with pytest.raises(ValueError, match="categorical_crossentropy"):
+        compiled_classifier().fit(x, np.eye(3)[y], verbose=0)
+    with pytest.raises(ValueError, match="sparse_categorical_crossentropy"):
+        compiled_classifier(loss="categorical_crossentropy").fit(x, y, verbose=0)
+
+
+def test_label_beyond_the_number_of_classes():
+    x, y = toy_data()
+    y[5] = 7
+    with pytest.raises(ValueError, match="7"):
+        compiled_classifier().fit(x, y, verbose=0)
+
+
+@pytest.mark.parametrize("argument, name, expected", [
+    ("optimizer", "adamm", "Did you mean 'adam'"),
+    ("loss", "sparse_categorical_crossentropyy", "Did you mean 'sparse_categorical_crossentropy'"),
+    ("metrics", ["acuracy"], "Did you mean 'accuracy'"),
+])
+def test_unknown_names_suggest_close_matches(argument, name, expected):
+    x, y = toy_data()
+    with pytest.raises(ValueError, match=expected):
+        model = compiled_classifier(**{argument: name})
+        model.fit(x, y, verbose=0)
+
+
+@pytest.mark.parametrize("split", [-0.1, 1.0, 1.5])
+def test_validation_split_outside_unit_interval(split):
+    x, y = toy_data()
+    with pytest.raises(ValueError, match=r"`validation_split` must be a float in \[0, 1\)"):
+        compiled_classifier().fit(x, y, validation_split=split, verbose=0)
+
+
+def test_nan_in_x_is_reported():
+    x, y = toy_data()
+    x[3, 1] = np.nan
+    with pytest.raises(ValueError, match=r"`x` contains NaN values \(first in sample 3"):
+        compiled_classifier().fit(x, y, verbose=0)
