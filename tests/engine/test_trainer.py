@@ -223,3 +223,35 @@ def test_nan_in_x_is_reported():
     x[3, 1] = np.nan
     with pytest.raises(ValueError, match=r"`x` contains NaN values \(first in sample 3"):
         compiled_classifier().fit(x, y, verbose=0)
+
+
+def test_recompile_switches_loss_optimizer_and_metrics():
+    x, y = toy_data()
+    model = compiled_classifier()
+    model.fit(x, y, verbose=0)
+    model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy", metrics=["acc"])
+    history = model.fit(x, y, verbose=0)
+    assert list(history.history) == ["acc", "loss"]
+    assert type(model.optimizer).__name__ == "SGD"
+
+
+def test_initial_epoch_steps_per_epoch_and_validation_freq():
+    x, y = toy_data(n=64)
+    history = compiled_classifier().fit(x, y, batch_size=8, epochs=4, initial_epoch=1,
+                                        steps_per_epoch=3, validation_data=(x, y),
+                                        validation_freq=2, verbose=0)
+    assert history.epoch == [1, 2, 3]
+    assert history.params["steps"] == 3
+    assert len(history.history["loss"]) == 3
+    assert len(history.history["val_loss"]) == 2  # after epochs 1 and 3 (0-based): every 2nd
+
+
+def test_early_stopping_stops_and_restores_best_weights():
+    x, y = toy_data(n=64)
+    model = compiled_classifier()
+    stopper = keras.callbacks.EarlyStopping(monitor="loss", patience=0, restore_best_weights=True)
+    # A learning rate this large makes the loss rise, so training stops after the second epoch.
+    model.compile(optimizer=keras.optimizers.SGD(learning_rate=50.0),
+                  loss="sparse_categorical_crossentropy")
+    history = model.fit(x, y, epochs=20, verbose=0, callbacks=[stopper])
+    assert len(history.history["loss"]) < 20 and stopper.stopped_epoch == len(history.epoch) - 1

@@ -51,6 +51,7 @@ class Model(Layer):
         self.jit_compile = "auto"
         self._metrics_spec = None
         self._compiled = False
+        self._engine = None
 
     @classmethod
     def from_config(cls, config: dict, custom_objects: dict | None = None) -> "Model":
@@ -104,6 +105,7 @@ class Model(Layer):
             weighted_metrics = [weighted_metrics]
         self._metrics_spec = (metrics, weighted_metrics)
         self.compiled_metrics = None
+        self._engine = None  # rebuilt on the next fit/evaluate with the new loss and metrics
         self.jit_compile = jit_compile
         self.run_eagerly = run_eagerly
         self._compiled = True
