@@ -122,7 +122,7 @@ class Layer(nn.Module):
         if isinstance(inputs, torch.Tensor):
             tensor = inputs
         elif isinstance(inputs, (np.ndarray, np.generic, list, tuple)) and not _is_nested(inputs):
-            tensor = backend.to_tensor(inputs, device=self._device_for_inputs())
+            tensor = backend.to_tensor(inputs, device=self._device())
         else:
             return inputs
         if self.autocast and not self._accepts_integer_inputs and tensor.dtype != self._dtype:
@@ -130,7 +130,8 @@ class Layer(nn.Module):
                 tensor = tensor.to(self._dtype)
         return tensor
 
-    def _device_for_inputs(self) -> torch.device:
+    def _device(self) -> torch.device:
+        """Where this layer's weights live (new weights and array inputs go there too)."""
         for parameter in self.parameters():
             return parameter.device
         return backend.get_device()
@@ -182,7 +183,7 @@ class Layer(nn.Module):
         dtype = backend.standardize_dtype(dtype) if dtype is not None else self._dtype
         if initializer is None:
             initializer = "glorot_uniform" if dtype.is_floating_point else "zeros"
-        value = initializers.initialize(initializer, shape, dtype=dtype, device=self._device_for_weights())
+        value = initializers.initialize(initializer, shape, dtype=dtype, device=self._device())
         parameter = nn.Parameter(value.to(dtype), requires_grad=bool(trainable) and self._trainable
                                  and dtype.is_floating_point)
         parameter.constraint = constraint
@@ -192,11 +193,6 @@ class Layer(nn.Module):
         if regularizer is not None:
             self._weight_regularizers.append((regularizer, parameter))
         return parameter
-
-    def _device_for_weights(self) -> torch.device:
-        for parameter in self.parameters():
-            return parameter.device
-        return backend.get_device()
 
     def _free_attribute_name(self, name: str) -> str:
         base = name if name.isidentifier() else "variable"

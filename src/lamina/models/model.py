@@ -9,7 +9,6 @@ Example:
 """
 from __future__ import annotations
 
-import numpy as np
 
 from lamina import optimizers
 from lamina.engine import trainer
@@ -190,18 +189,17 @@ class Model(Layer):
             ...
         """
         rows = [self._summary_row(layer) for layer in self.layers]
-        trainable = sum(int(np.prod(w.shape)) for w in self.trainable_weights)
-        non_trainable = sum(int(np.prod(w.shape)) for w in self.non_trainable_weights)
-        trainable_bytes = sum(w.numel() * w.element_size() for w in self.trainable_weights)
-        non_trainable_bytes = sum(w.numel() * w.element_size() for w in self.non_trainable_weights)
+        trainable, non_trainable = self.trainable_weights, self.non_trainable_weights
         optimizer_count = optimizer_bytes = None
         if self.optimizer is not None and self.optimizer.built:
             optimizer_count = self.optimizer.count_params()
-            optimizer_bytes = sum(v.numel() * v.element_size() for v in self.optimizer.variables)
+            optimizer_bytes = summary_utils.weight_memory_size(self.optimizer.variables)
         summary_utils.print_summary(
-            self.name, rows, trainable, non_trainable, trainable_bytes, non_trainable_bytes,
+            self.name, rows, summary_utils.count_params(trainable),
+            summary_utils.count_params(non_trainable), summary_utils.weight_memory_size(trainable),
+            summary_utils.weight_memory_size(non_trainable),
             optimizer_count=optimizer_count, optimizer_bytes=optimizer_bytes,
-            line_length=line_length, print_fn=print_fn,
+            line_length=line_length, positions=positions, print_fn=print_fn,
             column_titles=self._summary_column_titles())
 
     def _summary_column_titles(self):
