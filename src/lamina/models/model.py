@@ -9,7 +9,6 @@ Example:
 """
 from __future__ import annotations
 
-
 from lamina import optimizers
 from lamina.engine import trainer
 from lamina.engine.compile_utils import CompileLoss
