@@ -1,0 +1,51 @@
+"""backend: device choice and override, dtype names, NumPy/list/tensor conversion."""
+import numpy as np
+import pytest
+import torch
+
+from lamina import backend
+
+
+def test_device_is_overridable_and_defaults_to_the_best_available(monkeypatch):
+    monkeypatch.setattr(backend, "_device", None)
+    monkeypatch.delenv("LAMINA_DEVICE", raising=False)
+    expected = "cuda" if torch.cuda.is_available() else "cpu"
+    if not torch.cuda.is_available() and torch.backends.mps.is_available():
+        expected = "mps"
+    assert backend.get_device().type == expected
+    backend.set_device("meta")
+    assert backend.get_device() == torch.device("meta")
+    monkeypatch.setattr(backend, "_device", None)
+    monkeypatch.setenv("LAMINA_DEVICE", "cpu")
+    assert backend.get_device() == torch.device("cpu")
+
+
+@pytest.mark.parametrize("name, expected", [
+    ("float32", torch.float32), (None, torch.float32), (np.float64, torch.float64),
+    ("int", torch.int64), (torch.int8, torch.int8), ("bfloat16", torch.bfloat16)])
+def test_standardize_dtype(name, expected):
+    assert backend.standardize_dtype(name) == expected
+
+
+def test_standardize_dtype_rejects_unknown_names():
+    with pytest.raises(ValueError, match="Unknown dtype: 'floaty'"):
+        backend.standardize_dtype("floaty")
+
+
+def test_to_tensor_keeps_integers_and_casts_float64_to_floatx():
+    assert backend.to_tensor(np.zeros(3, np.uint8)).dtype == torch.uint8
+    assert backend.to_tensor(np.zeros(3, np.float64)).dtype == torch.float32
+    assert backend.to_tensor([[1, 2], [3, 4]]).dtype == torch.int64
+    assert backend.to_tensor([1.5], dtype="float64").dtype == torch.float64
+    big_endian = np.arange(4, dtype=">f4")
+    np.testing.assert_array_equal(backend.to_tensor(big_endian).numpy(), np.arange(4))
+
+
+def test_to_tensor_rejects_ragged_lists():
+    with pytest.raises((TypeError, ValueError)):
+        backend.to_tensor([[1, 2], [3]])
+
+
+def test_to_numpy_round_trip():
+    array = np.random.default_rng(0).normal(size=(2, 3)).astype(np.float32)
+    np.testing.assert_array_equal(backend.to_numpy(backend.to_tensor(array)), array)
