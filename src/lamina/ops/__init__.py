@@ -1,0 +1,28 @@
+"""`keras.ops` names over torch, for custom layers, losses and metrics.
+
+`from lamina import ops` (or `keras.ops` after `import lamina as keras`) gives the Keras 3
+functions with Keras' argument names, defaults and dtype rules. Each is a thin wrapper over a
+torch call: tensors pass straight through (gradients flow where torch's do), NumPy arrays,
+lists and Python scalars are converted onto the device of the tensors they meet, and nothing
+reads the device back to the host.
+
+Example:
+    >>> import torch
+    >>> from lamina import ops
+    >>> ops.mean(ops.square(torch.tensor([1.0, 2.0, 3.0])))
+    tensor(4.6667)
+"""
+from lamina.ops import arrays, core, creation, elementwise, linalg, math, nn, reductions, unary
+from lamina.ops.arrays import *  # noqa: F401,F403
+from lamina.ops.core import *  # noqa: F401,F403
+from lamina.ops.creation import *  # noqa: F401,F403
+from lamina.ops.elementwise import *  # noqa: F401,F403
+from lamina.ops.linalg import *  # noqa: F401,F403
+from lamina.ops.math import *  # noqa: F401,F403
+from lamina.ops.nn import *  # noqa: F401,F403
+from lamina.ops.reductions import *  # noqa: F401,F403
+from lamina.ops.unary import *  # noqa: F401,F403
+
+__all__ = sorted({*arrays.__all__, *core.__all__, *creation.__all__, *elementwise.__all__,
+                  *linalg.__all__, *math.__all__, *nn.__all__, *reductions.__all__,
+                  *unary.__all__})

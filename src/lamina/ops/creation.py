@@ -1,0 +1,252 @@
+"""Creating tensors: `ones`, `zeros`, `full`, `arange`, `linspace`, `eye`, `tril`, ...
+
+Created tensors land on `lamina.backend.get_device()`; float dtypes default to floatx
+('float32'), and Python ints give int32 (`arange(3)`, `full(shape, 7)`), as in Keras.
+
+Example:
+    >>> from lamina import ops
+    >>> ops.arange(3)
+    tensor([0, 1, 2], dtype=torch.int32)
+"""
+from __future__ import annotations
+
+import torch
+
+from lamina import backend
+from lamina.ops.core import python_scalar_dtype, tensor, tensors
+
+__all__ = [
+    "ones", "zeros", "full", "empty", "ones_like", "zeros_like", "full_like", "empty_like",
+    "arange", "linspace", "eye", "identity", "tri", "tril", "triu", "meshgrid",
+]
+
+
+def _dtype_or_floatx(dtype) -> torch.dtype:
+    return backend.standardize_dtype(dtype)  # None means floatx
+
+
+def _shape(shape) -> tuple[int, ...]:
+    return (shape,) if isinstance(shape, int) else tuple(int(d) for d in shape)
+
+
+def ones(shape, dtype=None) -> torch.Tensor:
+    """A tensor of ones (float32 unless `dtype` says otherwise).
+
+    Example:
+        >>> ones((2,))
+        tensor([1., 1.])
+    """
+    return torch.ones(_shape(shape), dtype=_dtype_or_floatx(dtype), device=backend.get_device())
+
+
+def zeros(shape, dtype=None) -> torch.Tensor:
+    """A tensor of zeros (float32 unless `dtype` says otherwise).
+
+    Example:
+        >>> zeros((2,))
+        tensor([0., 0.])
+    """
+    return torch.zeros(_shape(shape), dtype=_dtype_or_floatx(dtype), device=backend.get_device())
+
+
+def empty(shape, dtype=None) -> torch.Tensor:
+    """An uninitialised tensor (float32 unless `dtype` says otherwise).
+
+    Example:
+        >>> empty((2, 3)).shape
+        torch.Size([2, 3])
+    """
+    return torch.empty(_shape(shape), dtype=_dtype_or_floatx(dtype), device=backend.get_device())
+
+
+def full(shape, fill_value, dtype=None) -> torch.Tensor:
+    """A tensor of `shape` filled with `fill_value` (a scalar, or an array that broadcasts).
+
+    With `dtype=None` a Python int fills int32 and a Python float float32, as in Keras.
+
+    Example:
+        >>> full((2,), 7)
+        tensor([7, 7], dtype=torch.int32)
+    """
+    shape = _shape(shape)
+    if isinstance(fill_value, (bool, int, float)):
+        target = python_scalar_dtype(fill_value) if dtype is None else backend.standardize_dtype(dtype)
+        return torch.full(shape, fill_value, dtype=target, device=backend.get_device())
+    value = tensor(fill_value)
+    if dtype is not None:
+        value = value.to(backend.standardize_dtype(dtype))
+    return torch.broadcast_to(value, shape).clone()
+
+
+def _like(fn, x, dtype, **kwargs) -> torch.Tensor:
+    x = tensor(x)
+    return fn(x, dtype=x.dtype if dtype is None else backend.standardize_dtype(dtype), **kwargs)
+
+
+def ones_like(x, dtype=None) -> torch.Tensor:
+    """Ones with the shape (and, by default, the dtype and device) of `x`.
+
+    Example:
+        >>> ones_like(torch.zeros(2, dtype=torch.int32))
+        tensor([1, 1], dtype=torch.int32)
+    """
+    return _like(torch.ones_like, x, dtype)
+
+
+def zeros_like(x, dtype=None) -> torch.Tensor:
+    """Zeros with the shape (and, by default, the dtype and device) of `x`.
+
+    Example:
+        >>> zeros_like(torch.ones(2))
+        tensor([0., 0.])
+    """
+    return _like(torch.zeros_like, x, dtype)
+
+
+def empty_like(x, dtype=None) -> torch.Tensor:
+    """An uninitialised tensor with the shape (and by default dtype and device) of `x`.
+
+    Example:
+        >>> empty_like(torch.ones(2)).shape
+        torch.Size([2])
+    """
+    return _like(torch.empty_like, x, dtype)
+
+
+def full_like(x, fill_value, dtype=None) -> torch.Tensor:
+    """`fill_value` with the shape (and, by default, the dtype and device) of `x`.
+
+    Example:
+        >>> full_like(torch.zeros(2), 3)
+        tensor([3., 3.])
+    """
+    x = tensor(x)
+    target = x.dtype if dtype is None else backend.standardize_dtype(dtype)
+    if isinstance(fill_value, (bool, int, float)):
+        return torch.full_like(x, fill_value, dtype=target)
+    return torch.broadcast_to(tensor(fill_value, x.device).to(target), x.shape).clone()
+
+
+def _number_dtype(*values) -> torch.dtype:
+    # Keras: Python ints give int32, any float gives floatx; tensors/arrays give their dtype.
+    dtypes = [v.dtype if isinstance(v, torch.Tensor) else python_scalar_dtype(v)
+              for v in values if v is not None]
+    result = dtypes[0]
+    for other in dtypes[1:]:
+        result = torch.promote_types(result, other)
+    if result == torch.float64 and not any(isinstance(v, torch.Tensor) for v in values):
+        result = _dtype_or_floatx(None)
+    return result
+
+
+def arange(start, stop=None, step=None, dtype=None) -> torch.Tensor:
+    """Evenly spaced values in `[start, stop)`; `arange(n)` is `0, 1, ..., n - 1`.
+
+    Args:
+        start: First value (or the end, when `stop` is None).
+        stop: End value, excluded.
+        step: Spacing (default 1).
+        dtype: Result dtype; None gives int32 for ints and float32 when any value is a float.
+
+    Returns:
+        A 1-D tensor.
+
+    Example:
+        >>> arange(3)
+        tensor([0, 1, 2], dtype=torch.int32)
+    """
+    target = _number_dtype(start, stop, step) if dtype is None else backend.standardize_dtype(dtype)
+    if stop is None:
+        start, stop = 0, start
+    return torch.arange(start, stop, 1 if step is None else step, dtype=target,
+                        device=backend.get_device())
+
+
+def linspace(start, stop, num: int = 50, endpoint: bool = True, retstep: bool = False,
+             dtype=None, axis: int = 0):
+    """`num` evenly spaced values from `start` to `stop` (included when `endpoint`).
+
+    Example:
+        >>> linspace(0.0, 1.0, num=3)
+        tensor([0.0000, 0.5000, 1.0000])
+    """
+    if axis != 0:
+        raise ValueError(f"`linspace` supports axis=0 only. Received: axis={axis}.")
+    target = _dtype_or_floatx(dtype)
+    if endpoint:
+        step = (stop - start) / (num - 1) if num > 1 else float("nan")
+        end = stop
+    else:
+        step = (stop - start) / num if num > 0 else float("nan")
+        end = stop - step if num > 1 else stop
+    values = torch.linspace(start, end, num, dtype=target, device=backend.get_device())
+    return (values, step) if retstep else values
+
+
+def eye(N: int, M: int | None = None, k: int = 0, dtype=None) -> torch.Tensor:
+    """An `N x M` matrix with ones on the `k`-th diagonal.
+
+    Example:
+        >>> eye(2)
+        tensor([[1., 0.],
+                [0., 1.]])
+    """
+    M = N if M is None else M
+    ones_matrix = torch.ones((N, M), dtype=_dtype_or_floatx(dtype), device=backend.get_device())
+    return torch.triu(torch.tril(ones_matrix, diagonal=k), diagonal=k)
+
+
+def identity(n: int, dtype=None) -> torch.Tensor:
+    """The `n x n` identity matrix.
+
+    Example:
+        >>> identity(2, dtype="int32")
+        tensor([[1, 0],
+                [0, 1]], dtype=torch.int32)
+    """
+    return torch.eye(n, dtype=_dtype_or_floatx(dtype), device=backend.get_device())
+
+
+def tri(N: int, M: int | None = None, k: int = 0, dtype=None) -> torch.Tensor:
+    """An `N x M` matrix with ones at and below the `k`-th diagonal.
+
+    Example:
+        >>> tri(2)
+        tensor([[1., 0.],
+                [1., 1.]])
+    """
+    M = N if M is None else M
+    ones_matrix = torch.ones((N, M), dtype=_dtype_or_floatx(dtype), device=backend.get_device())
+    return torch.tril(ones_matrix, diagonal=k)
+
+
+def tril(x, k: int = 0) -> torch.Tensor:
+    """`x` with the elements above the `k`-th diagonal zeroed.
+
+    Example:
+        >>> tril(torch.ones(2, 2))
+        tensor([[1., 0.],
+                [1., 1.]])
+    """
+    return torch.tril(tensor(x), diagonal=k)
+
+
+def triu(x, k: int = 0) -> torch.Tensor:
+    """`x` with the elements below the `k`-th diagonal zeroed.
+
+    Example:
+        >>> triu(torch.ones(2, 2))
+        tensor([[1., 1.],
+                [0., 1.]])
+    """
+    return torch.triu(tensor(x), diagonal=k)
+
+
+def meshgrid(*x, indexing: str = "xy") -> list[torch.Tensor]:
+    """Coordinate grids from 1-D tensors ('xy' Cartesian or 'ij' matrix indexing).
+
+    Example:
+        >>> [g.shape for g in meshgrid(torch.arange(3), torch.arange(2))]
+        [torch.Size([2, 3]), torch.Size([2, 3])]
+    """
+    return list(torch.meshgrid(*tensors(*x), indexing=indexing))
