@@ -1,18 +1,5 @@
-"""Shared test setup: offline datasets, CPU device, fresh layer names, fixed seeds."""
-from __future__ import annotations
-
-import os
-from pathlib import Path
-
+"""Test setup: fresh layer names and seeded random generators for every test."""
 import pytest
-
-SHARED_DATASETS = Path(__file__).resolve().parents[1].parent / "shared" / "datasets"
-
-# Tests run offline from the IDX files beside the project (DESIGN.md "Test data"), unless the
-# caller points LAMINA_DATASETS elsewhere.
-if "LAMINA_DATASETS" not in os.environ and SHARED_DATASETS.is_dir():
-    os.environ["LAMINA_DATASETS"] = str(SHARED_DATASETS)
-os.environ.setdefault("LAMINA_DEVICE", "cpu")
 
 
 @pytest.fixture(autouse=True)

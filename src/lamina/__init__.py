@@ -22,6 +22,7 @@ _TOP_LEVEL = {
     "Model": "lamina.models",
     "Input": "lamina.layers",
     "Layer": "lamina.layers",
+    "device": "lamina.backend",
 }
 
 __all__ = list(_SUBMODULES) + list(_TOP_LEVEL) + ["__version__"]

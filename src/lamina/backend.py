@@ -7,19 +7,22 @@ Example:
 """
 from __future__ import annotations
 
+import contextlib
 import os
+import threading
 
 import numpy as np
 import torch
 
 __all__ = [
     "epsilon", "floatx", "get_device", "set_device", "to_tensor", "to_numpy",
-    "standardize_dtype", "clear_session",
+    "standardize_dtype", "clear_session", "device_scope", "device",
 ]
 
 _EPSILON = 1e-7
 _FLOATX = "float32"
 _device: torch.device | None = None
+_scoped = threading.local()
 
 
 def epsilon() -> float:
@@ -32,9 +35,13 @@ def floatx() -> str:
     return _FLOATX
 
 
-def get_device() -> torch.device:
-    """The device lamina computes on: `set_device`'s choice, `$LAMINA_DEVICE`, else cuda, mps, cpu."""
+def get_device(scoped: bool = True) -> torch.device:
+    """The device lamina computes on: a `device_scope` (unless `scoped=False`), `set_device`'s
+    choice, `$LAMINA_DEVICE`, else cuda, mps, cpu."""
     global _device
+    scoped_device = getattr(_scoped, "device", None) if scoped else None
+    if scoped_device is not None:
+        return scoped_device
     if _device is None:
         _device = torch.device(os.environ.get("LAMINA_DEVICE") or _best_available_device())
     return _device
@@ -48,6 +55,26 @@ def set_device(device: str | torch.device) -> None:
     """
     global _device
     _device = torch.device(device)
+
+
+@contextlib.contextmanager
+def device_scope(device: str | torch.device):
+    """Within the block, new weights and constants go to `device` (Keras' `keras.device`).
+
+    Example:
+        >>> with lamina.backend.device_scope("meta"):
+        ...     lamina.backend.get_device()
+        device(type='meta')
+    """
+    outer = getattr(_scoped, "device", None)
+    _scoped.device = torch.device(device)
+    try:
+        yield
+    finally:
+        _scoped.device = outer
+
+
+device = device_scope
 
 
 def _best_available_device() -> str:

@@ -130,3 +130,23 @@ def test_compute_output_shape_by_meta_run_for_custom_layers():
     layer = Scale()
     assert layer.compute_output_shape((None, 5)) == (None, 5)
     assert all(p.device.type != "meta" for p in layer.parameters())
+
+
+def test_output_shape_of_layer_creating_constants_and_sublayers_in_call():
+    class AddOnes(layers.Layer):
+        def call(self, inputs):
+            return inputs + lamina.ops.ones((inputs.shape[-1],))
+
+    class LazyInner(layers.Layer):
+        def __init__(self):
+            super().__init__()
+            self.inner = layers.Dense(3)
+
+        def call(self, inputs):
+            return self.inner(inputs)
+
+    assert AddOnes().compute_output_shape((None, 4)) == (None, 4)
+    wrapper = LazyInner()
+    assert wrapper.compute_output_shape((None, 5)) == (None, 3)
+    assert wrapper.inner.kernel.device.type != "meta"
+    assert wrapper(torch.ones(2, 5)).shape == (2, 3)

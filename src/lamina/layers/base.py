@@ -131,10 +131,15 @@ class Layer(nn.Module):
         return tensor
 
     def _device(self) -> torch.device:
-        """Where this layer's weights live (new weights and array inputs go there too)."""
+        """Where this layer's weights live (new weights and array inputs go there too).
+
+        Weights never go to a scoped device: shape inference runs on `meta` and must not
+        leave a lazily built sublayer with meta weights.
+        """
         for parameter in self.parameters():
-            return parameter.device
-        return backend.get_device()
+            if parameter.device.type != "meta":
+                return parameter.device
+        return backend.get_device(scoped=False)
 
     def _build_from_inputs(self, inputs) -> None:
         shape = _shape_of(inputs)
@@ -177,7 +182,9 @@ class Layer(nn.Module):
         """Creates a weight of `shape`, registers it on the layer and returns it.
 
         Example:
-            >>> self.kernel = self.add_weight(shape=(784, 100), initializer="glorot_uniform")
+            >>> layer = Layer()
+            >>> layer.add_weight(shape=(784, 100), initializer="glorot_uniform").shape
+            torch.Size([784, 100])
         """
         shape = () if shape is None else tuple(int(d) for d in shape)
         dtype = backend.standardize_dtype(dtype) if dtype is not None else self._dtype

@@ -5,6 +5,8 @@ import itertools
 
 import torch
 
+from lamina import backend
+
 __all__ = ["infer_output_shape"]
 
 # Stand-in for unknown (None) dimensions while running on the meta device.
@@ -19,19 +21,34 @@ def infer_output_shape(layer, input_shape, dtype=None):
     """
     if not layer.built:
         layer.build_from_shape(input_shape)
-    meta_inputs = _meta_tensor(input_shape, dtype)
-    meta_weights = {name: torch.empty_like(t, device="meta")
-                    for name, t in itertools.chain(layer.named_parameters(), layer.named_buffers())}
-    with torch.no_grad():
-        outputs = torch.func.functional_call(layer, meta_weights, (meta_inputs,))
+    try:
+        outputs = _run_on_meta(layer, input_shape, dtype)
+    except (RuntimeError, NotImplementedError, TypeError, ValueError):
+        # Some calls cannot run on meta tensors (a sublayer built lazily inside `call` gets
+        # real weights, a kernel lacks a meta implementation): run once on a tiny real batch.
+        outputs = _run_on_zeros(layer, input_shape, dtype)
     return _symbolic_shape(outputs, input_shape)
 
 
-def _meta_tensor(shape, dtype):
+def _run_on_meta(layer, input_shape, dtype):
+    meta_inputs = _placeholder(input_shape, dtype, "meta")
+    meta_weights = {name: torch.empty_like(t, device="meta")
+                    for name, t in itertools.chain(layer.named_parameters(), layer.named_buffers())}
+    # Constants a layer creates in `call` (ops.ones, ops.arange, ...) must be meta tensors too.
+    with torch.no_grad(), backend.device_scope("meta"):
+        return torch.func.functional_call(layer, meta_weights, (meta_inputs,))
+
+
+def _run_on_zeros(layer, input_shape, dtype):
+    with torch.no_grad():
+        return layer(_placeholder(input_shape, dtype, layer._device()))
+
+
+def _placeholder(shape, dtype, device):
     if isinstance(shape, list) and shape and isinstance(shape[0], (tuple, list)):
-        return [_meta_tensor(s, dtype) for s in shape]
+        return [_placeholder(s, dtype, device) for s in shape]
     concrete = tuple(_UNKNOWN_DIM if d is None else d for d in shape)
-    return torch.empty(concrete, device="meta", dtype=dtype or torch.float32)
+    return torch.zeros(concrete, device=device, dtype=dtype or torch.float32)
 
 
 def _symbolic_shape(outputs, input_shape):

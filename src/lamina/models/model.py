@@ -91,6 +91,7 @@ class Model(Layer):
             jit_compile: 'auto' (CUDA graphs where possible), True (also torch.compile), False.
 
         Example:
+            >>> model = lamina.Sequential([lamina.layers.Dense(3, activation="softmax", input_shape=(4,))])
             >>> model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
             ...               metrics=["accuracy"])
         """
@@ -115,8 +116,12 @@ class Model(Layer):
         """Trains the model for `epochs` epochs; returns a `History`.
 
         Example:
-            >>> history = model.fit(x_train, y_train, epochs=5, validation_split=0.2)
-            >>> history.history["val_loss"]
+            >>> model = lamina.Sequential([lamina.layers.Dense(1, input_shape=(3,))])
+            >>> model.compile(optimizer="sgd", loss="mse")
+            >>> history = model.fit(np.ones((10, 3)), np.zeros(10), epochs=2, verbose=0,
+            ...                     validation_split=0.2)
+            >>> sorted(history.history), history.epoch
+            (['loss', 'val_loss'], [0, 1])
         """
         return trainer.fit(self, x, y, batch_size=batch_size, epochs=epochs, verbose=verbose,
                            callbacks=callbacks, validation_split=validation_split,
@@ -132,7 +137,9 @@ class Model(Layer):
         """Loss and metrics on `x`, `y`: `[loss, metric...]`, a float, or a dict.
 
         Example:
-            >>> loss, accuracy = model.evaluate(x_test, y_test)
+            >>> model = lamina.Sequential([lamina.layers.Dense(2, activation="softmax", input_shape=(3,))])
+            >>> model.compile(loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+            >>> loss, accuracy = model.evaluate(np.ones((4, 3)), np.array([0, 1, 1, 0]), verbose=0)
         """
         return trainer.evaluate(self, x, y, batch_size=batch_size, verbose=verbose,
                                 sample_weight=sample_weight, steps=steps, callbacks=callbacks,
@@ -142,7 +149,8 @@ class Model(Layer):
         """The model's outputs for `x` as float32 NumPy arrays (probabilities for softmax).
 
         Example:
-            >>> model.predict(x_test[:5]).shape
+            >>> model = lamina.Sequential([lamina.layers.Dense(10, activation="softmax", input_shape=(3,))])
+            >>> model.predict(np.ones((5, 3)), verbose=0).shape
             (5, 10)
         """
         return trainer.predict(self, x, batch_size=batch_size, verbose=verbose, steps=steps,
@@ -183,8 +191,10 @@ class Model(Layer):
         """Prints a table of the layers, their output shapes and parameter counts.
 
         Example:
-            >>> model.summary()
-            Model: "sequential"
+            >>> lamina.Sequential([lamina.layers.Dense(2, input_shape=(3,))], name="tiny").summary()
+            Model: "tiny"
+            ...
+             Total params: 8 (32.00 B)
             ...
         """
         rows = [self._summary_row(layer) for layer in self.layers]
