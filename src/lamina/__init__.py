@@ -14,8 +14,8 @@ import importlib
 __version__ = "0.1.0"
 
 _SUBMODULES = (
-    "activations", "backend", "callbacks", "datasets", "initializers", "layers", "losses",
-    "metrics", "models", "ops", "optimizers", "regularizers", "saving", "utils",
+    "activations", "backend", "callbacks", "constraints", "datasets", "initializers", "layers",
+    "losses", "metrics", "models", "ops", "optimizers", "regularizers", "saving", "utils",
 )
 _TOP_LEVEL = {
     "Sequential": "lamina.models",
@@ -23,6 +23,7 @@ _TOP_LEVEL = {
     "Input": "lamina.layers",
     "Layer": "lamina.layers",
     "device": "lamina.backend",
+    "Variable": "lamina.variables",
 }
 
 __all__ = list(_SUBMODULES) + list(_TOP_LEVEL) + ["__version__"]

@@ -15,7 +15,7 @@ import numpy as np
 import torch
 
 __all__ = [
-    "epsilon", "floatx", "get_device", "set_device", "to_tensor", "to_numpy",
+    "backend", "image_data_format", "epsilon", "floatx", "get_device", "set_device", "to_tensor", "to_numpy",
     "standardize_dtype", "clear_session", "device_scope", "device",
 ]
 
@@ -23,6 +23,16 @@ _EPSILON = 1e-7
 _FLOATX = "float32"
 _device: torch.device | None = None
 _scoped = threading.local()
+
+
+def backend() -> str:
+    """The name of the computation backend: always 'torch' (`keras.backend.backend()`)."""
+    return "torch"
+
+
+def image_data_format() -> str:
+    """Keras' image layout: 'channels_last' (N, H, W, C), as lamina's layers expect."""
+    return "channels_last"
 
 
 def epsilon() -> float:

@@ -79,3 +79,54 @@ def test_disconnected_graph_is_reported():
     a, b = Input(shape=(2,)), Input(shape=(2,))
     with pytest.raises(ValueError, match="Graph disconnected"):
         Model(a, layers.Dense(1)(b))
+
+
+def test_feature_extractor_from_a_sequential_models_layer_outputs():
+    model = keras.Sequential([layers.Dense(8, activation="relu", input_shape=(4,), name="h1"),
+                              layers.Dense(6, activation="relu", name="h2"),
+                              layers.Dense(2, name="out")])
+    extractor = Model(inputs=model.inputs, outputs=model.get_layer("h2").output)
+    x = torch.rand(3, 4)
+    torch.testing.assert_close(extractor(x), model.layers[1](model.layers[0](x)))
+    every = Model(inputs=model.inputs, outputs=[layer.output for layer in model.layers])
+    assert [tuple(t.shape) for t in every(x)] == [(3, 8), (3, 6), (3, 2)]
+    clone = Model.from_config(extractor.get_config())
+    assert clone.output_shape == (None, 6)
+
+
+def test_layer_output_needs_exactly_one_call():
+    layer = layers.Dense(2)
+    with pytest.raises(AttributeError, match="never been called"):
+        layer.output
+    a, b = Input(shape=(3,)), Input(shape=(3,))
+    layer(a), layer(b)
+    with pytest.raises(AttributeError, match="multiple inbound nodes"):
+        layer.output
+
+
+def test_layers_in_lists_and_dicts_are_tracked_and_trained():
+    class Blocks(keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.blocks = [layers.Dense(4, activation="relu"), layers.Dense(4, activation="relu")]
+            self.heads = {"a": layers.Dense(1)}
+
+        def call(self, x):
+            for block in self.blocks:
+                x = block(x)
+            return self.heads["a"](x)
+
+    model = Blocks()
+    model.compile(optimizer="sgd", loss="mse")
+    x = np.random.rand(16, 3).astype("float32")
+    model.fit(x, x.sum(1), epochs=1, verbose=0)
+    assert len(model.layers) == 3 and model.count_params() == 16 + 20 + 5
+    before = [w.copy() for w in model.get_weights()]
+    model.fit(x, x.sum(1), epochs=1, verbose=0)
+    assert all(not np.array_equal(a, b) for a, b in zip(before, model.get_weights()))
+
+
+def test_calling_build_directly_marks_the_model_built():
+    model = keras.Sequential([layers.Dense(3), layers.Dense(1)])
+    model.build((None, 5))
+    assert model.built and model.count_params() == 18 + 4

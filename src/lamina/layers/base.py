@@ -11,6 +11,7 @@ Example:
 """
 from __future__ import annotations
 
+import functools
 import inspect
 
 import numpy as np
@@ -22,6 +23,7 @@ from lamina.layers import call_context
 from lamina.layers.keras_tensor import KerasTensor
 from lamina.utils import naming
 from lamina.utils.errors import did_you_mean
+from lamina.variables import Variable
 
 __all__ = ["Layer"]
 
@@ -83,6 +85,11 @@ class Layer(nn.Module):
         # Keras semantics: a layer runs in inference mode unless training is asked for;
         # plain-PyTorch users can still flip it with `module.train()`.
         self.training = False
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "build" in cls.__dict__:
+            cls.build = _marks_built(cls.__dict__["build"])
 
     # ------------------------------------------------------------------ build and call
     def build(self, input_shape) -> None:
@@ -170,6 +177,35 @@ class Layer(nn.Module):
         else:
             self._batch_input_shape = None
 
+    @property
+    def output(self):
+        """The symbolic output of this layer's one call in a functional graph."""
+        return self._only_node("output").outputs
+
+    @property
+    def input(self):
+        """The symbolic input of this layer's one call in a functional graph."""
+        inputs = self._only_node("input").input_tensors
+        return inputs[0] if len(inputs) == 1 else inputs
+
+    def __getattr__(self, name):
+        # A property raising AttributeError falls through to here; keep its message instead
+        # of nn.Module's bare "'Dense' object has no attribute 'output'".
+        if name in ("input", "output"):
+            self._only_node(name)
+        return super().__getattr__(name)
+
+    def _only_node(self, what: str):
+        nodes = [node for node in self.__dict__.get("_inbound_nodes", []) if node is not None]
+        if not nodes:
+            raise AttributeError(f"Layer '{self.name}' has never been called on symbolic inputs "
+                                 f"and thus has no defined {what}.")
+        if len(nodes) > 1:
+            raise AttributeError(f"Layer '{self.name}' has multiple inbound nodes, hence the notion "
+                                 f"of 'layer {what}' is ill-defined. Use the {what} of the call "
+                                 f"you mean (the tensor it returned) instead.")
+        return nodes[0]
+
     def compute_output_shape(self, input_shape):
         """Output shape for `input_shape`, found by running `call` on PyTorch's meta device."""
         from lamina.layers.shape_inference import infer_output_shape
@@ -191,10 +227,11 @@ class Layer(nn.Module):
         if initializer is None:
             initializer = "glorot_uniform" if dtype.is_floating_point else "zeros"
         value = initializers.initialize(initializer, shape, dtype=dtype, device=self._device())
-        parameter = nn.Parameter(value.to(dtype), requires_grad=bool(trainable) and self._trainable
-                                 and dtype.is_floating_point)
+        name = name or "variable"
+        parameter = Variable(value.to(dtype), trainable=bool(trainable) and self._trainable, name=name)
+        parameter.path = f"{self.name}/{name}"
         parameter.constraint = constraint
-        self.register_parameter(self._free_attribute_name(name or "variable"), parameter)
+        self.register_parameter(self._free_attribute_name(name), parameter)
         self._own_weights.append((parameter, bool(trainable)))
         regularizer = regularizers.get(regularizer)
         if regularizer is not None:
@@ -214,6 +251,12 @@ class Layer(nn.Module):
             for key, parameter in list(self._parameters.items()):
                 if parameter is value and key != name:
                     del self._parameters[key]
+        # Keras tracks layers kept in lists and dicts (`self.blocks = [Dense(4), ...]`);
+        # PyTorch sees them only inside a ModuleList / ModuleDict.
+        if _is_module_list(value):
+            value = nn.ModuleList(value)
+        elif _is_module_dict(value):
+            value = nn.ModuleDict(value)
         super().__setattr__(name, value)
 
     @property
@@ -226,7 +269,7 @@ class Layer(nn.Module):
         for layer in self._flatten_layers():
             layer._trainable = bool(value)
             for parameter, weight_trainable in layer._own_weights:
-                parameter.requires_grad_(weight_trainable and bool(value))
+                parameter.trainable = weight_trainable and bool(value)
 
     @property
     def weights(self) -> list[nn.Parameter]:
@@ -273,7 +316,15 @@ class Layer(nn.Module):
             stack[:0] = [m for m in layer._sublayers()]
 
     def _sublayers(self) -> list["Layer"]:
-        return [m for m in self.children() if isinstance(m, Layer)]
+        """Direct sublayers in assignment order, looking through ModuleList/ModuleDict."""
+        found, pending = [], list(self.children())
+        while pending:
+            module = pending.pop(0)
+            if isinstance(module, Layer):
+                found.append(module)
+            else:
+                pending[:0] = list(module.children())
+        return found
 
     def get_weights(self) -> list[np.ndarray]:
         """The weights as NumPy arrays, in Keras' shapes and order."""
@@ -365,6 +416,28 @@ class Layer(nn.Module):
 
     def extra_repr(self) -> str:
         return f"name={self.name!r}, built={self.built}"
+
+
+def _marks_built(build):
+    """Wraps a subclass' `build` so that calling it directly also marks the layer built."""
+    @functools.wraps(build)
+    def wrapper(self, *args, **kwargs):
+        build(self, *args, **kwargs)
+        if self._build_shapes is None and args:
+            self._build_shapes = args[0]
+        self.built = True
+
+    return wrapper
+
+
+def _is_module_list(value) -> bool:
+    return (isinstance(value, (list, tuple)) and len(value) > 0
+            and all(isinstance(item, nn.Module) for item in value))
+
+
+def _is_module_dict(value) -> bool:
+    return (isinstance(value, dict) and len(value) > 0
+            and all(isinstance(key, str) and isinstance(item, nn.Module) for key, item in value.items()))
 
 
 def _dtype_name(dtype):

@@ -213,9 +213,16 @@ class InputLayer(Layer):
         self.batch_shape = tuple(None if d is None else int(d) for d in batch_shape)
         self.sparse = bool(sparse)
         self._input_dtype = dtype or backend.floatx()
-        self.output = KerasTensor(self.batch_shape, dtype=str(self._input_dtype), name=self.name,
-                                  history=(self, 0, 0))
+        from lamina.models.functional import Node
+
+        tensor = KerasTensor(self.batch_shape, dtype=str(self._input_dtype), name=self.name,
+                             history=(self, 0, 0))
+        self.__dict__["_inbound_nodes"] = [Node(self, (), {}, tensor)]
         self.built = True
+
+    @property
+    def input(self):
+        return self.output
 
     def call(self, inputs):
         return inputs

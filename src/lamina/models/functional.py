@@ -162,7 +162,7 @@ class Functional(Model):
             return row
         sources = []
         for node in getattr(layer, "_inbound_nodes", []):
-            if node in self._nodes:
+            if node is not None and node in self._nodes:
                 sources += [f"{t.history[0].name}[{t.history[1]}][{t.history[2]}]"
                             for t in node.input_tensors]
         return row + (sources if sources else "-",)
@@ -205,6 +205,10 @@ def _topological_nodes(inputs, outputs) -> list[Node]:
             raise ValueError(f"Graph disconnected: output depends on input '{layer.name}', which is "
                              f"not among the model's inputs {[t.history[0].name for t in inputs]}.")
         node = layer._inbound_nodes[node_index]
+        if node is None:
+            raise ValueError(f"The symbolic tensor from layer '{layer.name}' belongs to a graph that "
+                             f"was rebuilt (a Sequential model changed); take the tensor again from "
+                             f"the current model.")
         if id(node) in visited:
             return
         for source in node.input_tensors:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from lamina.layers.base import Layer
-from lamina.layers.core import InputLayer
+from lamina.layers.core import Input, InputLayer
 from lamina.layers.keras_tensor import KerasTensor
 from lamina.models.model import Model
 from torch import nn
@@ -93,20 +93,53 @@ class Sequential(Model):
             self.built = False
             self.build_from_shape(shape)
 
-    def build(self, input_shape) -> None:
-        """Builds every layer in turn, propagating the output shape."""
-        shape = tuple(input_shape)
-        shape = (None,) + shape[1:] if shape else shape
+    def build(self, input_shape=None) -> None:
+        """Builds every layer in turn by calling the stack on a symbolic `Input`.
+
+        This records the graph, so `model.inputs`, `model.outputs` and `layer.output` work
+        as in Keras (e.g. for a feature extractor `Model(model.inputs, layer.output)`).
+        """
+        input_shape = input_shape or self._declared_input_shape()
+        if input_shape is None:
+            raise ValueError(f"Sequential model '{self.name}' cannot build without an input shape: "
+                             f"call model.build((None, features)) or add an Input(shape=...) first.")
+        self._forget_graph()
+        shape = (None,) + tuple(input_shape)[1:]
+        inputs = Input(batch_shape=shape)
+        outputs = inputs
         for layer in self._stack:
             try:
-                if not layer.built:
-                    layer.build_from_shape(shape)
-                shape = layer.compute_output_shape(shape)
+                outputs = layer(outputs)
             except ValueError as error:
                 raise ValueError(f"Layer '{layer.name}' of model '{self.name}' cannot take inputs of "
-                                 f"shape {shape}: {error}") from error
-            layer._summary_output_shape = shape
-        self._output_shape = shape
+                                 f"shape {outputs.shape}: {error}") from error
+        self._graph_inputs, self._graph_outputs = [inputs], [outputs]
+        self._output_shape = outputs.shape
+
+    def _forget_graph(self) -> None:
+        """Drops the nodes a previous build recorded, so `layer.output` stays unambiguous.
+
+        A dropped node leaves None in its place: node indices in other graphs stay valid.
+        """
+        for output in getattr(self, "_graph_outputs", []):
+            tensor = output
+            while tensor is not None and tensor.history is not None:
+                layer, node_index, _ = tensor.history
+                nodes = layer.__dict__.get("_inbound_nodes", [])
+                node = nodes[node_index] if node_index < len(nodes) else None
+                if node is not None and not isinstance(layer, InputLayer):
+                    nodes[node_index] = None
+                sources = node.input_tensors if node is not None else []
+                tensor = sources[0] if sources else None
+        self._graph_inputs, self._graph_outputs = [], []
+
+    @property
+    def inputs(self) -> list:
+        return list(getattr(self, "_graph_inputs", []))
+
+    @property
+    def outputs(self) -> list:
+        return list(getattr(self, "_graph_outputs", []))
 
     @property
     def input_shape(self):

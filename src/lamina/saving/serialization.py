@@ -96,18 +96,30 @@ def _is_model(obj) -> bool:
 
 
 def functional_config(model) -> dict:
-    """Keras 3's functional config: layers with their inbound nodes, input and output layers."""
+    """Keras 3's functional config: layers with their inbound nodes, input and output layers.
+
+    Node indices are renumbered per layer among this model's own nodes (a layer may also
+    have been called in other graphs), as Keras does.
+    """
     from lamina.layers.keras_tensor import KerasTensor
     from torch.utils import _pytree as pytree
 
-    node_ids = {id(node) for node in model._nodes}
+    own_nodes = {}
+    for layer in model.layers:
+        kept = [n for n in getattr(layer, "_inbound_nodes", []) if n is not None and n in model._nodes]
+        own_nodes[id(layer)] = kept
+
+    def history_spec(tensor) -> list:
+        layer, node_index, tensor_index = tensor.history
+        node = layer._inbound_nodes[node_index]
+        kept = own_nodes.get(id(layer), [])
+        return [layer.name, kept.index(node) if node in kept else 0, tensor_index]
 
     def tensor_config(value):
         if isinstance(value, KerasTensor):
-            layer, node_index, tensor_index = value.history
             return {"class_name": "__keras_tensor__",
                     "config": {"shape": list(value.shape), "dtype": value.dtype,
-                               "keras_history": [layer.name, node_index, tensor_index]}}
+                               "keras_history": history_spec(value)}}
         return value
 
     layer_configs = []
@@ -119,16 +131,11 @@ def functional_config(model) -> dict:
                                      is_leaf=lambda t: isinstance(t, KerasTensor)),
              "kwargs": pytree.tree_map(tensor_config, node.call_kwargs,
                                        is_leaf=lambda t: isinstance(t, KerasTensor))}
-            for node in getattr(layer, "_inbound_nodes", []) if id(node) in node_ids]
+            for node in own_nodes[id(layer)]]
         layer_configs.append(entry)
     return {"name": model.name, "trainable": model.trainable, "layers": layer_configs,
-            "input_layers": [_history_spec(t) for t in model.inputs],
-            "output_layers": [_history_spec(t) for t in model.outputs]}
-
-
-def _history_spec(tensor) -> list:
-    layer, node_index, tensor_index = tensor.history
-    return [layer.name, node_index, tensor_index]
+            "input_layers": [history_spec(t) for t in model.inputs],
+            "output_layers": [history_spec(t) for t in model.outputs]}
 
 
 def functional_from_config(config: dict, custom_objects: dict | None = None):

@@ -1,0 +1,139 @@
+"""`Variable`: a `torch.nn.Parameter` with Keras' variable API (name, assign, numpy, value).
+
+Layer weights and metric state are Variables, so Keras code such as
+`self.count.assign_add(1.0)` or `layer.kernel.numpy()` works, while PyTorch still sees plain
+parameters (`state_dict`, optimizers, `.to()`).
+
+Example:
+    >>> v = Variable(np.ones(3), name="bias")
+    >>> _ = v.assign_add([1.0, 2.0, 3.0])
+    >>> v.numpy()
+    array([2., 3., 4.], dtype=float32)
+"""
+from __future__ import annotations
+
+import numpy as np
+import torch
+from torch import nn
+
+from lamina import backend
+
+__all__ = ["Variable"]
+
+
+class Variable(nn.Parameter):
+    """A named, assignable tensor: Keras' `keras.Variable` as a `torch.nn.Parameter`.
+
+    Args:
+        initializer: initial value (array, tensor, number) or an initializer (name or
+            callable taking `shape` and `dtype`).
+        shape: the shape, needed when `initializer` is an initializer.
+        dtype: the dtype (default: the value's, float32 for floats).
+        trainable: whether training updates it (sets `requires_grad`).
+        name: the variable's name (its last path component).
+    """
+
+    def __new__(cls, initializer=None, shape=None, dtype=None, trainable: bool = True,
+                autocast: bool = True, aggregation: str = "none", synchronization: str = "auto",
+                name: str | None = None, device=None):
+        value = _initial_value(initializer, shape, dtype, device)
+        variable = super().__new__(cls, value, requires_grad=bool(trainable)
+                                   and value.is_floating_point())
+        variable._name = name or "variable"
+        variable.path = variable._name
+        variable._trainable = bool(trainable)
+        return variable
+
+    # torch rebuilds parameters through `type(p)(data, requires_grad)`; keep our fields.
+    def __deepcopy__(self, memo):
+        if id(self) in memo:
+            return memo[id(self)]
+        copy = Variable(self.detach().clone(), trainable=self._trainable, name=self.name)
+        copy.requires_grad_(self.requires_grad)
+        copy.path = self.path
+        memo[id(self)] = copy
+        return copy
+
+    def __reduce_ex__(self, protocol):
+        return (_rebuild_variable, (self.detach().cpu(), self._trainable, self.name, self.requires_grad))
+
+    @property
+    def name(self) -> str:
+        """The variable's own name, e.g. 'kernel' (`path` adds the layer: 'dense/kernel')."""
+        return self._name
+
+    @property
+    def trainable(self) -> bool:
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value: bool) -> None:
+        self._trainable = bool(value)
+        self.requires_grad_(bool(value) and self.is_floating_point())
+
+    @property
+    def value(self) -> torch.Tensor:
+        """The variable itself (Keras code reads `v.value`, e.g. `v.value.grad`)."""
+        return self
+
+    def assign(self, value) -> "Variable":
+        """Sets the value in place (shape must match)."""
+        value = _as_tensor_like(value, self)
+        if value.shape != self.shape:
+            raise ValueError(f"The shape of the target variable '{self.name}' {tuple(self.shape)} "
+                             f"and the shape of the value {tuple(value.shape)} must match.")
+        with torch.no_grad():
+            self.copy_(value)
+        return self
+
+    def assign_add(self, value) -> "Variable":
+        with torch.no_grad():
+            self.add_(_as_tensor_like(value, self))
+        return self
+
+    def assign_sub(self, value) -> "Variable":
+        with torch.no_grad():
+            self.sub_(_as_tensor_like(value, self))
+        return self
+
+    def numpy(self) -> np.ndarray:
+        """The value as a NumPy array (a copy on the host)."""
+        return self.detach().cpu().numpy()
+
+    def __array__(self, dtype=None, copy=None):
+        array = self.numpy()
+        return array if dtype is None else array.astype(dtype)
+
+    def __repr__(self) -> str:
+        return (f"<Variable path={self.path}, shape={tuple(self.shape)}, "
+                f"dtype={str(self.dtype).replace('torch.', '')}, value={self.detach().cpu().numpy()}>")
+
+
+def _rebuild_variable(data, trainable, name, requires_grad):
+    variable = Variable(data, trainable=trainable, name=name)
+    variable.requires_grad_(requires_grad)
+    return variable
+
+
+def _initial_value(initializer, shape, dtype, device) -> torch.Tensor:
+    device = backend.get_device(scoped=False) if device is None else torch.device(device)
+    if isinstance(initializer, str) or (callable(initializer) and not isinstance(
+            initializer, (torch.Tensor, np.ndarray))):
+        from lamina import initializers
+
+        if shape is None:
+            raise ValueError("A Variable created from an initializer needs `shape`.")
+        return initializers.initialize(initializer, tuple(shape),
+                                       dtype=backend.standardize_dtype(dtype), device=device)
+    value = initializer.detach() if isinstance(initializer, torch.Tensor) else initializer
+    tensor = backend.to_tensor(value, dtype=dtype, device=device)
+    if shape is not None and tuple(tensor.shape) != tuple(shape):
+        tensor = tensor.broadcast_to(tuple(shape))
+    # A copy: the variable must not share memory with the caller's array or tensor.
+    return tensor.clone()
+
+
+def _as_tensor_like(value, like: torch.Tensor) -> torch.Tensor:
+    if isinstance(value, torch.Tensor):
+        return value.to(device=like.device, dtype=like.dtype)
+    return torch.as_tensor(np.asarray(value), dtype=like.dtype, device=like.device)
