@@ -217,10 +217,12 @@ def test_config_round_trip(initializer):
 def test_keras_config_format():
     assert init.serialize(init.GlorotUniform()) == {
         "module": "keras.initializers", "class_name": "GlorotUniform",
-        "config": {"seed": None}, "registered_name": None}
+        "config": {"seed": None, "input_axes": None, "output_axes": None},
+        "registered_name": None}
     assert init.RandomNormal().get_config() == {"seed": None, "mean": 0.0, "stddev": 0.05}
     assert init.VarianceScaling().get_config() == {
-        "seed": None, "scale": 1.0, "mode": "fan_in", "distribution": "truncated_normal"}
+        "seed": None, "scale": 1.0, "mode": "fan_in", "distribution": "truncated_normal",
+        "input_axes": None, "output_axes": None}
     assert init.Orthogonal().get_config() == {"seed": None, "gain": 1.0}
     assert init.Constant().get_config() == {"value": 0.0}
     assert init.Zeros().get_config() == {}

@@ -283,11 +283,14 @@ class TruncatedNormal(RandomInitializer):
         return {**super().get_config(), "mean": self.mean, "stddev": self.stddev}
 
 
-def compute_fans(shape: Sequence[int]) -> tuple[int, int]:
+def compute_fans(shape: Sequence[int], input_axes: Sequence[int] | None = None,
+                 output_axes: Sequence[int] | None = None) -> tuple[int, int]:
     """Keras' (fan_in, fan_out): `(in, out)` for 2-D, receptive field x channels for kernels.
 
     Args:
         shape: A weight shape; conv kernels are `(..., in_channels, out_channels)`.
+        input_axes: Axes whose sizes multiply to fan_in (with `output_axes`; both or neither).
+        output_axes: Axes whose sizes multiply to fan_out.
 
     Returns:
         `(fan_in, fan_out)` as ints.
@@ -297,6 +300,9 @@ def compute_fans(shape: Sequence[int]) -> tuple[int, int]:
         (144, 288)
     """
     shape = tuple(shape)
+    if input_axes is not None and output_axes is not None:
+        return (int(math.prod(shape[axis] for axis in input_axes)),
+                int(math.prod(shape[axis] for axis in output_axes)))
     if len(shape) == 0:
         return 1, 1
     if len(shape) == 1:
@@ -315,6 +321,9 @@ class VarianceScaling(RandomInitializer):
             'untruncated_normal' or 'uniform' (limit `sqrt(3 * scale / n)`); 'normal'
             means 'truncated_normal'.
         seed: None (global RNG) or an int.
+        input_axes: Axes of the weight that count as inputs for fan_in (default: Keras'
+            layout rule, see `compute_fans`).
+        output_axes: Axes that count as outputs for fan_out.
 
     Example:
         >>> VarianceScaling(2.0, "fan_in", "uniform")((4, 3)).shape
@@ -325,7 +334,9 @@ class VarianceScaling(RandomInitializer):
     _DISTRIBUTIONS = ("truncated_normal", "untruncated_normal", "uniform")
 
     def __init__(self, scale: float = 1.0, mode: str = "fan_in",
-                 distribution: str = "truncated_normal", seed: int | None = None):
+                 distribution: str = "truncated_normal", seed: int | None = None,
+                 input_axes: Sequence[int] | None = None,
+                 output_axes: Sequence[int] | None = None):
         if not isinstance(scale, numbers.Real) or not scale > 0.0:
             raise ValueError(f"VarianceScaling `scale` must be a positive float, but received "
                              f"scale={scale!r}.")
@@ -341,10 +352,12 @@ class VarianceScaling(RandomInitializer):
         self.scale = scale
         self.mode = mode
         self.distribution = distribution
+        self.input_axes = input_axes
+        self.output_axes = output_axes
         super().__init__(seed=seed)
 
     def _variance(self, shape) -> float:
-        fan_in, fan_out = compute_fans(shape)
+        fan_in, fan_out = compute_fans(shape, self.input_axes, self.output_axes)
         fan = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2.0}
         return self.scale / max(1.0, fan[self.mode])
 
@@ -362,7 +375,8 @@ class VarianceScaling(RandomInitializer):
 
     def get_config(self):
         return {**super().get_config(), "scale": self.scale, "mode": self.mode,
-                "distribution": self.distribution}
+                "distribution": self.distribution, "input_axes": self.input_axes,
+                "output_axes": self.output_axes}
 
 
 class _FixedVarianceScaling(VarianceScaling):
@@ -370,12 +384,15 @@ class _FixedVarianceScaling(VarianceScaling):
 
     _PRESET: tuple[float, str, str] = (1.0, "fan_in", "truncated_normal")
 
-    def __init__(self, seed: int | None = None):
+    def __init__(self, seed: int | None = None, input_axes: Sequence[int] | None = None,
+                 output_axes: Sequence[int] | None = None):
         scale, mode, distribution = self._PRESET
-        super().__init__(scale=scale, mode=mode, distribution=distribution, seed=seed)
+        super().__init__(scale=scale, mode=mode, distribution=distribution, seed=seed,
+                         input_axes=input_axes, output_axes=output_axes)
 
     def get_config(self):
-        return {"seed": self.seed}
+        return {"seed": self.seed, "input_axes": self.input_axes,
+                "output_axes": self.output_axes}
 
 
 class GlorotUniform(_FixedVarianceScaling):
@@ -515,7 +532,7 @@ def get(identifier):
 
     Example:
         >>> get("he_normal")
-        HeNormal(seed=None)
+        HeNormal(seed=None, input_axes=None, output_axes=None)
     """
     if identifier is None or isinstance(identifier, Initializer):
         return identifier
@@ -534,8 +551,8 @@ def serialize(initializer) -> dict | None:
     """Keras' config dict of an initializer (None for None, a function dict for functions).
 
     Example:
-        >>> serialize(GlorotUniform())
-        {'module': 'keras.initializers', 'class_name': 'GlorotUniform', 'config': {'seed': None}, 'registered_name': None}
+        >>> serialize(GlorotUniform())["config"]
+        {'seed': None, 'input_axes': None, 'output_axes': None}
     """
     if initializer is None:
         return None

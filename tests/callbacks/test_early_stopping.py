@@ -134,11 +134,18 @@ def test_no_restore_keeps_last_weights_and_verbose_zero_is_silent(capsys):
     assert capsys.readouterr().out == ""
 
 
+class _AccuracyMetric:
+    name = "accuracy"
+    _direction = "up"
+
+
 def test_missing_monitor_warns_once_with_available_keys():
+    # The model has an 'accuracy' metric but no validation data: Keras warns and goes on.
     stopper = EarlyStopping(monitor="val_accuracy")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        epochs_run, model = run_fit(stopper, [0.3, 0.2, 0.1], key="accuracy")
+        epochs_run, model = run_fit(stopper, [0.3, 0.2, 0.1], key="accuracy",
+                                    model=FakeModel(metrics=[_AccuracyMetric()]))
     messages = [str(w.message) for w in caught]
     assert messages == [
         "Early stopping conditioned on metric `val_accuracy` which is not available. "
@@ -178,3 +185,16 @@ def test_tensor_logs_are_read_as_floats():
     stopper.on_epoch_end(1, {"loss": torch.tensor(0.75)})
     assert stopper.best == 0.5 and isinstance(stopper.best, float)
     assert model.stop_training
+
+
+def test_auto_mode_monitor_that_names_nothing_raises_value_error():
+    # Keras 3.15 raises at the first epoch end when mode='auto' cannot infer the direction
+    # of a monitor that is neither logged nor a metric's name (a typo such as 'val_acc').
+    model = FakeModel(metrics=[_AccuracyMetric()])
+    with pytest.raises(ValueError, match="monitor=val_acc, but Keras isn't able to "
+                                         "automatically determine"):
+        run_fit(EarlyStopping(monitor="val_acc"), [0.3, 0.2], key="val_accuracy", model=model)
+    with pytest.warns(UserWarning, match="`val_acc` which is not available"):
+        epochs_run, _ = run_fit(EarlyStopping(monitor="val_acc", mode="max"), [0.3, 0.2],
+                                key="val_accuracy", model=FakeModel(metrics=[_AccuracyMetric()]))
+    assert epochs_run == 2

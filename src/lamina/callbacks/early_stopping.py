@@ -71,7 +71,7 @@ class EarlyStopping(MonitorCallback):
     def on_epoch_end(self, epoch: int, logs: Mapping | None = None) -> None:
         if self.monitor_op is None:
             # Delayed until here so the model's metrics exist.
-            self._set_monitor_op()
+            self._set_monitor_op(logs)
         current = self.get_monitor_value(logs)
         if current is None or epoch < self.start_from_epoch:
             return

@@ -31,7 +31,9 @@ class MonitorCallback(Callback):
     Direction: `mode='min'` or `'max'`; `'auto'` uses the metric object's
     `_direction` ('up'/'down') when the model has one of that name, else
     maximises names containing 'acc', 'auc', 'precision', 'recall', … and
-    minimises the rest (`loss` included).
+    minimises the rest (`loss` included). As in Keras, an auto-mode monitor
+    that is neither logged nor a metric's name (a typo such as 'val_acc')
+    raises ValueError at the end of the first epoch.
 
     Args:
         monitor: The log key to watch, e.g. 'val_loss'.
@@ -67,22 +69,41 @@ class MonitorCallback(Callback):
         self.monitor_op = None
         self._signed_min_delta = self.min_delta
 
-    def _monitor_direction(self) -> str:
+    def _monitor_direction(self, logs: Mapping | None = None) -> str:
         """'up' when the monitored quantity should grow, 'down' otherwise."""
         if self.mode != "auto":
             return "up" if self.mode == "max" else "down"
         metric_name = self.monitor.removeprefix("val_")
         if metric_name == "loss":
             return "down"
-        for metric in _model_metrics(self.model):
+        metrics = _model_metrics(self.model)
+        for metric in metrics:
             direction = getattr(metric, "_direction", None)
             if getattr(metric, "name", None) == metric_name and direction in ("up", "down"):
                 return direction
+        if logs is not None and self.monitor not in logs and not any(
+                getattr(metric, "name", None) == metric_name for metric in metrics):
+            self._raise_unknown_direction(logs)
         return "up" if any(part in metric_name for part in _MAXIMISED_NAME_PARTS) else "down"
 
-    def _set_monitor_op(self) -> None:
-        """Chooses the comparison once the model (and its metrics) is known."""
-        if self._monitor_direction() == "up":
+    def _raise_unknown_direction(self, logs: Mapping) -> None:
+        """Keras' ValueError for an auto-mode monitor that names no logged quantity."""
+        raise ValueError(
+            f"{type(self).__name__} callback received monitor={self.monitor}, but Keras "
+            "isn't able to automatically determine whether that metric should be "
+            "maximized or minimized. Pass `mode='max'` in order to monitor based on the "
+            "highest metric value, or pass `mode='min'` in order to use the lowest value. "
+            f"The logged quantities are: {', '.join(logs)}; check the spelling of "
+            "`monitor` (e.g. 'val_accuracy', not 'val_acc', with metrics=['accuracy'])."
+        )
+
+    def _set_monitor_op(self, logs: Mapping | None = None) -> None:
+        """Chooses the comparison once the model (and its metrics) is known.
+
+        With the epoch's `logs`, an auto-mode monitor that is neither logged nor
+        the name of a model metric raises ValueError, as in Keras.
+        """
+        if self._monitor_direction(logs) == "up":
             self.monitor_op, self._signed_min_delta = operator.gt, self.min_delta
         else:
             self.monitor_op, self._signed_min_delta = operator.lt, -self.min_delta

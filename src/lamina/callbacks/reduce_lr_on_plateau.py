@@ -79,9 +79,9 @@ class ReduceLROnPlateau(MonitorCallback):
         self._reset()
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
-        if self.monitor_op is None:
-            self._set_monitor_op()
         logs = {} if logs is None else logs
+        if self.monitor_op is None:
+            self._set_monitor_op(logs)
         logs["learning_rate"] = current_learning_rate(self.model.optimizer)
         current = self._monitor_value(logs)
         if current is None:

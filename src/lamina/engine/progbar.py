@@ -35,6 +35,7 @@ def is_interactive_output(stream: Any = None) -> bool:
         Whether carriage returns redraw the current line there.
 
     Example:
+        >>> import io
         >>> is_interactive_output(io.StringIO())
         False
     """
@@ -62,7 +63,8 @@ class Progbar:
     Example:
         >>> bar = Progbar(3)
         >>> for step in range(1, 4):
-        ...     bar.update(step, {"loss": 0.5})
+        ...     bar.update(step, {"loss": 0.5})  # doctest: +ELLIPSIS
+        3/3 ━━━━━━━━━━━━━━━━━━━━ 0s ...s/step - loss: 0.5000
     """
 
     def __init__(self, target: int | None, width: int = 20, verbose: int = 1,

@@ -126,8 +126,8 @@ class BinaryFocalCrossentropy(_BuiltinLoss):
                  label_smoothing=0.0, axis=-1, reduction=_SUM,
                  name="binary_focal_crossentropy", dtype=None):
         super().__init__(prob.binary_focal_crossentropy, reduction, name, dtype,
-                         apply_class_balancing=apply_class_balancing, alpha=alpha, gamma=gamma,
-                         from_logits=from_logits, label_smoothing=label_smoothing, axis=axis)
+                         from_logits=from_logits, label_smoothing=label_smoothing, axis=axis,
+                         apply_class_balancing=apply_class_balancing, alpha=alpha, gamma=gamma)
 
 
 class CategoricalFocalCrossentropy(_BuiltinLoss):
@@ -147,8 +147,8 @@ class CategoricalFocalCrossentropy(_BuiltinLoss):
     def __init__(self, alpha=0.25, gamma=2.0, from_logits=False, label_smoothing=0.0, axis=-1,
                  reduction=_SUM, name="categorical_focal_crossentropy", dtype=None):
         super().__init__(prob.categorical_focal_crossentropy, reduction, name, dtype,
-                         alpha=alpha, gamma=gamma, from_logits=from_logits,
-                         label_smoothing=label_smoothing, axis=axis)
+                         from_logits=from_logits, label_smoothing=label_smoothing, axis=axis,
+                         alpha=alpha, gamma=gamma)
 
 
 class KLDivergence(_BuiltinLoss):

@@ -307,6 +307,11 @@ class MeanMetricWrapper(Mean):
         y_true = self._to_tensor(y_true)
         y_pred = self._to_tensor(y_pred)
         values = self._fn(y_true, y_pred, **self._fn_kwargs)
+        mask = getattr(values, "_keras_mask", None)
+        if mask is not None and sample_weight is not None:
+            # Keras drops masked entries (e.g. ignore_class) from the count only when
+            # sample weights are given; without them they count as zeros.
+            sample_weight = self._to_tensor(sample_weight) * mask.to(values.dtype)
         super().update_state(values, sample_weight=sample_weight)
 
     def get_config(self) -> dict[str, Any]:

@@ -29,7 +29,7 @@ def _loss_function(name: str) -> Callable:
 
 def _non_default(**options) -> dict:
     """Keyword arguments for the loss function, leaving out those at Keras' defaults."""
-    defaults = {"from_logits": False, "label_smoothing": 0, "axis": -1}
+    defaults = {"from_logits": False, "label_smoothing": 0, "ignore_class": None, "axis": -1}
     return {key: value for key, value in options.items() if value != defaults[key]}
 
 
@@ -98,6 +98,8 @@ class SparseCategoricalCrossentropy(MeanMetricWrapper):
         name: Defaults to 'sparse_categorical_crossentropy'.
         dtype: Defaults to floatx.
         from_logits: Whether predictions are logits.
+        ignore_class: A label whose entries cost 0 (and, when sample weights are given,
+            weigh 0, as in Keras). Defaults to None.
         axis: The class axis. Defaults to -1.
 
     Example:
@@ -107,13 +109,15 @@ class SparseCategoricalCrossentropy(MeanMetricWrapper):
     """
 
     def __init__(self, name: str = "sparse_categorical_crossentropy", dtype=None,
-                 from_logits: bool = False, axis: int = -1):
+                 from_logits: bool = False, ignore_class: int | None = None, axis: int = -1):
         super().__init__(_loss_function("sparse_categorical_crossentropy"), name=name,
-                         dtype=dtype, **_non_default(from_logits=from_logits, axis=axis))
+                         dtype=dtype, **_non_default(from_logits=from_logits,
+                                                     ignore_class=ignore_class, axis=axis))
         self.from_logits = from_logits
+        self.ignore_class = ignore_class
         self.axis = axis
 
     def get_config(self) -> dict:
-        """Name, dtype, from_logits and axis."""
+        """Name, dtype, from_logits, ignore_class and axis (Keras' keys and order)."""
         return {"name": self.name, "dtype": self.dtype, "from_logits": self.from_logits,
-                "axis": self.axis}
+                "ignore_class": self.ignore_class, "axis": self.axis}

@@ -56,8 +56,8 @@ def deserialize(config: dict, custom_objects=None) -> Optimizer:
     Built-in class names match case-insensitively ('adam', 'Adam').
 
     Example:
-        >>> deserialize({"class_name": "Adam", "config": {"learning_rate": 0.01}}).name
-        'adam'
+        >>> type(deserialize({"class_name": "Adam", "config": {"learning_rate": 0.01}})).__name__
+        'Adam'
     """
     if not isinstance(config, dict) or "class_name" not in config:
         raise ValueError("Expected an optimizer config dict with keys 'class_name' and "

@@ -25,6 +25,7 @@ __all__ = [
 
 _SEQUENTIAL_TITLES = ("Layer (type)", "Output Shape", "Param #")
 _CONNECTED_TITLE = "Connected to"
+_TRAINABLE_TITLE = "Trainable"
 _DEFAULT_LINE_LENGTH = {3: 88, 4: 108}
 _DEFAULT_POSITIONS = {3: (0.45, 0.80, 1.0), 4: (0.3, 0.56, 0.74, 1.0)}
 _MEMORY_UNITS = ("B", "KB", "MB", "GB", "TB", "PB")
@@ -227,6 +228,10 @@ def _wrap_cell(text: str, width: int, justify: str) -> list[str]:
             if justify == "right":
                 piece = _truncate(piece.rstrip(), width)
                 lines.append(" " * (width - cell_width(piece)) + piece)
+            elif justify == "center":
+                piece = _truncate(piece.strip(), width)
+                left = (width - cell_width(piece)) // 2
+                lines.append(" " * left + piece + " " * (width - cell_width(piece) - left))
             else:
                 piece = _truncate(piece, width)
                 lines.append(piece + " " * (width - cell_width(piece)))
@@ -295,16 +300,21 @@ def _rule(left: str, fill: str, join: str, right: str, widths: list[int]) -> str
 
 
 def _table_lines(rows: Sequence[Sequence[Any]], titles: Sequence[str],
-                 widths: list[int]) -> list[str]:
+                 widths: list[int], trainable_flags: Sequence[str] | None = None) -> list[str]:
     """Draw the HEAVY_HEAD box table, with a rule between body rows."""
-    aligns = ["left", "left", "right", "left"][: len(titles)]
+    aligns = ["left", "left", "right", "left"][: len(titles) - (trainable_flags is not None)]
+    if trainable_flags is not None:
+        aligns.append("center")
     lines = [_rule("┏", "━", "┳", "┓", widths)]
     lines += _render_row(titles, widths, aligns, "┃", vertical="bottom")
     lines.append(_rule("┡", "━", "╇", "┩", widths))
     for index, row in enumerate(rows):
         if index:
             lines.append(_rule("├", "─", "┼", "┤", widths))
-        lines += _render_row(_row_texts(row), widths, aligns, "│", vertical="top")
+        texts = _row_texts(row)
+        if trainable_flags is not None:
+            texts.append(trainable_flags[index])
+        lines += _render_row(texts, widths, aligns, "│", vertical="top")
     lines.append(_rule("└", "─", "┴", "┘", widths))
     return lines
 
@@ -339,6 +349,7 @@ def render_summary(
     line_length: int | None = None,
     column_titles: Sequence[str] = _SEQUENTIAL_TITLES,
     positions: Sequence[float] | None = None,
+    trainable_flags: Sequence[str] | None = None,
 ) -> str:
     """Render a model summary as Keras 3 prints it.
 
@@ -358,17 +369,27 @@ def render_summary(
         non_trainable_bytes: Bytes of the non-trainable parameters.
         optimizer_count: Optimizer variables (once it is built), else None.
         optimizer_bytes: Bytes of the optimizer variables.
-        line_length: Total width of the table in cells.
+        line_length: Total width of the table in cells; lines wider than the
+            terminal are cropped to it, as rich does.
         column_titles: Header texts; "Connected to" is appended for 4-element rows.
         positions: Right edges of the columns as fractions of `line_length`
             (Keras' `positions`); defaults to Keras' values.
+        trainable_flags: For `summary(show_trainable=True)`: one text per row,
+            'Y' (trainable), 'N' (frozen) or '-' (no weights), shown in an extra
+            centred "Trainable" column; the default width grows by 12 and the
+            default positions shrink to 90%, as in Keras.
 
     Returns:
         The summary text, lines joined by newlines, no trailing newline.
 
     Example:
         >>> print(render_summary("m", [("dense (Dense)", "(None, 2)", 8)],
-        ...                      8, 0, 32, 0, line_length=76))
+        ...                      8, 0, 32, 0, line_length=76))  # doctest: +ELLIPSIS
+        Model: "m"
+        ...
+        │ dense (Dense)                   │ (None, 2)              │             8 │
+        ...
+         Non-trainable params: 0 (0.00 B)
     """
     titles = list(column_titles)
     num_columns = len(rows[0]) if rows else len(titles)
@@ -379,14 +400,23 @@ def render_summary(
         )
     if num_columns == 4 and len(titles) == 3:
         titles.append(_CONNECTED_TITLE)
+    default_length = _DEFAULT_LINE_LENGTH[num_columns]
+    positions = list(positions or _DEFAULT_POSITIONS[num_columns])
+    if trainable_flags is not None:
+        titles.append(_TRAINABLE_TITLE)
+        default_length += 12
+        positions = [position * 0.90 for position in positions] + [1.0]
+    terminal_columns = shutil.get_terminal_size().columns
     if line_length is None:
-        terminal_columns = shutil.get_terminal_size().columns
-        line_length = min(_DEFAULT_LINE_LENGTH[num_columns], terminal_columns - 4)
-    widths = _column_widths(line_length, positions or _DEFAULT_POSITIONS[num_columns])
+        line_length = min(default_length, terminal_columns - 4)
+    widths = _column_widths(line_length, positions)
     has_optimizer = optimizer_count is not None
     optimizer_count = optimizer_count or 0
     optimizer_bytes = optimizer_bytes or 0
-    lines = [f'Model: "{model_name}"', *_table_lines(rows, titles, widths)]
+    # rich crops a table wider than the console (a `line_length` above the terminal's).
+    table = [line if cell_width(line) <= terminal_columns else _crop_to_width(line, terminal_columns)
+             for line in _table_lines(rows, titles, widths, trainable_flags)]
+    lines = [f'Model: "{model_name}"', *table]
     lines.append(_params_line(
         "Total params",
         trainable_count + non_trainable_count + optimizer_count,
@@ -403,7 +433,8 @@ def print_summary(*args: Any, print_fn: Callable[[str], Any] | None = None,
                   **kwargs: Any) -> None:
     """Print `render_summary(*args, **kwargs)` with `print_fn` (default `print`).
 
-    As in Keras 3, `print_fn` receives the whole summary in one call.
+    As in Keras 3, `print_fn` receives the whole summary in one call, ending
+    with a newline (what Keras' rich console capture returns).
 
     Args:
         *args: Positional arguments of `render_summary`.
@@ -411,6 +442,14 @@ def print_summary(*args: Any, print_fn: Callable[[str], Any] | None = None,
         **kwargs: Keyword arguments of `render_summary`.
 
     Example:
-        >>> print_summary("m", [("dense (Dense)", "(None, 2)", 8)], 8, 0, 32, 0)
+        >>> print_summary("m", [("dense (Dense)", "(None, 2)", 8)], 8, 0, 32, 0)  # doctest: +ELLIPSIS
+        Model: "m"
+        ...
+         Total params: 8 (32.00 B)
+        ...
     """
-    (print_fn or print)(render_summary(*args, **kwargs))
+    text = render_summary(*args, **kwargs)
+    if print_fn is None:
+        print(text)
+    else:
+        print_fn(text + "\n")
