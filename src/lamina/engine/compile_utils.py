@@ -18,9 +18,7 @@ class CompileLoss:
     """
 
     def __init__(self, loss, loss_weights=None):
-        if loss is None:
-            raise ValueError("compile() needs a `loss`, e.g. loss='sparse_categorical_crossentropy' "
-                             "for integer class labels or loss='mse' for regression.")
+        # loss=None is allowed: models that add their losses in call() or override train_step.
         self.spec = loss
         self.loss_weights = loss_weights
         self.output_names = None
@@ -30,6 +28,10 @@ class CompileLoss:
     def build(self, output_names: list[str]) -> None:
         """Matches the loss spec to the model's outputs."""
         self.output_names = list(output_names)
+        if self.spec is None:
+            self.losses = [None] * len(self.output_names)
+            self.weights = [1.0] * len(self.output_names)
+            return
         specs = _per_output(self.spec, self.output_names, "loss")
         weights = _per_output(self.loss_weights, self.output_names, "loss_weights", default=1.0)
         self.losses = [_as_loss_object(s) for s in specs]

@@ -15,7 +15,8 @@ from torch.utils import _pytree as pytree
 
 from lamina import backend
 
-__all__ = ["ArrayData", "check_validation_split", "split_validation", "to_device_structure"]
+__all__ = ["ArrayData", "check_validation_split", "pack_x_y_sample_weight", "split_validation",
+           "to_device_structure", "unpack_x_y_sample_weight"]
 
 
 class ArrayData:
@@ -181,3 +182,38 @@ def split_validation(data: ArrayData, validation_split: float) -> tuple[ArrayDat
         raise ValueError(f"validation_split={validation_split} leaves no samples for "
                          f"{'training' if split_at == 0 else 'validation'} out of {data.size}.")
     return data.slice(0, split_at), data.slice(split_at, data.size)
+
+
+def pack_x_y_sample_weight(x, y=None, sample_weight=None):
+    """Keras' `data` for a custom `train_step`: x, (x, y) or (x, y, sample_weight).
+
+    Example:
+        >>> pack_x_y_sample_weight("x", "y")
+        ('x', 'y')
+    """
+    if y is None:
+        return (x,) if isinstance(x, (list, tuple)) else x
+    if sample_weight is None:
+        return (x, y)
+    return (x, y, sample_weight)
+
+
+def unpack_x_y_sample_weight(data):
+    """The inverse of `pack_x_y_sample_weight`: always `(x, y, sample_weight)`.
+
+    Example:
+        >>> unpack_x_y_sample_weight(("x", "y"))
+        ('x', 'y', None)
+    """
+    if isinstance(data, list):
+        data = tuple(data)
+    if not isinstance(data, tuple):
+        return data, None, None
+    if len(data) == 1:
+        return data[0], None, None
+    if len(data) == 2:
+        return data[0], data[1], None
+    if len(data) == 3:
+        return data
+    raise ValueError(f"Data is expected to be (x,), (x, y) or (x, y, sample_weight); received a "
+                     f"tuple of length {len(data)}.")

@@ -5,6 +5,7 @@ state that changes per step, so it can later be compiled or captured as it is.
 """
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
 
 import torch
@@ -33,24 +34,35 @@ class Engine:
         self.is_multi_output = len(self.output_names) > 1
         self._output_shapes = [(None,) + tuple(p.shape[1:]) for p in self.outputs(sample_pred)]
         self.metrics = None
+        self.knows_targets = sample_y is not None
         if model.compiled_loss is not None:
             model.compiled_loss.build(self.output_names)
-            if sample_y is not None:
-                self._build_metrics(sample_y, sample_pred)
+            self._build_metrics(sample_y, sample_pred)
         self.refresh_parameters()
 
     def _build_metrics(self, sample_y, sample_pred) -> None:
-        trues = self.targets(sample_y)
         preds = self.outputs(sample_pred)
         metrics_spec, weighted_spec = self.model._metrics_spec
+        if sample_y is None:  # fit(x) alone: only the loss can be tracked
+            metrics_spec = weighted_spec = None
+            true_shapes = [None] * len(preds)
+        else:
+            true_shapes = [None if t is None else tuple(t.shape) for t in self.targets(sample_y)]
         self.metrics = CompileMetrics(metrics_spec, weighted_spec, self.model.compiled_loss,
-                                      [tuple(t.shape) for t in trues], [tuple(p.shape) for p in preds])
+                                      true_shapes, [tuple(p.shape) for p in preds])
         self.model.compiled_metrics = self.metrics
 
     def refresh_parameters(self) -> None:
         """Re-reads which weights train (a layer may have been frozen since the last fit)."""
         model = self.model
-        self.params = model.trainable_weights
+        params = model.trainable_weights
+        # Plain torch modules inside a layer (an nn.Linear in a custom layer) train too.
+        known = {id(p) for p in params}
+        params += [p for p in model.parameters() if p.requires_grad and id(p) not in known]
+        if not params and not getattr(self, "_warned_frozen", False):
+            warnings.warn("The model does not have any trainable weights.", stacklevel=3)
+            self._warned_frozen = True
+        self.params = params
         self.regularized = [(regularizer, weight) for layer in model._flatten_layers()
                             for regularizer, weight in layer._weight_regularizers]
         self.constrained = [(p, p.constraint) for p in self.params
@@ -58,6 +70,8 @@ class Engine:
 
     def validate_targets(self, y) -> None:
         """Checks labels against the loss and output shape once per fit/evaluate (may sync)."""
+        if y is None or self.model.compiled_loss.losses is None:
+            return
         for loss, truth, shape in zip(self.model.compiled_loss.losses, self.targets(y),
                                       self._output_shapes):
             if loss is not None:
@@ -72,6 +86,8 @@ class Engine:
         return list(y_pred)
 
     def targets(self, y) -> list:
+        if y is None:
+            return [None] * len(self.output_names)
         if isinstance(y, torch.Tensor):
             if self.is_multi_output:
                 raise ValueError(f"The model has {len(self.output_names)} outputs "
@@ -97,11 +113,17 @@ class Engine:
     # ------------------------------------------------------------------ steps
     def loss(self, trues, preds, sws):
         """Training loss: compiled loss + weight penalties + losses added in `call`."""
-        total, per_output = self.model.compiled_loss(trues, preds, sws)
+        total, per_output = None, []
+        if self.model.compiled_loss is not None and self.model.compiled_loss.spec is not None:
+            total, per_output = self.model.compiled_loss(trues, preds, sws)
         for regularizer, weight in self.regularized:
-            total = total + regularizer(weight)
+            total = regularizer(weight) if total is None else total + regularizer(weight)
         for extra in self.model._last_call_losses:
-            total = total + extra
+            total = extra if total is None else total + extra
+        if total is None:
+            raise ValueError("There is no loss to minimize: compile() was called without `loss` and "
+                             "the model adds none with self.add_loss(). Pass e.g. loss='mse' to "
+                             "compile(), or override train_step().")
         return total, per_output
 
     def train_step(self, x, y, sample_weight) -> None:
@@ -109,14 +131,15 @@ class Engine:
         trues = self.targets(y)
         sws = self.sample_weights(sample_weight)
         total, per_output = self.loss(trues, preds, sws)
-        total.backward()
         params = self.params
-        grads = [p.grad for p in params]
-        if any(g is None for g in grads):
-            params, grads = _drop_missing_gradients(params, grads)
-        self.model.optimizer.apply(grads, params)
-        for p in params:
-            p.grad = None  # cheaper than zeroing, and what PyTorch recommends
+        if params:  # a fully frozen model still reports its loss, as in Keras
+            total.backward()
+            grads = [p.grad for p in params]
+            if any(g is None for g in grads):
+                params, grads = _drop_missing_gradients(params, grads)
+            self.model.optimizer.apply(grads, params)
+            for p in params:
+                p.grad = None  # cheaper than zeroing, and what PyTorch recommends
         with torch.no_grad():
             for parameter, constraint in self.constrained:
                 parameter.copy_(constraint(parameter))

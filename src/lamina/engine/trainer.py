@@ -11,7 +11,8 @@ import torch
 
 from lamina import backend
 from lamina.callbacks import CallbackList
-from lamina.engine.data import ArrayData, check_validation_split, split_validation
+from lamina.engine.data import (ArrayData, check_validation_split, pack_x_y_sample_weight,
+                                split_validation)
 from lamina.engine.step import Engine
 
 __all__ = ["fit", "evaluate", "predict", "train_on_batch", "test_on_batch", "predict_on_batch"]
@@ -27,8 +28,7 @@ def fit(model, x, y, *, batch_size, epochs, verbose, callbacks, validation_split
     verbose = _resolve_verbose(verbose)
     device = _model_device(model)
     data = ArrayData.from_user(x, y, sample_weight, device=device)
-    if data.y is None:
-        raise ValueError("fit() needs targets: pass `y` (the labels) along with `x`.")
+    _require_targets_for_loss(model, data, "fit")
     check_validation_split(validation_split)
     if validation_data is not None:
         val_data = _validation_data(validation_data, device)
@@ -48,18 +48,19 @@ def fit(model, x, y, *, batch_size, epochs, verbose, callbacks, validation_split
     model.stop_training = False
     callback_list.on_train_begin()
     epoch_logs = {}
+    train_step = _step_function(model, engine, "train_step")
     for epoch in range(initial_epoch, epochs):
-        engine.metrics.reset_state()
+        model.reset_metrics()
         callback_list.on_epoch_begin(epoch)
         for step, (x_batch, y_batch, sw_batch) in enumerate(data.batches(batch_size, shuffle, steps)):
             if train_batch_hooks:
                 callback_list.on_train_batch_begin(step)
-            engine.train_step(x_batch, y_batch, sw_batch)
+            step_logs = train_step(x_batch, y_batch, sw_batch)
             if train_batch_hooks:
-                callback_list.on_train_batch_end(step, engine.lazy_logs())
+                callback_list.on_train_batch_end(step, step_logs)
                 if model.stop_training:
                     break
-        epoch_logs = engine.logs()
+        epoch_logs = _materialize(step_logs)
         if val_data is not None and _should_validate(epoch, validation_freq):
             val_logs = _run_test_loop(engine, val_data, validation_batch_size or batch_size,
                                       validation_steps, callback_list)
@@ -76,8 +77,7 @@ def evaluate(model, x, y, *, batch_size, verbose, sample_weight, steps, callback
     batch_size = _batch_size_or_default(batch_size)
     verbose = _resolve_verbose(verbose)
     data = ArrayData.from_user(x, y, sample_weight, device=_model_device(model))
-    if data.y is None:
-        raise ValueError("evaluate() needs targets: pass `y` (the labels) along with `x`.")
+    _require_targets_for_loss(model, data, "evaluate")
     _check_inputs(model, data.x)
     engine = _engine(model, data)
     engine.validate_targets(data.y)
@@ -100,10 +100,15 @@ def predict(model, x, *, batch_size, verbose, steps, callbacks):
     batch_hooks = callback_list.needs_batch_hooks_for("predict")
     callback_list.on_predict_begin()
     batches = []
+    from lamina.models.model import Model
+
+    predict_step = engine.predict_step
+    if type(model).predict_step is not Model.predict_step:
+        predict_step = lambda x_batch: model.predict_step(x_batch)  # noqa: E731 (Keras' hook)
     for step, (x_batch, _, _) in enumerate(data.batches(batch_size, shuffle=False, steps=steps)):
         if batch_hooks:
             callback_list.on_predict_batch_begin(step)
-        batches.append(engine.predict_step(x_batch))
+        batches.append(predict_step(x_batch))
         if batch_hooks:
             callback_list.on_predict_batch_end(step, {"outputs": batches[-1]})
     callback_list.on_predict_end()
@@ -116,8 +121,8 @@ def train_on_batch(model, x, y, *, sample_weight, class_weight, return_dict):
     engine = _engine(model, data)
     if class_weight is not None:
         data = ArrayData(data.x, data.y, _class_weights_to_samples(class_weight, data.y, data.sample_weight))
-    engine.train_step(data.x, data.y, data.sample_weight)
-    logs = engine.logs()
+    model.reset_metrics()  # the logs describe this batch alone, as in Keras
+    logs = _materialize(_step_function(model, engine, "train_step")(data.x, data.y, data.sample_weight))
     return logs if return_dict else _logs_in_metric_order(engine, logs)
 
 
@@ -125,9 +130,8 @@ def test_on_batch(model, x, y, *, sample_weight, return_dict):
     _require_compiled(model, "test_on_batch")
     data = ArrayData.from_user(x, y, sample_weight, device=_model_device(model))
     engine = _engine(model, data)
-    engine.metrics.reset_state()
-    engine.test_step(data.x, data.y, data.sample_weight)
-    logs = engine.logs()
+    model.reset_metrics()
+    logs = _materialize(_step_function(model, engine, "test_step")(data.x, data.y, data.sample_weight))
     return logs if return_dict else _logs_in_metric_order(engine, logs)
 
 
@@ -139,31 +143,68 @@ def predict_on_batch(model, x):
 
 # ---------------------------------------------------------------------- loops
 def _run_test_loop(engine: Engine, data: ArrayData, batch_size: int, steps, callback_list) -> dict:
-    engine.metrics.reset_state()
+    engine.model.reset_metrics()
+    test_step = _step_function(engine.model, engine, "test_step")
     batch_hooks = callback_list.needs_batch_hooks_for("test")
     callback_list.on_test_begin()
     for step, (x_batch, y_batch, sw_batch) in enumerate(data.batches(batch_size, shuffle=False, steps=steps)):
         if batch_hooks:
             callback_list.on_test_batch_begin(step)
-        engine.test_step(x_batch, y_batch, sw_batch)
+        step_logs = test_step(x_batch, y_batch, sw_batch)
         if batch_hooks:
-            callback_list.on_test_batch_end(step, engine.lazy_logs())
-    logs = engine.logs()
+            callback_list.on_test_batch_end(step, step_logs)
+    logs = _materialize(step_logs)
     callback_list.on_test_end(logs)
     return logs
+
+
+def _step_function(model, engine: Engine, name: str):
+    """The step the loop runs: the engine's own, or the model's override (Keras' custom
+    `train_step(data)` / `test_step(data)`), which returns its logs."""
+    from lamina.models.model import Model
+
+    if getattr(type(model), name) is getattr(Model, name):
+        engine_step = getattr(engine, name)
+
+        def step(x, y, sample_weight):
+            engine_step(x, y, sample_weight)
+            return engine.lazy_logs()
+
+        return step
+    custom_step = getattr(model, name)
+    return lambda x, y, sample_weight: custom_step(pack_x_y_sample_weight(x, y, sample_weight))
+
+
+def _materialize(logs) -> dict:
+    """Logs as Python floats, nested dicts flattened (one host read per value, at epoch end)."""
+    flat = {}
+    for name, value in dict(logs).items():
+        if isinstance(value, dict):
+            flat.update(_materialize(value))
+        else:
+            flat[name] = float(value) if isinstance(value, torch.Tensor) and value.numel() == 1 else value
+    return flat
 
 
 # ---------------------------------------------------------------------- setup
 def _engine(model, data: ArrayData, need_targets: bool = True) -> Engine:
     """The model's engine, built on first use from one batch (this also builds lazy layers)."""
     engine = getattr(model, "_engine", None)
-    if engine is None or (need_targets and engine.metrics is None and model.compiled_loss is not None):
+    stale = engine is None or (need_targets and data.y is not None and not engine.knows_targets
+                                and model.compiled_loss is not None)
+    if stale:
         sample = data.slice(0, min(data.size, _DEFAULT_BATCH_SIZE))
         engine = Engine(model, sample.x, sample.y if need_targets else None)
         model._engine = engine
     else:
         engine.refresh_parameters()
     return engine
+
+
+def _require_targets_for_loss(model, data: ArrayData, method: str) -> None:
+    if data.y is None and model.compiled_loss is not None and model.compiled_loss.spec is not None:
+        raise ValueError(f"{method}() needs targets for loss {model.loss!r}: pass `y` (the labels) "
+                         f"along with `x`.")
 
 
 def _require_compiled(model, method: str) -> None:
@@ -243,7 +284,9 @@ def _class_weights_to_samples(class_weight: dict, y, sample_weight):
 
 
 def _logs_in_metric_order(engine: Engine, logs: dict):
-    values = [logs[metric.name] for metric in engine.metrics.all_metrics() if metric.name in logs]
+    names = [metric.name for metric in engine.model.metrics if metric.name in logs]
+    names += [name for name in logs if name not in names]
+    values = [logs[name] for name in names]
     return values[0] if len(values) == 1 else values
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from lamina import optimizers
 from lamina.engine import trainer
 from lamina.engine.compile_utils import CompileLoss
+from lamina.engine.data import unpack_x_y_sample_weight
 from lamina.layers.base import Layer
 from lamina.utils import summary_utils
 
@@ -32,13 +33,18 @@ class Model(Layer):
     """
 
     def __new__(cls, *args, **kwargs):
-        if cls is Model and (len(args) >= 2 or "inputs" in kwargs or "outputs" in kwargs):
-            from lamina.models.functional import Functional
-
-            return Layer.__new__(Functional, *args, **kwargs)
+        if _is_functional_call(args, kwargs):
+            return Layer.__new__(_functional_class(cls), *args, **kwargs)
         return super().__new__(cls, *args, **kwargs)
 
     def __init__(self, *args, **kwargs):
+        from lamina.models.functional import Functional
+
+        if _is_functional_call(args, kwargs) and not isinstance(self, Functional):
+            # `super().__init__(inputs=..., outputs=...)` inside a subclass' __init__.
+            self.__class__ = _functional_class(type(self))
+            Functional.__init__(self, *args, **kwargs)
+            return
         super().__init__(*args, **kwargs)
         self.optimizer = None
         self.compiled_loss = None
@@ -170,6 +176,43 @@ class Model(Layer):
         """The model's outputs for one batch, as NumPy."""
         return trainer.predict_on_batch(self, x)
 
+    # ------------------------------------------------------------------ step hooks
+    def train_step(self, data):
+        """One training step on a batch `data` = x, (x, y) or (x, y, sample_weight).
+
+        Override it to customise what `fit` does (Keras' hook); return a dict of logs.
+        """
+        x, y, sample_weight = unpack_x_y_sample_weight(data)
+        self._engine.train_step(x, y, sample_weight)
+        return self._engine.lazy_logs()
+
+    def test_step(self, data):
+        """One evaluation step on a batch; override it to customise `evaluate`."""
+        x, y, sample_weight = unpack_x_y_sample_weight(data)
+        self._engine.test_step(x, y, sample_weight)
+        return self._engine.lazy_logs()
+
+    def predict_step(self, data):
+        """The outputs for one batch; override it to customise `predict`."""
+        x, _, _ = unpack_x_y_sample_weight(data)
+        return self._engine.predict_step(x)
+
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        """The compiled loss of `y_pred` against `y`, plus regularization and `add_loss` terms.
+
+        Example:
+            >>> model = lamina.Sequential([lamina.layers.Dense(1, input_shape=(2,))])
+            >>> model.compile(optimizer="sgd", loss="mse")
+            >>> x, y = np.ones((4, 2), "float32"), np.zeros((4, 1), "float32")
+            >>> _ = model.fit(x, y, verbose=0)
+            >>> model.compute_loss(y=torch.tensor(y), y_pred=model(x)).shape
+            torch.Size([])
+        """
+        engine = self._engine
+        total, _ = engine.loss(engine.targets(y), engine.outputs(y_pred),
+                               engine.sample_weights(sample_weight))
+        return total
+
     @property
     def metrics(self) -> list:
         """The loss tracker and the compiled metrics (after the first fit/evaluate)."""
@@ -209,7 +252,8 @@ class Model(Layer):
             summary_utils.weight_memory_size(non_trainable),
             optimizer_count=optimizer_count, optimizer_bytes=optimizer_bytes,
             line_length=line_length, positions=positions, print_fn=print_fn,
-            column_titles=self._summary_column_titles())
+            column_titles=self._summary_column_titles(),
+            trainable_flags=[_trainable_flag(layer) for layer in self.layers] if show_trainable else None)
 
     def _summary_column_titles(self):
         return ("Layer (type)", "Output Shape", "Param #")
@@ -220,6 +264,36 @@ class Model(Layer):
         if not layer.built:
             return (label, "?", "0 (unbuilt)")
         return (label, _format_shape(shape), layer.count_params())
+
+
+def _trainable_flag(layer: Layer) -> str:
+    """Keras' "Trainable" column: Y, N, or - for a layer without weights."""
+    if not layer.weights:
+        return "-"
+    return "Y" if layer.trainable else "N"
+
+
+def _is_functional_call(args, kwargs) -> bool:
+    return len(args) >= 2 or ("inputs" in kwargs and "outputs" in kwargs) or (
+        len(args) == 1 and "outputs" in kwargs)
+
+
+_FUNCTIONAL_CLASSES: dict[type, type] = {}
+
+
+def _functional_class(cls: type) -> type:
+    """`cls` as a functional model: `Functional` itself, or `cls` with Functional mixed in.
+
+    Keras lets a Model subclass (say, one overriding `train_step`) be built from
+    `(inputs, outputs)`; its methods then sit on top of the graph model's.
+    """
+    from lamina.models.functional import Functional
+
+    if cls is Model or issubclass(cls, Functional):
+        return Functional if cls is Model else cls
+    if cls not in _FUNCTIONAL_CLASSES:
+        _FUNCTIONAL_CLASSES[cls] = type(cls.__name__, (cls, Functional), {"__module__": cls.__module__})
+    return _FUNCTIONAL_CLASSES[cls]
 
 
 def _format_shape(shape) -> str:
