@@ -551,12 +551,7 @@ SCENARIOS = {name[len("scenario_"):]: function for name, function in sorted(glob
 
 # Differences the lead owns (layers/models/engine): the reference holds Keras' behaviour,
 # the test documents the gap until the engine matches it.
-KNOWN_GAPS = {
-    "summary_branches": "functional layer order: Keras lists nodes by depth, then creation",
-    "metric_name_collisions": "compile_utils must suffix duplicate names ('_1', 'weighted_')",
-    "layer_and_model_configs": "configs: quantization_config, InputLayer keys, Sequential "
-                               "dtype/build_input_shape, flat input_layers",
-}
+KNOWN_GAPS: dict[str, str] = {}
 
 
 # ------------------------------------------------------------------ comparison

@@ -130,3 +130,81 @@ def test_calling_build_directly_marks_the_model_built():
     model = keras.Sequential([layers.Dense(3), layers.Dense(1)])
     model.build((None, 5))
     assert model.built and model.count_params() == 18 + 4
+
+
+def test_models_and_merge_layers_take_nested_numpy_directly():
+    left, right = Input(shape=(3,), name="left"), Input(shape=(2,), name="right")
+    model = Model({"left": left, "right": right}, layers.Dense(1)(layers.concatenate([left, right])))
+    out = model({"left": np.ones((4, 3)), "right": np.zeros((4, 2), "float32")})
+    assert out.shape == (4, 1) and out.dtype == torch.float32
+    merged = layers.Concatenate()([np.ones((1, 2), "float32"), np.zeros((1, 3))])
+    assert merged.shape == (1, 5)
+
+
+def test_model_subclass_built_from_inputs_and_outputs_keeps_its_train_step():
+    calls = []
+
+    class Counting(keras.Model):
+        def train_step(self, data):
+            calls.append(1)
+            return super().train_step(data)
+
+    inputs = Input(shape=(3,))
+    model = Counting(inputs, layers.Dense(1)(inputs))
+    model.compile(optimizer="sgd", loss="mse")
+    history = model.fit(np.ones((8, 3)), np.zeros(8), batch_size=4, epochs=2, verbose=0)
+    assert len(calls) == 4 and len(history.history["loss"]) == 2
+
+
+def test_custom_train_step_in_the_keras_io_torch_style():
+    class CustomModel(keras.Model):
+        def train_step(self, data):
+            x, y = data
+            self.zero_grad()
+            y_pred = self(x, training=True)
+            loss = self.compute_loss(y=y, y_pred=y_pred)
+            loss.backward()
+            trainable_weights = [v for v in self.trainable_weights]
+            gradients = [v.value.grad for v in trainable_weights]
+            with torch.no_grad():
+                self.optimizer.apply(gradients, trainable_weights)
+            for metric in self.metrics:
+                if metric.name == "loss":
+                    metric.update_state(loss)
+                else:
+                    metric.update_state(y, y_pred)
+            return {m.name: m.result() for m in self.metrics}
+
+    inputs = Input(shape=(32,))
+    model = CustomModel(inputs, layers.Dense(1)(inputs))
+    model.compile(optimizer="adam", loss="mse", metrics=["mae"])
+    x, y = np.random.random((256, 32)), np.random.random((256, 1))
+    history = model.fit(x, y, epochs=3, verbose=0)
+    assert list(history.history) == ["loss", "mae"]
+    assert history.history["loss"][-1] < history.history["loss"][0]
+
+
+def test_add_loss_model_compiles_without_loss_and_fits_without_y():
+    class Autoencoder(keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.encode, self.decode = layers.Dense(2), layers.Dense(4)
+
+        def call(self, x):
+            reconstruction = self.decode(self.encode(x))
+            self.add_loss(((reconstruction - x) ** 2).mean())
+            return reconstruction
+
+    model = Autoencoder()
+    model.compile(optimizer="adam")
+    history = model.fit(np.random.rand(64, 4).astype("float32"), epochs=3, verbose=0)
+    assert history.history["loss"][-1] < history.history["loss"][0]
+
+
+def test_frozen_model_reports_loss_with_a_warning():
+    model = keras.Sequential([layers.Dense(1, input_shape=(2,))])
+    model.trainable = False
+    model.compile(optimizer="sgd", loss="mse")
+    with pytest.warns(UserWarning, match="does not have any trainable weights"):
+        loss = model.train_on_batch(np.ones((4, 2)), np.zeros(4))
+    assert loss >= 0

@@ -28,7 +28,7 @@ def test_add_and_pop():
     assert model.count_params() == 784 * 32 + 32 + 32 * 10 + 10
     popped = model.pop()
     assert popped.units == 10 and len(model.layers) == 1
-    with pytest.raises(TypeError, match="Only instances of `lamina.layers.Layer`"):
+    with pytest.raises(ValueError, match="Only instances of `lamina.layers.Layer`"):
         model.add("dense")
 
 

@@ -80,6 +80,7 @@ class CompileMetrics:
                 for metric in resolved + weighted:
                     metric.name = f"{name}_{metric.name}"
             self.per_output.append((resolved, weighted))
+        _make_names_unique(self.per_output)
         self.loss_tracker = BatchMean(name="loss")
         self.output_loss_trackers = []
         if len(names) > 1:
@@ -124,6 +125,26 @@ class BatchMean(metrics_module.Mean):
     def update_state(self, value: torch.Tensor, sample_weight: int = 1) -> None:
         self.total.add_(value, alpha=sample_weight)
         self.count.add_(sample_weight)
+
+
+def _make_names_unique(per_output: list) -> None:
+    """Keras' log names: a repeated name gets `_1`, `_2`; a weighted repeat `weighted_` first."""
+    taken = {"loss"}
+    for resolved, weighted in per_output:
+        for metric in resolved:
+            metric.name = _free_name(metric.name, taken)
+        for metric in weighted:
+            name = metric.name if metric.name not in taken else f"weighted_{metric.name}"
+            metric.name = _free_name(name, taken)
+
+
+def _free_name(name: str, taken: set) -> str:
+    candidate, index = name, 0
+    while candidate in taken:
+        index += 1
+        candidate = f"{name}_{index}"
+    taken.add(candidate)
+    return candidate
 
 
 def _as_loss_object(identifier):

@@ -17,6 +17,7 @@ import inspect
 import numpy as np
 import torch
 from torch import nn
+from torch.utils import _pytree as pytree
 
 from lamina import backend, initializers, regularizers
 from lamina.layers import call_context
@@ -126,12 +127,26 @@ class Layer(nn.Module):
         return outputs
 
     def _prepare_inputs(self, inputs):
+        """Arrays become tensors on the layer's device; float64/integer inputs become floatx.
+
+        Nested inputs (a list or dict of arrays for a multi-input model) are converted leaf
+        by leaf.
+        """
         if isinstance(inputs, torch.Tensor):
-            tensor = inputs
-        elif isinstance(inputs, (np.ndarray, np.generic, list, tuple)) and not _is_nested(inputs):
-            tensor = backend.to_tensor(inputs, device=self._device())
-        else:
-            return inputs
+            return self._autocast(inputs)
+        if isinstance(inputs, (np.ndarray, np.generic)) or (
+                isinstance(inputs, (list, tuple)) and not _is_nested(inputs)):
+            return self._autocast(backend.to_tensor(inputs, device=self._device()))
+        if isinstance(inputs, (list, tuple, dict)):
+            return pytree.tree_map(self._prepare_leaf, inputs)
+        return inputs
+
+    def _prepare_leaf(self, leaf):
+        if isinstance(leaf, np.ndarray):
+            return self._autocast(backend.to_tensor(leaf, device=self._device()))
+        return self._autocast(leaf) if isinstance(leaf, torch.Tensor) else leaf
+
+    def _autocast(self, tensor: torch.Tensor) -> torch.Tensor:
         if self.autocast and not self._accepts_integer_inputs and tensor.dtype != self._dtype:
             if not tensor.is_floating_point() or tensor.dtype == torch.float64:
                 tensor = tensor.to(self._dtype)
@@ -406,7 +421,8 @@ class Layer(nn.Module):
         return cls(**config)
 
     def get_build_config(self) -> dict | None:
-        if self._build_shapes is None:
+        # Layers without a build step (Dropout, Activation) have nothing to rebuild, as in Keras.
+        if self._build_shapes is None or type(self).build is Layer.build:
             return None
         return {"input_shape": _shape_to_list(self._build_shapes)}
 

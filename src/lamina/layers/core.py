@@ -31,8 +31,12 @@ class Dense(Layer):
     def __init__(self, units: int, activation=None, use_bias: bool = True,
                  kernel_initializer="glorot_uniform", bias_initializer="zeros",
                  kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
-                 kernel_constraint=None, bias_constraint=None, **kwargs):
+                 kernel_constraint=None, bias_constraint=None, lora_rank=None, lora_alpha=None,
+                 quantization_config=None, **kwargs):
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
+        if lora_rank is not None or quantization_config is not None:
+            raise ValueError(f"Layer '{self.name}': LoRA and quantization (lora_rank, "
+                             f"quantization_config) are not supported by lamina yet.")
         if isinstance(units, bool) or not isinstance(units, int) or units <= 0:
             raise ValueError(f"Received an invalid value for `units`, expected a positive integer. "
                              f"Received: units={units!r}")
@@ -88,7 +92,8 @@ class Dense(Layer):
                 "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
                 "bias_regularizer": regularizers.serialize(self.bias_regularizer),
                 "kernel_constraint": constraints.serialize(self.kernel_constraint),
-                "bias_constraint": constraints.serialize(self.bias_constraint)}
+                "bias_constraint": constraints.serialize(self.bias_constraint),
+                "quantization_config": None}
 
 
 def _dense_shape_message(layer: Dense, shape) -> str:
@@ -180,9 +185,8 @@ class Dropout(Layer):
         return tuple(input_shape)
 
     def get_config(self) -> dict:
-        return {**super().get_config(), "rate": self.rate,
-                "noise_shape": None if self.noise_shape is None else list(self.noise_shape),
-                "seed": self.seed}
+        return {**super().get_config(), "rate": self.rate, "seed": self.seed,
+                "noise_shape": None if self.noise_shape is None else list(self.noise_shape)}
 
 
 class InputLayer(Layer):
@@ -197,7 +201,7 @@ class InputLayer(Layer):
     _accepts_integer_inputs = True
 
     def __init__(self, shape=None, batch_size=None, dtype=None, sparse=None, batch_shape=None,
-                 input_tensor=None, name=None, **kwargs):
+                 input_tensor=None, optional=False, name=None, **kwargs):
         input_shape = kwargs.pop("input_shape", None)
         kwargs.pop("ragged", None)
         batch_shape = kwargs.pop("batch_input_shape", batch_shape)
@@ -212,6 +216,7 @@ class InputLayer(Layer):
             batch_shape = (batch_size,) + shape
         self.batch_shape = tuple(None if d is None else int(d) for d in batch_shape)
         self.sparse = bool(sparse)
+        self.optional = bool(optional)
         self._input_dtype = dtype or backend.floatx()
         from lamina.models.functional import Node
 
@@ -231,8 +236,8 @@ class InputLayer(Layer):
         return tuple(input_shape)
 
     def get_config(self) -> dict:
-        return {"batch_shape": list(self.batch_shape), "dtype": self.dtype,
-                "sparse": self.sparse, "name": self.name}
+        return {"batch_shape": list(self.batch_shape), "dtype": self.dtype, "sparse": self.sparse,
+                "ragged": False, "name": self.name, "optional": self.optional}
 
 
 def Input(shape=None, batch_size=None, dtype=None, sparse=None, batch_shape=None, name=None,
@@ -246,5 +251,5 @@ def Input(shape=None, batch_size=None, dtype=None, sparse=None, batch_shape=None
         (None, 10)
     """
     layer = InputLayer(shape=shape, batch_size=batch_size, dtype=dtype, sparse=sparse,
-                       batch_shape=batch_shape, name=name)
+                       batch_shape=batch_shape, optional=optional, name=name)
     return layer.output

@@ -77,7 +77,8 @@ class Functional(Model):
         self._input_tensors = _symbolic_leaves(inputs, "inputs")
         self._output_tensors = _symbolic_leaves(outputs, "outputs")
         self._nodes = _topological_nodes(self._input_tensors, self._output_tensors)
-        self._graph = nn.ModuleList(_unique_layers(self._input_tensors, self._nodes))
+        self._graph = nn.ModuleList(_layers_by_depth(self._input_tensors, self._output_tensors,
+                                                     self._nodes))
         self.built = True
         self._build_shapes = [t.shape for t in self._input_tensors]
 
@@ -223,13 +224,44 @@ def _topological_nodes(inputs, outputs) -> list[Node]:
     return ordered
 
 
-def _unique_layers(inputs, nodes) -> list[Layer]:
-    layers, seen = [], set()
-    for layer in [t.history[0] for t in inputs] + [node.layer for node in nodes]:
-        if id(layer) not in seen:
-            seen.add(id(layer))
-            layers.append(layer)
-    return layers
+def _layers_by_depth(inputs, outputs, nodes) -> list[Layer]:
+    """The graph's layers in Keras' order: deepest first (inputs), ties in discovery order.
+
+    A node's depth is its distance from the outputs (the longest path); this order fixes
+    `model.layers`, `summary()` and the order of `get_weights()`, so it must be Keras'.
+    """
+    input_nodes = {id(t): t.history[0]._inbound_nodes[t.history[1]] for t in inputs}
+    depth: dict[int, int] = {}
+    for node in reversed(nodes):  # consumers before producers
+        for tensor in node.input_tensors:
+            producer = _producer(tensor, input_nodes)
+            depth[id(producer)] = max(depth.get(id(producer), 0), depth.get(id(node), 0) + 1)
+    discovered: list[Layer] = []
+    layer_depth: dict[int, int] = {}
+    for node in nodes:
+        for tensor in node.input_tensors:
+            if id(tensor) in input_nodes:
+                _note(discovered, layer_depth, tensor.history[0], depth.get(id(input_nodes[id(tensor)]), 0))
+        _note(discovered, layer_depth, node.layer, depth.get(id(node), 0))
+    for tensor in inputs:  # inputs that feed nothing still belong to the model
+        _note(discovered, layer_depth, tensor.history[0], depth.get(id(input_nodes[id(tensor)]), 0))
+    order = {id(layer): index for index, layer in enumerate(discovered)}
+    return sorted(discovered, key=lambda layer: (-layer_depth[id(layer)], order[id(layer)]))
+
+
+def _producer(tensor: KerasTensor, input_nodes: dict):
+    if id(tensor) in input_nodes:
+        return input_nodes[id(tensor)]
+    layer, node_index, _ = tensor.history
+    return layer._inbound_nodes[node_index]
+
+
+def _note(discovered: list, layer_depth: dict, layer: Layer, depth: int) -> None:
+    if id(layer) not in layer_depth:
+        discovered.append(layer)
+        layer_depth[id(layer)] = depth
+    else:
+        layer_depth[id(layer)] = max(layer_depth[id(layer)], depth)
 
 
 def _as_list(value) -> list:

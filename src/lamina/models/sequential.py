@@ -34,6 +34,7 @@ class Sequential(Model):
         super().__init__(trainable=trainable, name=name)
         self._stack = nn.ModuleList()
         self._input_batch_shape = None
+        self._input_layer = None
         for layer in layers or []:
             self.add(layer, rebuild=False)
         self._maybe_build_from_declared_shape()
@@ -59,8 +60,9 @@ class Sequential(Model):
                 raise ValueError("An Input/InputLayer must be the first thing added to a Sequential "
                                  "model; this model already has layers or an input.")
             self._input_batch_shape = layer.batch_shape
+            self._input_layer = layer
         elif not isinstance(layer, Layer):
-            raise TypeError(f"Only instances of `lamina.layers.Layer` can be added to a Sequential "
+            raise ValueError(f"Only instances of `lamina.layers.Layer` can be added to a Sequential "
                             f"model. Received: {layer!r} (of type {type(layer).__name__})")
         else:
             if any(existing is layer for existing in self._stack):
@@ -105,7 +107,10 @@ class Sequential(Model):
                              f"call model.build((None, features)) or add an Input(shape=...) first.")
         self._forget_graph()
         shape = (None,) + tuple(input_shape)[1:]
-        inputs = Input(batch_shape=shape)
+        if self._input_layer is not None and self._input_layer.batch_shape[1:] == shape[1:]:
+            inputs = self._input_layer.output  # the user's own Input keeps its name
+        else:
+            inputs = Input(batch_shape=shape)
         outputs = inputs
         for layer in self._stack:
             try:
@@ -160,14 +165,28 @@ class Sequential(Model):
         return self._output_shape
 
     def get_config(self) -> dict:
+        """Keras' Sequential config: the InputLayer (once built) and each layer, serialized."""
         from lamina.saving.serialization import serialize_keras_object
 
         layers = [serialize_keras_object(layer) for layer in self._stack]
-        return {"name": self.name, "trainable": self.trainable, "layers": layers}
+        if self.inputs:
+            input_layer = serialize_keras_object(self.inputs[0].history[0])
+            input_layer.pop("build_config", None)
+            layers.insert(0, input_layer)
+        config = {"name": self.name, "trainable": self.trainable,
+                  "dtype": {"module": "keras", "class_name": "DTypePolicy",
+                            "config": {"name": self.dtype}, "registered_name": None},
+                  "layers": layers}
+        if self.built and self._build_shapes is not None:
+            config["build_input_shape"] = [None] + list(self._build_shapes)[1:]
+        return config
 
     @classmethod
-    def from_config(cls, config: dict) -> "Sequential":
+    def from_config(cls, config: dict, custom_objects: dict | None = None) -> "Sequential":
         from lamina.saving.serialization import deserialize_keras_object
 
-        layers = [deserialize_keras_object(c) for c in config.get("layers", [])]
-        return cls(layers=layers, name=config.get("name"), trainable=config.get("trainable", True))
+        layers = [deserialize_keras_object(c, custom_objects) for c in config.get("layers", [])]
+        model = cls(layers=layers, name=config.get("name"), trainable=config.get("trainable", True))
+        if not model.built and config.get("build_input_shape"):
+            model.build(tuple(config["build_input_shape"]))
+        return model

@@ -133,9 +133,19 @@ def functional_config(model) -> dict:
                                        is_leaf=lambda t: isinstance(t, KerasTensor))}
             for node in own_nodes[id(layer)]]
         layer_configs.append(entry)
+    input_layers = [history_spec(t) for t in model.inputs]
+    output_layers = [history_spec(t) for t in model.outputs]
+    # Keras writes a single input or output flat: ["i", 0, 0] rather than [["i", 0, 0]].
     return {"name": model.name, "trainable": model.trainable, "layers": layer_configs,
-            "input_layers": [history_spec(t) for t in model.inputs],
-            "output_layers": [history_spec(t) for t in model.outputs]}
+            "input_layers": input_layers[0] if len(input_layers) == 1 else input_layers,
+            "output_layers": output_layers[0] if len(output_layers) == 1 else output_layers}
+
+
+def _history_specs(specs) -> list:
+    """[["i", 0, 0], ...] from either that form or a single flat ["i", 0, 0]."""
+    if specs and isinstance(specs[0], str):
+        return [specs]
+    return list(specs)
 
 
 def functional_from_config(config: dict, custom_objects: dict | None = None):
@@ -180,7 +190,7 @@ def functional_from_config(config: dict, custom_objects: dict | None = None):
         produced = outputs_of[(spec[0], spec[1])]
         return produced[spec[2]] if isinstance(produced, list) else produced
 
-    inputs = [pick(s) for s in config["input_layers"]]
-    outputs = [pick(s) for s in config["output_layers"]]
+    inputs = [pick(s) for s in _history_specs(config["input_layers"])]
+    outputs = [pick(s) for s in _history_specs(config["output_layers"])]
     return Functional(inputs[0] if len(inputs) == 1 else inputs,
                       outputs[0] if len(outputs) == 1 else outputs, name=config.get("name"))
