@@ -255,3 +255,10 @@ def test_early_stopping_stops_and_restores_best_weights():
                   loss="sparse_categorical_crossentropy")
     history = model.fit(x, y, epochs=20, verbose=0, callbacks=[stopper])
     assert len(history.history["loss"]) < 20 and stopper.stopped_epoch == len(history.epoch) - 1
+
+
+def test_tf2_positional_compile_order_puts_metrics_third():
+    x, y = toy_data()
+    model = classifier()
+    model.compile("adam", "sparse_categorical_crossentropy", ["accuracy"])
+    assert list(model.fit(x, y, verbose=0).history) == ["accuracy", "loss"]

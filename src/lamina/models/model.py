@@ -101,6 +101,10 @@ class Model(Layer):
             >>> model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
             ...               metrics=["accuracy"])
         """
+        if metrics is None and _looks_like_metrics(loss_weights):
+            # TF-2's positional order was compile(optimizer, loss, metrics): books print
+            # compile("rmsprop", "mse", ["mae"]), which Keras 3 reads as loss_weights.
+            metrics, loss_weights = loss_weights, None
         self.optimizer = optimizers.get(optimizer)
         self.loss = loss
         self.compiled_loss = CompileLoss(loss, loss_weights)
@@ -264,6 +268,12 @@ class Model(Layer):
         if not layer.built:
             return (label, "?", "0 (unbuilt)")
         return (label, _format_shape(shape), layer.count_params())
+
+
+def _looks_like_metrics(value) -> bool:
+    values = value if isinstance(value, (list, tuple)) else [value]
+    return value is not None and not isinstance(value, dict) and all(
+        isinstance(v, str) or callable(v) for v in values)
 
 
 def _trainable_flag(layer: Layer) -> str:
