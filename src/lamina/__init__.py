@@ -15,7 +15,8 @@ __version__ = "0.1.0"
 
 _SUBMODULES = (
     "activations", "backend", "callbacks", "constraints", "datasets", "initializers", "layers",
-    "losses", "metrics", "models", "ops", "optimizers", "regularizers", "saving", "utils",
+    "losses", "metrics", "models", "ops", "optimizers", "preprocessing", "regularizers", "saving",
+    "utils",
 )
 _TOP_LEVEL = {
     "Sequential": "lamina.models",

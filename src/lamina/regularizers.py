@@ -34,6 +34,16 @@ def _validate_factor(value, name: str) -> float:
     return float(value)
 
 
+def _as_weight(weight) -> torch.Tensor:
+    """The weight as a float tensor: NumPy arrays and lists are accepted, as in Keras."""
+    if isinstance(weight, torch.Tensor):
+        return weight
+    tensor = backend.to_tensor(weight)
+    if not tensor.is_floating_point():
+        tensor = tensor.to(backend.standardize_dtype(backend.floatx()))
+    return tensor
+
+
 class Regularizer:
     """Base class: `regularizer(weight)` returns a 0-dim penalty tensor.
 
@@ -47,6 +57,7 @@ class Regularizer:
 
     def __call__(self, weight: torch.Tensor) -> torch.Tensor:
         """The penalty for `weight` (0 for the base class)."""
+        weight = _as_weight(weight)
         return torch.zeros((), dtype=weight.dtype, device=weight.device)
 
     def get_config(self) -> dict:
@@ -83,6 +94,7 @@ class L1L2(Regularizer):
         self.l2 = _validate_factor(0.0 if l2 is None else l2, "l2")
 
     def __call__(self, weight: torch.Tensor) -> torch.Tensor:
+        weight = _as_weight(weight)
         penalty = torch.zeros((), dtype=weight.dtype, device=weight.device)
         if self.l1:
             penalty = penalty + self.l1 * torch.sum(torch.abs(weight))
@@ -109,7 +121,7 @@ class L1(Regularizer):
         self.l1 = _validate_factor(0.01 if l1 is None else l1, "l1")
 
     def __call__(self, weight: torch.Tensor) -> torch.Tensor:
-        return self.l1 * torch.sum(torch.abs(weight))
+        return self.l1 * torch.sum(torch.abs(_as_weight(weight)))
 
     def get_config(self):
         return {"l1": self.l1}
@@ -130,7 +142,7 @@ class L2(Regularizer):
         self.l2 = _validate_factor(0.01 if l2 is None else l2, "l2")
 
     def __call__(self, weight: torch.Tensor) -> torch.Tensor:
-        return self.l2 * torch.sum(torch.square(weight))
+        return self.l2 * torch.sum(torch.square(_as_weight(weight)))
 
     def get_config(self):
         return {"l2": self.l2}
@@ -159,6 +171,7 @@ class OrthogonalRegularizer(Regularizer):
         self.mode = mode
 
     def __call__(self, weight: torch.Tensor) -> torch.Tensor:
+        weight = _as_weight(weight)
         if weight.ndim != 2:
             raise ValueError(f"Inputs to OrthogonalRegularizer must have rank 2, but received "
                              f"shape {tuple(weight.shape)}.")

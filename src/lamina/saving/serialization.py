@@ -12,6 +12,8 @@ Example:
 """
 from __future__ import annotations
 
+import inspect
+
 from lamina.utils.errors import unknown_name_error
 
 __all__ = ["serialize_keras_object", "deserialize_keras_object", "register_keras_serializable",
@@ -65,7 +67,11 @@ def serialize_keras_object(obj) -> dict:
 def deserialize_keras_object(config: dict, custom_objects: dict | None = None):
     """Recreates a layer or model from `serialize_keras_object`'s dict (no code is executed)."""
     cls = _class_for(config, custom_objects)
-    obj = cls.from_config(dict(config.get("config", {})))
+    inner = dict(config.get("config", {}))
+    if "custom_objects" in inspect.signature(cls.from_config).parameters:
+        obj = cls.from_config(inner, custom_objects=custom_objects)
+    else:
+        obj = cls.from_config(inner)
     build_config = config.get("build_config")
     if build_config and not getattr(obj, "built", True):
         obj.build_from_config(build_config)
