@@ -23,6 +23,22 @@ N, C = 8, 3
     ("root_mean_squared_error", metrics.RootMeanSquaredError, "root_mean_squared_error"),
     ("top_k_categorical_accuracy", metrics.TopKCategoricalAccuracy, "top_k_categorical_accuracy"),
     ("bce", metrics.BinaryCrossentropy, "binary_crossentropy"),
+    # Names keras.metrics.get accepts (Keras 3.15) for the metrics added later ...
+    ("cosine_similarity", metrics.CosineSimilarity, "cosine_similarity"),
+    ("kl_divergence", metrics.KLDivergence, "kl_divergence"),
+    ("hinge", metrics.Hinge, "hinge"),
+    ("squared_hinge", metrics.SquaredHinge, "squared_hinge"),
+    ("categorical_hinge", metrics.CategoricalHinge, "categorical_hinge"),
+    ("poisson", metrics.Poisson, "poisson"),
+    ("log_cosh_error", metrics.LogCoshError, "logcosh"),
+    ("f1_score", metrics.F1Score, "f1_score"),
+    ("r2_score", metrics.R2Score, "r2_score"),
+    ("F1Score", metrics.F1Score, "f1_score"),
+    # ... and TF-2 spellings that Keras 3 dropped but books print.
+    ("kld", metrics.KLDivergence, "kl_divergence"),
+    ("KLD", metrics.KLDivergence, "kl_divergence"),
+    ("logcosh", metrics.LogCoshError, "logcosh"),
+    ("fbeta_score", metrics.FBetaScore, "fbeta_score"),
 ])
 def test_get_by_name(identifier, cls, name):
     metric = metrics.get(identifier)
@@ -50,6 +66,45 @@ def test_get_wraps_plain_function_named_after_it():
 def test_get_unknown_name_suggests_close_match():
     with pytest.raises(ValueError, match=r"Unknown metric: 'precison'\. Did you mean 'precision'"):
         metrics.get("precison")
+
+
+@pytest.mark.parametrize("alias", ["acc", "ACC", "ce", "crossentropy"])
+def test_get_refuses_compile_only_aliases_as_keras_does(alias):
+    # keras.metrics.get('acc') raises "Could not interpret metric identifier: acc" (Keras 3.15).
+    with pytest.raises(ValueError, match=f"Could not interpret metric identifier: {alias}\\. "
+                                         f"'{alias}' is resolved from the loss only inside compile"):
+        metrics.get(alias)
+
+
+def test_get_accuracy_is_exact_match_accuracy_as_in_keras():
+    # keras.metrics.get('accuracy') -> <Accuracy name=accuracy> (Keras 3.15).
+    assert type(metrics.get("accuracy")) is metrics.Accuracy
+
+
+@pytest.mark.parametrize("alias, function_name", [
+    ("mean_squared_error", "mean_squared_error"), ("mse", "mean_squared_error"),
+    ("MSE", "mean_squared_error"), ("mae", "mean_absolute_error"),
+    ("mape", "mean_absolute_percentage_error"), ("msle", "mean_squared_logarithmic_error"),
+    ("binary_crossentropy", "binary_crossentropy"), ("kld", "kl_divergence"),
+    ("kl_divergence", "kl_divergence"), ("logcosh", "log_cosh"), ("hinge", "hinge"),
+    ("poisson", "poisson"), ("huber", "huber"),
+])
+def test_function_aliases(alias, function_name):
+    function = getattr(metrics, alias)
+    assert function.__name__ == function_name and alias in metrics.__all__
+    values = function(np.array([[0.0, 1.0]]), np.array([[0.5, 0.5]]))
+    assert tuple(values.shape) == (1,)
+
+
+def test_cosine_similarity_function_is_the_positive_metric_one():
+    values = metrics.cosine_similarity(np.array([[1.0, 0.0], [1.0, 1.0]]),
+                                       np.array([[2.0, 0.0], [-1.0, -1.0]]))
+    np.testing.assert_allclose(values.numpy(), [1.0, -1.0], atol=1e-6)
+
+
+def test_unknown_function_alias():
+    with pytest.raises(AttributeError, match="has no attribute 'nope'"):
+        metrics.nope  # noqa: B018
 
 
 def test_get_rejects_non_metric_objects():
@@ -165,6 +220,14 @@ CONFIG_CASES = [
     metrics.AUC(), metrics.AUC(num_thresholds=7, curve="PR", summation_method="minoring"),
     metrics.AUC(thresholds=[0.2, 0.5], multi_label=True, num_labels=3, label_weights=[1, 2, 1],
                 from_logits=True),
+    metrics.CosineSimilarity(), metrics.CosineSimilarity(axis=0), metrics.LogCoshError(),
+    metrics.KLDivergence(), metrics.Poisson(), metrics.Hinge(), metrics.SquaredHinge(),
+    metrics.CategoricalHinge(), metrics.R2Score(),
+    metrics.R2Score(class_aggregation="variance_weighted_average", num_regressors=1),
+    metrics.F1Score(), metrics.F1Score(average="micro", threshold=0.3),
+    metrics.FBetaScore(average="weighted", beta=2.0, threshold=0.4),
+    metrics.SensitivityAtSpecificity(0.5), metrics.SpecificityAtSensitivity(0.4, class_id=1),
+    metrics.PrecisionAtRecall(0.3, num_thresholds=7), metrics.RecallAtPrecision(0.8),
 ]
 
 
@@ -187,6 +250,20 @@ def test_keras_config_dicts():
                                                 "thresholds": None, "top_k": None, "class_id": None}
     assert metrics.BinaryAccuracy().get_config() == {"name": "binary_accuracy", "dtype": "float32",
                                                      "threshold": 0.5}
+    # keras.metrics.<Class>().get_config() in Keras 3.15:
+    assert metrics.CosineSimilarity().get_config() == {"name": "cosine_similarity",
+                                                       "dtype": "float32"}
+    assert metrics.LogCoshError().get_config() == {"name": "logcosh", "dtype": "float32"}
+    assert metrics.R2Score().get_config() == {"name": "r2_score", "dtype": "float32",
+                                              "class_aggregation": "uniform_average",
+                                              "num_regressors": 0}
+    assert metrics.F1Score().get_config() == {"name": "f1_score", "dtype": "float32",
+                                              "average": None, "threshold": None}
+    assert metrics.FBetaScore().get_config() == {"name": "fbeta_score", "dtype": "float32",
+                                                 "average": None, "beta": 1.0, "threshold": None}
+    assert metrics.SensitivityAtSpecificity(0.5, name="s").get_config() == {
+        "name": "s", "dtype": "float32", "class_id": None, "num_thresholds": 200,
+        "specificity": 0.5}
     assert metrics.MeanMetricWrapper(metrics.binary_accuracy).get_config()["fn"] == {
         "module": "builtins", "class_name": "function", "config": "binary_accuracy",
         "registered_name": "function"}
@@ -219,13 +296,17 @@ def batch_for(metric):
                            metrics.SparseCategoricalCrossentropy)):
         return sparse, scores
     if isinstance(metric, (metrics.CategoricalAccuracy, metrics.TopKCategoricalAccuracy,
-                           metrics.CategoricalCrossentropy)):
+                           metrics.CategoricalCrossentropy, metrics.CategoricalHinge)):
         return torch.nn.functional.one_hot(sparse, C).float(), scores
     return (scores > 0.5).float(), scores
 
 
-# Mean and Sum take (values, sample_weight); they are checked on their own below.
-NO_SYNC_CASES = [m for m in CONFIG_CASES if type(m) not in (metrics.Mean, metrics.Sum)]
+# Mean and Sum take (values, sample_weight); they are checked on their own below. The adjusted
+# R2 score reads the sample count in result() (to warn, as Keras does), never in update_state.
+# CosineSimilarity(axis=0) has no per-sample values to weigh (Keras refuses the weights too).
+NO_SYNC_CASES = [m for m in CONFIG_CASES if type(m) not in (metrics.Mean, metrics.Sum)
+                 and not getattr(m, "num_regressors", 0)
+                 and not (isinstance(m, metrics.CosineSimilarity) and m.axis == 0)]
 
 
 def test_host_read_guard_catches_item(monkeypatch):

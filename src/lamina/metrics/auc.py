@@ -107,7 +107,7 @@ class AUC(Metric):
         else:
             state_shape = (self.num_thresholds,)
         for cell in ("true_positives", "false_positives", "true_negatives", "false_negatives"):
-            self.add_variable(state_shape, name=cell)
+            setattr(self, cell, self.add_variable(state_shape, name=cell))
         self._built = True
 
     def update_state(self, y_true, y_pred, sample_weight=None) -> None:

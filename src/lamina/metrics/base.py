@@ -18,6 +18,7 @@ import torch
 
 from lamina import backend
 from lamina.utils import naming
+from lamina.variables import Variable
 
 __all__ = ["Metric", "Mean", "Sum", "MeanMetricWrapper", "squeeze_or_expand_to_same_rank"]
 
@@ -25,32 +26,50 @@ __all__ = ["Metric", "Mean", "Sum", "MeanMetricWrapper", "squeeze_or_expand_to_s
 class Metric:
     """Base class of every metric: device-resident state, `update_state`, `result`.
 
-    Subclasses create their state in `__init__` with `add_variable` and change it in
-    place in `update_state` (torch ops only: no `.item()`, no `bool(tensor)`).
+    Subclasses create their state in `__init__` with `add_variable` (Keras 3) or
+    `add_weight` (TF-2 books) and change it in `update_state`, with torch or `keras.ops`
+    calls and `assign` / `assign_add` (no `.item()`, no `bool(tensor)`). State variables
+    are `lamina.Variable`s, not trainable, created on lamina's device; they follow the
+    first tensor input of a built-in metric to its device.
 
     Args:
+        dtype: Dtype of the state and of the result. Defaults to floatx ('float32').
         name: Name of the metric (the key it logs under). Defaults to the class name in
             snake case, made unique per session as Keras does ('auc', 'auc_1', ...).
-        dtype: Dtype of the state and of the result. Defaults to floatx ('float32').
 
     Example:
         >>> class Count(Metric):
-        ...     def __init__(self, name="count", dtype=None):
-        ...         super().__init__(name=name, dtype=dtype)
-        ...         self.total = self.add_variable((), name="total")
+        ...     def __init__(self, name="count", **kwargs):
+        ...         super().__init__(name=name, **kwargs)
+        ...         self.total = self.add_variable(shape=(), initializer="zeros", name="total")
         ...     def update_state(self, y_true, y_pred, sample_weight=None):
-        ...         self.total.add_(self._to_tensor(y_pred).shape[0])
+        ...         self.total.assign_add(len(y_pred))
         ...     def result(self):
-        ...         return self.total.clone()
+        ...         return self.total
+        >>> m = Count()
+        >>> m.update_state([0, 1], [0.2, 0.9])
+        >>> float(m.result())
+        2.0
     """
 
-    def __init__(self, name: str | None = None, dtype=None):
+    def __init__(self, dtype=None, name: str | None = None):
         self.name = name if name else naming.unique_name(_auto_name(type(self).__name__))
         self._torch_dtype = backend.standardize_dtype(dtype)
         self._dtype = str(self._torch_dtype).replace("torch.", "")
         self._device = torch.empty(0, device=backend.get_device()).device
-        self._variable_names: list[str] = []
         self._constant_names: list[str] = []
+        self._metrics: list[Metric] = []
+        # Set last: __setattr__ starts tracking Variables and sub-metrics once it exists.
+        self._variables: list[Variable] = []
+
+    def __setattr__(self, name: str, value) -> None:
+        store = self.__dict__.get("_variables")
+        if store is not None:
+            if isinstance(value, Variable):
+                _add_once(store, value)
+            elif isinstance(value, Metric) and name != "_metrics":
+                _add_once(self._metrics, value)
+        super().__setattr__(name, value)
 
     @property
     def dtype(self) -> str:
@@ -63,27 +82,58 @@ class Metric:
         return self._device
 
     @property
-    def variables(self) -> list[torch.Tensor]:
-        """The state tensors, in Keras' order (e.g. Mean: total, count)."""
-        return [getattr(self, name) for name in self._variable_names]
+    def variables(self) -> list[Variable]:
+        """The state variables in creation order (Keras' order), then those of sub-metrics."""
+        variables = list(self._variables)
+        for metric in self._metrics:
+            variables.extend(metric.variables)
+        return variables
 
-    def add_variable(self, shape, name: str, dtype=None) -> torch.Tensor:
-        """Creates a zero state tensor on the metric's device and stores it as `self.<name>`.
+    def add_variable(self, shape=(), initializer="zeros", dtype=None, aggregation: str = "sum",
+                     name: str | None = None) -> Variable:
+        """Creates a non-trainable state variable on the metric's device and tracks it.
 
         Args:
             shape: Shape of the state, `()` for a scalar.
-            name: Attribute name; also its name in Keras' variable list.
+            initializer: Initial value: an initializer name ('zeros'), object or callable.
             dtype: Defaults to the metric's dtype.
+            aggregation: How replicas combine it (Keras' argument; kept on the variable).
+            name: The variable's name (its path is '<metric name>/<name>').
 
         Returns:
-            The new tensor.
+            The new `Variable`; assign it to an attribute (`self.total = ...`).
+
+        Example:
+            >>> m = Mean()
+            >>> m.add_variable((2,), name="extra").shape
+            torch.Size([2])
         """
-        dtype = self._torch_dtype if dtype is None else backend.standardize_dtype(dtype)
-        variable = torch.zeros(tuple(shape), dtype=dtype, device=self._device)
-        setattr(self, name, variable)
-        if name not in self._variable_names:
-            self._variable_names.append(name)
+        if "_variables" not in self.__dict__:
+            raise RuntimeError(f"{type(self).__name__}: you forgot to call `super().__init__()` "
+                               f"in the `__init__()` method. Add it before creating variables.")
+        variable = Variable(initializer, shape=tuple(shape),
+                            dtype=self._torch_dtype if dtype is None else dtype, trainable=False,
+                            aggregation=aggregation, name=name, device=self._device)
+        variable.path = f"{self.name}/{variable.name}"
+        _add_once(self._variables, variable)
         return variable
+
+    def add_weight(self, shape=(), initializer="zeros", dtype=None, name: str | None = None,
+                   aggregation: str = "sum", synchronization: str = "on_read") -> Variable:
+        """Alias of `add_variable` with a scalar default shape (Keras 3 and TF-2 spelling).
+
+        TF-2 code passes the name first (`self.add_weight("tp", initializer="zeros")`);
+        a string in place of `shape` is taken as that name.
+
+        Example:
+            >>> m = Mean()
+            >>> m.add_weight("tp", initializer="zeros").path
+            'mean/tp'
+        """
+        if isinstance(shape, str):
+            shape, name = (), shape if name is None else name
+        return self.add_variable(shape=shape, initializer=initializer, dtype=dtype,
+                                 aggregation=aggregation, name=name)
 
     def _add_constant(self, value, name: str, dtype=None) -> torch.Tensor:
         """Stores a fixed tensor (e.g. thresholds) that follows the state to its device."""
@@ -103,8 +153,13 @@ class Metric:
                 return
 
     def _move_to(self, device: torch.device) -> None:
-        for name in self._variable_names + self._constant_names:
+        """Moves every variable in place (same Python objects) and the constants."""
+        for variable in self._variables:
+            _move_variable(variable, device)
+        for name in self._constant_names:
             setattr(self, name, getattr(self, name).to(device))
+        for metric in self._metrics:
+            metric._move_to(device)
         self._device = device
 
     def _to_tensor(self, x, dtype=None) -> torch.Tensor:
@@ -126,9 +181,10 @@ class Metric:
         raise NotImplementedError(f"{type(self).__name__} must implement `result`.")
 
     def reset_state(self) -> None:
-        """Sets every state tensor back to zero, in place."""
-        for variable in self.variables:
-            variable.zero_()
+        """Sets every state variable back to zero, in place."""
+        with torch.no_grad():
+            for variable in self.variables:
+                variable.zero_()
 
     def __call__(self, *args, **kwargs) -> torch.Tensor:
         """Updates the state with one batch, then returns `result()` (as Keras does)."""
@@ -146,6 +202,23 @@ class Metric:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name}>"
+
+
+def _add_once(store: list, item) -> None:
+    if not any(existing is item for existing in store):
+        store.append(item)
+
+
+def _move_variable(variable: Variable, device: torch.device) -> None:
+    """Puts a variable's data on `device` while keeping the object (references stay valid)."""
+    try:
+        variable.data = variable.data.to(device)
+    except RuntimeError:
+        # `.data` cannot change the tensor type (e.g. to 'meta'); swap the whole object.
+        moved = Variable(variable.detach().to(device), trainable=False, name=variable.name,
+                         device=device)
+        moved.path = variable.path
+        torch.utils.swap_tensors(variable, moved)
 
 
 def _auto_name(class_name: str) -> str:
@@ -214,7 +287,7 @@ class Sum(Metric):
 
     def __init__(self, name: str = "sum", dtype=None):
         super().__init__(name=name, dtype=dtype)
-        self.add_variable((), name="total")
+        self.total = self.add_variable((), name="total")
 
     def update_state(self, values, sample_weight=None) -> None:
         """Adds the (weighted) values of one batch to the total."""
@@ -249,8 +322,8 @@ class Mean(Metric):
 
     def __init__(self, name: str = "mean", dtype=None):
         super().__init__(name=name, dtype=dtype)
-        self.add_variable((), name="total")
-        self.add_variable((), name="count")
+        self.total = self.add_variable((), name="total")
+        self.count = self.add_variable((), name="count")
 
     def update_state(self, values, sample_weight=None) -> None:
         """Adds one batch of values (and their weights) to the running mean."""

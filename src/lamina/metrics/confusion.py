@@ -196,7 +196,7 @@ class _ConfusionCount(_ThresholdMetric):
         super().__init__(name=name, dtype=dtype)
         self.init_thresholds = thresholds
         self._init_thresholds(_parse_thresholds(thresholds, default=0.5))
-        self.add_variable((len(self.thresholds),), name="accumulator")
+        self.accumulator = self.add_variable((len(self.thresholds),), name="accumulator")
 
     def update_state(self, y_true, y_pred, sample_weight=None) -> None:
         """Adds one batch's count to the accumulator."""
@@ -288,8 +288,9 @@ class _PrecisionRecall(_ThresholdMetric):
         self.class_id = class_id
         default = 0.5 if top_k is None else NEG_INF
         self._init_thresholds(_parse_thresholds(thresholds, default=default))
-        self.add_variable((len(self.thresholds),), name="true_positives")
-        self.add_variable((len(self.thresholds),), name=self._other_name)
+        self.true_positives = self.add_variable((len(self.thresholds),), name="true_positives")
+        setattr(self, self._other_name,
+                self.add_variable((len(self.thresholds),), name=self._other_name))
 
     @property
     def _other_name(self) -> str:

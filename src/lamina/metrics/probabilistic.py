@@ -1,4 +1,4 @@
-"""Cross-entropy metrics: the running mean of lamina.losses' per-sample cross-entropies.
+"""Probabilistic metrics: running means of lamina.losses' cross-entropies, KL divergence, Poisson.
 
 Example:
     >>> m = SparseCategoricalCrossentropy()
@@ -12,10 +12,11 @@ from typing import Callable
 
 from lamina.metrics.base import MeanMetricWrapper
 
-__all__ = ["BinaryCrossentropy", "CategoricalCrossentropy", "SparseCategoricalCrossentropy"]
+__all__ = ["BinaryCrossentropy", "CategoricalCrossentropy", "SparseCategoricalCrossentropy",
+           "KLDivergence", "Poisson", "loss_function"]
 
 
-def _loss_function(name: str) -> Callable:
+def loss_function(name: str) -> Callable:
     """A per-sample function that calls `lamina.losses.<name>`, imported on first use."""
 
     def per_sample(y_true, y_pred, **kwargs):
@@ -49,7 +50,7 @@ class BinaryCrossentropy(MeanMetricWrapper):
 
     def __init__(self, name: str = "binary_crossentropy", dtype=None, from_logits: bool = False,
                  label_smoothing: float = 0):
-        super().__init__(_loss_function("binary_crossentropy"), name=name, dtype=dtype,
+        super().__init__(loss_function("binary_crossentropy"), name=name, dtype=dtype,
                          **_non_default(from_logits=from_logits, label_smoothing=label_smoothing))
         self.from_logits = from_logits
         self.label_smoothing = label_smoothing
@@ -78,7 +79,7 @@ class CategoricalCrossentropy(MeanMetricWrapper):
 
     def __init__(self, name: str = "categorical_crossentropy", dtype=None,
                  from_logits: bool = False, label_smoothing: float = 0, axis: int = -1):
-        super().__init__(_loss_function("categorical_crossentropy"), name=name, dtype=dtype,
+        super().__init__(loss_function("categorical_crossentropy"), name=name, dtype=dtype,
                          **_non_default(from_logits=from_logits, label_smoothing=label_smoothing,
                                         axis=axis))
         self.from_logits = from_logits
@@ -110,7 +111,7 @@ class SparseCategoricalCrossentropy(MeanMetricWrapper):
 
     def __init__(self, name: str = "sparse_categorical_crossentropy", dtype=None,
                  from_logits: bool = False, ignore_class: int | None = None, axis: int = -1):
-        super().__init__(_loss_function("sparse_categorical_crossentropy"), name=name,
+        super().__init__(loss_function("sparse_categorical_crossentropy"), name=name,
                          dtype=dtype, **_non_default(from_logits=from_logits,
                                                      ignore_class=ignore_class, axis=axis))
         self.from_logits = from_logits
@@ -121,3 +122,45 @@ class SparseCategoricalCrossentropy(MeanMetricWrapper):
         """Name, dtype, from_logits, ignore_class and axis (Keras' keys and order)."""
         return {"name": self.name, "dtype": self.dtype, "from_logits": self.from_logits,
                 "ignore_class": self.ignore_class, "axis": self.axis}
+
+
+class KLDivergence(MeanMetricWrapper):
+    """The mean Kullback-Leibler divergence `sum(y_true * log(y_true / y_pred), axis=-1)`.
+
+    Both arguments are clipped to [1e-7, 1] first.
+
+    Args:
+        name: Defaults to 'kl_divergence'.
+        dtype: Defaults to floatx.
+
+    Example:
+        >>> round(float(KLDivergence()([[0, 1], [0, 0]], [[0.6, 0.4], [0.4, 0.6]])), 4)
+        0.4581
+    """
+
+    def __init__(self, name: str = "kl_divergence", dtype=None):
+        super().__init__(loss_function("kl_divergence"), name=name, dtype=dtype)
+
+    def get_config(self) -> dict:
+        """Name and dtype."""
+        return {"name": self.name, "dtype": self.dtype}
+
+
+class Poisson(MeanMetricWrapper):
+    """The mean Poisson deviance `mean(y_pred - y_true * log(y_pred + 1e-7), axis=-1)`.
+
+    Args:
+        name: Defaults to 'poisson'.
+        dtype: Defaults to floatx.
+
+    Example:
+        >>> round(float(Poisson()([[0, 1], [0, 0]], [[1, 1], [0, 0]])), 4)
+        0.5
+    """
+
+    def __init__(self, name: str = "poisson", dtype=None):
+        super().__init__(loss_function("poisson"), name=name, dtype=dtype)
+
+    def get_config(self) -> dict:
+        """Name and dtype."""
+        return {"name": self.name, "dtype": self.dtype}

@@ -19,7 +19,8 @@ from lamina.metrics.base import Mean, MeanMetricWrapper, squeeze_or_expand_to_sa
 
 __all__ = [
     "MeanSquaredError", "MeanAbsoluteError", "MeanAbsolutePercentageError",
-    "MeanSquaredLogarithmicError", "RootMeanSquaredError",
+    "MeanSquaredLogarithmicError", "RootMeanSquaredError", "CosineSimilarity", "LogCoshError",
+    "cosine_similarity",
 ]
 
 
@@ -56,6 +57,35 @@ def _squared_log_error(y_true, y_pred) -> torch.Tensor:
     log_pred = torch.log(y_pred.clamp_min(eps) + 1.0)
     log_true = torch.log(y_true.clamp_min(eps) + 1.0)
     return _per_sample((log_pred - log_true).square())
+
+
+def _l2_normalize(x: torch.Tensor, axis: int) -> torch.Tensor:
+    # Keras' ops.normalize: x / max(||x||, 1e-7), so zero vectors stay zero.
+    inverse_norm = torch.rsqrt(x.square().sum(dim=axis, keepdim=True)).clamp_max(1.0 / backend.epsilon())
+    return x * inverse_norm
+
+
+def cosine_similarity(y_true, y_pred, axis: int = -1) -> torch.Tensor:
+    """The cosine of the angle between labels and predictions along `axis` (1 = same direction).
+
+    Unlike the loss of that name, the value is not negated.
+
+    Example:
+        >>> values = cosine_similarity([[0.0, 1.0], [1.0, 1.0]], [[1.0, 1.0], [1.0, 1.0]])
+        >>> [round(v, 4) for v in values.tolist()]
+        [0.7071, 1.0]
+    """
+    y_pred = backend.to_tensor(y_pred) if not isinstance(y_pred, torch.Tensor) else y_pred
+    y_true = backend.to_tensor(y_true, device=y_pred.device) \
+        if not isinstance(y_true, torch.Tensor) else y_true
+    y_true, y_pred = _aligned(y_true, y_pred)
+    return (_l2_normalize(y_true, axis) * _l2_normalize(y_pred, axis)).sum(dim=axis)
+
+
+def _log_cosh(y_true, y_pred) -> torch.Tensor:
+    from lamina import losses
+
+    return losses.log_cosh(y_true, y_pred)
 
 
 class _ErrorMean(MeanMetricWrapper):
@@ -158,3 +188,44 @@ class RootMeanSquaredError(Mean):
     def result(self) -> torch.Tensor:
         """`sqrt(total / count)`."""
         return super().result().sqrt()
+
+
+class CosineSimilarity(MeanMetricWrapper):
+    """The mean cosine similarity between labels and predictions along `axis`.
+
+    Args:
+        name: Defaults to 'cosine_similarity'.
+        dtype: Defaults to floatx.
+        axis: The axis along which vectors are compared. Defaults to -1.
+
+    Example:
+        >>> round(float(CosineSimilarity()([[0, 1], [1, 1]], [[1, 0], [1, 1]])), 4)
+        0.5
+    """
+
+    def __init__(self, name: str = "cosine_similarity", dtype=None, axis: int = -1):
+        super().__init__(cosine_similarity, name=name, dtype=dtype, axis=axis)
+        self.axis = axis
+
+    def get_config(self) -> dict:
+        """Name and dtype as Keras writes them; `axis` too when it is not -1 (so it round-trips)."""
+        config = {"name": self.name, "dtype": self.dtype}
+        if self.axis != -1:
+            config["axis"] = self.axis
+        return config
+
+
+class LogCoshError(_ErrorMean):
+    """The mean of `log(cosh(y_pred - y_true))` over the last axis.
+
+    Args:
+        name: Defaults to 'logcosh' (Keras' name).
+        dtype: Defaults to floatx.
+
+    Example:
+        >>> round(float(LogCoshError()([[0, 1], [0, 0]], [[1, 1], [0, 0]])), 4)
+        0.1084
+    """
+
+    def __init__(self, name: str = "logcosh", dtype=None):
+        super().__init__(_log_cosh, name=name, dtype=dtype)

@@ -25,11 +25,17 @@ from lamina.metrics.base import Mean, MeanMetricWrapper, Metric, Sum
 from lamina.metrics.auc import AUC
 from lamina.metrics.confusion import (FalseNegatives, FalsePositives, Precision, Recall,
                                       TrueNegatives, TruePositives)
+from lamina.metrics.f_score import F1Score, FBetaScore
+from lamina.metrics.hinge_metrics import CategoricalHinge, Hinge, SquaredHinge
 from lamina.metrics.probabilistic import (BinaryCrossentropy, CategoricalCrossentropy,
-                                          SparseCategoricalCrossentropy)
-from lamina.metrics.regression import (MeanAbsoluteError, MeanAbsolutePercentageError,
-                                       MeanSquaredError, MeanSquaredLogarithmicError,
-                                       RootMeanSquaredError)
+                                          KLDivergence, Poisson, SparseCategoricalCrossentropy)
+from lamina.metrics.r2 import R2Score
+from lamina.metrics.regression import (CosineSimilarity, LogCoshError, MeanAbsoluteError,
+                                       MeanAbsolutePercentageError, MeanSquaredError,
+                                       MeanSquaredLogarithmicError, RootMeanSquaredError,
+                                       cosine_similarity)
+from lamina.metrics.sensitivity import (PrecisionAtRecall, RecallAtPrecision,
+                                        SensitivityAtSpecificity, SpecificityAtSensitivity)
 from lamina.utils import naming
 from lamina.utils.errors import unknown_name_error
 
@@ -38,9 +44,11 @@ __all__ = ["ALL_OBJECTS", "get", "resolve", "serialize", "deserialize", "get_fun
 ALL_OBJECTS = (
     Metric, Mean, Sum, MeanMetricWrapper,
     MeanSquaredError, RootMeanSquaredError, MeanAbsoluteError, MeanAbsolutePercentageError,
-    MeanSquaredLogarithmicError,
-    AUC, FalseNegatives, FalsePositives, Precision, Recall, TrueNegatives, TruePositives,
-    BinaryCrossentropy, CategoricalCrossentropy, SparseCategoricalCrossentropy,
+    MeanSquaredLogarithmicError, CosineSimilarity, LogCoshError, R2Score,
+    AUC, SensitivityAtSpecificity, SpecificityAtSensitivity, PrecisionAtRecall,
+    RecallAtPrecision, F1Score, FBetaScore, FalseNegatives, FalsePositives, Precision, Recall, TrueNegatives, TruePositives,
+    BinaryCrossentropy, CategoricalCrossentropy, SparseCategoricalCrossentropy, KLDivergence,
+    Poisson, Hinge, SquaredHinge, CategoricalHinge,
     Accuracy, BinaryAccuracy, CategoricalAccuracy, SparseCategoricalAccuracy,
     TopKCategoricalAccuracy, SparseTopKCategoricalAccuracy,
 )
@@ -52,10 +60,15 @@ _BY_NAME.update({
     "mae": MeanAbsoluteError, "MAE": MeanAbsoluteError,
     "mape": MeanAbsolutePercentageError, "MAPE": MeanAbsolutePercentageError,
     "msle": MeanSquaredLogarithmicError, "MSLE": MeanSquaredLogarithmicError,
+    # TF-2 spellings that learners' books use; Keras 3 dropped them.
+    "kld": KLDivergence, "KLD": KLDivergence, "kullback_leibler_divergence": KLDivergence,
+    "logcosh": LogCoshError, "log_cosh": LogCoshError,
+    "fbeta_score": FBetaScore,
 })
 _FUNCTIONS = {name: getattr(accuracy_module, name) for name in (
     "accuracy", "binary_accuracy", "categorical_accuracy", "sparse_categorical_accuracy",
     "top_k_categorical_accuracy", "sparse_top_k_categorical_accuracy")}
+_FUNCTIONS["cosine_similarity"] = cosine_similarity
 
 _ACCURACY_ALIASES = ("accuracy", "acc")
 _CROSSENTROPY_ALIASES = ("crossentropy", "ce")
@@ -83,7 +96,9 @@ def get(identifier) -> Metric | None:
             None gives None.
 
     Returns:
-        A `Metric` with its default name (see `resolve` for compile's naming).
+        A `Metric` with its default name (see `resolve` for compile's naming). As in
+        Keras, 'accuracy' is the exact-match `Accuracy` and 'acc' is refused: choosing
+        binary / categorical / sparse accuracy needs the loss, which only compile has.
 
     Example:
         >>> get("mse").name
@@ -182,6 +197,16 @@ def _wrap(function: Callable) -> MeanMetricWrapper:
 
 
 def _unknown_metric(name) -> ValueError:
+    kind = _alias_kind(name) if isinstance(name, str) else None
+    if kind is not None:
+        # Keras' get() refuses these too: only compile() knows the loss that picks the metric.
+        examples = {"accuracy": "'binary_accuracy', 'categorical_accuracy' or "
+                                "'sparse_categorical_accuracy'",
+                    "crossentropy": "'binary_crossentropy', 'categorical_crossentropy' or "
+                                    "'sparse_categorical_crossentropy'"}[kind]
+        return ValueError(f"Could not interpret metric identifier: {name}. {name!r} is resolved "
+                          f"from the loss only inside compile(metrics=[...]); outside compile, "
+                          f"name the metric: {examples}.")
     return unknown_name_error("metric", name, list(_BY_NAME) + list(_ACCURACY_ALIASES)
                               + list(_CROSSENTROPY_ALIASES))
 
