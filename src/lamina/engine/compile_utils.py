@@ -111,8 +111,15 @@ class CompileMetrics:
             metric.reset_state()
 
     def result_tensors(self) -> dict:
-        """Metric name -> 0-dim tensor, in Keras' log order (sorted by name)."""
-        results = {metric.name: metric.result() for metric in self.all_metrics()}
+        """Metric name -> result tensor, in Keras' log order (sorted by name); a metric whose
+        result is a dict contributes each of its entries."""
+        results = {}
+        for metric in self.all_metrics():
+            value = metric.result()
+            if isinstance(value, dict):
+                results.update({k: torch.as_tensor(v) for k, v in value.items()})
+            else:
+                results[metric.name] = torch.as_tensor(value)
         return dict(sorted(results.items()))
 
 

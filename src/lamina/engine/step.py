@@ -161,10 +161,17 @@ class Engine:
 
     # ------------------------------------------------------------------ logs
     def logs(self) -> dict:
-        """Current metric values as Python floats (one host read for all of them)."""
+        """Current metric values: scalars as Python floats (one host read for all of them),
+        vector results (F1Score per class, several thresholds) as NumPy arrays, as in Keras."""
         results = self.metrics.result_tensors()
-        values = torch.stack([v.detach().float().reshape(()) for v in results.values()]).tolist()
-        return dict(zip(results, values))
+        scalars = [name for name, value in results.items() if value.numel() == 1]
+        values = torch.stack([results[n].detach().float().reshape(()) for n in scalars]).tolist() \
+            if scalars else []
+        logs = dict(zip(scalars, values))
+        for name, value in results.items():
+            if name not in logs:
+                logs[name] = value.detach().cpu().numpy()
+        return {name: logs[name] for name in results}
 
     def lazy_logs(self) -> "LazyLogs":
         return LazyLogs(self)
