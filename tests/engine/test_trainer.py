@@ -262,3 +262,10 @@ def test_tf2_positional_compile_order_puts_metrics_third():
     model = classifier()
     model.compile("adam", "sparse_categorical_crossentropy", ["accuracy"])
     assert list(model.fit(x, y, verbose=0).history) == ["accuracy", "loss"]
+
+
+def test_vector_valued_metrics_are_logged_as_arrays():
+    x, y = toy_data()
+    model = compiled_classifier(loss="categorical_crossentropy", metrics=["f1_score"])
+    history = model.fit(x, np.eye(3)[y].astype("float32"), epochs=1, verbose=0)
+    assert np.asarray(history.history["f1_score"][0]).shape == (3,)
