@@ -2,16 +2,20 @@
 
 `fit` -> prepare data once on the device -> for each epoch: batches -> `train_step` ->
 callbacks -> validation -> epoch logs. Values are read from the device only at epoch ends
-and when the progress bar draws.
+and when the progress bar draws. Batched sources (generators, DataLoaders, PyDatasets) run
+through the same loop; their first batch builds the model and the engine.
 """
 from __future__ import annotations
+
+import warnings
 
 import numpy as np
 import torch
 
 from lamina import backend
 from lamina.callbacks import CallbackList
-from lamina.engine.data import (ArrayData, check_validation_split, pack_x_y_sample_weight,
+from lamina.engine.data import (ArrayData, IterableData, check_validation_split,
+                                class_weights_to_samples, is_batch_source, pack_x_y_sample_weight,
                                 split_validation)
 from lamina.engine.step import Engine
 
@@ -24,11 +28,10 @@ def fit(model, x, y, *, batch_size, epochs, verbose, callbacks, validation_split
         shuffle, class_weight, sample_weight, initial_epoch, steps_per_epoch, validation_steps,
         validation_batch_size, validation_freq):
     _require_compiled(model, "fit")
+    device = _model_device(model)
+    data = _input_data(x, y, sample_weight, device, batch_size, class_weight=class_weight)
     batch_size = _batch_size_or_default(batch_size)
     verbose = _resolve_verbose(verbose)
-    device = _model_device(model)
-    data = ArrayData.from_user(x, y, sample_weight, device=device)
-    _require_targets_for_loss(model, data, "fit")
     check_validation_split(validation_split)
     if validation_data is not None:
         val_data = _validation_data(validation_data, device)
@@ -36,11 +39,13 @@ def fit(model, x, y, *, batch_size, epochs, verbose, callbacks, validation_split
         data, val_data = split_validation(data, validation_split)
     else:
         val_data = None
-    _check_inputs(model, data.x)
-    engine = _engine(model, data)
-    engine.validate_targets(data.y)
-    if class_weight is not None:
-        data = ArrayData(data.x, data.y, _class_weights_to_samples(class_weight, data.y, data.sample_weight))
+    sample = _first_batch(data)
+    _require_targets_for_loss(model, sample, "fit")
+    _check_inputs(model, sample.x)
+    engine = _engine(model, sample)
+    engine.validate_targets(sample.y)
+    if class_weight is not None and isinstance(data, ArrayData):
+        data = ArrayData(data.x, data.y, class_weights_to_samples(class_weight, data.y, data.sample_weight))
     steps = steps_per_epoch or data.steps(batch_size)
     callback_list = CallbackList(callbacks, add_history=True, add_progbar=verbose != 0, model=model,
                                  verbose=verbose, epochs=epochs, steps=steps)
@@ -50,8 +55,12 @@ def fit(model, x, y, *, batch_size, epochs, verbose, callbacks, validation_split
     epoch_logs = {}
     train_step = _step_function(model, engine, "train_step")
     for epoch in range(initial_epoch, epochs):
+        if data.exhausted:  # a generator that ran dry cannot feed another epoch
+            data.warn_ran_out()
+            break
         model.reset_metrics()
         callback_list.on_epoch_begin(epoch)
+        step_logs = None
         for step, (x_batch, y_batch, sw_batch) in enumerate(data.batches(batch_size, shuffle, steps)):
             if train_batch_hooks:
                 callback_list.on_train_batch_begin(step)
@@ -60,6 +69,8 @@ def fit(model, x, y, *, batch_size, epochs, verbose, callbacks, validation_split
                 callback_list.on_train_batch_end(step, step_logs)
                 if model.stop_training:
                     break
+        if step_logs is None:  # steps_per_epoch asked for more than a generator had left
+            break
         epoch_logs = _materialize(step_logs)
         if val_data is not None and _should_validate(epoch, validation_freq):
             val_logs = _run_test_loop(engine, val_data, validation_batch_size or batch_size,
@@ -74,13 +85,14 @@ def fit(model, x, y, *, batch_size, epochs, verbose, callbacks, validation_split
 
 def evaluate(model, x, y, *, batch_size, verbose, sample_weight, steps, callbacks, return_dict):
     _require_compiled(model, "evaluate")
+    data = _input_data(x, y, sample_weight, _model_device(model), batch_size, resume=False)
     batch_size = _batch_size_or_default(batch_size)
     verbose = _resolve_verbose(verbose)
-    data = ArrayData.from_user(x, y, sample_weight, device=_model_device(model))
-    _require_targets_for_loss(model, data, "evaluate")
-    _check_inputs(model, data.x)
-    engine = _engine(model, data)
-    engine.validate_targets(data.y)
+    sample = _first_batch(data)
+    _require_targets_for_loss(model, sample, "evaluate")
+    _check_inputs(model, sample.x)
+    engine = _engine(model, sample)
+    engine.validate_targets(sample.y)
     callback_list = CallbackList(callbacks, add_progbar=verbose != 0, model=model, verbose=verbose,
                                  epochs=1, steps=steps or data.steps(batch_size))
     logs = _run_test_loop(engine, data, batch_size, steps, callback_list)
@@ -90,11 +102,12 @@ def evaluate(model, x, y, *, batch_size, verbose, sample_weight, steps, callback
 
 
 def predict(model, x, *, batch_size, verbose, steps, callbacks):
+    data = _input_data(x, None, None, _model_device(model), batch_size, resume=False)
     batch_size = _batch_size_or_default(batch_size)
     verbose = _resolve_verbose(verbose)
-    data = ArrayData.from_user(x, device=_model_device(model))
-    _check_inputs(model, data.x)
-    engine = _engine(model, data, need_targets=False)
+    sample = _first_batch(data)
+    _check_inputs(model, sample.x)
+    engine = _engine(model, sample, need_targets=False)
     callback_list = CallbackList(callbacks, add_progbar=verbose != 0, model=model, verbose=verbose,
                                  epochs=1, steps=steps or data.steps(batch_size))
     batch_hooks = callback_list.needs_batch_hooks_for("predict")
@@ -120,7 +133,7 @@ def train_on_batch(model, x, y, *, sample_weight, class_weight, return_dict):
     data = ArrayData.from_user(x, y, sample_weight, device=_model_device(model))
     engine = _engine(model, data)
     if class_weight is not None:
-        data = ArrayData(data.x, data.y, _class_weights_to_samples(class_weight, data.y, data.sample_weight))
+        data = ArrayData(data.x, data.y, class_weights_to_samples(class_weight, data.y, data.sample_weight))
     model.reset_metrics()  # the logs describe this batch alone, as in Keras
     logs = _materialize(_step_function(model, engine, "train_step")(data.x, data.y, data.sample_weight))
     return logs if return_dict else _logs_in_metric_order(engine, logs)
@@ -142,17 +155,24 @@ def predict_on_batch(model, x):
 
 
 # ---------------------------------------------------------------------- loops
-def _run_test_loop(engine: Engine, data: ArrayData, batch_size: int, steps, callback_list) -> dict:
+def _run_test_loop(engine: Engine, data, batch_size: int, steps, callback_list) -> dict:
     engine.model.reset_metrics()
     test_step = _step_function(engine.model, engine, "test_step")
     batch_hooks = callback_list.needs_batch_hooks_for("test")
     callback_list.on_test_begin()
+    step_logs = None
     for step, (x_batch, y_batch, sw_batch) in enumerate(data.batches(batch_size, shuffle=False, steps=steps)):
         if batch_hooks:
             callback_list.on_test_batch_begin(step)
         step_logs = test_step(x_batch, y_batch, sw_batch)
         if batch_hooks:
             callback_list.on_test_batch_end(step, step_logs)
+    if step_logs is None:  # a validation generator used up by an earlier epoch
+        warnings.warn("`validation_data` yielded no batch: a generator can be iterated only once, so "
+                      "this epoch has no val_ metrics. Pass a torch DataLoader or a "
+                      "keras.utils.PyDataset (they restart), or a generator that loops forever "
+                      "together with `validation_steps`.", stacklevel=4)
+        step_logs = {}
     logs = _materialize(step_logs)
     callback_list.on_test_end(logs)
     return logs
@@ -182,11 +202,24 @@ def _materialize(logs) -> dict:
         if isinstance(value, dict):
             flat.update(_materialize(value))
         else:
-            flat[name] = float(value) if isinstance(value, torch.Tensor) and value.numel() == 1 else value
+            flat[name] = float(value.detach()) if isinstance(value, torch.Tensor) and value.numel() == 1 else value
     return flat
 
 
 # ---------------------------------------------------------------------- setup
+def _input_data(x, y, sample_weight, device, batch_size, class_weight=None, resume: bool = True):
+    """`ArrayData` for arrays (moved to the device once), `IterableData` for batched sources."""
+    if is_batch_source(x):
+        return IterableData.from_user(x, y, sample_weight, device=device, batch_size=batch_size,
+                                      class_weight=class_weight, resume=resume)
+    return ArrayData.from_user(x, y, sample_weight, device=device)
+
+
+def _first_batch(data) -> ArrayData:
+    """What builds the engine and is checked against the model: all the arrays, or one batch."""
+    return data if isinstance(data, ArrayData) else data.first_batch()
+
+
 def _engine(model, data: ArrayData, need_targets: bool = True) -> Engine:
     """The model's engine, built on first use from one batch (this also builds lazy layers)."""
     engine = getattr(model, "_engine", None)
@@ -237,10 +270,13 @@ def _model_device(model) -> torch.device:
     return backend.get_device()
 
 
-def _validation_data(validation_data, device) -> ArrayData:
+def _validation_data(validation_data, device):
+    if is_batch_source(validation_data):
+        return IterableData(validation_data, device, resume=False)
     if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3):
         raise ValueError("Argument `validation_data` must be a tuple (x_val, y_val) or "
-                         "(x_val, y_val, val_sample_weight). Received: "
+                         "(x_val, y_val, val_sample_weight), a generator, a torch DataLoader or a "
+                         "keras.utils.PyDataset. Received: "
                          f"{type(validation_data).__name__} of length {len(validation_data) if hasattr(validation_data, '__len__') else '?'}")
     return ArrayData.from_user(*validation_data, device=device)
 
@@ -269,18 +305,6 @@ def _check_inputs(model, x) -> None:
     elif len(received) == len(expected) + 1 or len(received) + 1 == len(expected):
         message += " Reshape the data to match, or change the model's input_shape."
     raise ValueError(message)
-
-
-def _class_weights_to_samples(class_weight: dict, y, sample_weight):
-    if not isinstance(y, torch.Tensor):
-        raise ValueError("`class_weight` is supported for models with a single output only; use "
-                         "`sample_weight` for several outputs.")
-    labels = y.argmax(dim=-1) if y.ndim > 1 and y.shape[-1] > 1 else y.reshape(-1).round().long()
-    table = torch.ones(int(max(class_weight)) + 1, device=y.device)
-    for label, weight in class_weight.items():
-        table[int(label)] = float(weight)
-    weights = table[labels.clamp(0, table.numel() - 1)]
-    return weights if sample_weight is None else weights * sample_weight
 
 
 def _logs_in_metric_order(engine: Engine, logs: dict):

@@ -8,5 +8,25 @@ Example:
 from lamina.utils.numerical_utils import normalize, to_categorical
 from lamina.utils.rng_utils import set_random_seed
 from lamina.utils.sequence_utils import pad_sequences
+from lamina.utils.py_dataset import PyDataset, Sequence
 
 __all__ = ["to_categorical", "normalize", "pad_sequences", "set_random_seed"]
+__all__ += ["PyDataset", "Sequence"]
+
+# Re-exported from packages that themselves import lamina.utils: resolved on first use, so
+# importing either side first works.
+_LAZY_EXPORTS = {"pack_x_y_sample_weight": "lamina.engine.data",
+                 "unpack_x_y_sample_weight": "lamina.engine.data",
+                 "register_keras_serializable": "lamina.saving",
+                 "get_registered_object": "lamina.saving",
+                 "serialize_keras_object": "lamina.saving",
+                 "deserialize_keras_object": "lamina.saving"}
+__all__ += list(_LAZY_EXPORTS)
+
+
+def __getattr__(name):
+    if name in _LAZY_EXPORTS:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY_EXPORTS[name]), name)
+    raise AttributeError(f"module 'lamina.utils' has no attribute {name!r}")
