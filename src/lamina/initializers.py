@@ -21,6 +21,7 @@ import numpy as np
 import torch
 
 from lamina import backend
+from lamina.saving.serialization import serialize_function
 from lamina.utils.errors import unknown_name_error
 from lamina.utils.naming import to_snake_case
 
@@ -557,25 +558,11 @@ def serialize(initializer) -> dict | None:
     if initializer is None:
         return None
     if not isinstance(initializer, Initializer):
-        return _serialize_function(initializer, "initializer")
+        return serialize_function(initializer, "initializer", "an Initializer")
     builtin = _BY_NAME.get(type(initializer).__name__) is type(initializer)
     return {"module": "keras.initializers" if builtin else type(initializer).__module__,
             "class_name": type(initializer).__name__, "config": initializer.get_config(),
             "registered_name": None if builtin else type(initializer).__name__}
-
-
-def _serialize_function(fn, kind: str) -> dict:
-    name = getattr(fn, "__name__", None)
-    if not callable(fn) or name is None:
-        raise TypeError(f"Cannot serialize {kind} {fn!r}: expected a Initializer, None or a "
-                        f"function.")
-    if name == "<lambda>":
-        # Keras stores a lambda's bytecode; lamina never loads code from a file, so only a
-        # marker is written and loading asks for a named function in custom_objects.
-        return {"module": "builtins", "class_name": "__lambda__", "config": {"code": None},
-                "registered_name": None}
-    return {"module": getattr(fn, "__module__", None), "class_name": "function",
-            "config": name, "registered_name": name}
 
 
 def deserialize(config, custom_objects: Mapping | None = None) -> Initializer:

@@ -18,6 +18,7 @@ import torch
 import torch.nn.functional as F
 
 from lamina import backend
+from lamina.saving.serialization import serialize_function
 from lamina.utils.errors import unknown_name_error
 
 __all__ = [
@@ -248,26 +249,12 @@ def serialize(regularizer) -> dict | None:
     if regularizer is None:
         return None
     if not isinstance(regularizer, Regularizer):
-        return _serialize_function(regularizer, "regularizer")
+        return serialize_function(regularizer, "regularizer", "a Regularizer")
     cls = type(regularizer)
     builtin = cls in _CLASSES
     return {"module": "keras.regularizers" if builtin else cls.__module__,
             "class_name": cls.__name__, "config": regularizer.get_config(),
             "registered_name": None if builtin else cls.__name__}
-
-
-def _serialize_function(fn, kind: str) -> dict:
-    name = getattr(fn, "__name__", None)
-    if not callable(fn) or name is None:
-        raise TypeError(f"Cannot serialize {kind} {fn!r}: expected a Regularizer, None or a "
-                        f"function.")
-    if name == "<lambda>":
-        # Keras stores a lambda's bytecode; lamina never loads code from a file, so only a
-        # marker is written and loading asks for a named function in custom_objects.
-        return {"module": "builtins", "class_name": "__lambda__", "config": {"code": None},
-                "registered_name": None}
-    return {"module": getattr(fn, "__module__", None), "class_name": "function",
-            "config": name, "registered_name": name}
 
 
 def deserialize(config, custom_objects: Mapping | None = None) -> Regularizer:

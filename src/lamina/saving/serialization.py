@@ -16,7 +16,7 @@ import inspect
 
 from lamina.utils.errors import unknown_name_error
 
-__all__ = ["serialize_keras_object", "deserialize_keras_object", "register_keras_serializable",
+__all__ = ["serialize_function", "serialize_keras_object", "deserialize_keras_object", "register_keras_serializable",
            "get_registered_object", "functional_config", "functional_from_config"]
 
 _REGISTERED: dict[str, type] = {}
@@ -37,6 +37,26 @@ def register_keras_serializable(package: str = "Custom", name: str | None = None
         return cls
 
     return decorator
+
+
+def serialize_function(fn, kind: str, expected: str) -> dict:
+    """Keras' dict for a plain function used as an initializer, regularizer, ...
+
+    A lambda gets a marker only: Keras stores its bytecode, but lamina never loads code from
+    a file, so loading asks for a named function in `custom_objects`.
+
+    Example:
+        >>> serialize_function(len, "initializer", "an Initializer")["config"]
+        'len'
+    """
+    name = getattr(fn, "__name__", None)
+    if not callable(fn) or name is None:
+        raise TypeError(f"Cannot serialize {kind} {fn!r}: expected {expected}, None or a function.")
+    if name == "<lambda>":
+        return {"module": "builtins", "class_name": "__lambda__", "config": {"code": None},
+                "registered_name": None}
+    return {"module": getattr(fn, "__module__", None), "class_name": "function",
+            "config": name, "registered_name": name}
 
 
 def get_registered_object(name: str, custom_objects: dict | None = None):
