@@ -38,6 +38,7 @@ IDX_FILES = (
     "t10k-labels-idx1-ubyte.gz",
 )
 _CHUNK_BYTES = 1 << 20
+_HASH_NAMES = {"sha256": "SHA-256", "md5": "MD5"}
 _IDX_UBYTE = 0x08
 
 
@@ -91,13 +92,17 @@ def local_idx_folder(name: str) -> Path | None:
     return None
 
 
-def fetch(url: str, sha256: str, target: Path) -> Path:
+def fetch(url: str, sha256: str | None, target: Path, *, hash_algorithm: str = "sha256",
+          force: bool = False) -> Path:
     """Returns `target` if it exists, else downloads `url` there and checks its hash.
 
     Args:
         url: where the file comes from (http(s):// or file://).
-        sha256: the published SHA-256 of the file, hex.
+        sha256: the published hash of the file, hex (SHA-256 unless `hash_algorithm` says
+            otherwise), or None to keep the download unchecked (`keras.utils.get_file`).
         target: the file's place in the cache.
+        hash_algorithm: "sha256" or "md5" (Keras publishes MD5 for its word indexes).
+        force: download even if `target` exists, replacing it atomically.
 
     Returns:
         `target`.
@@ -115,7 +120,7 @@ def fetch(url: str, sha256: str, target: Path) -> Path:
         b'lamina'
     """
     target = Path(target)
-    if target.is_file():
+    if target.is_file() and not force:
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
     # The temporary file sits beside the target so os.replace is a same-filesystem
@@ -126,10 +131,11 @@ def fetch(url: str, sha256: str, target: Path) -> Path:
     fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
         with os.fdopen(fd, "wb") as out:
-            digest = _stream_to(url, out, label=target.name)
-        if digest != sha256.lower():
+            digest = _stream_to(url, out, label=target.name, hash_algorithm=hash_algorithm)
+        if sha256 is not None and digest != sha256.lower():
             raise DatasetIntegrityError(
-                f"The file downloaded from {url} is damaged: its SHA-256 is {digest}, "
+                f"The file downloaded from {url} is damaged: its {_HASH_NAMES[hash_algorithm]} "
+                f"is {digest}, "
                 f"expected {sha256}. It was deleted; call load_data() again to retry.")
         os.replace(partial, target)
     except BaseException:
@@ -145,8 +151,8 @@ def _urlopen(url: str):
     return urllib.request.urlopen(url, timeout=60)
 
 
-def _stream_to(url: str, out, label: str) -> str:
-    digest = hashlib.sha256()
+def _stream_to(url: str, out, label: str, hash_algorithm: str = "sha256") -> str:
+    digest = hashlib.new(hash_algorithm)
     with _urlopen(url) as response:
         length = response.headers.get("Content-Length") if response.headers else None
         progress = _Progress(label, int(length) if length else None)
