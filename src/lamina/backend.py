@@ -16,7 +16,7 @@ import torch
 
 __all__ = [
     "backend", "image_data_format", "epsilon", "floatx", "get_device", "set_device", "to_tensor", "to_numpy",
-    "standardize_dtype", "clear_session", "device_scope", "device",
+    "standardize_dtype", "clear_session", "device_scope", "device", "OutputTensor", "eager_outputs",
 ]
 
 _EPSILON = 1e-7
@@ -145,6 +145,48 @@ def to_numpy(tensor) -> np.ndarray:
     if isinstance(tensor, torch.Tensor):
         return tensor.detach().cpu().numpy()
     return np.asarray(tensor)
+
+
+class OutputTensor(torch.Tensor):
+    """A model's output from a direct call: a plain tensor whose `numpy()` also works with grad.
+
+    Keras' eager tensors convert to NumPy whatever their gradient tape; torch refuses
+    `.numpy()` on a tensor that requires grad. Only `numpy()` / `__array__` change: torch
+    functions return plain tensors (no per-op overhead), and `backward()` works as usual.
+
+    Example:
+        >>> layer = lamina.layers.Dense(2)
+        >>> layer(torch.ones(1, 3)).numpy().shape
+        (1, 2)
+    """
+
+    __torch_function__ = torch._C._disabled_torch_function_impl
+
+    def numpy(self, *, force: bool = False) -> np.ndarray:
+        return self.detach().cpu().numpy()
+
+    def __array__(self, dtype=None, copy=None):
+        array = self.numpy()
+        return array if dtype is None else array.astype(dtype, copy=False)
+
+    def __repr__(self, **kwargs) -> str:
+        return torch.Tensor.__repr__(self.as_subclass(torch.Tensor), **kwargs)
+
+
+def eager_outputs(outputs):
+    """`outputs` with every tensor that requires grad viewed as an `OutputTensor`."""
+    if isinstance(outputs, torch.Tensor):
+        if outputs.requires_grad and type(outputs) is torch.Tensor:
+            mask = getattr(outputs, "_keras_mask", None)
+            outputs = outputs.as_subclass(OutputTensor)
+            if mask is not None:
+                outputs._keras_mask = mask
+        return outputs
+    if isinstance(outputs, (list, tuple)):
+        return type(outputs)(eager_outputs(o) for o in outputs)
+    if isinstance(outputs, dict):
+        return {key: eager_outputs(value) for key, value in outputs.items()}
+    return outputs
 
 
 def clear_session() -> None:

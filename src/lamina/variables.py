@@ -44,6 +44,17 @@ class Variable(nn.Parameter):
         variable._trainable = bool(trainable)
         return variable
 
+    @classmethod
+    def wrap(cls, tensor: torch.Tensor, trainable: bool, name: str, path: str) -> "Variable":
+        """A Variable sharing `tensor`'s storage (no copy)."""
+        variable = torch.Tensor._make_subclass(cls, tensor.detach(), bool(trainable)
+                                               and tensor.is_floating_point())
+        variable._name = name
+        variable.path = path
+        variable._trainable = bool(trainable)
+        variable.constraint = None
+        return variable
+
     # torch rebuilds parameters through `type(p)(data, requires_grad)`; keep our fields.
     def __deepcopy__(self, memo):
         if id(self) in memo:

@@ -1,16 +1,16 @@
-"""Keras layers on PyTorch: every layer is a `torch.nn.Module`."""
-from lamina.layers.base import Layer
-from lamina.layers.core import Activation, Dense, Dropout, Input, InputLayer
-from lamina.layers.identity import Identity
-from lamina.layers.lambda_layer import Lambda
-from lamina.layers.merging import (Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply,
-                                   Subtract, add, average, concatenate, dot, maximum, minimum,
-                                   multiply, subtract)
-from lamina.layers.reshaping import Flatten, Reshape
+"""Keras layers on PyTorch: every layer is a `torch.nn.Module`.
 
-__all__ = [
-    "Layer", "Activation", "Dense", "Dropout", "Input", "InputLayer", "Flatten", "Reshape",
-    "Add", "Average", "Concatenate", "Maximum", "Minimum", "Multiply", "Subtract",
-    "add", "average", "concatenate", "maximum", "minimum", "multiply", "subtract",
-    "Dot", "dot", "Identity", "Lambda",
-]
+The folders are Keras' layer families (core, convolutional, pooling, rnn, normalization,
+regularization, reshaping, merging, activations, attention, preprocessing); each family's
+`__init__` lists its public layers, and this module gathers them into `keras.layers`.
+"""
+from lamina.layers.activations import *  # noqa: F401,F403
+from lamina.layers.core import *  # noqa: F401,F403
+from lamina.layers.layer import Layer  # noqa: F401
+from lamina.layers.merging import *  # noqa: F401,F403
+from lamina.layers.regularization import *  # noqa: F401,F403
+from lamina.layers.reshaping import *  # noqa: F401,F403
+from lamina.layers import activations, core, merging, regularization, reshaping
+
+__all__ = sorted({"Layer", *activations.__all__, *core.__all__, *merging.__all__,
+                  *regularization.__all__, *reshaping.__all__})

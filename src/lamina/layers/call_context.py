@@ -15,12 +15,13 @@ _local = threading.local()
 class CallContext:
     """The outermost layer being called, the training flag in force, and the losses added."""
 
-    __slots__ = ("owner", "training", "losses")
+    __slots__ = ("owner", "training", "losses", "outermost")
 
-    def __init__(self, owner, training: bool, losses: list):
+    def __init__(self, owner, training: bool, losses: list, outermost: bool = False):
         self.owner = owner
         self.training = training
         self.losses = losses
+        self.outermost = outermost
 
 
 def current() -> CallContext | None:
@@ -35,27 +36,38 @@ class enter:
     when they pass a different `training` explicitly.
     """
 
-    __slots__ = ("layer", "training", "outer")
+    __slots__ = ("layer", "training", "outer", "switched")
 
     def __init__(self, layer, training):
         self.layer = layer
         self.training = training
         self.outer = None
+        self.switched = False
 
     def __enter__(self) -> CallContext:
         outer = getattr(_local, "context", None)
         self.outer = outer
         if outer is None:
             training = self.layer.training if self.training is None else self.training
-            context = CallContext(self.layer, bool(training), [])
+            context = CallContext(self.layer, bool(training), [], outermost=True)
         elif self.training is None or bool(self.training) == outer.training:
             context = outer
         else:
             context = CallContext(outer.owner, bool(self.training), outer.losses)
+        self._switch_module_mode(context.training)
         _local.context = context
         return context
 
+    def _switch_module_mode(self, training: bool) -> None:
+        # One training switch: torch modules inside (nn.Dropout, nn.BatchNorm1d) follow
+        # Keras' flag for this call. fit/evaluate set the mode once, so a step flips nothing.
+        if self.layer.training != training:
+            self.layer.train(training)
+            self.switched = True
+
     def __exit__(self, *exc_info) -> None:
+        if self.switched:
+            self.layer.train(not self.layer.training)
         _local.context = self.outer
 
 

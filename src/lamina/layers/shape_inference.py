@@ -1,65 +1,73 @@
-"""Output shapes without data: run a layer's `call` on PyTorch's meta device."""
+"""Output specs without data: run a layer's `call` on PyTorch's meta device.
+
+Unknown (None) dimensions are found by running twice with two different stand-in sizes:
+an output dimension that changes between the runs depends on an unknown input dimension and
+stays None; one that does not is known. This keeps `Input((None, 8))` through any layer
+variable-length, and infers the output dtype from what `call` really returns.
+"""
 from __future__ import annotations
 
 import itertools
 
 import torch
+from torch.utils import _pytree as pytree
 
 from lamina import backend
+from lamina.ops.keras_tensor import KerasTensor
 
-__all__ = ["infer_output_shape"]
+__all__ = ["infer_output_spec", "placeholder"]
 
-# Stand-in for unknown (None) dimensions while running on the meta device.
-_UNKNOWN_DIM = 1
+# Stand-ins for unknown dimensions: far apart, so strided layers (conv, pooling) map them to
+# different sizes; the batch axis uses small ones so a run on real zeros stays cheap.
+_BATCH_STAND_INS = (2, 3)
+_DIM_STAND_INS = (61, 97)
 
 
-def infer_output_shape(layer, input_shape, dtype=None):
-    """Shape (batch axis None) of `layer`'s output for inputs of `input_shape`.
+def infer_output_spec(layer, args, kwargs):
+    """`KerasTensor`-like specs `(shape, dtype)` of `layer(*args, **kwargs)` on symbolic inputs.
 
-    Builds the layer first if needed. The weights are swapped for meta tensors so nothing
-    is computed or allocated.
+    Returns the structure of `call`'s result with each tensor replaced by `(shape, dtype)`.
     """
-    if not layer.built:
-        layer.build_from_shape(input_shape)
+    runs = [_run(layer, args, kwargs, variant) for variant in (0, 1)]
+    return pytree.tree_map(_merge_runs, runs[0], runs[1])
+
+
+def _run(layer, args, kwargs, variant: int):
     try:
-        outputs = _run_on_meta(layer, input_shape, dtype)
-    except (RuntimeError, NotImplementedError, TypeError, ValueError):
+        return _run_on_meta(layer, args, kwargs, variant)
+    except (RuntimeError, NotImplementedError, TypeError, ValueError, IndexError):
         # Some calls cannot run on meta tensors (a sublayer built lazily inside `call` gets
-        # real weights, a kernel lacks a meta implementation): run once on a tiny real batch.
-        outputs = _run_on_zeros(layer, input_shape, dtype)
-    return _symbolic_shape(outputs, input_shape)
+        # real weights, a kernel lacks a meta implementation, `.item()`): run on real zeros.
+        device = layer._device()
+        with torch.no_grad():
+            real_args, real_kwargs = _placeholders((args, kwargs), variant, device)
+            return layer.call(*real_args, **real_kwargs)
 
 
-def _run_on_meta(layer, input_shape, dtype):
-    meta_inputs = _placeholder(input_shape, dtype, "meta")
-    meta_weights = {name: torch.empty_like(t, device="meta")
-                    for name, t in itertools.chain(layer.named_parameters(), layer.named_buffers())}
+def _run_on_meta(layer, args, kwargs, variant: int):
+    meta_args, meta_kwargs = _placeholders((args, kwargs), variant, "meta")
+    meta_state = {name: torch.empty_like(t, device="meta")
+                  for name, t in itertools.chain(layer.named_parameters(), layer.named_buffers())}
     # Constants a layer creates in `call` (ops.ones, ops.arange, ...) must be meta tensors too.
     with torch.no_grad(), backend.device_scope("meta"):
-        return torch.func.functional_call(layer, meta_weights, (meta_inputs,))
+        return torch.func.functional_call(layer, meta_state, meta_args, meta_kwargs)
 
 
-def _run_on_zeros(layer, input_shape, dtype):
-    with torch.no_grad():
-        return layer(_placeholder(input_shape, dtype, layer._device()))
+def _placeholders(structure, variant: int, device):
+    return pytree.tree_map(lambda t: placeholder(t.shape, t.dtype, device, variant)
+                           if isinstance(t, KerasTensor) else t, structure,
+                           is_leaf=lambda t: isinstance(t, KerasTensor))
 
 
-def _placeholder(shape, dtype, device):
-    if isinstance(shape, list) and shape and isinstance(shape[0], (tuple, list)):
-        return [_placeholder(s, dtype, device) for s in shape]
-    concrete = tuple(_UNKNOWN_DIM if d is None else d for d in shape)
-    return torch.zeros(concrete, device=device, dtype=dtype or torch.float32)
+def placeholder(shape, dtype, device, variant: int = 0) -> torch.Tensor:
+    """Zeros of `shape` with each None replaced by a stand-in size (batch axis: a small one)."""
+    concrete = tuple((_BATCH_STAND_INS if axis == 0 else _DIM_STAND_INS)[variant] if d is None else d
+                     for axis, d in enumerate(shape))
+    return torch.zeros(concrete, device=device, dtype=backend.standardize_dtype(dtype))
 
 
-def _symbolic_shape(outputs, input_shape):
-    if isinstance(outputs, (list, tuple)):
-        return [_symbolic_shape(o, input_shape) for o in outputs]
-    shape = tuple(outputs.shape)
-    batch_unknown = _first_shape(input_shape)[0] is None
-    return ((None,) + shape[1:]) if batch_unknown and shape else shape
-
-
-def _first_shape(shape):
-    if isinstance(shape, list) and shape and isinstance(shape[0], (tuple, list)):
-        return _first_shape(shape[0])
-    return tuple(shape) if shape else (None,)
+def _merge_runs(first, second):
+    if not isinstance(first, torch.Tensor):
+        return first
+    shape = tuple(a if a == b else None for a, b in zip(first.shape, second.shape))
+    return shape, str(first.dtype).replace("torch.", "")

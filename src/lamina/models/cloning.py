@@ -12,9 +12,9 @@ from collections.abc import Callable
 
 from torch.utils import _pytree as pytree
 
-from lamina.layers.core import Input
-from lamina.layers.keras_tensor import KerasTensor
-from lamina.layers.lambda_layer import Lambda
+from lamina.layers.core.input_layer import Input
+from lamina.ops.keras_tensor import KerasTensor
+from lamina.layers.core.lambda_layer import Lambda
 from lamina.models.functional import Functional
 from lamina.models.sequential import Sequential
 

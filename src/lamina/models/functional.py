@@ -13,52 +13,13 @@ from __future__ import annotations
 from torch import nn
 from torch.utils import _pytree as pytree
 
-from lamina.layers.base import Layer
-from lamina.layers.core import InputLayer
-from lamina.layers.keras_tensor import KerasTensor
+from lamina.layers.layer import Layer
+from lamina.layers.core.input_layer import InputLayer
 from lamina.models.model import Model
+from lamina.ops.node import Node
+from lamina.ops.keras_tensor import KerasTensor
 
-__all__ = ["Functional", "Node", "call_symbolic"]
-
-
-class Node:
-    """One call of `layer` in a graph: the symbolic inputs it took and the outputs it gave."""
-
-    __slots__ = ("layer", "call_args", "call_kwargs", "outputs")
-
-    def __init__(self, layer, call_args, call_kwargs, outputs=None):
-        self.layer = layer
-        self.call_args = call_args
-        self.call_kwargs = call_kwargs
-        self.outputs = outputs
-
-    @property
-    def input_tensors(self) -> list[KerasTensor]:
-        leaves = pytree.tree_leaves((self.call_args, self.call_kwargs))
-        return [t for t in leaves if isinstance(t, KerasTensor)]
-
-
-def call_symbolic(layer: Layer, args, kwargs):
-    """Records `layer(*args, **kwargs)` on symbolic inputs and returns symbolic outputs."""
-    kwargs = {k: v for k, v in kwargs.items() if k != "training"}
-    inputs = args[0] if args else kwargs["inputs"]
-    input_shape = pytree.tree_map(lambda t: t.shape if isinstance(t, KerasTensor) else t, inputs,
-                                  is_leaf=lambda t: isinstance(t, KerasTensor))
-    if isinstance(input_shape, tuple) and input_shape and isinstance(input_shape[0], tuple):
-        input_shape = list(input_shape)
-    if not layer.built:
-        layer.build_from_shape(input_shape)
-    output_shape = layer.compute_output_shape(input_shape)
-    layer._summary_output_shape = output_shape
-    nodes = layer.__dict__.setdefault("_inbound_nodes", [])
-    node = Node(layer, args, kwargs)
-    if isinstance(output_shape, list):
-        outputs = [KerasTensor(s, history=(layer, len(nodes), i)) for i, s in enumerate(output_shape)]
-    else:
-        outputs = KerasTensor(output_shape, history=(layer, len(nodes), 0))
-    node.outputs = outputs
-    nodes.append(node)
-    return outputs
+__all__ = ["Functional"]
 
 
 class Functional(Model):
@@ -84,7 +45,8 @@ class Functional(Model):
 
     @property
     def layers(self) -> list[Layer]:
-        return list(self._graph)
+        # Tensor operations (`x + y`) are graph nodes but not layers, as in Keras.
+        return [layer for layer in self._graph if not getattr(layer, "_is_operation", False)]
 
     def _sublayers(self) -> list[Layer]:
         return list(self._graph)
@@ -205,7 +167,7 @@ def _topological_nodes(inputs, outputs) -> list[Node]:
         if isinstance(layer, InputLayer):
             raise ValueError(f"Graph disconnected: output depends on input '{layer.name}', which is "
                              f"not among the model's inputs {[t.history[0].name for t in inputs]}.")
-        node = layer._inbound_nodes[node_index]
+        node = tensor.node
         if node is None:
             raise ValueError(f"The symbolic tensor from layer '{layer.name}' belongs to a graph that "
                              f"was rebuilt (a Sequential model changed); take the tensor again from "

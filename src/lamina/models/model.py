@@ -13,7 +13,7 @@ from lamina import optimizers
 from lamina.engine import trainer
 from lamina.engine.compile_utils import CompileLoss
 from lamina.engine.data import unpack_x_y_sample_weight
-from lamina.layers.base import Layer
+from lamina.layers.layer import Layer
 from lamina.utils import summary_utils
 
 __all__ = ["Model"]

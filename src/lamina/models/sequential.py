@@ -1,9 +1,9 @@
 """`Sequential`: a plain stack of layers, each with one input and one output."""
 from __future__ import annotations
 
-from lamina.layers.base import Layer
-from lamina.layers.core import Input, InputLayer
-from lamina.layers.keras_tensor import KerasTensor
+from lamina.layers.layer import Layer
+from lamina.layers.core.input_layer import Input, InputLayer
+from lamina.ops.keras_tensor import KerasTensor
 from lamina.models.model import Model
 from torch import nn
 
@@ -122,20 +122,13 @@ class Sequential(Model):
         self._output_shape = outputs.shape
 
     def _forget_graph(self) -> None:
-        """Drops the nodes a previous build recorded, so `layer.output` stays unambiguous.
-
-        A dropped node leaves None in its place: node indices in other graphs stay valid.
-        """
+        """Drops the nodes a previous build recorded, so `layer.output` stays unambiguous."""
         for output in getattr(self, "_graph_outputs", []):
-            tensor = output
-            while tensor is not None and tensor.history is not None:
-                layer, node_index, _ = tensor.history
-                nodes = layer.__dict__.get("_inbound_nodes", [])
-                node = nodes[node_index] if node_index < len(nodes) else None
-                if node is not None and not isinstance(layer, InputLayer):
-                    nodes[node_index] = None
-                sources = node.input_tensors if node is not None else []
-                tensor = sources[0] if sources else None
+            node = output.node
+            while node is not None and not isinstance(node.layer, InputLayer):
+                parents = node.parent_nodes
+                node.detach()
+                node = parents[0] if parents else None
         self._graph_inputs, self._graph_outputs = [], []
 
     @property

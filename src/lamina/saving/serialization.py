@@ -127,7 +127,7 @@ def functional_config(model) -> dict:
     Node indices are renumbered per layer among this model's own nodes (a layer may also
     have been called in other graphs), as Keras does.
     """
-    from lamina.layers.keras_tensor import KerasTensor
+    from lamina.ops.keras_tensor import KerasTensor
     from torch.utils import _pytree as pytree
 
     own_nodes = {}

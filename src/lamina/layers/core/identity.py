@@ -1,7 +1,7 @@
 """`Identity`: a layer that returns its inputs unchanged (a placeholder in a model)."""
 from __future__ import annotations
 
-from lamina.layers.base import Layer
+from lamina.layers.layer import Layer
 
 __all__ = ["Identity"]
 

@@ -20,8 +20,11 @@ from torch import nn
 from torch.utils import _pytree as pytree
 
 from lamina import backend, initializers, regularizers
+from lamina.backend import eager_outputs
 from lamina.layers import call_context
-from lamina.layers.keras_tensor import KerasTensor
+from lamina.layers.input_spec import assert_input_compatibility
+from lamina.layers.symbolic_call import call_symbolic, is_symbolic
+from lamina.ops.keras_tensor import KerasTensor
 from lamina.utils import naming
 from lamina.utils.errors import did_you_mean
 from lamina.variables import Variable
@@ -79,10 +82,17 @@ class Layer(nn.Module):
         self.activity_regularizer = regularizers.get(activity_regularizer)
         self.built = False
         self._build_shapes = None
-        self._own_weights: list[tuple[nn.Parameter, bool]] = []
+        # (attribute key, trainable, is_buffer) per weight, in creation order; the tensors
+        # themselves are looked up by key, since `.to()` replaces buffer objects.
+        self._own_weights: list[list] = []
         self._weight_regularizers: list[tuple[object, nn.Parameter]] = []
         self._last_call_losses: list[torch.Tensor] = []
-        self._call_accepts_training = "training" in inspect.signature(self.call).parameters
+        call_parameters = inspect.signature(self.call).parameters
+        self._call_accepts_training = "training" in call_parameters
+        self._call_accepts_mask = "mask" in call_parameters
+        self._computes_own_mask = type(self).compute_mask is not Layer.compute_mask
+        self.supports_masking = False
+        self.input_spec = None
         # Keras semantics: a layer runs in inference mode unless training is asked for;
         # plain-PyTorch users can still flip it with `module.train()`.
         self.training = False
@@ -105,17 +115,17 @@ class Layer(nn.Module):
         return self.call(*args, **kwargs)
 
     def __call__(self, *args, **kwargs):
-        inputs = args[0] if args else kwargs.get("inputs")
-        if _is_symbolic(inputs):
-            from lamina.models.functional import call_symbolic
-
+        if is_symbolic(args, kwargs):
             return call_symbolic(self, args, kwargs)
         if args:
-            inputs = self._prepare_inputs(inputs)
-            args = (inputs,) + args[1:]
+            args = (self._prepare_inputs(args[0]),) + tuple(self._prepare_leaf(a) for a in args[1:])
+        inputs = args[0] if args else kwargs.get("inputs")
+        if self.input_spec is not None:
+            self.check_input_compatibility(inputs)
         if not self.built:
-            self._build_from_inputs(inputs)
+            self.build_from_call_arguments(args, kwargs)
         training = kwargs.pop("training", None)
+        mask = self._input_mask(inputs, kwargs)
         with call_context.enter(self, training) as context:
             if self._call_accepts_training:
                 kwargs["training"] = context.training
@@ -124,7 +134,65 @@ class Layer(nn.Module):
                 self.add_loss(self.activity_regularizer(outputs) / max(outputs.shape[0], 1))
         if context.owner is self and (context.losses or self._last_call_losses):
             self._last_call_losses = context.losses
+        if mask is not None or self._computes_own_mask:
+            _attach_mask(outputs, self.compute_mask(inputs, mask))
+        if context.owner is self and context.outermost:
+            outputs = eager_outputs(outputs)
         return outputs
+
+    def _input_mask(self, inputs, kwargs):
+        """The mask of this call: given as `mask=`, or carried by the inputs (`_keras_mask`)."""
+        if "mask" in kwargs:
+            mask = kwargs["mask"]
+            if mask is not None and not self._call_accepts_mask:
+                raise ValueError(f"Layer '{self.name}' ({type(self).__name__}) does not support "
+                                 f"masking (its `call` takes no `mask` argument), but was passed "
+                                 f"mask={_describe(mask)}. Drop `mask=`, or put the mask-aware "
+                                 f"layer (an RNN, attention, pooling) where the mask is needed.")
+            if not self._call_accepts_mask:
+                kwargs.pop("mask")
+            return mask
+        if isinstance(inputs, (list, tuple)):
+            masks = [getattr(x, "_keras_mask", None) for x in inputs]
+            mask = masks if any(m is not None for m in masks) else None
+        else:
+            mask = getattr(inputs, "_keras_mask", None)
+        if mask is not None and self._call_accepts_mask:
+            kwargs["mask"] = mask
+        return mask
+
+    def compute_mask(self, inputs, mask=None):
+        """The mask of the outputs: the input mask if the layer supports masking, else None."""
+        return mask if self.supports_masking else None
+
+    def check_input_compatibility(self, inputs) -> None:
+        """Checks `inputs` against `self.input_spec` (Keras' message, plus a hint for slips)."""
+        if self.input_spec is not None:
+            assert_input_compatibility(self.input_spec, inputs, self)
+
+    def has_own_output_shape(self) -> bool:
+        """Whether this layer computes output shapes itself (else `call` runs on meta tensors)."""
+        return type(self).compute_output_shape is not Layer.compute_output_shape
+
+    def build_from_call_arguments(self, args, kwargs) -> None:
+        """Builds from the shapes of a call's tensors, as Keras' `_maybe_build` does.
+
+        One tensor argument: `build(shape)`. Several: `build(<arg>_shape=...)` when `build`
+        names them so, else `build(shape of the first)`.
+        """
+        if self.built:
+            return
+        shapes = _argument_shapes(self.call, args, kwargs)
+        build_parameters = inspect.signature(self.build).parameters
+        named = {f"{name}_shape": shape for name, shape in shapes.items()}
+        if len(shapes) > 1 and all(key in build_parameters for key in named):
+            self._build_shapes = next(iter(shapes.values()))
+            self.build(**named)
+            self.built = True
+        elif shapes:
+            self.build_from_shape(next(iter(shapes.values())))
+        else:
+            self.build_from_shape(None)
 
     def _prepare_inputs(self, inputs):
         """Arrays become tensors on the layer's device; float64/integer inputs become floatx.
@@ -162,10 +230,6 @@ class Layer(nn.Module):
             if parameter.device.type != "meta":
                 return parameter.device
         return backend.get_device(scoped=False)
-
-    def _build_from_inputs(self, inputs) -> None:
-        shape = _shape_of(inputs)
-        self.build_from_shape(shape)
 
     def build_from_shape(self, input_shape) -> None:
         """Builds the layer for `input_shape` (as `build`, but records it and marks built)."""
@@ -223,9 +287,14 @@ class Layer(nn.Module):
 
     def compute_output_shape(self, input_shape):
         """Output shape for `input_shape`, found by running `call` on PyTorch's meta device."""
-        from lamina.layers.shape_inference import infer_output_shape
+        from lamina.layers.shape_inference import infer_output_spec
 
-        return infer_output_shape(self, input_shape)
+        symbolic = pytree.tree_map(lambda shape: KerasTensor(shape), input_shape,
+                                   is_leaf=lambda value: isinstance(value, tuple))
+        specs = infer_output_spec(self, (symbolic,), {})
+        return pytree.tree_map(lambda spec: spec[0], specs,
+                               is_leaf=lambda value: isinstance(value, tuple) and len(value) == 2
+                               and isinstance(value[1], str))
 
     # ------------------------------------------------------------------ weights
     def add_weight(self, shape=None, initializer=None, dtype=None, trainable: bool = True,
@@ -243,15 +312,36 @@ class Layer(nn.Module):
             initializer = "glorot_uniform" if dtype.is_floating_point else "zeros"
         value = initializers.initialize(initializer, shape, dtype=dtype, device=self._device())
         name = name or "variable"
-        parameter = Variable(value.to(dtype), trainable=bool(trainable) and self._trainable, name=name)
-        parameter.path = f"{self.name}/{name}"
-        parameter.constraint = constraint
-        self.register_parameter(self._free_attribute_name(name), parameter)
-        self._own_weights.append((parameter, bool(trainable)))
+        variable = Variable(value.to(dtype), trainable=bool(trainable) and self._trainable, name=name)
+        variable.path = f"{self.name}/{name}"
+        variable.constraint = constraint
+        key = self._free_attribute_name(name)
+        if trainable:
+            self.register_parameter(key, variable)
+        else:
+            # State that is not trained (moving statistics, counters) is a buffer: in
+            # state_dict, moved by .to(), broadcast by DDP, never given to an optimizer.
+            self.register_buffer(key, variable)
+        self._own_weights.append([key, bool(trainable), not trainable])
         regularizer = regularizers.get(regularizer)
         if regularizer is not None:
-            self._weight_regularizers.append((regularizer, parameter))
-        return parameter
+            self._weight_regularizers.append((regularizer, variable))
+        return variable
+
+    def _own_weight_tensors(self, trainable: bool) -> list[torch.Tensor]:
+        store = {False: self._parameters, True: self._buffers}
+        return [store[is_buffer][key] for key, weight_trainable, is_buffer in self._own_weights
+                if weight_trainable == trainable and store[is_buffer].get(key) is not None]
+
+    def _apply(self, fn, recurse=True):
+        # `.to()` / `.double()` replace buffers by plain tensors; keep them Variables.
+        result = super()._apply(fn, recurse)
+        for key, _, is_buffer in self._own_weights:
+            buffer = self._buffers.get(key) if is_buffer else None
+            if buffer is not None and not isinstance(buffer, Variable):
+                self._buffers[key] = Variable.wrap(buffer, trainable=False, name=key,
+                                                   path=f"{self.name}/{key}")
+        return result
 
     def _free_attribute_name(self, name: str) -> str:
         base = name if name.isidentifier() else "variable"
@@ -262,10 +352,8 @@ class Layer(nn.Module):
 
     def __setattr__(self, name, value):
         # `self.w = self.add_weight(name="kernel")` keeps one state_dict entry, named `w`.
-        if isinstance(value, nn.Parameter) and "_parameters" in self.__dict__:
-            for key, parameter in list(self._parameters.items()):
-                if parameter is value and key != name:
-                    del self._parameters[key]
+        if isinstance(value, torch.Tensor) and "_parameters" in self.__dict__ and self._adopt_own_weight(name, value):
+            return
         # Keras tracks layers kept in lists and dicts (`self.blocks = [Dense(4), ...]`);
         # PyTorch sees them only inside a ModuleList / ModuleDict.
         if _is_module_list(value):
@@ -273,6 +361,21 @@ class Layer(nn.Module):
         elif _is_module_dict(value):
             value = nn.ModuleDict(value)
         super().__setattr__(name, value)
+
+    def _adopt_own_weight(self, name: str, value: torch.Tensor) -> bool:
+        """Re-keys one of this layer's weights under attribute `name`; False if `value` is not one."""
+        for slot in self.__dict__.get("_own_weights", []):
+            key, _, is_buffer = slot
+            store = self._buffers if is_buffer else self._parameters
+            if store.get(key) is not value:
+                continue
+            if key != name:
+                del store[key]
+                slot[0] = name
+                self.__dict__.pop(name, None)
+            store[name] = value
+            return True
+        return False
 
     @property
     def trainable(self) -> bool:
@@ -283,15 +386,15 @@ class Layer(nn.Module):
         # As in Keras, freezing a layer freezes every sublayer with it.
         for layer in self._flatten_layers():
             layer._trainable = bool(value)
-            for parameter, weight_trainable in layer._own_weights:
-                parameter.trainable = weight_trainable and bool(value)
+            for parameter in layer._own_weight_tensors(trainable=True):
+                parameter.trainable = bool(value)
 
     @property
     def weights(self) -> list[nn.Parameter]:
         """All weights in Keras order: own trainable, own non-trainable, then sublayers'."""
         seen, ordered = set(), []
         for layer in self._flatten_layers():
-            own = [p for p, t in layer._own_weights if t] + [p for p, t in layer._own_weights if not t]
+            own = layer._own_weight_tensors(trainable=True) + layer._own_weight_tensors(trainable=False)
             for parameter in own:
                 if id(parameter) not in seen:
                     seen.add(id(parameter))
@@ -483,14 +586,36 @@ def _check_constructor_arguments(cls, args, kwargs) -> None:
         raise TypeError(f"{cls.__name__}{str(signature).replace('(self, ', '(', 1)}: {error}.{hints}") from None
 
 
-def _is_symbolic(inputs) -> bool:
-    if isinstance(inputs, KerasTensor):
-        return True
-    if isinstance(inputs, (list, tuple)):
-        return any(isinstance(x, KerasTensor) for x in inputs)
-    if isinstance(inputs, dict):
-        return any(isinstance(x, KerasTensor) for x in inputs.values())
-    return False
+def _argument_shapes(call, args, kwargs) -> dict:
+    """`{argument name: shape}` for the tensor arguments of a call, in signature order."""
+    try:
+        bound = inspect.signature(call).bind_partial(*args, **kwargs).arguments
+    except TypeError:
+        bound = {"inputs": args[0] if args else kwargs.get("inputs")}
+    return {name: _shape_of(value) for name, value in bound.items()
+            if name not in ("training", "mask") and _holds_tensors(value)}
+
+
+def _holds_tensors(value) -> bool:
+    return any(hasattr(leaf, "shape") and not isinstance(leaf, (int, float))
+               for leaf in pytree.tree_leaves(value))
+
+
+def _attach_mask(outputs, mask) -> None:
+    """Keras keeps a tensor's mask on the tensor itself (`_keras_mask`)."""
+    if mask is None:
+        return
+    if isinstance(outputs, (list, tuple)):
+        masks = mask if isinstance(mask, (list, tuple)) else [mask] * len(outputs)
+        for output, output_mask in zip(outputs, masks):
+            _attach_mask(output, output_mask)
+    elif isinstance(outputs, torch.Tensor):
+        outputs._keras_mask = mask
+
+
+def _describe(value) -> str:
+    shape = getattr(value, "shape", None)
+    return f"a tensor of shape {tuple(shape)}" if shape is not None else repr(value)
 
 
 def _is_nested(inputs) -> bool:

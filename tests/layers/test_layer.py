@@ -24,7 +24,9 @@ def test_layer_is_module_and_builds_lazily_on_first_call():
     out = layer(torch.ones(2, 3))
     assert layer.built and out.shape == (2, 3)
     assert [w.shape for w in layer.get_weights()] == [(3,), (3,)]
-    assert set(dict(layer.named_parameters())) == {"scale", "offset"}
+    # Non-trainable state is a buffer: in state_dict, never handed to an optimizer.
+    assert set(dict(layer.named_parameters())) == {"scale"}
+    assert set(dict(layer.named_buffers())) == {"offset"}
 
 
 def test_weights_split_by_trainable_and_state_dict_is_the_truth():

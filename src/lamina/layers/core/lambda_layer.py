@@ -16,7 +16,7 @@ import inspect
 from collections.abc import Callable, Mapping
 
 from lamina import activations
-from lamina.layers.base import Layer
+from lamina.layers.layer import Layer
 
 __all__ = ["Lambda"]
 

@@ -1,0 +1,73 @@
+"""InputLayer and `Input`: the entry of a functional model, a symbolic batch of samples."""
+from __future__ import annotations
+
+from lamina import backend
+from lamina.layers.layer import Layer
+from lamina.ops.keras_tensor import KerasTensor
+from lamina.ops.node import Node
+
+__all__ = ["InputLayer", "Input"]
+
+
+class InputLayer(Layer):
+    """The entry of a model: declares the shape of one sample (without the batch axis).
+
+    Example:
+        >>> InputLayer(shape=(28, 28)).batch_shape
+        (None, 28, 28)
+    """
+
+    # The model's entry passes data through as given; the layers after it cast as they need.
+    _accepts_integer_inputs = True
+
+    def __init__(self, shape=None, batch_size=None, dtype=None, sparse=None, batch_shape=None,
+                 input_tensor=None, optional=False, name=None, **kwargs):
+        input_shape = kwargs.pop("input_shape", None)
+        kwargs.pop("ragged", None)
+        batch_shape = kwargs.pop("batch_input_shape", batch_shape)
+        super().__init__(name=name, dtype=dtype, **kwargs)
+        if shape is None and input_shape is not None:
+            shape = input_shape
+        if batch_shape is None:
+            if shape is None:
+                raise ValueError("InputLayer needs `shape` (one sample's shape, e.g. shape=(784,)) "
+                                 "or `batch_shape`.")
+            shape = (shape,) if isinstance(shape, int) else tuple(shape)
+            batch_shape = (batch_size,) + shape
+        self.batch_shape = tuple(None if d is None else int(d) for d in batch_shape)
+        self.sparse = bool(sparse)
+        self.optional = bool(optional)
+        self._input_dtype = dtype or backend.floatx()
+        tensor = KerasTensor(self.batch_shape, dtype=str(self._input_dtype), name=self.name,
+                             history=(self, 0, 0))
+        self.__dict__["_inbound_nodes"] = [Node(self, (), {}, tensor)]
+        self.built = True
+
+    @property
+    def input(self):
+        return self.output
+
+    def call(self, inputs):
+        return inputs
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape)
+
+    def get_config(self) -> dict:
+        return {"batch_shape": list(self.batch_shape), "dtype": self.dtype, "sparse": self.sparse,
+                "ragged": False, "name": self.name, "optional": self.optional}
+
+
+def Input(shape=None, batch_size=None, dtype=None, sparse=None, batch_shape=None, name=None,
+          tensor=None, optional=False) -> KerasTensor:
+    """A symbolic input of the functional API: `Input(shape=(784,))` is a batch of 784-vectors.
+
+    Example:
+        >>> x = Input(shape=(784,))
+        >>> y = lamina.layers.Dense(10)(x)
+        >>> y.shape
+        (None, 10)
+    """
+    layer = InputLayer(shape=shape, batch_size=batch_size, dtype=dtype, sparse=sparse,
+                       batch_shape=batch_shape, optional=optional, name=name)
+    return layer.output

@@ -1,0 +1,88 @@
+"""`TensorOperation`: arithmetic and indexing on Keras tensors (`x + y`, `-x`, `x[:, 0]`) as a node.
+
+Keras 3 records such expressions as operations in the functional graph. Here each is a small
+weightless layer, hidden from `model.layers` and `summary()` as Keras' operations are.
+
+Example:
+    >>> x = lamina.Input(shape=(3,))
+    >>> model = lamina.Model(x, -x * 2)
+    >>> model(torch.ones(1, 3))
+    tensor([[-2., -2., -2.]])
+"""
+from __future__ import annotations
+
+import operator
+
+import torch
+
+from lamina.layers.layer import Layer
+from lamina.ops.keras_tensor import KerasTensor
+from lamina.utils import naming
+
+__all__ = ["TensorOperation"]
+
+
+def _reflected(function):
+    return lambda x, other: function(other, x)
+
+
+_FUNCTIONS = {
+    "add": operator.add, "radd": _reflected(operator.add),
+    "subtract": operator.sub, "rsubtract": _reflected(operator.sub),
+    "multiply": operator.mul, "rmultiply": _reflected(operator.mul),
+    "divide": operator.truediv, "rdivide": _reflected(operator.truediv),
+    "floor_divide": operator.floordiv, "mod": operator.mod,
+    "power": operator.pow, "rpower": _reflected(operator.pow),
+    "matmul": operator.matmul, "rmatmul": _reflected(operator.matmul),
+    "negative": operator.neg, "absolute": torch.abs, "invert": operator.invert,
+    "less": operator.lt, "less_equal": operator.le, "greater": operator.gt,
+    "greater_equal": operator.ge, "logical_and": operator.and_, "logical_or": operator.or_,
+}
+
+
+# Keras' operation names (what `summary()`'s "Connected to" column shows).
+_KERAS_NAMES = {"radd": "add", "rsubtract": "subtract", "rmultiply": "multiply",
+                "divide": "true_divide", "rdivide": "true_divide", "rpower": "power",
+                "rmatmul": "matmul", "getitem": "get_item"}
+
+
+class TensorOperation(Layer):
+    """One tensor operation by name (`add`, `negative`, `getitem`, ...) in a functional graph.
+
+    Args:
+        operation: the operation's name.
+        key: the index of a `getitem` operation.
+    """
+
+    _accepts_integer_inputs = True
+    _is_operation = True
+
+    def __init__(self, operation: str, key=None, **kwargs):
+        kwargs.setdefault("name", naming.unique_name(_KERAS_NAMES.get(operation, operation)))
+        super().__init__(**kwargs)
+        if operation != "getitem" and operation not in _FUNCTIONS:
+            raise ValueError(f"Unknown tensor operation {operation!r}; expected one of "
+                             f"{sorted(_FUNCTIONS) + ['getitem']}.")
+        self.operation = operation
+        self.key = key
+        self.built = True
+
+    def call(self, inputs, *others):
+        if self.operation == "getitem":
+            return inputs[self.key]
+        others = tuple(torch.as_tensor(o, dtype=inputs.dtype, device=inputs.device)
+                       if isinstance(o, (int, float)) and not isinstance(o, bool) and
+                       inputs.is_floating_point() else o for o in others)
+        return _FUNCTIONS[self.operation](inputs, *others)
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "operation": self.operation}
+
+
+def record_operation(operation: str, tensor: KerasTensor, *args):
+    if operation == "getitem":
+        return TensorOperation(operation, key=args[0])(tensor)
+    return TensorOperation(operation)(tensor, *args)
+
+
+KerasTensor._record_operation = staticmethod(record_operation)

@@ -1,0 +1,60 @@
+"""Dropout: zeroes a random fraction of the inputs during training."""
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+
+from lamina.layers.layer import Layer
+
+__all__ = ["Dropout"]
+
+
+class Dropout(Layer):
+    """Sets a fraction `rate` of inputs to 0 during training, scaling the rest by 1/(1-rate).
+
+    Args:
+        rate: fraction of the units to drop, in [0, 1).
+        noise_shape: shape of the binary mask (None entries follow the input), e.g.
+            `(batch, 1, features)` to drop the same features at every timestep.
+        seed: seed for the mask (None: the global generator).
+
+    Example:
+        >>> Dropout(0.5)(torch.ones(4), training=False)
+        tensor([1., 1., 1., 1.])
+    """
+
+    def __init__(self, rate: float, noise_shape=None, seed: int | None = None, **kwargs):
+        super().__init__(**kwargs)
+        if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 0 <= rate <= 1:
+            raise ValueError(f"Invalid value received for argument `rate`. Expected a float value "
+                             f"between 0 and 1. Received: rate={rate!r}")
+        self.rate = float(rate)
+        self.noise_shape = None if noise_shape is None else tuple(noise_shape)
+        self.seed = seed
+        self._generator = None
+        if self._batch_input_shape is not None:
+            self.build_from_shape(self._batch_input_shape)
+
+    def call(self, inputs, training=None):
+        if not training or self.rate == 0:
+            return inputs
+        if self.rate == 1:
+            return torch.zeros_like(inputs)
+        if self.noise_shape is None and self.seed is None:
+            return F.dropout(inputs, self.rate, training=True)
+        return inputs * self._mask(inputs) / (1 - self.rate)
+
+    def _mask(self, inputs):
+        shape = inputs.shape if self.noise_shape is None else tuple(
+            size if wanted is None else wanted for size, wanted in zip(inputs.shape, self.noise_shape))
+        if self.seed is not None and self._generator is None:
+            self._generator = torch.Generator(device=inputs.device).manual_seed(self.seed)
+        keep = torch.rand(shape, device=inputs.device, generator=self._generator) >= self.rate
+        return keep.to(inputs.dtype)
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape)
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "rate": self.rate, "seed": self.seed,
+                "noise_shape": None if self.noise_shape is None else list(self.noise_shape)}

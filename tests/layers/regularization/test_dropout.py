@@ -1,0 +1,26 @@
+"""Dropout: training-only, scaled, noise_shape, rate checks."""
+import pytest
+import torch
+
+from lamina import layers
+
+
+def test_dropout_scales_kept_units_in_training_only():
+    layer = layers.Dropout(0.25)
+    x = torch.ones(20_000)
+    out = layer(x, training=True)
+    kept = out[out != 0]
+    torch.testing.assert_close(kept, torch.full_like(kept, 1 / 0.75))
+    assert abs((out == 0).float().mean().item() - 0.25) < 0.02
+    torch.testing.assert_close(layer(x), x)
+
+
+def test_dropout_noise_shape_shares_the_mask():
+    out = layers.Dropout(0.5, noise_shape=(None, 1, 4))(torch.ones(8, 6, 4), training=True)
+    assert (out == out[:, :1, :]).all()
+
+
+@pytest.mark.parametrize("rate", [1.5, -0.1, "half"])
+def test_dropout_rejects_bad_rate(rate):
+    with pytest.raises(ValueError, match="Expected a float value between 0 and 1"):
+        layers.Dropout(rate)
