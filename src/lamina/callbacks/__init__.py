@@ -11,6 +11,7 @@ import importlib
 from lamina.callbacks.base import Callback
 from lamina.callbacks.callback_list import CallbackList
 from lamina.callbacks.csv_logger import CSVLogger
+from lamina.callbacks.diagnose import Diagnose
 from lamina.callbacks.early_stopping import EarlyStopping
 from lamina.callbacks.history import History
 from lamina.callbacks.lambda_callback import LambdaCallback
@@ -20,8 +21,8 @@ from lamina.callbacks.reduce_lr_on_plateau import ReduceLROnPlateau
 from lamina.callbacks.terminate_on_nan import TerminateOnNaN
 
 __all__ = [
-    "CSVLogger", "Callback", "CallbackList", "EarlyStopping", "History", "LambdaCallback",
-    "LearningRateScheduler", "ProgbarLogger", "ReduceLROnPlateau",
+    "CSVLogger", "Callback", "CallbackList", "Diagnose", "EarlyStopping", "History",
+    "LambdaCallback", "LearningRateScheduler", "ProgbarLogger", "ReduceLROnPlateau",
     "TerminateOnNaN",
 ]
 
