@@ -12,8 +12,9 @@ import warnings
 import numpy as np
 import torch
 
-from lamina import backend
+from lamina import backend, config
 from lamina.callbacks import CallbackList
+from lamina.callbacks.diagnose import with_diagnose
 from lamina.engine.data import (ArrayData, IterableData, check_validation_split,
                                 class_weights_to_samples, is_batch_source, pack_x_y_sample_weight,
                                 split_validation)
@@ -47,6 +48,8 @@ def fit(model, x, y, *, batch_size, epochs, verbose, callbacks, validation_split
     if class_weight is not None and isinstance(data, ArrayData):
         data = ArrayData(data.x, data.y, class_weights_to_samples(class_weight, data.y, data.sample_weight))
     steps = steps_per_epoch or data.steps(batch_size)
+    if verbose != 0 and config.is_diagnose_enabled():  # the verdict printed at the end of fit
+        callbacks = with_diagnose(callbacks)
     callback_list = CallbackList(callbacks, add_history=True, add_progbar=verbose != 0, model=model,
                                  verbose=verbose, epochs=epochs, steps=steps)
     train_batch_hooks = callback_list.needs_batch_hooks_for("train")
@@ -299,7 +302,12 @@ def _check_inputs(model, x) -> None:
         return
     message = (f"Input of model '{model.name}' is incompatible: expected shape "
                f"{tuple(expected)}, but received x with shape {received}.")
-    if received == tuple(expected[1:]):
+    if received == tuple(expected[1:]) and len(received) > 1 and received[0] > 1:
+        message += (f" The model's input_shape {tuple(expected[1:])} includes the batch axis (the "
+                    f"number of samples, {received[0]}): give the shape of one sample instead, "
+                    f"input_shape={tuple(received[1:])} — that is `x_train.shape[1:]`, not "
+                    f"`x_train.shape`.")
+    elif received == tuple(expected[1:]):
         message += (" That looks like a single sample: add the batch axis, e.g. "
                     "x.reshape(1, *x.shape) or x[None].")
     elif len(received) == len(expected) + 1 or len(received) + 1 == len(expected):
