@@ -360,6 +360,10 @@ class Layer(nn.Module):
             value = nn.ModuleList(value)
         elif _is_module_dict(value):
             value = nn.ModuleDict(value)
+        if isinstance(value, nn.Module) and not isinstance(value, Layer) and "training" in self.__dict__:
+            # A torch module starts in train mode; inside a layer it follows the layer's mode
+            # (inference unless training), so nn.Dropout does not drop in predict.
+            value.train(self.training)
         super().__setattr__(name, value)
 
     def _adopt_own_weight(self, name: str, value: torch.Tensor) -> bool:
@@ -459,11 +463,16 @@ class Layer(nn.Module):
         if len(weights) != len(own):
             raise ValueError(f"Layer '{self.name}' expects {len(own)} weights, but received "
                              f"{len(weights)} arrays.")
+        owners = {id(w): layer for layer in self._flatten_layers() for w in layer._own_weight_tensors(True)
+                  + layer._own_weight_tensors(False)}
         for parameter, value in zip(own, weights):
             value = np.asarray(value)
             if tuple(parameter.shape) != value.shape:
-                raise ValueError(f"Layer '{self.name}' weight shape {tuple(parameter.shape)} is not "
-                                 f"compatible with provided weight shape {value.shape}.")
+                owner = owners.get(id(parameter), self)
+                where = f" of model '{self.name}'" if owner is not self else ""
+                raise ValueError(f"Layer '{owner.name}' weight shape {tuple(parameter.shape)} is not "
+                                 f"compatible with provided weight shape {value.shape} (weight "
+                                 f"{getattr(parameter, 'name', '')!r}{where}).")
         with torch.no_grad():
             for parameter, value in zip(own, weights):
                 parameter.copy_(torch.as_tensor(np.asarray(value), dtype=parameter.dtype))

@@ -33,7 +33,10 @@ class Model(Layer):
     """
 
     def __new__(cls, *args, **kwargs):
-        if _is_functional_call(args, kwargs):
+        # Only `Model(inputs, outputs)` itself becomes a graph here: a subclass' constructor
+        # arguments are its own (`VariationalAutoEncoder(784, 64, 32)`); a subclass becomes
+        # functional when it passes inputs and outputs to `super().__init__`, as in Keras.
+        if cls is Model and _is_functional_call(args, kwargs):
             return Layer.__new__(_functional_class(cls), *args, **kwargs)
         return super().__new__(cls, *args, **kwargs)
 
@@ -284,7 +287,7 @@ def _trainable_flag(layer: Layer) -> str:
 
 
 def _is_functional_call(args, kwargs) -> bool:
-    return len(args) >= 2 or ("inputs" in kwargs and "outputs" in kwargs) or (
+    return len(args) == 2 or ("inputs" in kwargs and "outputs" in kwargs) or (
         len(args) == 1 and "outputs" in kwargs)
 
 

@@ -30,8 +30,9 @@ class Sequential(Model):
         79510
     """
 
-    def __init__(self, layers=None, trainable: bool = True, name: str | None = None):
-        super().__init__(trainable=trainable, name=name)
+    def __init__(self, layers=None, trainable: bool = True, name: str | None = None, **kwargs):
+        _check_layers_argument(layers, trainable, name, kwargs)
+        super().__init__(trainable=trainable, name=name, **kwargs)
         self._stack = nn.ModuleList()
         self._input_batch_shape = None
         self._input_layer = None
@@ -183,3 +184,16 @@ class Sequential(Model):
         if not model.built and config.get("build_input_shape"):
             model.build(tuple(config["build_input_shape"]))
         return model
+
+
+def _check_layers_argument(layers, trainable, name, kwargs) -> None:
+    """`Sequential(Dense(8), Dense(2))` is a common slip: the layers must come as one list."""
+    extra = [value for value in (trainable, name, *kwargs.values()) if isinstance(value, (Layer, KerasTensor))]
+    if isinstance(layers, (Layer, KerasTensor)) or extra:
+        count = 1 + len(extra) if isinstance(layers, (Layer, KerasTensor)) else len(extra)
+        raise TypeError(f"Sequential takes its layers as one list, but received {count} separate "
+                        f"layer argument(s). Put them in square brackets: "
+                        f"`Sequential([Dense(8), Dense(2)])`.")
+    if layers is not None and not isinstance(layers, (list, tuple)):
+        raise TypeError(f"Argument `layers` of Sequential must be a list of layers, but received "
+                        f"{layers!r} (of type {type(layers).__name__}).")

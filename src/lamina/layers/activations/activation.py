@@ -17,6 +17,7 @@ class Activation(Layer):
 
     def __init__(self, activation, **kwargs):
         super().__init__(**kwargs)
+        self.supports_masking = True
         self.activation = activations.get(activation)
         if self._batch_input_shape is not None:
             self.build_from_shape(self._batch_input_shape)

@@ -32,6 +32,7 @@ class Dense(Layer):
                  kernel_constraint=None, bias_constraint=None, lora_rank=None, lora_alpha=None,
                  quantization_config=None, **kwargs):
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
+        self.supports_masking = True
         if lora_rank is not None or quantization_config is not None:
             raise ValueError(f"Layer '{self.name}': LoRA and quantization (lora_rank, "
                              f"quantization_config) are not supported by lamina yet.")

@@ -1,0 +1,162 @@
+"""Layer semantics the layer families rely on: calls with several tensors, None dims, buffers,
+the training switch, masks on tensors, InputSpec, symbolic tensor arithmetic, NumPy outputs."""
+import numpy as np
+import pytest
+import torch
+
+import lamina
+from lamina import layers
+from lamina.layers.input_spec import InputSpec
+
+
+class LogisticEndpoint(layers.Layer):
+    """The Keras guide's endpoint layer: called with targets and logits."""
+
+    def call(self, targets, logits, sample_weights=None):
+        self.add_loss(torch.nn.functional.binary_cross_entropy_with_logits(logits, targets))
+        return torch.sigmoid(logits)
+
+
+def test_a_layer_called_with_two_tensors_gets_both_symbolically_and_eagerly():
+    inputs, targets = lamina.Input((3,), name="inputs"), lamina.Input((2,), name="targets")
+    logits = layers.Dense(2)(inputs)
+    predictions = LogisticEndpoint(name="predictions")(targets, logits)
+    assert predictions.shape == (None, 2)
+    model = lamina.Model([inputs, targets], predictions)
+    eager = LogisticEndpoint()(torch.ones(4, 2), torch.zeros(4, 2))
+    torch.testing.assert_close(eager, torch.full((4, 2), 0.5))
+    model.compile(optimizer="sgd")
+    history = model.fit({"inputs": np.ones((8, 3)), "targets": np.ones((8, 2))}, epochs=2, verbose=0)
+    assert history.history["loss"][1] < history.history["loss"][0]
+
+
+def test_unknown_dims_stay_unknown_through_layers():
+    x = lamina.Input((None, 8))
+    hidden = layers.Dense(4)(x)
+    assert hidden.shape == (None, None, 4)
+    assert layers.Flatten()(lamina.Input((5, 3))).shape == (None, 15)
+
+    class Doubler(layers.Layer):  # no compute_output_shape: inferred by running call
+        def call(self, inputs):
+            return torch.cat([inputs, inputs], dim=1)
+
+    assert Doubler()(x).shape == (None, None, 8)
+    assert Doubler()(lamina.Input((5, 8))).shape == (None, 10, 8)
+
+
+def test_output_dtype_is_inferred():
+    class Argmax(layers.Layer):
+        def call(self, inputs):
+            return torch.argmax(inputs, dim=-1)
+
+    y = Argmax()(lamina.Input((10,)))
+    assert y.shape == (None,) and y.dtype == "int64"
+
+
+class MovingMean(layers.Layer):
+    def build(self, input_shape):
+        self.scale = self.add_weight(shape=(input_shape[-1],), initializer="ones", name="scale")
+        self.moving_mean = self.add_weight(shape=(input_shape[-1],), initializer="zeros",
+                                           trainable=False, name="moving_mean")
+
+    def call(self, inputs, training=None):
+        if training:
+            with torch.no_grad():
+                self.moving_mean.mul_(0.5).add_(inputs.mean(0), alpha=0.5)
+        return inputs * self.scale
+
+
+def test_non_trainable_state_is_a_buffer_in_keras_order():
+    layer = MovingMean()
+    layer(torch.ones(2, 3))
+    assert [name for name, _ in layer.named_parameters()] == ["scale"]
+    assert [name for name, _ in layer.named_buffers()] == ["moving_mean"]
+    assert [w.path for w in layer.weights] == [f"{layer.name}/scale", f"{layer.name}/moving_mean"]
+    layer(torch.full((2, 3), 4.0), training=True)
+    np.testing.assert_allclose(layer.get_weights()[1], [2.0, 2.0, 2.0])
+    layer.double()
+    assert layer.moving_mean.dtype == torch.float64 and layer.weights[1] is layer.moving_mean
+    layer.set_weights([np.ones(3), np.full(3, 7.0)])
+    np.testing.assert_allclose(layer.moving_mean.numpy(), [7.0, 7.0, 7.0])
+    model = lamina.Sequential([lamina.Input((3,)), MovingMean()])
+    model.compile("sgd", "mse")
+    optimizer_ids = {id(p) for p in model.trainable_weights}
+    assert id(model.layers[0].moving_mean) not in optimizer_ids
+
+
+class TorchInside(layers.Layer):
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.dropout = torch.nn.Dropout(0.5)
+        self.norm = torch.nn.BatchNorm1d(4)
+
+    def call(self, inputs):
+        return self.dropout(self.norm(inputs))
+
+
+def test_torch_modules_inside_a_layer_follow_the_training_flag():
+    model = lamina.Sequential([lamina.Input((4,)), TorchInside()])
+    x = np.random.default_rng(0).normal(size=(16, 4)).astype("float32")
+    first, second = model.predict(x, verbose=0), model.predict(x, verbose=0)
+    np.testing.assert_allclose(first, second)  # no dropout, moving stats in predict
+    trained = model(x, training=True).numpy()
+    assert (trained == 0).mean() > 0.2
+    assert not model.training and not model.layers[0].dropout.training
+
+
+def test_masks_ride_on_tensors_to_layers_that_take_them():
+    class MaskedSum(layers.Layer):
+        def call(self, inputs, mask=None):
+            return (inputs * mask[..., None]).sum(1)
+
+    class MakeMask(layers.Layer):
+        def call(self, inputs):
+            return inputs
+
+        def compute_mask(self, inputs, mask=None):
+            return inputs[..., 0] != 0
+
+    x = torch.tensor([[[1.0], [2.0], [0.0]]])
+    masked = MakeMask()(x)
+    assert masked._keras_mask.tolist() == [[True, True, False]]
+    assert MaskedSum()(masked).item() == 3.0
+    with pytest.raises(ValueError, match="does not support masking"):
+        layers.Flatten()(x, mask=torch.ones(1, 3, dtype=torch.bool))
+
+
+def test_input_spec_gives_keras_message():
+    layer = layers.Layer(name="needs_images")
+    layer.input_spec = InputSpec(ndim=4)
+    with pytest.raises(ValueError) as error:
+        layer(lamina.Input((28, 28)))
+    assert str(error.value) == ('Input 0 of layer "needs_images" is incompatible with the layer: '
+                                'expected ndim=4, found ndim=3. Full shape received: (None, 28, 28)')
+    layer.input_spec = InputSpec(axes={-1: 8})
+    with pytest.raises(ValueError, match="expected axis -1 of input shape to have value 8"):
+        layer(torch.zeros(2, 3))
+
+
+def test_symbolic_tensors_support_arithmetic_and_indexing():
+    a, b = lamina.Input((3,)), lamina.Input((3,))
+    out = (-(a + b) * 2 + 1)[:, :2] / 2
+    assert out.shape == (None, 2)
+    model = lamina.Model([a, b], out)
+    assert [layer.name for layer in model.layers] == [t.history[0].name for t in (a, b)]
+    result = model([torch.ones(1, 3), torch.ones(1, 3)])
+    torch.testing.assert_close(result, torch.full((1, 2), -1.5))
+    assert (1 - a).shape == (None, 3) and a.ndim == 2
+    with pytest.raises(TypeError, match="cannot be used as a Python bool"):
+        bool(a)
+
+
+def test_direct_model_outputs_convert_to_numpy_and_still_backpropagate():
+    model = lamina.Sequential([lamina.Input((3,)), layers.Dense(4), layers.Dropout(0.5)])
+    x = np.ones((2, 3), dtype="float32")
+    assert model(x).numpy().shape == (2, 4)
+    samples = np.stack([model(x, training=True) for _ in range(20)])
+    assert samples.shape == (20, 2, 4) and samples.std(axis=0).max() > 0
+    output = model(x, training=True)
+    output.sum().backward()
+    assert model.layers[0].kernel.grad is not None
+    assert type(output * 2) is torch.Tensor
+    assert repr(model(x)).startswith("tensor(")
