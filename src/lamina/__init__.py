@@ -14,9 +14,9 @@ import importlib
 __version__ = "0.1.0"
 
 _SUBMODULES = (
-    "activations", "backend", "callbacks", "config", "constraints", "datasets", "initializers",
-    "layers", "losses", "metrics", "models", "ops", "optimizers", "preprocessing", "regularizers",
-    "saving", "utils",
+    "activations", "backend", "callbacks", "config", "constraints", "datasets", "dtype_policies",
+    "initializers", "layers", "losses", "metrics", "models", "ops", "optimizers", "preprocessing",
+    "random", "regularizers", "saving", "utils",
 )
 _TOP_LEVEL = {
     "Sequential": "lamina.models",

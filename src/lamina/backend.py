@@ -15,12 +15,14 @@ import numpy as np
 import torch
 
 __all__ = [
-    "backend", "image_data_format", "epsilon", "floatx", "get_device", "set_device", "to_tensor", "to_numpy",
+    "backend", "image_data_format", "set_image_data_format", "epsilon", "set_epsilon", "floatx",
+    "set_floatx", "get_device", "set_device", "to_tensor", "to_numpy",
     "standardize_dtype", "clear_session", "device_scope", "device", "OutputTensor", "eager_outputs",
 ]
 
 _EPSILON = 1e-7
 _FLOATX = "float32"
+_IMAGE_DATA_FORMAT = "channels_last"
 _device: torch.device | None = None
 _scoped = threading.local()
 
@@ -31,18 +33,64 @@ def backend() -> str:
 
 
 def image_data_format() -> str:
-    """Keras' image layout: 'channels_last' (N, H, W, C), as lamina's layers expect."""
-    return "channels_last"
+    """Keras' default image layout for new layers: 'channels_last' (N, H, W, C) unless set."""
+    return _IMAGE_DATA_FORMAT
+
+
+def set_image_data_format(data_format: str) -> None:
+    """Sets the default `data_format` of convolution and pooling layers created afterwards.
+
+    Example:
+        >>> set_image_data_format("channels_first"); image_data_format()
+        'channels_first'
+        >>> set_image_data_format("channels_last")
+    """
+    global _IMAGE_DATA_FORMAT
+    value = str(data_format).lower()
+    if value not in ("channels_last", "channels_first"):
+        raise ValueError(f"The `data_format` argument must be one of {{'channels_first', "
+                         f"'channels_last'}}. Received: data_format={data_format!r}")
+    _IMAGE_DATA_FORMAT = value
 
 
 def epsilon() -> float:
-    """The fuzz factor Keras uses in losses and optimizers (1e-7)."""
+    """The fuzz factor Keras uses in losses and optimizers (1e-7 unless set)."""
     return _EPSILON
 
 
+def set_epsilon(value: float) -> None:
+    """Sets the fuzz factor used in losses, metrics and optimizers.
+
+    Example:
+        >>> set_epsilon(1e-5); epsilon()
+        1e-05
+        >>> set_epsilon(1e-7)
+    """
+    global _EPSILON
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+        raise ValueError(f"Argument `value` of set_epsilon must be a non-negative float. "
+                         f"Received: value={value!r}")
+    _EPSILON = float(value)
+
+
 def floatx() -> str:
-    """The default float type of weights and inputs: 'float32'."""
+    """The default float type of weights and inputs: 'float32' unless set."""
     return _FLOATX
+
+
+def set_floatx(value: str) -> None:
+    """Sets the default float type ('float16', 'bfloat16', 'float32' or 'float64').
+
+    Example:
+        >>> set_floatx("float64"); floatx()
+        'float64'
+        >>> set_floatx("float32")
+    """
+    global _FLOATX
+    accepted = ("float16", "bfloat16", "float32", "float64")
+    if value not in accepted:
+        raise ValueError(f"Unknown `floatx` value: {value!r}. Expected one of {set(accepted)}")
+    _FLOATX = str(value)
 
 
 def get_device(scoped: bool = True) -> torch.device:

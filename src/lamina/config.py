@@ -1,7 +1,10 @@
-"""Global settings (`keras.config`): here, whether `fit` prints a diagnosis at its end.
+"""Global settings (`keras.config`): float type, epsilon, image layout, dtype policy, safety
+switches, and whether `fit` prints a diagnosis at its end.
 
 Example:
     >>> import lamina
+    >>> lamina.config.backend(), lamina.config.floatx(), lamina.config.image_data_format()
+    ('torch', 'float32', 'channels_last')
     >>> lamina.config.set_diagnose(True)
     >>> lamina.config.is_diagnose_enabled()
     True
@@ -9,9 +12,45 @@ Example:
 """
 from __future__ import annotations
 
-__all__ = ["set_diagnose", "is_diagnose_enabled"]
+from lamina.backend import (backend, epsilon, floatx, image_data_format, set_epsilon, set_floatx,
+                            set_image_data_format)
+from lamina.dtype_policies import DTypePolicy, dtype_policy, set_dtype_policy
+
+__all__ = ["backend", "epsilon", "set_epsilon", "floatx", "set_floatx", "image_data_format",
+           "set_image_data_format", "dtype_policy", "set_dtype_policy", "DTypePolicy",
+           "enable_traceback_filtering", "disable_traceback_filtering",
+           "is_traceback_filtering_enabled", "enable_unsafe_deserialization",
+           "is_unsafe_deserialization_enabled", "set_diagnose", "is_diagnose_enabled"]
 
 _diagnose_enabled = False
+_traceback_filtering = True
+_unsafe_deserialization = False
+
+
+def enable_traceback_filtering() -> None:
+    """Keras hides its own frames from tracebacks; lamina's errors are raised at the user's call."""
+    global _traceback_filtering
+    _traceback_filtering = True
+
+
+def disable_traceback_filtering() -> None:
+    """Accepted for Keras code; lamina keeps full tracebacks either way."""
+    global _traceback_filtering
+    _traceback_filtering = False
+
+
+def is_traceback_filtering_enabled() -> bool:
+    return _traceback_filtering
+
+
+def enable_unsafe_deserialization() -> None:
+    """Lets `load_model` rebuild `Lambda` layers from Python bytecode (only for files you trust)."""
+    global _unsafe_deserialization
+    _unsafe_deserialization = True
+
+
+def is_unsafe_deserialization_enabled() -> bool:
+    return _unsafe_deserialization
 
 
 def set_diagnose(value: bool) -> None:
