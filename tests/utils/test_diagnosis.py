@@ -1,4 +1,5 @@
-"""diagnose(): each verdict from a constructed history (exact epochs and numbers) and from real runs."""
+"""diagnose(): each verdict from constructed histories (exact epochs, numbers) and real runs."""
+import json
 import math
 import os
 import types
@@ -238,10 +239,13 @@ def test_every_verdict_is_a_known_name_and_prints_as_a_report():
     ({"num_classes": 1}, "Argument `num_classes` must be an integer of at least 2 (the number of "
                          "classes of the labels). Received: num_classes=1"),
     ({"num_classes": True}, "Received: num_classes=True"),
-    ({"baseline_accuracy": 1.5}, "Argument `baseline_accuracy` must be a number between 0 and 1 "
-                                 "(e.g. the majority-class accuracy). Received: baseline_accuracy=1.5"),
+    ({"baseline_accuracy": 1.5}, "Argument `baseline_accuracy` must be a number between 0 and "
+                                 "1 (e.g. the majority-class accuracy). "
+                                 "Received: baseline_accuracy=1.5"),
     ({"baseline_loss": -1.0}, "Argument `baseline_loss` must be a positive finite number (the "
-                              "loss of a model that learned nothing). Received: baseline_loss=-1.0"),
+                              "loss of a model that learned nothing). "
+                              "Received: baseline_loss=-1.0"),
+    ({"baseline_loss": float("inf")}, "Received: baseline_loss=inf"),
     ({"y": []}, "Argument `y` must hold the training labels, but it is empty."),
 ])
 def test_bad_baseline_arguments_are_named(kwargs, message):
@@ -259,6 +263,31 @@ def test_bad_histories_get_clear_errors():
     with pytest.raises(ValueError, match="diagnose\\(\\) reads the 'loss' entry of the history, "
                                          "but it has only: 'mae', 'val_mae'."):
         diagnose({"mae": [1.0, 0.5, 0.4], "val_mae": [1.0, 0.6, 0.5]})
+
+
+# ------------------------------------------------- real Keras 3 runs (plain history dicts)
+KERAS_HISTORIES = json.loads((Path(__file__).parents[1] / "fixtures" / "diagnosis"
+                              / "keras_histories.json").read_text())["histories"]
+
+
+@pytest.mark.parametrize("verdict", ["overfitting", "underfitting", "diverging"])
+def test_real_keras_histories_get_their_verdict(verdict):
+    history = KERAS_HISTORIES[verdict]
+    assert diagnose(history, num_classes=10).verdict == verdict
+
+
+def test_real_keras_overfitting_evidence_matches_the_recorded_numbers():
+    history = KERAS_HISTORIES["overfitting"]
+    val_loss, loss = np.asarray(history["val_loss"]), np.asarray(history["loss"])
+    best = int(np.argmin(val_loss))
+    result = diagnose(history)
+    assert result.epoch == best + 1 == 4
+    rise = val_loss[-1] - val_loss[best]
+    assert result.evidence[0] == (
+        f"Validation loss was lowest at epoch 4 ({val_loss[best]:.4g}) and rose to "
+        f"{val_loss[-1]:.4g} by epoch 30 (+{rise:.4g}, +{100 * rise / val_loss[best]:.0f}%), "
+        f"while training loss kept falling from {loss[best]:.4g} to {loss[-1]:.4g} "
+        f"(-{100 * (1 - loss[-1] / loss[best]):.0f}%).")
 
 
 # --------------------------------------------------------------- real runs on MNIST

@@ -9,6 +9,7 @@ holds decides: diverging, too few epochs, far above a baseline or not learning a
 from __future__ import annotations
 
 import math
+import sys
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -163,40 +164,43 @@ def _baseline_from_y(y: Any, classifier: bool) -> _Baseline:
     if y.size == 0:
         raise ValueError("Argument `y` must hold the training labels, but it is empty.")
     labels = np.argmax(y, axis=-1) if y.ndim == 2 and y.shape[1] > 1 else y.reshape(-1)
-    integral = np.issubdtype(labels.dtype, np.integer) or (
-        np.issubdtype(labels.dtype, np.floating) and np.all(labels == np.round(labels))
-        and labels.min() >= 0)
-    if (classifier or np.issubdtype(labels.dtype, np.integer)) and integral:
+    whole = bool(np.all(labels >= 0) and np.all(labels == np.round(labels)))
+    if whole and (classifier or np.issubdtype(labels.dtype, np.integer)):
         return _label_baseline(labels)
-    y = y.astype(np.float64)
-    return _Baseline(float(y.var()), "of always predicting the mean of y (the variance of y)")
+    return _Baseline(float(y.astype(np.float64).var()),
+                     "of always predicting the mean of y (the variance of y)")
 
 
-def _baseline(curves: LearningCurves, y, num_classes, baseline_accuracy, baseline_loss) -> _Baseline:
+def _uniform_baseline(num_classes: Any) -> _Baseline:
+    if isinstance(num_classes, bool) or not isinstance(num_classes, (int, np.integer)) \
+            or num_classes < 2:
+        raise ValueError("Argument `num_classes` must be an integer of at least 2 (the number of "
+                         f"classes of the labels). Received: num_classes={num_classes!r}")
+    return _Baseline(math.log(num_classes),
+                     f"of guessing uniformly among {num_classes} classes, log({num_classes})",
+                     1.0 / num_classes, f"of guessing among {num_classes} classes, 1/{num_classes}")
+
+
+def _baseline(curves: LearningCurves, y: Any, num_classes: Any, baseline_accuracy: Any,
+              baseline_loss: Any) -> _Baseline:
     """The baseline from the arguments; explicit numbers win over derived ones."""
-    loss = loss_source = accuracy = accuracy_source = None
     if y is not None:
         derived = _baseline_from_y(y, classifier=_accuracy_key(curves) is not None)
-        loss, loss_source = derived.loss, derived.loss_source
-        accuracy, accuracy_source = derived.accuracy, derived.accuracy_source
     elif num_classes is not None:
-        if isinstance(num_classes, bool) or not isinstance(num_classes, (int, np.integer)) \
-                or num_classes < 2:
-            raise ValueError("Argument `num_classes` must be an integer of at least 2 (the "
-                             f"number of classes of the labels). Received: num_classes={num_classes!r}")
-        loss, loss_source = math.log(num_classes), (
-            f"of guessing uniformly among {num_classes} classes, log({num_classes})")
-        accuracy, accuracy_source = 1.0 / num_classes, (
-            f"of guessing among {num_classes} classes, 1/{num_classes}")
+        derived = _uniform_baseline(num_classes)
+    else:
+        derived = _Baseline()
+    loss, loss_source = derived.loss, derived.loss_source
+    accuracy, accuracy_source = derived.accuracy, derived.accuracy_source
     if baseline_loss is not None:
-        loss = _check_number("baseline_loss", baseline_loss, 1e-12, math.inf,
+        loss = _check_number("baseline_loss", baseline_loss, 1e-12, sys.float_info.max,
                              "a positive finite number (the loss of a model that learned nothing)")
         loss_source = "passed as `baseline_loss`"
     if baseline_accuracy is not None:
         accuracy = _check_number("baseline_accuracy", baseline_accuracy, 0.0, 1.0,
                                  "a number between 0 and 1 (e.g. the majority-class accuracy)")
         accuracy_source = "passed as `baseline_accuracy`"
-    return _Baseline(loss, loss_source or "", accuracy, accuracy_source or "")
+    return _Baseline(loss, loss_source, accuracy, accuracy_source)
 
 
 def _accuracy_key(curves: LearningCurves) -> str | None:
@@ -210,7 +214,8 @@ def _noise(series: np.ndarray) -> float:
     return float(np.median(np.abs(np.diff(series, 2)))) / _SECOND_DIFFERENCE_MAD
 
 
-def _diverging(run: _Run) -> Diagnosis | None:
+def _broke_down(run: _Run) -> Diagnosis | None:
+    """A NaN or infinite loss."""
     for name, series, epochs in (("Training", run.loss, run.loss_epochs),
                                  ("Validation", run.val, run.val_epochs)):
         if series is None or np.isfinite(series).all():
@@ -221,30 +226,39 @@ def _diverging(run: _Run) -> Diagnosis | None:
             sentence += f" (it was {series[broken - 1]:.4g} at epoch {epochs[broken - 1]})"
         return Diagnosis("diverging", [sentence + "."], list(_DIVERGING_REMEDIES),
                          int(epochs[broken]))
-    baseline = run.baseline
-    if baseline.loss is not None:
-        peak = int(np.argmax(run.loss))
-        if run.loss[peak] > _EXPLODED_TIMES_BASELINE * baseline.loss:
-            sentence = (f"Training loss reached {run.loss[peak]:.4g} at epoch "
-                        f"{run.loss_epochs[peak]}, over {_EXPLODED_TIMES_BASELINE:g} times "
-                        f"{baseline.loss:.4g}, the loss {baseline.loss_source}: the updates "
-                        "overshoot.")
-            return Diagnosis("diverging", [sentence], list(_DIVERGING_REMEDIES),
-                             int(run.loss_epochs[peak]))
-        if run.loss[-1] > _ENDED_TIMES_BASELINE * baseline.loss:
-            sentence = (f"Training loss ended at {run.loss[-1]:.4g}, {run.loss[-1] / baseline.loss:.1f} "
-                        f"times {baseline.loss:.4g}, the loss {baseline.loss_source}: the model "
-                        "does worse than one that learned nothing.")
-            return Diagnosis("diverging", [sentence], list(_DIVERGING_REMEDIES))
+    return None
+
+
+def _beyond_baseline(run: _Run) -> Diagnosis | None:
+    """A training loss far worse than a model that learned nothing, on the way or at the end."""
+    baseline, loss, epochs = run.baseline, run.loss, run.loss_epochs
+    if baseline.loss is None:
+        return None
+    peak = int(np.argmax(loss))
+    if loss[peak] > _EXPLODED_TIMES_BASELINE * baseline.loss:
+        sentence = (f"Training loss reached {loss[peak]:.4g} at epoch {epochs[peak]}, over "
+                    f"{_EXPLODED_TIMES_BASELINE:g} times {baseline.loss:.4g}, the loss "
+                    f"{baseline.loss_source}: the updates overshoot.")
+        return Diagnosis("diverging", [sentence], list(_DIVERGING_REMEDIES), int(epochs[peak]))
+    if loss[-1] > _ENDED_TIMES_BASELINE * baseline.loss:
+        sentence = (f"Training loss ended at {loss[-1]:.4g}, {loss[-1] / baseline.loss:.1f} times "
+                    f"{baseline.loss:.4g}, the loss {baseline.loss_source}: the model does worse "
+                    "than one that learned nothing.")
+        return Diagnosis("diverging", [sentence], list(_DIVERGING_REMEDIES))
+    return None
+
+
+def _climbed_back(run: _Run) -> Diagnosis | None:
+    """A training loss that rose well above its lowest value."""
     lowest = int(np.argmin(run.loss))
     last, low = run.loss[-1], run.loss[lowest]
-    if last > _RISE_OVER_LOWEST * low and last - low > _RISE_OVER_START * run.loss[0]:
-        sentence = (f"Training loss rose from its lowest, {low:.4g} at epoch "
-                    f"{run.loss_epochs[lowest]}, to {last:.4g} at epoch {run.loss_epochs[-1]} "
-                    f"(x{last / low:.1f}); a training loss should only fall.")
-        return Diagnosis("diverging", [sentence], list(_DIVERGING_REMEDIES),
-                         int(run.loss_epochs[lowest]))
-    return None
+    if last <= _RISE_OVER_LOWEST * low or last - low <= _RISE_OVER_START * run.loss[0]:
+        return None
+    sentence = (f"Training loss rose from its lowest, {low:.4g} at epoch "
+                f"{run.loss_epochs[lowest]}, to {last:.4g} at epoch {run.loss_epochs[-1]} "
+                f"(x{last / low:.1f}); a training loss should only fall.")
+    return Diagnosis("diverging", [sentence], list(_DIVERGING_REMEDIES),
+                     int(run.loss_epochs[lowest]))
 
 
 def _too_few_epochs(run: _Run) -> Diagnosis | None:
@@ -412,8 +426,8 @@ def diagnose(history: Any, *, y: Any = None, num_classes: int | None = None,
                curves.epochs.get("val_loss"),
                None if accuracy_key is None else curves.values[accuracy_key],
                _baseline(curves, y, num_classes, baseline_accuracy, baseline_loss))
-    found = (_diverging(run) or _too_few_epochs(run) or _far_above_baseline(run)
-             or _not_learning(run))
+    found = (_broke_down(run) or _beyond_baseline(run) or _climbed_back(run)
+             or _too_few_epochs(run) or _far_above_baseline(run) or _not_learning(run))
     if found is not None:
         return found
     if run.val is None or len(run.val) < _MIN_EPOCHS:

@@ -67,7 +67,8 @@ def save_figure(figure: Any, path: str | os.PathLike, dpi: int = 100) -> Path:
     if file_format not in supported:
         raise ValueError(
             f"Argument `path` must end in a picture format matplotlib writes "
-            f"({', '.join('.' + name for name in sorted(supported))}). Received: path={str(path)!r}")
+            f"({', '.join('.' + name for name in sorted(supported))}). "
+            f"Received: path={str(path)!r}")
     target.parent.mkdir(parents=True, exist_ok=True)
     # Beside the target so that os.replace is a same-filesystem rename: a reader sees the
     # old picture or the whole new one, never half of it.
@@ -130,7 +131,8 @@ def _draw_metric(axis: Any, curves: LearningCurves, name: str) -> None:
     if curves.stopped_epoch is not None:
         axis.axvline(curves.stopped_epoch, color="gray", linestyle=":",
                      label=f"stopped at epoch {curves.stopped_epoch}")
-    finite = np.concatenate([curves.values[key] for key in (name, val_name) if key in curves.values])
+    drawn = [curves.values[key] for key in (name, val_name) if key in curves.values]
+    finite = np.concatenate(drawn)
     finite = finite[np.isfinite(finite)]
     # An exploding loss spans decades: a log axis keeps the early epochs readable.
     if finite.size and finite.min() > 0 and finite.max() / finite.min() > 100:
@@ -211,7 +213,8 @@ def _display_scale(images: np.ndarray) -> tuple[float, float]:
 
 def _label_names(y: Any, count: int, class_names: Sequence[str] | None) -> list[str]:
     labels = np.asarray(y.detach().cpu() if hasattr(y, "detach") else y)
-    labels = labels.argmax(axis=1) if labels.ndim == 2 and labels.shape[1] > 1 else labels.reshape(-1)
+    one_hot = labels.ndim == 2 and labels.shape[1] > 1
+    labels = labels.argmax(axis=1) if one_hot else labels.reshape(-1)
     if len(labels) < count:
         raise ValueError(f"Argument `y` must hold a label per image: {count} images are shown "
                          f"but y has {len(labels)} labels.")
