@@ -54,7 +54,7 @@ class DatasetFiles:
         batch = {b"batch_label": b"testing batch", b"data": np.asarray(data, np.uint8)}
         batch.update({key.encode(): [int(v) for v in value] for key, value in labels.items()})
         if not python2:
-            return pickle.dumps(batch, protocol=pickle.HIGHEST_PROTOCOL)
+            return pickle.dumps(batch, protocol=pickle.DEFAULT_PROTOCOL)
         buffer = io.BytesIO()
         Python2Pickler(buffer, protocol=2).dump(batch)
         # Python 2's NumPy named its module numpy.core, as the published files do.
