@@ -237,8 +237,12 @@ class Model(Layer):
 
     # ------------------------------------------------------------------ inspection
     def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False,
-                show_trainable=False, layer_range=None) -> None:
+                show_trainable=False, layer_range=None, explain: bool = False) -> None:
         """Prints a table of the layers, their output shapes and parameter counts.
+
+        With `explain=True`, the table is followed by each layer's parameter count as a
+        formula (`Dense: 784 inputs × 100 units + 100 biases = 78,500`) and, for convolution
+        and pooling, the output-size arithmetic; the table itself stays Keras' own.
 
         Example:
             >>> lamina.Sequential([lamina.layers.Dense(2, input_shape=(3,))], name="tiny").summary()
@@ -261,6 +265,12 @@ class Model(Layer):
             line_length=line_length, positions=positions, print_fn=print_fn,
             column_titles=self._summary_column_titles(),
             trainable_flags=[_trainable_flag(layer) for layer in self.layers] if show_trainable else None)
+        if explain:
+            from lamina.utils.summary_explain import explain_lines
+
+            text = "\n".join(["Where the parameters come from:"] + ["  " + line for line in
+                                                                  explain_lines(self.layers)])
+            (print_fn or print)(text + ("\n" if print_fn else ""))
 
     def _summary_column_titles(self):
         return ("Layer (type)", "Output Shape", "Param #")
