@@ -94,11 +94,10 @@ def _recurrent(layer, gates: int, label: str) -> str:
 
 def _batch_norm(layer) -> str:
     channels = _weight(layer, "moving_mean").shape[0]
-    trainable = sum(math.prod(w.shape) for w in layer.trainable_weights)
     per_channel = len(layer.weights)
+    frozen = len(layer.non_trainable_weights)
     return (f"BatchNormalization: {per_channel} × {_n(channels)} channels = {_n(_count(layer))} "
-            f"(gamma and beta trainable: {_n(trainable)}; moving mean and variance "
-            f"non-trainable: {_n(_count(layer) - trainable)})")
+            f"({frozen} × {_n(channels)} non-trainable: the moving mean and variance)")
 
 
 def _embedding(layer) -> str:
@@ -107,13 +106,15 @@ def _embedding(layer) -> str:
 
 
 def _multi_head_attention(layer) -> str:
+    per_projection = 2 if getattr(layer, "use_bias", True) else 1
+    weights = layer.weights
+    groups = [weights[i:i + per_projection] for i in range(0, len(weights), per_projection)]
     parts = []
-    for weight in layer.weights:
-        parts.append(f"{weight.path.split('/')[-2] if '/' in weight.path else weight.name} "
-                     f"{tuple(weight.shape)}")
-    heads, key_dim = layer.num_heads, layer.key_dim
-    return (f"MultiHeadAttention: query, key, value projections ({heads} heads × {key_dim} dims "
-            f"each, with biases) + output projection = {_n(_count(layer))}")
+    for label, group in zip(("query", "key", "value", "output"), groups):
+        terms = " + ".join(" × ".join(str(d) for d in w.shape) for w in group)
+        parts.append(f"{label} {terms} = {_n(sum(math.prod(w.shape) for w in group))}")
+    return (f"MultiHeadAttention ({layer.num_heads} heads × {layer.key_dim} key dims): "
+            f"{'; '.join(parts)}; total {_n(_count(layer))}")
 
 
 def _flatten(layer) -> str:
