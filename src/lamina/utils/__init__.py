@@ -9,9 +9,12 @@ from lamina.utils.numerical_utils import normalize, to_categorical
 from lamina.utils.rng_utils import set_random_seed
 from lamina.utils.sequence_utils import pad_sequences
 from lamina.utils.py_dataset import PyDataset, Sequence
+from lamina.utils.diagnosis import diagnose
+from lamina.utils.plotting import plot_history, show_images
 
 __all__ = ["to_categorical", "normalize", "pad_sequences", "set_random_seed"]
 __all__ += ["PyDataset", "Sequence"]
+__all__ += ["diagnose", "plot_history", "show_images"]
 
 # Re-exported from packages that themselves import lamina.utils: resolved on first use, so
 # importing either side first works.
