@@ -31,7 +31,7 @@ def check_test_split(test_split) -> None:
         >>> check_test_split(20)
         Traceback (most recent call last):
         ...
-        ValueError: Invalid `test_split` argument: 20. It must be between 0 and 1 (exclusive of 1), e.g. test_split=0.2 keeps 20% of the samples for testing.
+        ValueError: Invalid `test_split` argument: 20. It must be between 0 and 1 (exclusive of 1), ...
     """
     if not isinstance(test_split, numbers.Real) or not 0 <= test_split < 1:
         raise ValueError(

@@ -114,7 +114,9 @@ def get_file(fname: str | os.PathLike | None = None, origin: str | None = None,
         target, extraction_folder = folder / name, None
 
     download = force_download or not target.exists()
-    if not download and file_hash is not None and _hash_file(target, algorithm) != file_hash.lower():
+    outdated = (not download and file_hash is not None
+                and _hash_file(target, algorithm) != file_hash.lower())
+    if outdated:
         print(f"A local file was found, but it seems to be incomplete or outdated because the "
               f"{algorithm} file hash does not match the original value of {file_hash} so we "
               f"will re-download the data.")
