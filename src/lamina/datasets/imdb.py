@@ -55,8 +55,8 @@ def load_data(path: str | os.PathLike = "imdb.npz", num_words: int | None = None
     Args:
         path: where `imdb.npz` is cached, relative to `$LAMINA_HOME/datasets/imdb`
             (default `~/.lamina/datasets/imdb`); an absolute path is used as it is.
-        num_words: keep the `num_words - 1` most frequent words' indices (after the
-            shift); others become `oov_char`. None keeps all.
+        num_words: indices of `num_words` or more (after the shift), i.e. the rarer
+            words, become `oov_char`. None keeps all but the largest index.
         skip_top: indices below this (after the shift) become `oov_char`.
         maxlen: drop reviews whose shifted length (start mark included) is `maxlen` or more.
         seed: seed of the shuffle.

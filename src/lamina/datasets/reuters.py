@@ -56,7 +56,8 @@ def load_data(path: str | os.PathLike = "reuters.npz", num_words: int | None = N
     Args:
         path: where `reuters.npz` is cached, relative to `$LAMINA_HOME/datasets/reuters`
             (default `~/.lamina/datasets/reuters`); an absolute path is used as it is.
-        num_words: keep indices below `num_words` (after the shift); None keeps all.
+        num_words: indices of `num_words` or more (after the shift), i.e. the rarer
+            words, become `oov_char`. None keeps all but the largest index.
         skip_top: indices below this (after the shift) become `oov_char`.
         maxlen: drop stories whose shifted length (start mark included) is `maxlen` or more.
         test_split: the fraction of stories kept for testing, between 0 and 1.

@@ -56,7 +56,8 @@ def get_file(fname: str | os.PathLike | None = None, origin: str | None = None,
         cache_subdir: the folder under `cache_dir`; an absolute path is used as it is.
         hash_algorithm: "sha256", "md5", or "auto" (64 hex digits mean SHA-256, else MD5).
         extract: unpack the archive (tar, tar.gz, tar.bz2, tar.xz, zip) beside it and return
-            the folder it was unpacked into.
+            the folder it was unpacked into; unpacked again only after a new download or
+            when the folder is missing.
         archive_format: "auto" (tar, then zip), "tar", "zip", a list of those, or None.
         cache_dir: the cache's root; default `$LAMINA_HOME` (`~/.lamina`). When it cannot be
             written, `<temp folder>/.lamina` is used, as Keras falls back to `/tmp/.keras`.
