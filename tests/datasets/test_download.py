@@ -3,7 +3,10 @@ import gzip
 import hashlib
 import io
 import os
+import threading
+import time
 import urllib.error
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import numpy as np
@@ -224,3 +227,117 @@ def test_cache_folder_follows_lamina_home(monkeypatch, tmp_path):
     assert _download.datasets_home() == tmp_path / "datasets"
     monkeypatch.delenv("LAMINA_HOME")
     assert _download.datasets_home() == Path.home() / ".lamina" / "datasets"
+
+
+@pytest.fixture
+def stalling_server(monkeypatch):
+    """A local HTTP server: /stall sends 150 kB of a 1 MB file, then nothing; /silent never answers.
+
+    The client reads 64 KiB chunks, so two whole chunks (0.13 MB) arrive before the stall.
+    """
+    release = threading.Event()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            if self.path.startswith("/stall"):
+                self.send_response(200)
+                self.send_header("Content-Length", "1000000")
+                self.end_headers()
+                self.wfile.write(b"x" * 150_000)
+                self.wfile.flush()
+            release.wait(10)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    monkeypatch.setenv("no_proxy", "*")
+    monkeypatch.setenv("LAMINA_DOWNLOAD_TIMEOUT", "0.5")
+    yield f"http://127.0.0.1:{server.server_port}"
+    release.set()
+    server.shutdown()
+    server.server_close()
+    thread.join()
+
+
+def test_stalled_download_gives_up_soon_with_progress_and_keeps_nothing(home, stalling_server, capsys):
+    cache, _ = home
+    target = cache / "stalled" / "file.gz"
+    started = time.monotonic()
+    with pytest.raises(TimeoutError) as info:
+        _download.fetch(stalling_server + "/stall", "0" * 64, target)
+    assert time.monotonic() - started < 3
+    assert str(info.value) == (
+        f"The download of {stalling_server}/stall stalled: nothing arrived for 0.5 s after "
+        f"0.1 MB. Nothing was kept; check the connection and try again "
+        f"(LAMINA_DOWNLOAD_TIMEOUT sets how long to wait).")
+    assert list(target.parent.iterdir()) == []
+    progress = capsys.readouterr().err
+    assert "Downloading file.gz: [" in progress and "0.0/1.0 MB   0%" in progress
+    assert "0.1/1.0 MB  13%" in progress and progress.endswith("\n")
+
+
+def test_server_that_never_answers_times_out(home, stalling_server):
+    with pytest.raises(TimeoutError, match=r"server of http://127\.0\.0\.1:\d+/silent did not "
+                                           r"answer within 0\.5 s\. Check the connection"):
+        _download.fetch(stalling_server + "/silent", None, home[0] / "silent.bin")
+
+
+def test_stalled_dataset_download_explains_in_load_data_error(home, stalling_server, monkeypatch):
+    monkeypatch.setattr(fashion_mnist, "_BASE_URL", stalling_server + "/stall?")
+    with pytest.raises(DatasetNotFoundError, match="could not be downloaded \\(The download of "
+                                                   ".* stalled: nothing arrived for 0.5 s"):
+        fashion_mnist.load_data()
+
+
+@pytest.mark.parametrize("setting", ["0", "-1", "soon", "nan"])
+def test_download_timeout_must_be_a_positive_number(monkeypatch, setting):
+    monkeypatch.setenv("LAMINA_DOWNLOAD_TIMEOUT", setting)
+    with pytest.raises(ValueError, match=f"LAMINA_DOWNLOAD_TIMEOUT must be a positive number of "
+                                         f"seconds, received '{setting}'. Unset it for the "
+                                         f"default of 5 s."):
+        _download.download_timeout()
+
+
+def test_download_timeout_default_and_setting(monkeypatch):
+    monkeypatch.delenv("LAMINA_DOWNLOAD_TIMEOUT", raising=False)
+    assert _download.download_timeout() == 5.0
+    monkeypatch.setenv("LAMINA_DOWNLOAD_TIMEOUT", "12.5")
+    assert _download.download_timeout() == 12.5
+
+
+def test_lamina_datasets_problem_names_what_is_wrong(tmp_path, monkeypatch):
+    monkeypatch.delenv("LAMINA_DATASETS", raising=False)
+    assert _download.lamina_datasets_problem("mnist") is None
+    root = tmp_path / "data"
+    monkeypatch.setenv("LAMINA_DATASETS", str(root))
+    assert _download.lamina_datasets_problem("mnist") == (
+        f"LAMINA_DATASETS={root} is set, but that folder does not exist.")
+    root.mkdir()
+    assert _download.lamina_datasets_problem("mnist") == (
+        f"LAMINA_DATASETS={root} is set, but it has no mnist/ folder.")
+    write_idx_dataset(root / "mnist")
+    assert _download.lamina_datasets_problem("mnist") is None
+    (root / "mnist" / IDX[1]).unlink()
+    assert _download.lamina_datasets_problem("mnist") == (
+        f"LAMINA_DATASETS={root} is set, but {root / 'mnist'}/ lacks {IDX[1]}.")
+    write_idx_dataset(root / "fashion_mnist")
+    monkeypatch.setenv("LAMINA_DATASETS", str(root / "fashion_mnist"))
+    assert _download.lamina_datasets_problem("fashion_mnist") == (
+        f"LAMINA_DATASETS={root / 'fashion_mnist'} holds the IDX files itself, but it must name "
+        f"the folder above the dataset folders, the one holding fashion_mnist/: e.g. "
+        f"LAMINA_DATASETS={root} when {root / 'fashion_mnist'} is the fashion_mnist folder.")
+
+
+def test_offline_error_says_when_lamina_datasets_names_the_dataset_folder(home, tmp_path, monkeypatch):
+    write_idx_dataset(tmp_path / "fashion_mnist")
+    monkeypatch.setenv("LAMINA_DATASETS", str(tmp_path / "fashion_mnist"))
+    monkeypatch.setattr(_download, "_urlopen", offline)
+    with pytest.raises(DatasetNotFoundError) as info:
+        fashion_mnist.load_data()
+    lines = str(info.value).splitlines()
+    assert f"  {tmp_path / 'fashion_mnist' / 'fashion_mnist'}/ (does not exist)" in lines
+    assert any(line.startswith(f"LAMINA_DATASETS={tmp_path / 'fashion_mnist'} holds the IDX "
+                               f"files itself") for line in lines)

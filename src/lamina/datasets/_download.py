@@ -5,7 +5,8 @@ Lookup order for a dataset called `name` (e.g. "fashion_mnist"):
 2. the cache folder `$LAMINA_HOME/datasets` (default `~/.lamina/datasets`);
 3. a download of the canonical files, with a progress bar on stderr, checked against
    the published SHA-256 and renamed into the cache atomically, so an interrupted
-   download never leaves a half-written file under the final name.
+   download never leaves a half-written file under the final name. A download that
+   receives nothing for `$LAMINA_DOWNLOAD_TIMEOUT` seconds (default 5) gives up.
 
 Example:
     >>> from lamina.datasets._download import datasets_home
@@ -28,7 +29,8 @@ import numpy as np
 
 __all__ = [
     "DatasetNotFoundError", "DatasetIntegrityError", "IDX_FILES", "datasets_home",
-    "local_idx_folder", "fetch", "read_idx", "read_idx_dataset", "missing_dataset_error",
+    "local_idx_folder", "lamina_datasets_problem", "download_timeout", "fetch", "read_idx",
+    "read_idx_dataset", "missing_dataset_error",
 ]
 
 IDX_FILES = (
@@ -37,7 +39,9 @@ IDX_FILES = (
     "t10k-images-idx3-ubyte.gz",
     "t10k-labels-idx1-ubyte.gz",
 )
-_CHUNK_BYTES = 1 << 20
+# Small reads keep the progress bar moving on a slow line; the socket timeout applies per read.
+_CHUNK_BYTES = 1 << 16
+_DEFAULT_TIMEOUT_S = 5.0
 _HASH_NAMES = {"sha256": "SHA-256", "md5": "MD5"}
 _IDX_UBYTE = 0x08
 
@@ -83,13 +87,77 @@ def local_idx_folder(name: str) -> Path | None:
         The folder, or None when neither holds all four files of `IDX_FILES`.
 
     Example:
-        >>> local_idx_folder("mnist").name  # with LAMINA_DATASETS set, as in the tests
-        'mnist'
+        >>> local_idx_folder("no_such_dataset") is None
+        True
     """
     for folder in _search_folders(name):
         if all((folder / fname).is_file() for fname in IDX_FILES):
             return folder
     return None
+
+
+def lamina_datasets_problem(name: str) -> str | None:
+    """Why `$LAMINA_DATASETS/<name>/` cannot be used, in one sentence with the fix.
+
+    Args:
+        name: the dataset's folder name, e.g. "fashion_mnist".
+
+    Returns:
+        None when `LAMINA_DATASETS` is unset or its `<name>/` holds all of `IDX_FILES`;
+        else what is wrong: the folder is missing, lacks files, or `LAMINA_DATASETS`
+        names the dataset folder itself instead of the folder above it.
+
+    Example:
+        >>> import tempfile
+        >>> from unittest import mock
+        >>> with mock.patch.dict(os.environ, LAMINA_DATASETS=tempfile.mkdtemp()):
+        ...     print(lamina_datasets_problem("mnist"))
+        LAMINA_DATASETS=... is set, but it has no mnist/ folder.
+    """
+    setting = os.environ.get("LAMINA_DATASETS")
+    if not setting:
+        return None
+    root = Path(setting).expanduser()
+    folder = root / name
+    missing = [fname for fname in IDX_FILES if not (folder / fname).is_file()]
+    if not missing:
+        return None
+    if all((root / fname).is_file() for fname in IDX_FILES):
+        return (f"LAMINA_DATASETS={setting} holds the IDX files itself, but it must name the "
+                f"folder above the dataset folders, the one holding {name}/: e.g. "
+                f"LAMINA_DATASETS={root.parent} when {root} is the {name} folder.")
+    if not root.is_dir():
+        return f"LAMINA_DATASETS={setting} is set, but that folder does not exist."
+    if not folder.is_dir():
+        return f"LAMINA_DATASETS={setting} is set, but it has no {name}/ folder."
+    return f"LAMINA_DATASETS={setting} is set, but {folder}/ lacks {', '.join(missing)}."
+
+
+def download_timeout() -> float:
+    """Seconds a download may receive nothing before it gives up: `$LAMINA_DOWNLOAD_TIMEOUT`.
+
+    Returns:
+        The value of the environment variable `LAMINA_DOWNLOAD_TIMEOUT`, default 5.
+
+    Raises:
+        ValueError: the variable is not a positive number.
+
+    Example:
+        >>> download_timeout() > 0
+        True
+    """
+    setting = os.environ.get("LAMINA_DOWNLOAD_TIMEOUT")
+    if not setting:
+        return _DEFAULT_TIMEOUT_S
+    try:
+        seconds = float(setting)
+    except ValueError:
+        seconds = float("nan")
+    if not seconds > 0:
+        raise ValueError(f"LAMINA_DOWNLOAD_TIMEOUT must be a positive number of seconds, "
+                         f"received {setting!r}. Unset it for the default of "
+                         f"{_DEFAULT_TIMEOUT_S:g} s.")
+    return seconds
 
 
 def fetch(url: str, sha256: str | None, target: Path, *, hash_algorithm: str = "sha256",
@@ -109,6 +177,7 @@ def fetch(url: str, sha256: str | None, target: Path, *, hash_algorithm: str = "
 
     Raises:
         DatasetIntegrityError: the downloaded bytes do not match `sha256` (nothing is kept).
+        TimeoutError: nothing arrived for `download_timeout()` seconds (nothing is kept).
         OSError: the download failed (offline, HTTP error, disk full); nothing is kept.
 
     Example:
@@ -148,19 +217,36 @@ def fetch(url: str, sha256: str | None, target: Path, *, hash_algorithm: str = "
 def _urlopen(url: str):
     import urllib.request  # imported here: only a download needs it
 
-    return urllib.request.urlopen(url, timeout=60)
+    return urllib.request.urlopen(url, timeout=download_timeout())
 
 
 def _stream_to(url: str, out, label: str, hash_algorithm: str = "sha256") -> str:
+    import urllib.error  # imported here: only a download needs it
+
+    try:
+        response = _urlopen(url)
+    except (urllib.error.URLError, TimeoutError) as error:
+        if isinstance(error, urllib.error.URLError) and not isinstance(error.reason, TimeoutError):
+            raise
+        raise TimeoutError(
+            f"The server of {url} did not answer within {download_timeout():g} s. Check the "
+            f"connection and try again (LAMINA_DOWNLOAD_TIMEOUT sets how long to wait).") from None
     digest = hashlib.new(hash_algorithm)
-    with _urlopen(url) as response:
+    with response:
         length = response.headers.get("Content-Length") if response.headers else None
         progress = _Progress(label, int(length) if length else None)
-        while chunk := response.read(_CHUNK_BYTES):
-            out.write(chunk)
-            digest.update(chunk)
-            progress.advance(len(chunk))
-        progress.finish()
+        try:
+            while chunk := response.read(_CHUNK_BYTES):
+                out.write(chunk)
+                digest.update(chunk)
+                progress.advance(len(chunk))
+        except TimeoutError:
+            raise TimeoutError(
+                f"The download of {url} stalled: nothing arrived for {download_timeout():g} s "
+                f"after {progress.done / 1e6:.1f} MB. Nothing was kept; check the connection "
+                f"and try again (LAMINA_DOWNLOAD_TIMEOUT sets how long to wait).") from None
+        finally:
+            progress.finish()
     return digest.hexdigest()
 
 
@@ -171,7 +257,8 @@ class _Progress:
 
     def __init__(self, label: str, total: int | None):
         self.label, self.total, self.done = label, total, 0
-        self.last_draw = 0.0
+        self.last_draw = time.monotonic()
+        self._draw()
 
     def advance(self, nbytes: int) -> None:
         self.done += nbytes
@@ -233,7 +320,11 @@ def read_idx(path: str | os.PathLike, ndim: int) -> np.ndarray:
         DatasetIntegrityError: not gzip, truncated, wrong magic number or wrong size.
 
     Example:
-        >>> read_idx(local_idx_folder("mnist") / "t10k-labels-idx1-ubyte.gz", ndim=1)[:3]
+        >>> import gzip, tempfile
+        >>> path = Path(tempfile.mkdtemp()) / "labels-idx1-ubyte.gz"
+        >>> header = bytes([0, 0, 0x08, 1]) + (3).to_bytes(4, "big")  # ubyte, 1 dim of 3
+        >>> _ = path.write_bytes(gzip.compress(header + bytes([7, 2, 1])))
+        >>> read_idx(path, ndim=1)
         array([7, 2, 1], dtype=uint8)
     """
     path = Path(path)
@@ -268,9 +359,19 @@ def read_idx_dataset(folder: Path | dict[str, Path]) -> tuple:
         `(x_train, y_train), (x_test, y_test)`, uint8 arrays.
 
     Example:
-        >>> (x_train, y_train), _ = read_idx_dataset(local_idx_folder("mnist"))
-        >>> x_train.shape, y_train[:3]
-        ((60000, 28, 28), array([5, 0, 4], dtype=uint8))
+        >>> import gzip, tempfile
+        >>> def idx(array):
+        ...     shape = b"".join(d.to_bytes(4, "big") for d in array.shape)
+        ...     return gzip.compress(bytes([0, 0, 0x08, array.ndim]) + shape + array.tobytes())
+        >>> folder = Path(tempfile.mkdtemp())
+        >>> for split, count in (("train", 3), ("t10k", 2)):
+        ...     images = np.zeros((count, 28, 28), np.uint8)
+        ...     _ = (folder / f"{split}-images-idx3-ubyte.gz").write_bytes(idx(images))
+        ...     labels = np.arange(count, dtype=np.uint8)
+        ...     _ = (folder / f"{split}-labels-idx1-ubyte.gz").write_bytes(idx(labels))
+        >>> (x_train, y_train), (x_test, y_test) = read_idx_dataset(folder)
+        >>> x_train.shape, y_train, x_test.shape
+        ((3, 28, 28), array([0, 1, 2], dtype=uint8), (2, 28, 28))
     """
     paths = folder if isinstance(folder, dict) else {f: Path(folder) / f for f in IDX_FILES}
     splits = []
@@ -307,7 +408,11 @@ def missing_dataset_error(title: str, name: str, urls: list[str], reason: BaseEx
         lines.append(f"  $LAMINA_DATASETS/{name}/ (LAMINA_DATASETS is not set)")
     for folder in _search_folders(name):
         missing = [f for f in IDX_FILES if not (folder / f).is_file()]
-        lines.append(f"  {folder}/ (missing: {', '.join(missing)})")
+        state = f"missing: {', '.join(missing)}" if folder.is_dir() else "does not exist"
+        lines.append(f"  {folder}/ ({state})")
+    problem = lamina_datasets_problem(name)
+    if problem:
+        lines.append(problem)
     lines += [
         "Fix it in one of these ways:",
         f"  - put the four original files in a folder <root>/{name}/ and set the environment "
