@@ -1,18 +1,70 @@
-"""Shared pytest setup for tests and docstring examples: offline data, CPU, np/torch/lamina names."""
+"""Shared pytest setup for tests and docstring examples: CPU, doctest names, the real datasets.
+
+Tests get MNIST-style data only as a user's program does, through `load_data()`:
+`$LAMINA_DATASETS`, then lamina's cache, then a download. Where none works, a test that
+needs the data fails with load_data()'s own message, which says where to put the files.
+"""
+import functools
 import os
-from pathlib import Path
+import re
 
 import numpy as np
 import pytest
 import torch
 
-SHARED_DATASETS = Path(__file__).resolve().parent.parent / "shared" / "datasets"
-
-# Tests and examples run offline from the IDX files beside the project (DESIGN.md "Test
-# data"), unless the caller points LAMINA_DATASETS elsewhere.
-if "LAMINA_DATASETS" not in os.environ and SHARED_DATASETS.is_dir():
-    os.environ["LAMINA_DATASETS"] = str(SHARED_DATASETS)
 os.environ.setdefault("LAMINA_DEVICE", "cpu")
+
+# Only an argument-less call reads the real data; an example passing path=... or setting
+# LAMINA_DATASETS brings small files of its own.
+_DATASET_CALL = re.compile(r"datasets\.(\w+)\.load_data\(\)")
+
+
+def load_real_data(name: str):
+    """`lamina.datasets.<name>.load_data()`, or a failed test carrying load_data()'s message."""
+    import lamina
+    from lamina.datasets import DatasetIntegrityError, DatasetNotFoundError
+
+    try:
+        return getattr(lamina.datasets, name).load_data()
+    except (DatasetNotFoundError, DatasetIntegrityError) as error:
+        message = str(error)
+    # Failing outside the except block keeps load_data()'s traceback out of the report.
+    pytest.fail(f"This test needs the real {name} data, and load_data() could not get it:\n"
+                f"{message}", pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def real_data():
+    """`real_data("mnist")` is `keras.datasets.mnist.load_data()`; without data the test fails.
+
+    Each call returns new arrays. The failure message is load_data()'s: where it looked and
+    where to put the files.
+    """
+    return load_real_data
+
+
+@functools.cache
+def _data_ready_for_doctests(name: str) -> bool:
+    load_real_data(name)
+    return True
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_call(item):
+    """A docstring example that loads a dataset fails as the tests do when the data is missing."""
+    dtest = getattr(item, "dtest", None)
+    if dtest is None:
+        return
+    source = "".join(example.source for example in dtest.examples)
+    if "LAMINA_DATASETS" in source:
+        return
+    names = set(_DATASET_CALL.findall(source))
+    module_path = dtest.name.split(".")
+    if ("load_data()" in source and module_path[:2] == ["lamina", "datasets"]
+            and len(module_path) > 2):
+        names.add(module_path[2])
+    for name in sorted(names):
+        _data_ready_for_doctests(name)
 
 
 @pytest.fixture(autouse=True)

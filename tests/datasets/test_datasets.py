@@ -1,12 +1,8 @@
-"""mnist / fashion_mnist load_data() on the real files in ../shared/datasets."""
-from pathlib import Path
-
+"""mnist / fashion_mnist load_data() on the real data: $LAMINA_DATASETS, the cache or a download."""
 import numpy as np
 import pytest
 
 import lamina as keras
-
-SHARED_DATASETS = Path(__file__).resolve().parents[3] / "shared" / "datasets"
 
 CASES = {
     "mnist": ([5, 0, 4, 1, 9, 2, 1, 3, 1, 4], 0.1307),
@@ -15,16 +11,20 @@ CASES = {
 
 
 @pytest.fixture(scope="module", params=sorted(CASES))
-def loaded(request, tmp_path_factory):
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("LAMINA_DATASETS", str(SHARED_DATASETS))
-        mp.setenv("LAMINA_HOME", str(tmp_path_factory.mktemp("lamina_home")))
-        module = getattr(keras.datasets, request.param)
-        yield request.param, module, module.load_data()
+def loaded(request, real_data):
+    """Loads each dataset once for the module; the loaded arrays are only read."""
+    cache = {}
+
+    def load():
+        if not cache:
+            cache["data"] = real_data(request.param)
+        return request.param, getattr(keras.datasets, request.param), cache["data"]
+
+    return load
 
 
 def test_shapes_and_dtypes(loaded):
-    _, _, ((x_train, y_train), (x_test, y_test)) = loaded
+    _, _, ((x_train, y_train), (x_test, y_test)) = loaded()
     assert (x_train.shape, y_train.shape) == ((60000, 28, 28), (60000,))
     assert (x_test.shape, y_test.shape) == ((10000, 28, 28), (10000,))
     for array in (x_train, y_train, x_test, y_test):
@@ -32,7 +32,7 @@ def test_shapes_and_dtypes(loaded):
 
 
 def test_labels_and_pixels_match_published_data(loaded):
-    name, _, ((x_train, y_train), (_, y_test)) = loaded
+    name, _, ((x_train, y_train), (_, y_test)) = loaded()
     first_labels, mean_pixel = CASES[name]
     assert y_train[:10].tolist() == first_labels
     assert abs(x_train.mean(dtype=np.float64) / 255 - mean_pixel) < 1e-4
@@ -40,9 +40,8 @@ def test_labels_and_pixels_match_published_data(loaded):
     assert set(np.unique(y_test).tolist()) == set(range(10))
 
 
-def test_each_call_returns_new_writable_arrays(loaded, monkeypatch):
-    _, module, ((x_train, _), _) = loaded
-    monkeypatch.setenv("LAMINA_DATASETS", str(SHARED_DATASETS))
+def test_each_call_returns_new_writable_arrays(loaded):
+    _, module, ((x_train, _), _) = loaded()
     (x_again, y_again), _ = module.load_data()
     assert x_again.flags.writeable and y_again.flags.writeable
     assert not np.shares_memory(x_again, x_train)
