@@ -8,12 +8,14 @@ Example:
 from lamina.utils.numerical_utils import normalize, to_categorical
 from lamina.utils.rng_utils import set_random_seed
 from lamina.utils.sequence_utils import pad_sequences
+from lamina.utils.file_utils import get_file
 from lamina.utils.py_dataset import PyDataset, Sequence
 from lamina.utils.diagnosis import diagnose
 from lamina.utils.plotting import plot_history, show_images
 
 __all__ = ["to_categorical", "normalize", "pad_sequences", "set_random_seed"]
 __all__ += ["PyDataset", "Sequence"]
+__all__ += ["get_file"]
 __all__ += ["diagnose", "plot_history", "show_images"]
 
 # Re-exported from packages that themselves import lamina.utils: resolved on first use, so
