@@ -1,0 +1,439 @@
+"""The dataset that `image_dataset_from_directory` and its kin return: tf.data's methods on torch.
+
+A `Dataset` is a re-iterable stream of elements (a tensor, or a tuple/dict of them; text as
+NumPy arrays of `str`). Its methods (`map`, `batch`, `unbatch`, `shuffle`, `take`, `skip`,
+`cache`, `prefetch`, `repeat`) return new datasets, lazily, as `tf.data.Dataset`'s do, and a
+`for` loop starts a new pass each time. It is a `torch.utils.data.DataLoader`, so `fit`,
+`evaluate` and `predict` take it as they take any DataLoader: one pass per epoch, `len()` batches.
+
+Example:
+    >>> ds = Dataset.from_tensor_slices((np.arange(5.0), np.arange(5) % 2)).batch(2)
+    >>> len(ds), [tuple(x.shape) for x, _ in ds]
+    (3, [(2,), (2,), (1,)])
+    >>> [y.tolist() for _, y in ds.unbatch().take(3)]
+    [0, 1, 0]
+"""
+from __future__ import annotations
+
+import itertools
+import math
+from typing import Any, Callable, Iterable, Iterator
+
+import numpy as np
+import torch
+from torch.utils import _pytree as pytree
+from torch.utils.data import DataLoader, IterableDataset
+
+__all__ = ["Dataset", "INFINITE", "UNKNOWN", "buffered_shuffle", "pass_rng", "stack_elements"]
+
+INFINITE = -1  # tf.data.INFINITE_CARDINALITY
+UNKNOWN = -2  # tf.data.UNKNOWN_CARDINALITY
+_AUTOTUNE = -1  # tf.data.AUTOTUNE, which Keras programs pass to prefetch()
+_SAME = object()  # a stage keeps its parent's batch size
+
+
+class Dataset(DataLoader):
+    """A stream of elements with `tf.data.Dataset`'s transformations (Keras' returned datasets).
+
+    Subclasses produce one pass of elements in `_iterate()`. Iterating yields torch tensors
+    (text as NumPy arrays of `str`), so `images[0].numpy().astype("uint8")` works as in TF.
+
+    Args:
+        cardinality: the number of elements of one pass, `INFINITE` or `UNKNOWN`.
+        batch_size: the batch size of the elements when they are batches, else None
+            (what `split_dataset` re-batches with).
+
+    Example:
+        >>> ds = Dataset.from_tensor_slices(np.arange(6)).shuffle(6, seed=1).batch(3)
+        >>> sorted(torch.cat(list(ds)).tolist())
+        [0, 1, 2, 3, 4, 5]
+    """
+
+    def __init__(self, cardinality: int, batch_size: int | None = None):
+        # fit() reads a DataLoader's length from `len(loader.dataset)`; only a stream of known
+        # length may offer one.
+        stream = _SizedStream(self) if cardinality >= 0 else _Stream(self)
+        super().__init__(stream, batch_size=None)
+        self._cardinality = cardinality
+        self._batch_size = batch_size
+
+    @classmethod
+    def from_tensor_slices(cls, elements) -> "Dataset":
+        """A dataset of the slices of `elements` along their first axis (arrays, tensors, lists
+        of strings; in a tuple or dict), as `tf.data.Dataset.from_tensor_slices`."""
+        return _Slices(elements)
+
+    def _iterate(self) -> Iterator:
+        raise NotImplementedError
+
+    def __iter__(self) -> Iterator:
+        return self._iterate()
+
+    def __len__(self) -> int:
+        if self._cardinality == INFINITE:
+            raise TypeError("The dataset is infinite.")
+        if self._cardinality == UNKNOWN:
+            raise TypeError("The dataset length is unknown.")
+        return self._cardinality
+
+    def __repr__(self) -> str:
+        size = {INFINITE: "infinite", UNKNOWN: "unknown"}.get(self._cardinality, self._cardinality)
+        return f"<{type(self).__name__} elements={size} batch_size={self._batch_size}>"
+
+    def as_numpy_iterator(self) -> Iterator:
+        """Iterates the elements as NumPy arrays (`tf.data.Dataset.as_numpy_iterator`)."""
+        for element in self:
+            yield pytree.tree_map(lambda leaf: leaf.numpy() if isinstance(leaf, torch.Tensor) else leaf,
+                                  element)
+
+    def map(self, map_func: Callable, num_parallel_calls=None, deterministic=None, name=None) -> "Dataset":
+        """Applies `map_func` to each element; a tuple element is passed as separate arguments.
+
+        `num_parallel_calls` and `deterministic` are accepted for tf.data code; the function runs
+        in the calling process, in order, without autograd (as tf.data runs it outside any tape).
+        """
+        if not callable(map_func):
+            raise TypeError(f"Argument `map_func` must be a function of the dataset's elements, e.g. "
+                            f"lambda x, y: (x / 255.0, y). Received: map_func={map_func!r}")
+        return _Map(self, map_func)
+
+    def batch(self, batch_size: int, drop_remainder: bool = False, num_parallel_calls=None,
+              deterministic=None, name=None) -> "Dataset":
+        """Stacks `batch_size` consecutive elements (the last batch may be smaller)."""
+        return _Batch(self, _positive_int(batch_size, "batch_size"), bool(drop_remainder))
+
+    def unbatch(self, name=None) -> "Dataset":
+        """Splits each element along its first axis into single samples."""
+        return _Unbatch(self)
+
+    def shuffle(self, buffer_size: int, seed: int | None = None, reshuffle_each_iteration=None,
+                name=None) -> "Dataset":
+        """Shuffles through a buffer of `buffer_size` elements, anew on each pass by default."""
+        return _Shuffle(self, _positive_int(buffer_size, "buffer_size"), seed,
+                        True if reshuffle_each_iteration is None else bool(reshuffle_each_iteration))
+
+    def take(self, count: int, name=None) -> "Dataset":
+        """The first `count` elements (all of them for `count=-1`)."""
+        return _Take(self, _count(count, "count"))
+
+    def skip(self, count: int, name=None) -> "Dataset":
+        """All but the first `count` elements (none for `count=-1`)."""
+        return _Skip(self, _count(count, "count"))
+
+    def repeat(self, count: int | None = None, name=None) -> "Dataset":
+        """Repeats the passes `count` times (forever for None or -1)."""
+        return _Repeat(self, -1 if count is None else _count(count, "count"))
+
+    def cache(self, filename: str = "", name=None) -> "Dataset":
+        """Keeps the elements of the first complete pass in memory and replays them afterwards.
+
+        A `filename` is accepted for tf.data code; the cache is held in memory either way.
+        """
+        return _Cache(self)
+
+    def prefetch(self, buffer_size: int, name=None) -> "Dataset":
+        """Accepts tf.data's read-ahead call (`AUTOTUNE` is -1) and returns the same stream.
+
+        The batches of a directory dataset are already read ahead by its DataLoader worker
+        processes, so no further buffer is needed in front of the training step.
+        """
+        if isinstance(buffer_size, bool) or not isinstance(buffer_size, (int, np.integer)) \
+                or (buffer_size < 0 and buffer_size != _AUTOTUNE):
+            raise ValueError(f"Argument `buffer_size` must be a non-negative integer or AUTOTUNE (-1). "
+                             f"Received: buffer_size={buffer_size!r}")
+        return _Passthrough(self)
+
+
+class _Stream(IterableDataset):
+    """The DataLoader-facing view of a Dataset (its `.dataset`)."""
+
+    def __init__(self, owner: Dataset):
+        self.owner = owner
+
+    def __iter__(self):
+        return iter(self.owner)
+
+
+class _SizedStream(_Stream):
+    def __len__(self):
+        return len(self.owner)
+
+
+class _Stage(Dataset):
+    """A transformation of a parent dataset."""
+
+    def __init__(self, parent: Dataset, cardinality: int | None = None, batch_size=_SAME):
+        super().__init__(parent._cardinality if cardinality is None else cardinality,
+                         parent._batch_size if batch_size is _SAME else batch_size)
+        self.parent = parent
+
+
+class _Passthrough(_Stage):
+    def _iterate(self):
+        return iter(self.parent)
+
+
+class _Map(_Stage):
+    def __init__(self, parent, map_func):
+        super().__init__(parent)
+        self.map_func = map_func
+
+    def _iterate(self):
+        for element in self.parent:
+            # No grad mode around the yield: the consumer's training step runs between yields.
+            with torch.no_grad():
+                result = self.map_func(*element) if isinstance(element, tuple) else self.map_func(element)
+            yield pytree.tree_map(_as_leaf, result)
+
+
+class _Batch(_Stage):
+    def __init__(self, parent, batch_size: int, drop_remainder: bool):
+        size = parent._cardinality
+        if size >= 0:
+            size = size // batch_size if drop_remainder else math.ceil(size / batch_size)
+        super().__init__(parent, size, batch_size)
+        self.drop_remainder = drop_remainder
+
+    def _iterate(self):
+        chunk = []
+        for element in self.parent:
+            chunk.append(element)
+            if len(chunk) == self._batch_size:
+                yield stack_elements(chunk)
+                chunk = []
+        if chunk and not self.drop_remainder:
+            yield stack_elements(chunk)
+
+
+class _Unbatch(_Stage):
+    def __init__(self, parent):
+        super().__init__(parent, INFINITE if parent._cardinality == INFINITE else UNKNOWN, None)
+
+    def _iterate(self):
+        for element in self.parent:
+            leaves, spec = pytree.tree_flatten(element)
+            sizes = {_leading_size(leaf) for leaf in leaves}
+            if len(sizes) != 1:
+                raise ValueError(f"Cannot unbatch an element whose parts have different first "
+                                 f"dimensions: {sorted(sizes)}.")
+            for index in range(sizes.pop()):
+                yield pytree.tree_unflatten([leaf[index] for leaf in leaves], spec)
+
+
+class _Shuffle(_Stage):
+    def __init__(self, parent, buffer_size: int, seed, reshuffle_each_iteration: bool):
+        super().__init__(parent)
+        self.buffer_size = buffer_size
+        self.seed = _seed_or_draw(seed)
+        self.reshuffle_each_iteration = reshuffle_each_iteration
+        self._passes = 0
+
+    def _iterate(self):
+        rng = pass_rng(self.seed, self._passes if self.reshuffle_each_iteration else 0)
+        self._passes += 1
+        return buffered_shuffle(self.parent, self.buffer_size, rng)
+
+
+class _Take(_Stage):
+    def __init__(self, parent, count: int):
+        size = parent._cardinality
+        if count >= 0:
+            size = count if size == INFINITE else (min(size, count) if size >= 0 else UNKNOWN)
+        super().__init__(parent, size)
+        self.count = count
+
+    def _iterate(self):
+        return iter(self.parent) if self.count < 0 else itertools.islice(self.parent, self.count)
+
+
+class _Skip(_Stage):
+    def __init__(self, parent, count: int):
+        size = parent._cardinality
+        if size >= 0:
+            size = 0 if count < 0 else max(0, size - count)
+        super().__init__(parent, size)
+        self.count = count
+
+    def _iterate(self):
+        return iter(()) if self.count < 0 else itertools.islice(self.parent, self.count, None)
+
+
+class _Repeat(_Stage):
+    def __init__(self, parent, count: int):
+        size = parent._cardinality
+        if size == 0 or count == 0:
+            size = 0
+        elif count < 0:
+            size = INFINITE
+        elif size >= 0:
+            size *= count
+        super().__init__(parent, size)
+        self.count = count
+
+    def _iterate(self):
+        for _ in (itertools.count() if self.count < 0 else range(self.count)):
+            produced = False
+            for element in self.parent:
+                produced = True
+                yield element
+            if not produced:  # an empty dataset repeated forever is still empty
+                return
+
+
+class _Cache(_Stage):
+    def __init__(self, parent):
+        super().__init__(parent)
+        self._elements = None
+
+    def _iterate(self):
+        if self._elements is not None:
+            yield from self._elements
+            return
+        recorded = []
+        for element in self.parent:
+            element = pytree.tree_map(_own_memory, element)
+            recorded.append(element)
+            yield element
+        self._elements = recorded  # only a complete pass is kept, as tf.data does
+
+
+class _Slices(Dataset):
+    """The samples of arrays along their first axis (`from_tensor_slices`)."""
+
+    def __init__(self, elements):
+        # As in tf.data, a list is one array (of strings, say); tuples and dicts are structure.
+        leaves, self.spec = pytree.tree_flatten(elements, is_leaf=lambda value: isinstance(value, list))
+        if not leaves:
+            raise ValueError("Dataset.from_tensor_slices needs at least one array; received "
+                             f"{elements!r}.")
+        self.leaves = [_as_sliceable(leaf) for leaf in leaves]
+        sizes = {len(leaf) for leaf in self.leaves}
+        if len(sizes) != 1:
+            raise ValueError(f"All arrays must have the same first dimension; received sizes "
+                             f"{sorted(sizes)}.")
+        super().__init__(sizes.pop())
+
+    def _iterate(self):
+        for index in range(self._cardinality):
+            yield pytree.tree_unflatten([leaf[index] for leaf in self.leaves], self.spec)
+
+
+def stack_elements(elements: list):
+    """Stacks a list of same-structured elements leaf by leaf into one batch element.
+
+    Example:
+        >>> stack_elements([(torch.tensor(1), "a"), (torch.tensor(2), "b")])
+        (tensor([1, 2]), array(['a', 'b'], dtype=object))
+    """
+    flat = [pytree.tree_flatten(element) for element in elements]
+    spec = flat[0][1]
+    if any(other != spec for _, other in flat):
+        raise ValueError("Cannot batch elements of different structures; the first is "
+                         f"{spec}, another differs.")
+    columns = zip(*(leaves for leaves, _ in flat))
+    return pytree.tree_unflatten([_stack(list(column)) for column in columns], spec)
+
+
+def _stack(values: list):
+    if isinstance(values[0], (str, bytes)):
+        return np.array(values, dtype=object)
+    try:
+        return torch.stack([torch.as_tensor(value) for value in values])
+    except RuntimeError as error:
+        shapes = sorted({tuple(torch.as_tensor(value).shape) for value in values})
+        raise ValueError(f"Cannot batch elements of different shapes {shapes}: resize or pad them "
+                         f"to one shape first (e.g. with map), or batch 1 at a time.") from error
+
+
+def _as_leaf(value):
+    """What a map function returned -> a dataset leaf (NumPy numbers become tensors)."""
+    if isinstance(value, np.ndarray) and value.dtype.kind in "biuf":
+        return torch.from_numpy(value)
+    if isinstance(value, (bool, int, float, np.generic)) and not isinstance(value, (np.str_, np.bytes_)):
+        return torch.as_tensor(value)
+    return value
+
+
+def _as_sliceable(leaf):
+    if isinstance(leaf, torch.Tensor):
+        return leaf
+    array = np.asarray(leaf)
+    if array.dtype.kind in "USO":
+        return array.astype(object)
+    if array.ndim == 0:
+        raise ValueError(f"Dataset.from_tensor_slices needs arrays with a first axis; received "
+                         f"the scalar {leaf!r}.")
+    return torch.from_numpy(np.ascontiguousarray(array))
+
+
+def _own_memory(leaf):
+    # Tensors from DataLoader workers live in shared memory, one file descriptor each: a cache
+    # of thousands of batches would exhaust the process's descriptors, so it keeps copies.
+    if isinstance(leaf, torch.Tensor) and leaf.is_shared():
+        return leaf.clone()
+    return leaf
+
+
+def _leading_size(leaf) -> int:
+    shape = getattr(leaf, "shape", None)
+    if not shape:
+        raise ValueError(f"Cannot unbatch an element with a scalar part ({leaf!r}): unbatch splits "
+                         f"batches along their first axis.")
+    return int(shape[0])
+
+
+def pass_rng(seed: int, pass_index: int) -> np.random.Generator:
+    """The random generator of one pass: the same seed and pass give the same order.
+
+    Example:
+        >>> pass_rng(3, 0).permutation(4).tolist() == pass_rng(3, 0).permutation(4).tolist()
+        True
+    """
+    return np.random.default_rng([seed, pass_index])
+
+
+def _seed_or_draw(seed) -> int:
+    # Without a seed, one is drawn from NumPy's global generator, which
+    # keras.utils.set_random_seed seeds: a seeded program shuffles the same way every run.
+    if seed is None:
+        return int(np.random.randint(2**31 - 1))
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"Argument `seed` must be a non-negative integer or None. Received: seed={seed!r}")
+    return int(seed)
+
+
+def buffered_shuffle(items: Iterable, buffer_size: int, rng: np.random.Generator) -> Iterator:
+    """tf.data's shuffle: fill a buffer, then emit a random buffered item for each new one.
+
+    Example:
+        >>> sorted(buffered_shuffle(range(5), 2, np.random.default_rng(0)))
+        [0, 1, 2, 3, 4]
+    """
+    buffer: list[Any] = []
+    slots: Iterator[int] = iter(())
+    for item in items:
+        if len(buffer) < buffer_size:
+            buffer.append(item)
+            continue
+        slot = next(slots, None)
+        if slot is None:  # drawn in blocks: one generator call per element is slow in Python
+            slots = iter(rng.integers(buffer_size, size=1024).tolist())
+            slot = next(slots)
+        yield buffer[slot]
+        buffer[slot] = item
+    for slot in rng.permutation(len(buffer)):
+        yield buffer[slot]
+
+
+def _positive_int(value, argument: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0:
+        raise ValueError(f"Argument `{argument}` must be a positive integer. Received: "
+                         f"{argument}={value!r}")
+    return int(value)
+
+
+def _count(value, argument: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < -1:
+        raise ValueError(f"Argument `{argument}` must be a non-negative integer, or -1 for all. "
+                         f"Received: {argument}={value!r}")
+    return int(value)
