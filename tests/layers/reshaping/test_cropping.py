@@ -42,7 +42,8 @@ def test_cropping_larger_than_the_input(layer, shape):
 
 
 def test_cropping_larger_than_a_symbolic_input():
-    with pytest.raises(ValueError, match=r"Cropping2D 'crop': .* Received: input_shape=\(None, 3, 8, 1\)"):
+    with pytest.raises(ValueError, match=r"Cropping2D 'crop': .* "
+                                         r"Received: input_shape=\(None, 3, 8, 1\)"):
         layers.Cropping2D(((2, 1), (0, 0)), name="crop")(lamina.Input((3, 8, 1)))
 
 

@@ -25,7 +25,10 @@ def test_zero_padding3d_matches_numpy_pad(data_format):
     padding = ((1, 0), (0, 2), (3, 1))
     out = layers.ZeroPadding3D(padding, data_format=data_format)(x).numpy()
     spatial = list(padding)
-    widths = [(0, 0)] + spatial + [(0, 0)] if data_format == "channels_last" else [(0, 0), (0, 0)] + spatial
+    if data_format == "channels_last":
+        widths = [(0, 0)] + spatial + [(0, 0)]
+    else:
+        widths = [(0, 0), (0, 0)] + spatial
     np.testing.assert_array_equal(out, np.pad(x, widths))
 
 

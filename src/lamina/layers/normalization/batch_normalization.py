@@ -231,7 +231,7 @@ class BatchNormalization(Layer):
 
 
 def _normalize(x, mean, variance, gamma, beta, axis: int, epsilon: float):
-    """Keras' `batch_normalization` formula: `x * inv + (beta - mean * inv)`, inv = gamma/sqrt(var+eps)."""
+    """Keras' batch-norm formula `x * inv + (beta - mean * inv)`, `inv = gamma / sqrt(var + eps)`."""
     shape = [1] * x.ndim
     shape[axis] = x.shape[axis]
     inv = torch.rsqrt(variance.reshape(shape) + epsilon)

@@ -37,8 +37,9 @@ class GroupNormalization(Layer):
                  beta_regularizer=None, gamma_regularizer=None, beta_constraint=None,
                  gamma_constraint=None, **kwargs):
         if isinstance(groups, bool) or not isinstance(groups, int) or (groups <= 0 and groups != -1):
-            raise ValueError(f"Received an invalid value for argument `groups`, expected a positive "
-                             f"integer (or `-1` for instance normalization). Received: groups={groups!r}")
+            raise ValueError(f"Received an invalid value for argument `groups`, expected a "
+                             f"positive integer (or `-1` for instance normalization). "
+                             f"Received: groups={groups!r}")
         super().__init__(**kwargs)
         self.groups = groups
         self.axis = check_axis_argument(f"GroupNormalization '{self.name}'", axis, allow_list=False)

@@ -48,7 +48,8 @@ class RMSNormalization(Layer):
             outputs = F.rms_norm(x, x.shape[x.ndim - len(self._axes):], scale, self.epsilon)
         else:
             mean_square = x.square().mean(dim=self._axes, keepdim=True)
-            outputs = x * torch.rsqrt(mean_square + self.epsilon) * broadcastable(scale, x.ndim, self._axes)
+            scale = broadcastable(scale, x.ndim, self._axes)
+            outputs = x * torch.rsqrt(mean_square + self.epsilon) * scale
         return outputs.to(self._dtype)
 
     def compute_output_shape(self, input_shape):
