@@ -5,7 +5,7 @@ Both run in this one process on the same tensors; the figure is the median secon
 after the first (steady state), with validation accuracy after the last epoch.
 
 Usage:
-    LAMINA_DATASETS=../shared/datasets python benchmarks/w1_fashion_mlp.py --epochs 5
+    LAMINA_DATASETS=/path/to/datasets python benchmarks/w1_fashion_mlp.py --epochs 5
 """
 from __future__ import annotations
 

@@ -1,7 +1,6 @@
 """diagnose(): each verdict from constructed histories (exact epochs, numbers) and real runs."""
 import json
 import math
-import os
 import types
 from pathlib import Path
 
@@ -292,12 +291,9 @@ def test_real_keras_overfitting_evidence_matches_the_recorded_numbers():
 
 # --------------------------------------------------------------- real runs on MNIST
 @pytest.fixture(scope="module")
-def mnist_rows():
-    """The first 1 024 MNIST training images as scaled rows, read from $LAMINA_DATASETS only."""
-    folder = os.environ.get("LAMINA_DATASETS")
-    if not folder or not (Path(folder) / "mnist").is_dir():
-        pytest.skip("needs MNIST in $LAMINA_DATASETS (CI sets it); tests never download")
-    (x, y), _ = keras.datasets.mnist.load_data()
+def mnist_rows(real_data):
+    """The first 1 024 MNIST training images as scaled rows; without MNIST the tests fail."""
+    (x, y), _ = real_data("mnist")
     return x[:1024].reshape(-1, 784).astype("float32") / 255.0, y[:1024]
 
 
