@@ -25,6 +25,11 @@ def test_batch_sizes_lengths_and_drop_remainder():
     x, y = next(iter(ds))
     assert x.dtype == torch.float32 and y.dtype == torch.int64
     assert x.tolist() == [0.0, 1.0, 2.0, 3.0] and y.tolist() == [0, 1, 2, 0]
+    # Arrays batch by slicing; any other stream stacks its samples: the same batches.
+    streamed = numbers().map(lambda x, y: (x, y))
+    for drop in (False, True):
+        sliced = [(x.tolist(), y.tolist()) for x, y in numbers().batch(4, drop_remainder=drop)]
+        assert [(x.tolist(), y.tolist()) for x, y in streamed.batch(4, drop_remainder=drop)] == sliced
 
 
 def test_unbatch_inverts_batch_and_its_length_is_unknown():

@@ -125,7 +125,8 @@ def test_unbatched_and_channels_first(reference_image_folder):
 def test_a_broken_file_is_named_in_the_error(tmp_path):
     (tmp_path / "a").mkdir()
     (tmp_path / "a" / "broken.png").write_bytes(b"not a png")
-    with pytest.raises(Exception, match="broken.png"):
+    with pytest.raises(ValueError, match=r"Cannot decode the image file '.*broken.png' \(cannot identify "
+                                         r"image file .*\). Remove or replace that file"):
         next(iter(load(tmp_path, image_size=(2, 2))))
 
 

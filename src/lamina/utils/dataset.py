@@ -24,7 +24,9 @@ import torch
 from torch.utils import _pytree as pytree
 from torch.utils.data import DataLoader, IterableDataset
 
-__all__ = ["Dataset", "INFINITE", "UNKNOWN", "buffered_shuffle", "pass_rng", "stack_elements"]
+from lamina.utils.dataset_elements import as_leaf, as_sliceable, leading_size, own_memory, stack_elements
+
+__all__ = ["Dataset", "INFINITE", "UNKNOWN", "buffered_shuffle", "pass_rng"]
 
 INFINITE = -1  # tf.data.INFINITE_CARDINALITY
 UNKNOWN = -2  # tf.data.UNKNOWN_CARDINALITY
@@ -50,8 +52,8 @@ class Dataset(DataLoader):
     """
 
     def __init__(self, cardinality: int, batch_size: int | None = None):
-        # fit() reads a DataLoader's length from `len(loader.dataset)`; only a stream of known
-        # length may offer one.
+        # fit() trusts a DataLoader's len() only when its `.dataset` has a length: a stream of
+        # unknown or infinite length must not offer one.
         stream = _SizedStream(self) if cardinality >= 0 else _Stream(self)
         super().__init__(stream, batch_size=None)
         self._cardinality = cardinality
@@ -78,7 +80,7 @@ class Dataset(DataLoader):
 
     def __repr__(self) -> str:
         size = {INFINITE: "infinite", UNKNOWN: "unknown"}.get(self._cardinality, self._cardinality)
-        return f"<{type(self).__name__} elements={size} batch_size={self._batch_size}>"
+        return f"<Dataset elements={size} batch_size={self._batch_size}>"
 
     def as_numpy_iterator(self) -> Iterator:
         """Iterates the elements as NumPy arrays (`tf.data.Dataset.as_numpy_iterator`)."""
@@ -134,8 +136,8 @@ class Dataset(DataLoader):
     def prefetch(self, buffer_size: int, name=None) -> "Dataset":
         """Accepts tf.data's read-ahead call (`AUTOTUNE` is -1) and returns the same stream.
 
-        The batches of a directory dataset are already read ahead by its DataLoader worker
-        processes, so no further buffer is needed in front of the training step.
+        No buffer is added: a directory dataset's long passes are already read ahead by its
+        DataLoader worker processes (two batches per worker).
         """
         if isinstance(buffer_size, bool) or not isinstance(buffer_size, (int, np.integer)) \
                 or (buffer_size < 0 and buffer_size != _AUTOTUNE):
@@ -183,7 +185,7 @@ class _Map(_Stage):
             # No grad mode around the yield: the consumer's training step runs between yields.
             with torch.no_grad():
                 result = self.map_func(*element) if isinstance(element, tuple) else self.map_func(element)
-            yield pytree.tree_map(_as_leaf, result)
+            yield pytree.tree_map(as_leaf, result)
 
 
 class _Batch(_Stage):
@@ -195,6 +197,9 @@ class _Batch(_Stage):
         self.drop_remainder = drop_remainder
 
     def _iterate(self):
+        if isinstance(self.parent, _Slices):  # arrays batch by slicing, not sample by sample
+            yield from self.parent.slices(self._batch_size, self.drop_remainder)
+            return
         chunk = []
         for element in self.parent:
             chunk.append(element)
@@ -212,7 +217,7 @@ class _Unbatch(_Stage):
     def _iterate(self):
         for element in self.parent:
             leaves, spec = pytree.tree_flatten(element)
-            sizes = {_leading_size(leaf) for leaf in leaves}
+            sizes = {leading_size(leaf) for leaf in leaves}
             if len(sizes) != 1:
                 raise ValueError(f"Cannot unbatch an element whose parts have different first "
                                  f"dimensions: {sorted(sizes)}.")
@@ -291,7 +296,7 @@ class _Cache(_Stage):
             return
         recorded = []
         for element in self.parent:
-            element = pytree.tree_map(_own_memory, element)
+            element = pytree.tree_map(own_memory, element)
             recorded.append(element)
             yield element
         self._elements = recorded  # only a complete pass is kept, as tf.data does
@@ -306,7 +311,7 @@ class _Slices(Dataset):
         if not leaves:
             raise ValueError("Dataset.from_tensor_slices needs at least one array; received "
                              f"{elements!r}.")
-        self.leaves = [_as_sliceable(leaf) for leaf in leaves]
+        self.leaves = [as_sliceable(leaf) for leaf in leaves]
         sizes = {len(leaf) for leaf in self.leaves}
         if len(sizes) != 1:
             raise ValueError(f"All arrays must have the same first dimension; received sizes "
@@ -317,69 +322,11 @@ class _Slices(Dataset):
         for index in range(self._cardinality):
             yield pytree.tree_unflatten([leaf[index] for leaf in self.leaves], self.spec)
 
-
-def stack_elements(elements: list):
-    """Stacks a list of same-structured elements leaf by leaf into one batch element.
-
-    Example:
-        >>> stack_elements([(torch.tensor(1), "a"), (torch.tensor(2), "b")])
-        (tensor([1, 2]), array(['a', 'b'], dtype=object))
-    """
-    flat = [pytree.tree_flatten(element) for element in elements]
-    spec = flat[0][1]
-    if any(other != spec for _, other in flat):
-        raise ValueError("Cannot batch elements of different structures; the first is "
-                         f"{spec}, another differs.")
-    columns = zip(*(leaves for leaves, _ in flat))
-    return pytree.tree_unflatten([_stack(list(column)) for column in columns], spec)
-
-
-def _stack(values: list):
-    if isinstance(values[0], (str, bytes)):
-        return np.array(values, dtype=object)
-    try:
-        return torch.stack([torch.as_tensor(value) for value in values])
-    except RuntimeError as error:
-        shapes = sorted({tuple(torch.as_tensor(value).shape) for value in values})
-        raise ValueError(f"Cannot batch elements of different shapes {shapes}: resize or pad them "
-                         f"to one shape first (e.g. with map), or batch 1 at a time.") from error
-
-
-def _as_leaf(value):
-    """What a map function returned -> a dataset leaf (NumPy numbers become tensors)."""
-    if isinstance(value, np.ndarray) and value.dtype.kind in "biuf":
-        return torch.from_numpy(value)
-    if isinstance(value, (bool, int, float, np.generic)) and not isinstance(value, (np.str_, np.bytes_)):
-        return torch.as_tensor(value)
-    return value
-
-
-def _as_sliceable(leaf):
-    if isinstance(leaf, torch.Tensor):
-        return leaf
-    array = np.asarray(leaf)
-    if array.dtype.kind in "USO":
-        return array.astype(object)
-    if array.ndim == 0:
-        raise ValueError(f"Dataset.from_tensor_slices needs arrays with a first axis; received "
-                         f"the scalar {leaf!r}.")
-    return torch.from_numpy(np.ascontiguousarray(array))
-
-
-def _own_memory(leaf):
-    # Tensors from DataLoader workers live in shared memory, one file descriptor each: a cache
-    # of thousands of batches would exhaust the process's descriptors, so it keeps copies.
-    if isinstance(leaf, torch.Tensor) and leaf.is_shared():
-        return leaf.clone()
-    return leaf
-
-
-def _leading_size(leaf) -> int:
-    shape = getattr(leaf, "shape", None)
-    if not shape:
-        raise ValueError(f"Cannot unbatch an element with a scalar part ({leaf!r}): unbatch splits "
-                         f"batches along their first axis.")
-    return int(shape[0])
+    def slices(self, batch_size: int, drop_remainder: bool):
+        """The batches `batch(batch_size, drop_remainder)` makes, as slices of the arrays."""
+        stop = self._cardinality - self._cardinality % batch_size if drop_remainder else self._cardinality
+        for start in range(0, stop, batch_size):
+            yield pytree.tree_unflatten([leaf[start:start + batch_size] for leaf in self.leaves], self.spec)
 
 
 def pass_rng(seed: int, pass_index: int) -> np.random.Generator:

@@ -21,8 +21,8 @@ from torch.utils import _pytree as pytree
 
 from lamina.utils.dataset import Dataset, stack_elements
 
-__all__ = ["check_validation_split_arg", "encode_labels", "get_training_or_validation_split",
-           "index_directory", "split_dataset"]
+__all__ = ["check_validation_split_arg", "empty_subset_hint", "encode_labels",
+           "get_training_or_validation_split", "index_directory", "split_dataset"]
 
 
 def split_dataset(dataset, left_size=None, right_size=None, shuffle: bool = False, seed=None):
@@ -259,6 +259,14 @@ def get_training_or_validation_split(samples, labels, validation_split, subset):
         return samples[len(samples) - num_val_samples:], \
             None if labels is None else labels[len(labels) - num_val_samples:]
     raise ValueError(f'`subset` must be either "training" or "validation", received: {subset!r}')
+
+
+def empty_subset_hint(validation_split, num_files: int) -> str:
+    """The end of the "No images found" error when the split, not the folder, left none."""
+    if not validation_split or not num_files:
+        return ""
+    return (f" (validation_split={validation_split} of {num_files} files leaves this subset empty: "
+            f"use more files or another validation_split)")
 
 
 def encode_labels(labels: np.ndarray, label_mode: str, num_classes: int) -> torch.Tensor:

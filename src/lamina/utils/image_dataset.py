@@ -19,6 +19,8 @@ Example:
 """
 from __future__ import annotations
 
+import io
+
 import numpy as np
 import torch
 
@@ -126,9 +128,9 @@ def image_dataset_from_directory(directory, labels="inferred", label_mode="int",
         paths, subset_labels = dataset_utils.get_training_or_validation_split(
             image_paths, labels, validation_split, subset_name)
         if not paths:
-            which = {"training": "training ", "validation": "validation "}.get(subset_name, "")
-            raise ValueError(f"No {which}images found in directory {directory}. Allowed formats: "
-                             f"{ALLOWLIST_FORMATS}" + _split_hint(validation_split, len(image_paths)))
+            raise ValueError(f"No {f'{subset_name} ' if subset_name else ''}images found in directory "
+                             f"{directory}. Allowed formats: {ALLOWLIST_FORMATS}"
+                             + dataset_utils.empty_subset_hint(validation_split, len(image_paths)))
         encoded = None if label_mode is None else dataset_utils.encode_labels(
             subset_labels, label_mode, len(class_names))
         dataset = IndexedDataset(len(paths), _ImageBatch(paths, loader), batch_size, labels=encoded,
@@ -140,13 +142,6 @@ def image_dataset_from_directory(directory, labels="inferred", label_mode="int",
     if subset == "both":
         return build("training", shuffle), build("validation", False)
     return build(subset, shuffle)
-
-
-def _split_hint(validation_split, num_files: int) -> str:
-    if not validation_split:
-        return ""
-    return (f" (validation_split={validation_split} of {num_files} files leaves this subset empty: "
-            f"use more files or another validation_split)")
 
 
 class _ImageLoader:
@@ -171,8 +166,14 @@ class _ImageLoader:
 
     def load(self, path) -> np.ndarray:
         mode = {1: "grayscale", 3: "rgb", 4: "rgba"}[self.num_channels]
-        with pil_image().open(path) as img:
-            pixels = np.asarray(convert_color_mode(img, mode), dtype=np.float32)
+        with open(path, "rb") as file:  # one read, then decoding from memory: fewer system calls
+            data = io.BytesIO(file.read())
+        try:
+            with pil_image().open(data) as img:
+                pixels = np.asarray(convert_color_mode(img, mode), dtype=np.float32)
+        except OSError as error:  # Pillow's UnidentifiedImageError and truncated-file errors
+            raise ValueError(f"Cannot decode the image file {path!r} ({error}). Remove or replace "
+                             f"that file, then build the dataset again.") from error
         if pixels.ndim == 2:
             pixels = pixels[..., None]
         if pixels.shape[:2] == self.image_size and not (self.crop_to_aspect_ratio or self.pad_to_aspect_ratio):

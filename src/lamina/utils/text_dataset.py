@@ -90,12 +90,9 @@ def text_dataset_from_directory(directory, labels="inferred", label_mode="int", 
         paths, subset_labels = dataset_utils.get_training_or_validation_split(
             file_paths, labels, validation_split, subset_name)
         if not paths:
-            which = {"training": "training ", "validation": "validation "}.get(subset_name, "")
-            hint = "" if not validation_split else (
-                f" (validation_split={validation_split} of {len(file_paths)} files leaves this "
-                f"subset empty: use more files or another validation_split)")
-            raise ValueError(f"No {which}text files found in directory {directory}. Allowed format: "
-                             f".txt{hint}")
+            raise ValueError(f"No {f'{subset_name} ' if subset_name else ''}text files found in "
+                             f"directory {directory}. Allowed format: .txt"
+                             + dataset_utils.empty_subset_hint(validation_split, len(file_paths)))
         encoded = None if label_mode is None else dataset_utils.encode_labels(
             subset_labels, label_mode, len(class_names))
         dataset = IndexedDataset(len(paths), _TextBatch(paths, max_length), batch_size,
