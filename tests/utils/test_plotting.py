@@ -70,6 +70,8 @@ def test_an_exploding_loss_is_drawn_on_a_log_axis():
     figure = plotting.plot_history({"loss": [2.3, 40.0, 900.0, float("nan")]})
     assert figure.axes[0].get_yscale() == "log"
     assert plotting.plot_history(HISTORY).axes[0].get_yscale() == "linear"
+    to_zero = plotting.plot_history({"loss": [2.0, 0.1, 0.001, 0.0004]})
+    assert to_zero.axes[0].get_yscale() == "linear"
 
 
 def test_validation_freq_values_sit_at_their_epochs():

@@ -134,8 +134,9 @@ def _draw_metric(axis: Any, curves: LearningCurves, name: str) -> None:
     drawn = [curves.values[key] for key in (name, val_name) if key in curves.values]
     finite = np.concatenate(drawn)
     finite = finite[np.isfinite(finite)]
-    # An exploding loss spans decades: a log axis keeps the early epochs readable.
-    if finite.size and finite.min() > 0 and finite.max() / finite.min() > 100:
+    # An exploding loss climbs by decades above where it started: a log axis keeps the
+    # early epochs readable. (A loss falling towards zero stays on a linear axis.)
+    if finite.size and finite.min() > 0 and finite.max() > 100 * finite[0]:
         axis.set_yscale("log")
     axis.set_title(name)
     axis.set_xlabel("Epoch")
