@@ -57,9 +57,12 @@ def test_inference_uses_moving_statistics():
     np.testing.assert_allclose(out, [[2.0 * (3 - 1) / 2 + 0.5, (0 + 1) / 0.5]])
 
 
-def test_trainable_false_means_inference_mode_even_in_training():
+@pytest.mark.parametrize("freeze", ["constructor", "attribute"])
+def test_trainable_false_means_inference_mode_even_in_training(freeze):
     x = torch.randn(8, 3) * 3 + 2
-    layer = layers.BatchNormalization(trainable=False)
+    layer = layers.BatchNormalization(trainable=freeze != "constructor")
+    layer(x)
+    layer.trainable = False
     inference = layer(x, training=False)
     training = layer(x, training=True)
     torch.testing.assert_close(training, inference)
@@ -155,3 +158,15 @@ def test_regularizers_add_losses():
     layer = layers.BatchNormalization(gamma_regularizer="l2", beta_regularizer="l1",
                                       input_shape=(3,))
     torch.testing.assert_close(sum(layer.losses), torch.tensor(0.01 * 3))
+
+
+def test_frozen_layer_keeps_its_statistics_through_fit():
+    x = np.random.default_rng(1).standard_normal((32, 3)).astype("float32") + 5
+    bn = layers.BatchNormalization()
+    model = lamina.Sequential([lamina.Input((3,)), bn, layers.Dense(1)])
+    bn.trainable = False
+    model.compile(optimizer="sgd", loss="mse")
+    before = bn.get_weights()
+    model.fit(x, x[:, :1], epochs=1, batch_size=8, verbose=0)
+    for got, want in zip(bn.get_weights(), before, strict=True):
+        np.testing.assert_array_equal(got, want)

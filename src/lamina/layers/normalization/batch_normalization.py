@@ -140,25 +140,30 @@ class BatchNormalization(Layer):
             self._update_moving_statistics(mean.detach(), variance.detach())
             outputs = _normalize(x, mean, variance, gamma, beta, self._axis, self.epsilon)
         else:
-            # torch's fused kernel normalizes with the biased batch variance, as Keras does, but
-            # would move its running variance with the unbiased one: the moving statistics are
-            # updated here instead, from one more reduction that needs no gradient.
-            with torch.no_grad():
-                variance, mean = torch.var_mean(x, dim=self._reduction_axes, correction=0)
-                self._update_moving_statistics(mean, variance)
-            outputs = self._batch_norm(x, None, None, gamma, beta, training=True)
+            # torch's fused kernel normalizes with the biased batch variance, as Keras does, and
+            # hands back the batch statistics from the same pass: with momentum 1 its running
+            # buffers receive the batch mean and the unbiased variance, which (n - 1) / n turns
+            # into the biased one that Keras moves its statistics with.
+            channels = x.shape[self._axis]
+            batch_mean, batch_variance = x.new_zeros(channels), x.new_zeros(channels)
+            outputs = self._batch_norm(x, batch_mean, batch_variance, gamma, beta, training=True)
+            count = x.numel() // channels
+            self._update_moving_statistics(batch_mean, batch_variance * ((count - 1) / count))
         return outputs.to(self._dtype)
 
     def _batch_norm(self, x, mean, variance, gamma, beta, training: bool):
-        """torch's fused batch norm, with channels moved to dim 1 without copying."""
-        if self._axis == x.ndim - 1:
-            # (..., C) as (N, C): a free view for contiguous inputs, and the 2-D kernel reads
-            # channels-last data as it lies.
+        """torch's fused batch norm (channels on dim 1); in training it fills `mean`/`variance`."""
+        momentum = 1.0 if training else 0.0
+        if self._axis == x.ndim - 1 and x.ndim not in (4, 5):
+            # (..., C) as (N, C): a free view, which the 2-D kernel reads as it lies.
             flat = x.reshape(-1, x.shape[-1])
-            return F.batch_norm(flat, mean, variance, gamma, beta, training, 0.0,
+            return F.batch_norm(flat, mean, variance, gamma, beta, training, momentum,
                                 self.epsilon).reshape(x.shape)
+        # Channels-last images moved to dim 1 are a view in torch's channels_last layout,
+        # which its CPU and cuDNN kernels read without a copy.
         moved = x.movedim(self._axis, 1)
-        outputs = F.batch_norm(moved, mean, variance, gamma, beta, training, 0.0, self.epsilon)
+        outputs = F.batch_norm(moved, mean, variance, gamma, beta, training, momentum,
+                               self.epsilon)
         return outputs.movedim(1, self._axis)
 
     def _moments(self, x, mask):
