@@ -170,3 +170,12 @@ def test_frozen_layer_keeps_its_statistics_through_fit():
     model.fit(x, x[:, :1], epochs=1, batch_size=8, verbose=0)
     for got, want in zip(bn.get_weights(), before, strict=True):
         np.testing.assert_array_equal(got, want)
+
+
+def test_unknown_time_axis_stays_unknown_and_mask_on_the_inputs_is_used():
+    assert tuple(layers.BatchNormalization()(lamina.Input((None, 8))).shape) == (None, None, 8)
+    x = torch.tensor([[[1.0], [3.0], [100.0]]])
+    x._keras_mask = torch.tensor([[True, True, False]])
+    layer = layers.BatchNormalization(momentum=0.0)
+    layer(x, training=True)
+    np.testing.assert_allclose(layer.moving_mean.numpy(), [2.0], rtol=1e-6)
