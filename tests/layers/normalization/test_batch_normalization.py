@@ -179,3 +179,12 @@ def test_unknown_time_axis_stays_unknown_and_mask_on_the_inputs_is_used():
     layer = layers.BatchNormalization(momentum=0.0)
     layer(x, training=True)
     np.testing.assert_allclose(layer.moving_mean.numpy(), [2.0], rtol=1e-6)
+
+
+def test_gamma_constraint_is_applied_after_each_step():
+    x = np.random.default_rng(2).standard_normal((16, 2)).astype("float32")
+    bn = layers.BatchNormalization(gamma_constraint="non_neg")
+    model = lamina.Sequential([lamina.Input((2,)), bn])
+    model.compile(optimizer=lamina.optimizers.SGD(5.0), loss="mse")
+    model.fit(x, -10 * x, epochs=3, batch_size=16, verbose=0)
+    assert (bn.gamma.numpy() >= 0).all() and (bn.gamma.numpy() == 0).any()
