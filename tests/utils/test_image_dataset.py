@@ -98,12 +98,14 @@ def test_images_with_their_labels_stay_together_when_shuffled(keras_reference, r
     assert sorted(seen) == sorted(expected)
 
 
-def test_worker_processes_give_the_same_batches_as_the_calling_process(reference_image_folder,
+# Small batches come back from the workers pickled, large ones (> 512 KiB) in shared memory.
+@pytest.mark.parametrize("image_size", [(5, 4), (256, 256)])
+def test_worker_processes_give_the_same_batches_as_the_calling_process(image_size, reference_image_folder,
                                                                       monkeypatch):
-    in_process = load(reference_image_folder, image_size=(5, 4), batch_size=2, shuffle=False)
+    in_process = load(reference_image_folder, image_size=image_size, batch_size=2, shuffle=False)
     in_process.workers = 0
     monkeypatch.setattr(indexed_dataset, "WORKERS_PAY_OFF_SECONDS", 0.0)
-    in_workers = load(reference_image_folder, image_size=(5, 4), batch_size=2, shuffle=False)
+    in_workers = load(reference_image_folder, image_size=image_size, batch_size=2, shuffle=False)
     in_workers.workers = 2
     spawned = []
     monkeypatch.setattr(indexed_dataset, "DataLoader",
@@ -204,6 +206,9 @@ def test_a_classifier_trains_from_a_folder_of_fashion_mnist_pngs(tmp_path, monke
     assert train_ds.class_names == sorted(names)
     assert len(train_ds.file_paths) + len(val_ds.file_paths) == count
     assert not set(train_ds.file_paths) & set(val_ds.file_paths)
+    again = keras.utils.image_dataset_from_directory(folder, validation_split=0.2, subset="validation",
+                                                     seed=123, color_mode="grayscale", image_size=(28, 28))
+    assert again.file_paths == val_ds.file_paths
     model = keras.Sequential([keras.Input((28, 28, 1)), layers.Flatten(), layers.Dense(32, activation="relu"),
                               layers.Dense(3, activation="softmax")])
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
@@ -224,8 +229,7 @@ def test_fit_with_validation_data_from_a_generated_folder(tmp_path):
                     image_size=(8, 8), batch_size=16)
     val_ds = load(tmp_path, validation_split=0.2, subset="validation", seed=5, color_mode="grayscale",
                   image_size=(8, 8), batch_size=16)
-    model = keras.Sequential([keras.Input((8, 8, 1)), layers.Rescaling(1 / 255) if hasattr(layers, "Rescaling")
-                              else layers.Identity(), layers.Flatten(), layers.Dense(3, activation="softmax")])
+    model = keras.Sequential([keras.Input((8, 8, 1)), layers.Flatten(), layers.Dense(3, activation="softmax")])
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     history = model.fit(train_ds, validation_data=val_ds, epochs=1, verbose=0)
     assert set(history.history) == {"loss", "accuracy", "val_loss", "val_accuracy"}

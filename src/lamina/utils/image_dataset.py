@@ -119,7 +119,7 @@ def image_dataset_from_directory(directory, labels="inferred", label_mode="int",
         raise ValueError('When passing `label_mode="binary"`, there must be exactly 2 class_names. '
                          f"Received: class_names={class_names}")
     loader = _ImageLoader(image_size=tuple(int(side) for side in image_size),
-                          num_channels=_CHANNELS[color_mode], interpolation=interpolation,
+                          color_mode=color_mode, interpolation=interpolation,
                           crop_to_aspect_ratio=crop_to_aspect_ratio,
                           pad_to_aspect_ratio=pad_to_aspect_ratio,
                           channels_first=data_format == "channels_first")
@@ -145,12 +145,12 @@ def image_dataset_from_directory(directory, labels="inferred", label_mode="int",
 
 
 class _ImageLoader:
-    """Decodes one image file with Pillow and resizes it: runs in DataLoader worker processes."""
+    """Decodes image files with Pillow and resizes them (in DataLoader workers on long passes)."""
 
-    def __init__(self, image_size, num_channels, interpolation, crop_to_aspect_ratio,
+    def __init__(self, image_size, color_mode, interpolation, crop_to_aspect_ratio,
                  pad_to_aspect_ratio, channels_first):
         self.image_size = image_size
-        self.num_channels = num_channels
+        self.color_mode = color_mode
         self.interpolation = interpolation
         self.crop_to_aspect_ratio = crop_to_aspect_ratio
         self.pad_to_aspect_ratio = pad_to_aspect_ratio
@@ -158,19 +158,18 @@ class _ImageLoader:
 
     def load_batch(self, paths) -> torch.Tensor:
         height, width = self.image_size
-        batch = np.empty((len(paths), height, width, self.num_channels), dtype=np.float32)
+        batch = np.empty((len(paths), height, width, _CHANNELS[self.color_mode]), dtype=np.float32)
         for row, path in enumerate(paths):
             batch[row] = self.load(path)
         images = torch.from_numpy(batch)
         return images.permute(0, 3, 1, 2).contiguous() if self.channels_first else images
 
     def load(self, path) -> np.ndarray:
-        mode = {1: "grayscale", 3: "rgb", 4: "rgba"}[self.num_channels]
         with open(path, "rb") as file:  # one read, then decoding from memory: fewer system calls
             data = io.BytesIO(file.read())
         try:
             with pil_image().open(data) as img:
-                pixels = np.asarray(convert_color_mode(img, mode), dtype=np.float32)
+                pixels = np.asarray(convert_color_mode(img, self.color_mode), dtype=np.float32)
         except OSError as error:  # Pillow's UnidentifiedImageError and truncated-file errors
             raise ValueError(f"Cannot decode the image file {path!r} ({error}). Remove or replace "
                              f"that file, then build the dataset again.") from error

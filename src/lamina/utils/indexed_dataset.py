@@ -104,7 +104,7 @@ class IndexedDataset(Dataset):
         if not chunks:
             return
         started = time.perf_counter()
-        first = self.fetch(chunks[0])
+        first = self._fetch_here(chunks[0])
         remaining_seconds = (time.perf_counter() - started) * (len(chunks) - 1)
         rest = chunks[1:]
         if self.workers > 0 and len(rest) > 1 and remaining_seconds > WORKERS_PAY_OFF_SECONDS:
@@ -116,7 +116,17 @@ class IndexedDataset(Dataset):
                 yield pytree.tree_map(_as_tensor, batch)
             return
         yield first
-        yield from map(self.fetch, rest)
+        yield from map(self._fetch_here, rest)
+
+    def _fetch_here(self, chunk: np.ndarray):
+        """`fetch` in the calling process, on one thread as in a worker process: torch's bilinear
+        resize rounds differently on several threads, and both paths must give the same batch."""
+        threads = torch.get_num_threads()
+        torch.set_num_threads(1)
+        try:
+            return self.fetch(chunk)
+        finally:
+            torch.set_num_threads(threads)
 
 
 class _Fetcher(TorchDataset):
