@@ -4,6 +4,7 @@ import warnings
 import numpy as np
 import pytest
 
+import lamina
 from lamina.callbacks import CallbackList, EarlyStopping
 
 
@@ -198,3 +199,15 @@ def test_auto_mode_monitor_that_names_nothing_raises_value_error():
         epochs_run, _ = run_fit(EarlyStopping(monitor="val_acc", mode="max"), [0.3, 0.2],
                                 key="val_accuracy", model=FakeModel(metrics=[_AccuracyMetric()]))
     assert epochs_run == 2
+
+
+def test_monitor_spelled_for_other_accuracy_key_names_the_logged_one():
+    model = lamina.Sequential([lamina.Input((4,)), lamina.layers.Dense(3, activation="softmax")])
+    model.compile("adam", "sparse_categorical_crossentropy", metrics=["acc"])
+    x, y = np.random.default_rng(0).random((32, 4)), np.arange(32) % 3
+    stopper = lamina.callbacks.EarlyStopping(monitor="val_accuracy")
+    with pytest.raises(ValueError) as error:
+        model.fit(x, y, epochs=1, verbose=0, validation_split=0.25, callbacks=[stopper])
+    message = str(error.value)
+    assert "The logged quantities are: acc, loss, val_acc, val_loss." in message
+    assert "pass monitor='val_acc', or compile with metrics=['accuracy']" in message

@@ -1,6 +1,7 @@
 """`MonitorCallback`: shared logic of callbacks that watch one logged quantity."""
 from __future__ import annotations
 
+import difflib
 import operator
 import warnings
 from typing import Any, Mapping
@@ -93,8 +94,7 @@ class MonitorCallback(Callback):
             "isn't able to automatically determine whether that metric should be "
             "maximized or minimized. Pass `mode='max'` in order to monitor based on the "
             "highest metric value, or pass `mode='min'` in order to use the lowest value. "
-            f"The logged quantities are: {', '.join(logs)}; check the spelling of "
-            "`monitor` (e.g. 'val_accuracy', not 'val_acc', with metrics=['accuracy'])."
+            f"The logged quantities are: {', '.join(logs)}.{_spelling_hint(self.monitor, logs)}"
         )
 
     def _set_monitor_op(self, logs: Mapping | None = None) -> None:
@@ -121,3 +121,16 @@ class MonitorCallback(Callback):
         """The monitored value from `logs` as a float, or None when it is missing."""
         value = (logs or {}).get(self.monitor)
         return None if value is None else float(value)
+
+
+def _spelling_hint(monitor: str, logs: Mapping) -> str:
+    """Names the logged key the user most likely meant ('val_acc' for 'val_accuracy')."""
+    swapped = (monitor.replace("accuracy", "acc") if "accuracy" in monitor
+               else monitor.replace("acc", "accuracy"))
+    if swapped in logs:
+        metric = swapped.removeprefix("val_")
+        return (f" The logs name it {swapped!r} because the model was compiled with "
+                f"metrics=[{metric!r}]: pass monitor={swapped!r}, or compile with "
+                f"metrics=[{monitor.removeprefix('val_')!r}].")
+    close = difflib.get_close_matches(monitor, list(logs), n=1)
+    return f" Did you mean monitor={close[0]!r}?" if close else ""
