@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 import lamina as keras
-import lamina.utils  # noqa: F401  (imported before the clock starts: torch's import is not loading)
+import lamina.utils  # imported before the clock starts: importing torch is not loading images
 
 
 def write_pngs(folder: Path) -> None:

@@ -4,11 +4,11 @@ import os
 import numpy as np
 import pytest
 import torch
+from torch.utils.data import DataLoader
 
 import lamina as keras
 from lamina import layers
 from lamina.utils import indexed_dataset
-from torch.utils.data import DataLoader
 
 IMAGE_CASES = ["rgb_bilinear", "gray_nearest", "rgba_crop", "rgb_pad", "categorical",
                "binary_two_classes", "no_labels", "manual_labels"]
@@ -134,8 +134,8 @@ def test_a_broken_file_is_named_in_the_error(tmp_path):
 
 @pytest.mark.parametrize("kwargs, error, message", [
     ({"label_mode": "binary"}, ValueError,
-     r'When passing `label_mode="binary"`, there must be exactly 2 class_names. Received: '
-     r"class_names=\['birds', 'cats', 'dogs'\]"),
+     (r'When passing `label_mode="binary"`, there must be exactly 2 class_names. Received: '
+      r"class_names=\['birds', 'cats', 'dogs'\]")),
     ({"label_mode": "sparse"}, ValueError, r"`label_mode` argument must be one of .* Received: label_mode=sparse"),
     ({"color_mode": "bgr"}, ValueError, r"`color_mode` must be one of .* Received: color_mode=bgr"),
     ({"image_size": (2, 2, 3)}, ValueError, r"Invalid `image_size` value. Expected a tuple of 2 integers"),
@@ -212,7 +212,10 @@ def test_a_classifier_trains_from_a_folder_of_fashion_mnist_pngs(tmp_path, monke
     model = keras.Sequential([keras.Input((28, 28, 1)), layers.Flatten(), layers.Dense(32, activation="relu"),
                               layers.Dense(3, activation="softmax")])
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-    scale = lambda images, labels: (images / 255.0, labels)  # noqa: E731
+
+    def scale(images, labels):
+        return images / 255.0, labels
+
     history = model.fit(train_ds.map(scale).cache().prefetch(-1), validation_data=val_ds.map(scale),
                         epochs=2, verbose=0)
     assert history.history["val_accuracy"][-1] > 0.85

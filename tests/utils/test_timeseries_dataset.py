@@ -78,8 +78,8 @@ def test_tensors_are_accepted_and_shuffled_passes_are_seeded():
 
 @pytest.mark.parametrize("kwargs, message", [
     ({"start_index": -1}, r"`start_index` must be 0 or greater. Received: start_index=-1"),
-    ({"start_index": 20}, r"`start_index` must be lower than the length of the data. Received: "
-                          r"start_index=20, for data of length 20"),
+    ({"start_index": 20}, (r"`start_index` must be lower than the length of the data. Received: "
+                           r"start_index=20, for data of length 20")),
     ({"start_index": 5, "end_index": 5}, r"`end_index` must be higher than `start_index`"),
     ({"end_index": 20}, r"`end_index` must be lower than the length of the data"),
     ({"end_index": -3}, r"`end_index` must be higher than 0. Received: end_index=-3"),

@@ -13,5 +13,5 @@ from lamina.utils.image_dataset import image_dataset_from_directory
 from lamina.utils.text_dataset import text_dataset_from_directory
 from lamina.utils.timeseries_dataset import timeseries_dataset_from_array
 
-__all__ = ["image", "sequence", "image_dataset_from_directory", "text_dataset_from_directory",
+__all__ = ["image", "image_dataset_from_directory", "sequence", "text_dataset_from_directory",
            "timeseries_dataset_from_array"]

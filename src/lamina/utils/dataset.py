@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import itertools
 import math
-from typing import Any, Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
 
 import numpy as np
 import torch
@@ -26,7 +27,7 @@ from torch.utils.data import DataLoader, IterableDataset
 
 from lamina.utils.dataset_elements import as_leaf, as_sliceable, leading_size, own_memory, stack_elements
 
-__all__ = ["Dataset", "INFINITE", "UNKNOWN", "buffered_shuffle", "pass_rng"]
+__all__ = ["INFINITE", "UNKNOWN", "Dataset", "buffered_shuffle", "pass_rng"]
 
 INFINITE = -1  # tf.data.INFINITE_CARDINALITY
 UNKNOWN = -2  # tf.data.UNKNOWN_CARDINALITY
@@ -60,7 +61,7 @@ class Dataset(DataLoader):
         self._batch_size = batch_size
 
     @classmethod
-    def from_tensor_slices(cls, elements) -> "Dataset":
+    def from_tensor_slices(cls, elements) -> Dataset:
         """A dataset of the slices of `elements` along their first axis (arrays, tensors, lists
         of strings; in a tuple or dict), as `tf.data.Dataset.from_tensor_slices`."""
         return _Slices(elements)
@@ -88,7 +89,7 @@ class Dataset(DataLoader):
             yield pytree.tree_map(lambda leaf: leaf.numpy() if isinstance(leaf, torch.Tensor) else leaf,
                                   element)
 
-    def map(self, map_func: Callable, num_parallel_calls=None, deterministic=None, name=None) -> "Dataset":
+    def map(self, map_func: Callable, num_parallel_calls=None, deterministic=None, name=None) -> Dataset:
         """Applies `map_func` to each element; a tuple element is passed as separate arguments.
 
         `num_parallel_calls` and `deterministic` are accepted for tf.data code; the function runs
@@ -100,40 +101,40 @@ class Dataset(DataLoader):
         return _Map(self, map_func)
 
     def batch(self, batch_size: int, drop_remainder: bool = False, num_parallel_calls=None,
-              deterministic=None, name=None) -> "Dataset":
+              deterministic=None, name=None) -> Dataset:
         """Stacks `batch_size` consecutive elements (the last batch may be smaller)."""
         return _Batch(self, _positive_int(batch_size, "batch_size"), bool(drop_remainder))
 
-    def unbatch(self, name=None) -> "Dataset":
+    def unbatch(self, name=None) -> Dataset:
         """Splits each element along its first axis into single samples."""
         return _Unbatch(self)
 
     def shuffle(self, buffer_size: int, seed: int | None = None, reshuffle_each_iteration=None,
-                name=None) -> "Dataset":
+                name=None) -> Dataset:
         """Shuffles through a buffer of `buffer_size` elements, anew on each pass by default."""
         return _Shuffle(self, _positive_int(buffer_size, "buffer_size"), seed,
                         True if reshuffle_each_iteration is None else bool(reshuffle_each_iteration))
 
-    def take(self, count: int, name=None) -> "Dataset":
+    def take(self, count: int, name=None) -> Dataset:
         """The first `count` elements (all of them for `count=-1`)."""
         return _Take(self, _count(count, "count"))
 
-    def skip(self, count: int, name=None) -> "Dataset":
+    def skip(self, count: int, name=None) -> Dataset:
         """All but the first `count` elements (none for `count=-1`)."""
         return _Skip(self, _count(count, "count"))
 
-    def repeat(self, count: int | None = None, name=None) -> "Dataset":
+    def repeat(self, count: int | None = None, name=None) -> Dataset:
         """Repeats the passes `count` times (forever for None or -1)."""
         return _Repeat(self, -1 if count is None else _count(count, "count"))
 
-    def cache(self, filename: str = "", name=None) -> "Dataset":
+    def cache(self, filename: str = "", name=None) -> Dataset:
         """Keeps the elements of the first complete pass in memory and replays them afterwards.
 
         A `filename` is accepted for tf.data code; the cache is held in memory either way.
         """
         return _Cache(self)
 
-    def prefetch(self, buffer_size: int, name=None) -> "Dataset":
+    def prefetch(self, buffer_size: int, name=None) -> Dataset:
         """Accepts tf.data's read-ahead call (`AUTOTUNE` is -1) and returns the same stream.
 
         No buffer is added: a directory dataset's long passes are already read ahead by its
