@@ -10,7 +10,7 @@ Example:
 from __future__ import annotations
 
 from lamina import optimizers
-from lamina.engine import trainer
+from lamina.engine import learner_checks, trainer
 from lamina.engine.compile_utils import CompileLoss
 from lamina.engine.data import unpack_x_y_sample_weight
 from lamina.layers.layer import Layer
@@ -111,6 +111,7 @@ class Model(Layer):
         self.optimizer = optimizers.get(optimizer)
         self.loss = loss
         self.compiled_loss = CompileLoss(loss, loss_weights)
+        learner_checks.warn_output_activation(self, loss)
         if isinstance(metrics, str):
             metrics = [metrics]
         if isinstance(weighted_metrics, str):
@@ -136,6 +137,7 @@ class Model(Layer):
             >>> sorted(history.history), history.epoch
             (['loss', 'val_loss'], [0, 1])
         """
+        learner_checks.warn_unscaled_images(self, x)
         return trainer.fit(self, x, y, batch_size=batch_size, epochs=epochs, verbose=verbose,
                            callbacks=callbacks, validation_split=validation_split,
                            validation_data=validation_data, shuffle=shuffle,
