@@ -52,9 +52,11 @@ def _conv(layer) -> str:
     else:
         channels_in, filters = kernel.shape[-2], kernel.shape[-1]
     channel_word = "channel" if channels_in == 1 else "channels"
-    grouped = f" (per group of {getattr(layer, 'groups', 1)})" if getattr(layer, "groups", 1) > 1 else ""
-    return (f"{name}: {spatial} kernel × {_n(channels_in)} {channel_word}{grouped} × "
-            f"{_n(filters)} filters{_bias_term(layer, filters)} = {_n(_count(layer))}")
+    groups = getattr(layer, "groups", 1)
+    per_group = " per group" if groups > 1 else ""
+    note = f" ({groups} groups)" if groups > 1 else ""
+    return (f"{name}: {spatial} kernel × {_n(channels_in)} {channel_word}{per_group} × "
+            f"{_n(filters)} filters{_bias_term(layer, filters)} = {_n(_count(layer))}{note}")
 
 
 def _depthwise(layer) -> str:
