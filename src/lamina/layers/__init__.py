@@ -13,9 +13,10 @@ from lamina.layers.normalization import *  # noqa: F401,F403
 from lamina.layers.pooling import *  # noqa: F401,F403
 from lamina.layers.regularization import *  # noqa: F401,F403
 from lamina.layers.reshaping import *  # noqa: F401,F403
+from lamina.layers.rnn import *  # noqa: F401,F403
 from lamina.layers import (activations, convolutional, core, merging, normalization, pooling,
-                           regularization, reshaping)
+                           regularization, reshaping, rnn)
 
 __all__ = sorted({"Layer", *activations.__all__, *convolutional.__all__, *core.__all__,
                   *merging.__all__, *normalization.__all__, *pooling.__all__,
-                  *regularization.__all__, *reshaping.__all__})
+                  *regularization.__all__, *reshaping.__all__, *rnn.__all__})
