@@ -1,7 +1,7 @@
 """Bidirectional: runs a recurrent layer forwards and a copy of it backwards, and merges the two.
 
 Example:
-    >>> layer = Bidirectional(lamina.layers.LSTM(4, return_sequences=True))
+    >>> layer = Bidirectional(lamina.layers.LSTM(4, return_sequences=True, name="lstm"))
     >>> layer(torch.ones(2, 10, 8)).shape
     torch.Size([2, 10, 8])
     >>> layer.forward_layer.name, layer.backward_layer.name
