@@ -97,9 +97,10 @@ class Embedding(Layer):
             fractional = inputs != inputs.trunc()
             if bool(fractional.any()):
                 example = float(inputs[fractional][0])
+                dtype = str(inputs.dtype).removeprefix("torch.")
                 raise TypeError(
                     f"Layer '{self.name}' (Embedding) expects integer token indices in "
-                    f"[0, {self.input_dim - 1}], but received {str(inputs.dtype).removeprefix('torch.')} "
+                    f"[0, {self.input_dim - 1}], but received {dtype} "
                     f"inputs with non-integer values (e.g. {example}). An Embedding looks rows up "
                     f"by index: feed token ids (integers from TextVectorization, a Tokenizer or "
                     f"pad_sequences); for real-valued features use Dense instead.")

@@ -82,7 +82,8 @@ class ConvLSTM2DCell(RecurrentCell):
         spatial = tuple(input_shape[1:-1] if self.data_format == "channels_last" else input_shape[2:])
         if None in spatial:
             raise ValueError(f"ConvLSTM layers only support static input shapes for the spatial "
-                             f"dimension. Received invalid input shape: input_shape={tuple(input_shape)}")
+                             f"dimension. Received invalid input shape: "
+                             f"input_shape={tuple(input_shape)}")
         channels = input_shape[self._channel_axis]
         if channels is None:
             raise ValueError(f"The channel dimension of the inputs should be defined. Found None. "
@@ -99,7 +100,9 @@ class ConvLSTM2DCell(RecurrentCell):
 
     def _frame_shape(self, spatial) -> tuple:
         spatial = self.output_spatial_shape(spatial)
-        return spatial + (self.filters,) if self.data_format == "channels_last" else (self.filters,) + spatial
+        if self.data_format == "channels_last":
+            return spatial + (self.filters,)
+        return (self.filters,) + spatial
 
     def get_initial_state(self, batch_size=None) -> list:
         shape = (batch_size,) + self._frame_shape(self.spatial_dims)
@@ -112,10 +115,11 @@ class ConvLSTM2DCell(RecurrentCell):
             frames = sequences.reshape(batch * steps, *sequences.shape[2:])
             projected = self._conv(frames, self.kernel, self.strides, self.padding, self.dilation_rate)
         else:
-            kernels = self.kernel.chunk(4, dim=-1)
-            projected = torch.cat([self._conv((sequences * m).reshape(batch * steps, *sequences.shape[2:]),
-                                              k, self.strides, self.padding, self.dilation_rate)
-                                   for m, k in zip(masks, kernels)], dim=self._channel_axis)
+            frame_shape = (batch * steps, *sequences.shape[2:])
+            projected = torch.cat([self._conv((sequences * m).reshape(frame_shape), k, self.strides,
+                                              self.padding, self.dilation_rate)
+                                   for m, k in zip(masks, self.kernel.chunk(4, dim=-1))],
+                                  dim=self._channel_axis)
         if self.bias is not None:
             shape = [1] * projected.ndim
             shape[self._channel_axis] = -1

@@ -93,7 +93,8 @@ class LSTMCell(RecurrentCell):
         return h, [h, c]
 
     def fused_kernel(self, training):
-        if not (is_activation(self.activation, "tanh") and is_activation(self.recurrent_activation, "sigmoid")):
+        if not (is_activation(self.activation, "tanh")
+                and is_activation(self.recurrent_activation, "sigmoid")):
             return None
         if not self._dropout_allows_fusion(training):
             return None
@@ -165,79 +166,6 @@ class LSTM(RNN):
 
     def call(self, sequences, initial_state=None, mask=None, training=False):
         return super().call(sequences, initial_state=initial_state, mask=mask, training=training)
-
-    def get_config(self) -> dict:
-        return {**super().get_config(), "units": self.units,
-                "activation": activations.serialize(self.activation),
-                "recurrent_activation": activations.serialize(self.recurrent_activation),
-                "unit_forget_bias": self.unit_forget_bias, **self._common_config()}
-
-
-@forward_to_cell("units", "activation", "recurrent_activation", "use_bias", "unit_forget_bias",
-                 "kernel_initializer", "recurrent_initializer", "bias_initializer",
-                 "kernel_regularizer", "recurrent_regularizer", "bias_regularizer",
-                 "kernel_constraint", "recurrent_constraint", "bias_constraint", "dropout",
-                 "recurrent_dropout")
-class LSTM(RNN):
-    """Long Short-Term Memory layer, on torch's fused kernel whenever the configuration allows.
-
-    The fused kernel runs for the default activations, without recurrent dropout in training,
-    without `unroll`, and under any mask (except when an LSTM must return its final carry under
-    a mask: `return_state` or `stateful`). `use_cudnn=False` forces the step loop; `True`
-    requires the fused kernel.
-
-    Args:
-        units ... seed: as in `LSTMCell`.
-        activity_regularizer: penalty on the layer's output.
-        return_sequences, return_state, go_backwards, stateful, unroll: as in `RNN`.
-        use_cudnn: 'auto', True or False.
-
-    Example:
-        >>> sequences, h, c = LSTM(4, return_sequences=True, return_state=True)(torch.ones(32, 10, 8))
-        >>> sequences.shape, h.shape, c.shape
-        (torch.Size([32, 10, 4]), torch.Size([32, 4]), torch.Size([32, 4]))
-    """
-
-    def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", use_bias=True,
-                 kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal",
-                 bias_initializer="zeros", unit_forget_bias=True, kernel_regularizer=None,
-                 recurrent_regularizer=None, bias_regularizer=None, activity_regularizer=None,
-                 kernel_constraint=None, recurrent_constraint=None, bias_constraint=None,
-                 dropout=0.0, recurrent_dropout=0.0, seed=None, return_sequences=False,
-                 return_state=False, go_backwards=False, stateful=False, unroll=False,
-                 use_cudnn="auto", **kwargs):
-        if use_cudnn not in ("auto", True, False):
-            raise ValueError(f"Invalid valid received for argument `use_cudnn`. Expected one of "
-                             f"{{'auto', True, False}}. Received: use_cudnn={use_cudnn!r}")
-        cell = LSTMCell(units, activation=activation, recurrent_activation=recurrent_activation,
-                        use_bias=use_bias, kernel_initializer=kernel_initializer,
-                        unit_forget_bias=unit_forget_bias,
-                        recurrent_initializer=recurrent_initializer,
-                        bias_initializer=bias_initializer, kernel_regularizer=kernel_regularizer,
-                        recurrent_regularizer=recurrent_regularizer,
-                        bias_regularizer=bias_regularizer, kernel_constraint=kernel_constraint,
-                        recurrent_constraint=recurrent_constraint, bias_constraint=bias_constraint,
-                        dropout=dropout, recurrent_dropout=recurrent_dropout,
-                        dtype=kwargs.get("dtype"), trainable=kwargs.get("trainable", True),
-                        name="lstm_cell", seed=seed,
-                        implementation=kwargs.pop("implementation", 2))
-        super().__init__(cell, return_sequences=return_sequences, return_state=return_state,
-                         go_backwards=go_backwards, stateful=stateful, unroll=unroll,
-                         activity_regularizer=activity_regularizer, **kwargs)
-        self.input_spec = InputSpec(ndim=3)
-        self.use_cudnn = use_cudnn
-
-    def call(self, sequences, initial_state=None, mask=None, training=False):
-        return super().call(sequences, initial_state=initial_state, mask=mask, training=training)
-
-    def _run(self, sequences, states, mask, training: bool):
-        if self.use_cudnn is True and self._fused_kernel(sequences, mask, training) is None:
-            raise ValueError("use_cudnn=True was specified, but the fused kernel does not support "
-                             "this layer configuration (it needs activation='tanh', "
-                             "recurrent_activation='sigmoid', no recurrent_dropout in training, "
-                             "unroll=False, and no mask when the final carry is returned). Pass "
-                             "use_cudnn='auto' to fall back to the step loop.")
-        return super()._run(sequences, states, mask, training)
 
     def get_config(self) -> dict:
         return self._config_with_cell_arguments()

@@ -115,7 +115,8 @@ class RNN(Layer):
             self._create_state_buffers(int(sequences_shape[0]))
 
     def _create_state_buffers(self, batch_size: int) -> None:
-        leaves, self._state_structure = pytree.tree_flatten(_as_lists(self.get_initial_state(batch_size)))
+        initial = _as_lists(self.get_initial_state(batch_size))
+        leaves, self._state_structure = pytree.tree_flatten(initial)
         for index, value in enumerate(leaves):
             name = f"rnn_state_{index}"
             # Not a weight (Keras does not track it) and not saved; a buffer so `.to()` moves it.
@@ -196,7 +197,8 @@ class RNN(Layer):
                 or not _is_plain_builtin(self.cell)):
             return None
         kernel = self.cell.fused_kernel(training)
-        if kernel is None or ((self.return_state or self.stateful) and not final_carry_available(kernel, mask)):
+        needs_carry = self.return_state or self.stateful
+        if kernel is None or (needs_carry and not final_carry_available(kernel, mask)):
             return None
         return kernel
 
@@ -209,7 +211,8 @@ class RNN(Layer):
             output, new_states = step(t, states)
             if mask is not None:
                 keep = step_masks[t]
-                previous = torch.zeros_like(output) if self.zero_output_for_mask else _first_state(states)
+                previous = (torch.zeros_like(output) if self.zero_output_for_mask
+                            else _first_state(states))
                 output = _where(keep, output, previous)
                 new_states = pytree.tree_map(lambda new, old: _where(keep, new, old), new_states, states)
             states = new_states
@@ -245,7 +248,9 @@ class RNN(Layer):
                 states = [buffer.clone() for buffer in self.states]
                 return pytree.tree_unflatten(states, self._state_structure)
             return _as_lists(self.get_initial_state(sequences.shape[0]))
-        states = _as_lists(list(initial_state) if isinstance(initial_state, (list, tuple)) else [initial_state])
+        if not isinstance(initial_state, (list, tuple)):
+            initial_state = [initial_state]
+        states = _as_lists(list(initial_state))
         expected = len(pytree.tree_leaves(_as_lists(self.get_initial_state(1))))
         given = len(pytree.tree_leaves(states))
         if given != expected:
@@ -286,7 +291,8 @@ class RNN(Layer):
             output_size = pytree.tree_leaves(self.state_size)[0]
         if not isinstance(output_size, int):
             raise ValueError("output_size must be an integer.")
-        output_shape = (batch_size, length, output_size) if self.return_sequences else (batch_size, output_size)
+        output_shape = ((batch_size, length, output_size) if self.return_sequences
+                        else (batch_size, output_size))
         if self.return_state:
             return (output_shape, *[(batch_size, size) for size in pytree.tree_leaves(self.state_size)])
         return output_shape
@@ -388,4 +394,6 @@ def _as_lists(structure):
 
 
 def _flat_list(values) -> list:
-    return [values] if not isinstance(values, (list, tuple)) else [v for item in values for v in _flat_list(item)]
+    if not isinstance(values, (list, tuple)):
+        return [values]
+    return [value for item in values for value in _flat_list(item)]
