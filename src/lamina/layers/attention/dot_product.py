@@ -1,0 +1,94 @@
+"""Scaled dot-product attention over `(..., T, H)` tensors, with Keras' masked softmax.
+
+`dot_product_attention` is the arithmetic under `MultiHeadAttention`: softmax of
+`scale * q @ k^T` over the keys, masked positions excluded, then the weighted sum of the
+values. Without returned scores or active dropout it runs `F.scaled_dot_product_attention`
+(flash / memory-efficient kernels where torch has them); otherwise it computes the weights
+explicitly. Both give the same numbers, also for rows whose keys are all masked: their
+weights are 0 and their output is 0, as Keras' masked `Softmax` gives.
+
+Example:
+    >>> q, k, v = torch.ones(1, 2, 4), torch.ones(1, 3, 4), torch.arange(12.0).reshape(1, 3, 4)
+    >>> dot_product_attention(q, k, v, scale=0.5)[0][0, 0].tolist()
+    [4.0, 5.0, 6.0, 7.0]
+"""
+from __future__ import annotations
+
+import contextlib
+
+import torch
+import torch.nn.functional as F
+
+__all__ = ["dot_product_attention", "causal_mask", "sliding_window_mask"]
+
+# Keras' masked softmax puts this logit on masked positions before normalizing.
+_LARGE_NEGATIVE = -1e9
+
+
+def dot_product_attention(query, key, value, scale: float, mask=None, is_causal: bool = False,
+                          dropout=None, return_scores: bool = False, allow_flash: bool = True):
+    """`(outputs, weights)`: attention of `query` `(..., Tq, H)` over `key`/`value` `(..., Tk, H)`.
+
+    Args:
+        query, key, value: tensors with the same leading (batch and head) axes.
+        scale: the factor on the logits (Keras: `1 / sqrt(key_dim)`).
+        mask: booleans broadcastable to `(..., Tq, Tk)`; True = may attend.
+        is_causal: whether query `i` may only attend to keys `j <= i` (and `mask` is None).
+        dropout: a function applied to the weights in training (None: no dropout).
+        return_scores: whether to return the weights (else the second item is None).
+        allow_flash: False keeps torch from choosing its flash-attention kernel.
+
+    Returns:
+        The outputs `(..., Tq, Hv)` and the softmax weights `(..., Tq, Tk)` (before dropout)
+        or None.
+    """
+    if not return_scores and dropout is None:
+        return _fused(query, key, value, scale, mask, is_causal, allow_flash), None
+    if is_causal:
+        mask = causal_mask(query.shape[-2], key.shape[-2], query.device)
+    logits = torch.matmul(query * scale, key.transpose(-1, -2))
+    if mask is not None:
+        logits = torch.where(mask, logits, torch.tensor(_LARGE_NEGATIVE, dtype=logits.dtype,
+                                                        device=logits.device))
+    weights = torch.softmax(logits, dim=-1)
+    if mask is not None:
+        weights = torch.where(mask, weights, torch.zeros((), dtype=weights.dtype,
+                                                         device=weights.device))
+    attended = weights if dropout is None else dropout(weights)
+    return torch.matmul(attended, value), weights
+
+
+def _fused(query, key, value, scale, mask, is_causal, allow_flash):
+    if mask is None:
+        with _kernels(allow_flash):
+            return F.scaled_dot_product_attention(query, key, value, scale=scale,
+                                                  is_causal=is_causal)
+    # A row with no key to attend to gets output 0 (Keras' masked softmax). Some fused
+    # kernels return NaN there, so such rows attend everywhere and are zeroed afterwards.
+    has_key = mask.any(dim=-1, keepdim=True)
+    with _kernels(allow_flash):
+        outputs = F.scaled_dot_product_attention(query, key, value, attn_mask=mask | ~has_key,
+                                                 scale=scale)
+    return outputs * has_key.to(outputs.dtype)
+
+
+def _kernels(allow_flash: bool):
+    if allow_flash:
+        return contextlib.nullcontext()
+    from torch.nn.attention import SDPBackend, sdpa_kernel
+
+    return sdpa_kernel([SDPBackend.EFFICIENT_ATTENTION, SDPBackend.CUDNN_ATTENTION, SDPBackend.MATH])
+
+
+def causal_mask(query_length: int, key_length: int, device) -> torch.Tensor:
+    """`(1, Tq, Tk)` booleans: query `i` may attend to key `j` when `i >= j` (Keras' layout)."""
+    rows = torch.arange(query_length, device=device)[:, None]
+    cols = torch.arange(key_length, device=device)[None, :]
+    return (rows >= cols)[None]
+
+
+def sliding_window_mask(query_length: int, key_length: int, window: int, device) -> torch.Tensor:
+    """`(1, Tq, Tk)` booleans: query `i` may attend to key `j` when `|i - j| < window`."""
+    rows = torch.arange(query_length, device=device)[:, None]
+    cols = torch.arange(key_length, device=device)[None, :]
+    return ((rows - cols).abs() < window)[None]

@@ -1,0 +1,99 @@
+"""`HeadProjection`: the dense projections inside `MultiHeadAttention` (Keras' EinsumDense ones).
+
+Keras builds its query, key, value and output projections as `EinsumDense` layers whose
+kernels keep the head axes apart: query `(dim, num_heads, key_dim)`, output
+`(num_heads, value_dim, *output_shape)`. This layer holds the same weights (names, shapes,
+initialization fans) and computes the projection as one `F.linear` over the flattened axes.
+
+Example:
+    >>> projection = HeadProjection(bound_dims=1, output_dims=(2, 16), name="query")
+    >>> projection(torch.zeros(4, 10, 32)).shape
+    torch.Size([4, 10, 2, 16])
+    >>> tuple(projection.kernel.shape), tuple(projection.bias.shape)
+    ((32, 2, 16), (2, 16))
+"""
+from __future__ import annotations
+
+import math
+
+import torch.nn.functional as F
+
+from lamina import activations, constraints, initializers, regularizers
+from lamina.layers.layer import Layer
+
+__all__ = ["HeadProjection"]
+
+
+class HeadProjection(Layer):
+    """Contracts the last `bound_dims` axes of its input with a kernel into `output_dims` axes.
+
+    Args:
+        bound_dims: how many trailing input axes the kernel contracts (1 for the query, key
+            and value projections; 2 (heads, value_dim) for the output projection).
+        output_dims: the trailing axes of the output, e.g. `(num_heads, key_dim)`.
+        use_bias: whether to add a bias shaped `output_dims`.
+        activation: applied to the output (the gate projection uses sigmoid).
+        kernel_initializer, bias_initializer, kernel_regularizer, bias_regularizer,
+        kernel_constraint, bias_constraint: as in Dense.
+    """
+
+    def __init__(self, bound_dims: int, output_dims, use_bias: bool = True, activation=None,
+                 kernel_initializer="glorot_uniform", bias_initializer="zeros",
+                 kernel_regularizer=None, bias_regularizer=None, kernel_constraint=None,
+                 bias_constraint=None, **kwargs):
+        super().__init__(**kwargs)
+        self.bound_dims = int(bound_dims)
+        self.output_dims = tuple(int(d) for d in output_dims)
+        self.use_bias = use_bias
+        self.activation = activations.get(activation)
+        self.kernel_initializer = _with_fan_axes(initializers.get(kernel_initializer),
+                                                 self.bound_dims, len(self.output_dims))
+        self.bias_initializer = initializers.get(bias_initializer)
+        self.kernel_regularizer = regularizers.get(kernel_regularizer)
+        self.bias_regularizer = regularizers.get(bias_regularizer)
+        self.kernel_constraint = constraints.get(kernel_constraint)
+        self.bias_constraint = constraints.get(bias_constraint)
+        self._apply_activation = activations.serialize(self.activation) != "linear"
+        self.kernel = None
+        self.bias = None
+
+    def build(self, input_shape) -> None:
+        input_dims = tuple(input_shape[-self.bound_dims:])
+        if any(d is None for d in input_dims):
+            raise ValueError(f"Layer '{self.name}' needs known sizes for its last "
+                             f"{self.bound_dims} input axes, but received input shape "
+                             f"{tuple(input_shape)}.")
+        self.kernel = self.add_weight(shape=input_dims + self.output_dims, name="kernel",
+                                      initializer=self.kernel_initializer,
+                                      regularizer=self.kernel_regularizer,
+                                      constraint=self.kernel_constraint)
+        if self.use_bias:
+            self.bias = self.add_weight(shape=self.output_dims, name="bias",
+                                        initializer=self.bias_initializer,
+                                        regularizer=self.bias_regularizer,
+                                        constraint=self.bias_constraint)
+
+    def call(self, inputs):
+        leading = inputs.shape[:inputs.dim() - self.bound_dims]
+        in_size = math.prod(self.kernel.shape[:self.bound_dims])
+        out_size = math.prod(self.output_dims)
+        # One matmul over the flattened axes; the reshapes of the contiguous kernel are views.
+        outputs = F.linear(inputs.reshape(*leading, in_size), self.kernel.reshape(in_size, out_size).T,
+                           None if self.bias is None else self.bias.reshape(out_size))
+        outputs = outputs.reshape(*leading, *self.output_dims)
+        return self.activation(outputs) if self._apply_activation else outputs
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape[:len(input_shape) - self.bound_dims]) + self.output_dims
+
+
+def _with_fan_axes(initializer, bound_dims: int, output_rank: int):
+    """A copy of a VarianceScaling initializer whose fans count the contracted axes as inputs
+    and the output axes as outputs, as Keras' EinsumDense does (not the conv-kernel rule)."""
+    if not isinstance(initializer, initializers.VarianceScaling):
+        return initializer
+    if initializer.input_axes is not None and initializer.output_axes is not None:
+        return initializer
+    config = {**initializer.get_config(), "input_axes": list(range(bound_dims)),
+              "output_axes": list(range(bound_dims, bound_dims + output_rank))}
+    return type(initializer).from_config(config)
