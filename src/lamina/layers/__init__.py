@@ -5,6 +5,7 @@ regularization, reshaping, merging, activations, attention, preprocessing); each
 `__init__` lists its public layers, and this module gathers them into `keras.layers`.
 """
 from lamina.layers.activations import *  # noqa: F401,F403
+from lamina.layers.attention import *  # noqa: F401,F403
 from lamina.layers.convolutional import *  # noqa: F401,F403
 from lamina.layers.core import *  # noqa: F401,F403
 from lamina.layers.layer import Layer  # noqa: F401
@@ -14,9 +15,9 @@ from lamina.layers.pooling import *  # noqa: F401,F403
 from lamina.layers.regularization import *  # noqa: F401,F403
 from lamina.layers.reshaping import *  # noqa: F401,F403
 from lamina.layers.rnn import *  # noqa: F401,F403
-from lamina.layers import (activations, convolutional, core, merging, normalization, pooling,
-                           regularization, reshaping, rnn)
+from lamina.layers import (activations, attention, convolutional, core, merging, normalization,
+                           pooling, regularization, reshaping, rnn)
 
-__all__ = sorted({"Layer", *activations.__all__, *convolutional.__all__, *core.__all__,
-                  *merging.__all__, *normalization.__all__, *pooling.__all__,
+__all__ = sorted({"Layer", *activations.__all__, *attention.__all__, *convolutional.__all__,
+                  *core.__all__, *merging.__all__, *normalization.__all__, *pooling.__all__,
                   *regularization.__all__, *reshaping.__all__, *rnn.__all__})
