@@ -32,7 +32,9 @@ def run_layer_test(layer_cls, init_kwargs: dict, input_shape=None, input_data=No
         layer_cls: the layer class.
         init_kwargs: constructor arguments.
         input_shape / input_data: a batch shape (random normal data, or random ints for integer
-            dtypes) or the data itself.
+            dtypes) or the data itself. For layers called with several named tensors
+            (`MultiHeadAttention(query, value)`), a dict: `{"query": array, ...}` (data) or
+            `{"query_shape": shape, ...}`; the layer is then called as `layer(**data)`.
         input_dtype: dtype of generated data.
         call_kwargs: extra arguments of the call (not tensors).
         expected_output_shape: the eager output's shape, batch axis included.
@@ -52,7 +54,7 @@ def run_layer_test(layer_cls, init_kwargs: dict, input_shape=None, input_data=No
     torch.manual_seed(seed)
     layer = layer_cls(**init_kwargs)
     _check_config_round_trip(layer_cls, layer)
-    output = layer(data, **call_kwargs)
+    output = _call(layer, data, call_kwargs)
     _check_output_shape(layer, data, output, expected_output_shape)
     _check_symbolic(layer_cls, init_kwargs, data, output, call_kwargs)
     _check_weight_counts(layer, expected_num_trainable_weights, expected_num_non_trainable_weights)
@@ -74,9 +76,34 @@ def _input_data(input_shape, input_data, input_dtype, seed):
     if input_data is not None:
         return input_data
     rng = np.random.default_rng(seed)
+    if isinstance(input_shape, dict):
+        return {name.removesuffix("_shape"): _random_data(rng, shape, input_dtype)
+                for name, shape in input_shape.items()}
+    return _random_data(rng, input_shape, input_dtype)
+
+
+def _random_data(rng, input_shape, input_dtype):
     if np.dtype(input_dtype).kind in "iu":
         return rng.integers(0, 10, size=input_shape).astype(input_dtype)
     return rng.standard_normal(input_shape).astype(input_dtype)
+
+
+def _call(layer, data, call_kwargs, **kwargs):
+    """`layer(data)`, or `layer(**data)` when data names the call's tensor arguments."""
+    if isinstance(data, dict):
+        return layer(**data, **call_kwargs, **kwargs)
+    return layer(data, **call_kwargs, **kwargs)
+
+
+def _symbolic_inputs(data):
+    import lamina
+
+    if isinstance(data, dict):
+        return {name: lamina.Input(shape=tuple(x.shape[1:]), dtype=str(x.dtype), name=name)
+                for name, x in data.items()}
+    if isinstance(data, (list, tuple)):
+        return [lamina.Input(shape=tuple(x.shape[1:]), dtype=str(x.dtype)) for x in data]
+    return lamina.Input(shape=tuple(data.shape[1:]), dtype=str(data.dtype))
 
 
 def _numpy(value):
@@ -110,7 +137,11 @@ def _check_output_shape(layer, data, output, expected_output_shape) -> None:
     if expected_output_shape is not None:
         assert received == _shapes_like(expected_output_shape), (
             f"{type(layer).__name__} output shape {received}, expected {expected_output_shape}")
-    computed = layer.compute_output_shape(_without_batch(_shapes(data)))
+    if isinstance(data, dict):
+        computed = layer.compute_output_shape(
+            **{f"{name}_shape": _without_batch(tuple(x.shape)) for name, x in data.items()})
+    else:
+        computed = layer.compute_output_shape(_without_batch(_shapes(data)))
     assert _matches(computed, received), (
         f"{type(layer).__name__}.compute_output_shape gave {computed}, but the output is {received}")
 
@@ -131,13 +162,7 @@ def _matches(symbolic, concrete) -> bool:
 
 
 def _check_symbolic(layer_cls, init_kwargs, data, output, call_kwargs) -> None:
-    from lamina.layers import Input
-
-    if isinstance(data, (list, tuple)):
-        inputs = [Input(shape=tuple(x.shape[1:]), dtype=str(x.dtype)) for x in data]
-    else:
-        inputs = Input(shape=tuple(data.shape[1:]), dtype=str(data.dtype))
-    symbolic = layer_cls(**init_kwargs)(inputs, **call_kwargs)
+    symbolic = _call(layer_cls(**init_kwargs), _symbolic_inputs(data), call_kwargs)
     assert _matches(_shapes(symbolic), _shapes(output)), (
         f"{layer_cls.__name__} symbolic output {_shapes(symbolic)} disagrees with eager {_shapes(output)}")
 
@@ -153,15 +178,15 @@ def _check_weight_counts(layer, trainable, non_trainable) -> None:
 
 
 def _check_state_round_trips(layer_cls, layer, data, call_kwargs, tolerance) -> None:
-    reference = _numpy(layer(data, training=False, **call_kwargs))
+    reference = _numpy(_call(layer, data, call_kwargs, training=False))
     for restore in ("state_dict", "set_weights"):
         clone = layer_cls.from_config(layer.get_config())
-        clone(data, training=False, **call_kwargs)
+        _call(clone, data, call_kwargs, training=False)
         if restore == "state_dict":
             clone.load_state_dict(layer.state_dict())
         else:
             clone.set_weights(layer.get_weights())
-        restored = _numpy(clone(data, training=False, **call_kwargs))
+        restored = _numpy(_call(clone, data, call_kwargs, training=False))
         for got, want in zip(_as_list(restored), _as_list(reference)):
             np.testing.assert_allclose(got, want, rtol=tolerance, atol=tolerance,
                                        err_msg=f"{layer_cls.__name__} after {restore} round-trip")
@@ -173,8 +198,8 @@ def _as_list(value):
 
 def _check_training_behaviour(layer, data, call_kwargs, training_differs, tolerance) -> None:
     state = {k: v.clone() for k, v in layer.state_dict().items()}
-    inference = _as_list(_numpy(layer(data, training=False, **call_kwargs)))
-    training = _as_list(_numpy(layer(data, training=True, **call_kwargs)))
+    inference = _as_list(_numpy(_call(layer, data, call_kwargs, training=False)))
+    training = _as_list(_numpy(_call(layer, data, call_kwargs, training=True)))
     layer.load_state_dict(state)
     same = all(np.allclose(a, b, rtol=tolerance, atol=tolerance) for a, b in zip(inference, training))
     assert same != training_differs, (
@@ -187,15 +212,13 @@ def _check_fit_step(layer_cls, init_kwargs, data, call_kwargs) -> None:
 
     torch.manual_seed(0)
     layer = layer_cls(**init_kwargs)
-    single = not isinstance(data, (list, tuple))
-    inputs = ([lamina.Input(shape=tuple(x.shape[1:]), dtype=str(x.dtype)) for x in data]
-              if not single else lamina.Input(shape=tuple(data.shape[1:]), dtype=str(data.dtype)))
-    outputs = layer(inputs, **call_kwargs)
+    inputs = _symbolic_inputs(data)
+    outputs = _call(layer, inputs, call_kwargs)
     if isinstance(outputs, (list, tuple)):
         outputs = outputs[0]
     model = lamina.Model(inputs, outputs)
     model.compile(optimizer=lamina.optimizers.SGD(0.1), loss="mse")
-    reference = layer(data, **call_kwargs)
+    reference = _call(layer, data, call_kwargs)
     reference = reference[0] if isinstance(reference, (list, tuple)) else reference
     target = np.ones(tuple(reference.shape), dtype="float32")
     before = [w.copy() for w in layer.get_weights()]
