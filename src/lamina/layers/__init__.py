@@ -12,12 +12,13 @@ from lamina.layers.layer import Layer  # noqa: F401
 from lamina.layers.merging import *  # noqa: F401,F403
 from lamina.layers.normalization import *  # noqa: F401,F403
 from lamina.layers.pooling import *  # noqa: F401,F403
+from lamina.layers.preprocessing import *  # noqa: F401,F403
 from lamina.layers.regularization import *  # noqa: F401,F403
 from lamina.layers.reshaping import *  # noqa: F401,F403
 from lamina.layers.rnn import *  # noqa: F401,F403
 from lamina.layers import (activations, attention, convolutional, core, merging, normalization,
-                           pooling, regularization, reshaping, rnn)
+                           pooling, preprocessing, regularization, reshaping, rnn)
 
 __all__ = sorted({"Layer", *activations.__all__, *attention.__all__, *convolutional.__all__,
                   *core.__all__, *merging.__all__, *normalization.__all__, *pooling.__all__,
-                  *regularization.__all__, *reshaping.__all__, *rnn.__all__})
+                  *preprocessing.__all__, *regularization.__all__, *reshaping.__all__, *rnn.__all__})
