@@ -29,7 +29,8 @@ def test_scores_match_a_float64_reference():
     scores = (scale * np.tanh(query[:, :, None, :].astype("float64") + key[:, None, :, :])).sum(-1)
     expected_weights = np.exp(scores) / np.exp(scores).sum(-1, keepdims=True)
     np.testing.assert_allclose(weights.detach().numpy(), expected_weights, rtol=1e-5, atol=1e-6)
-    np.testing.assert_allclose(output.detach().numpy(), expected_weights @ value, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(output.detach().numpy(), expected_weights @ value, rtol=1e-5,
+                               atol=1e-6)
 
 
 def test_config_matches_keras_keys():

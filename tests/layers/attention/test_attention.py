@@ -95,11 +95,11 @@ def test_bad_score_mode():
 
 def test_inputs_must_be_a_list_of_two_or_three():
     x = torch.zeros(1, 2, 3)
-    with pytest.raises(ValueError, match=r"Attention layer must be called on a list of inputs, namely "
-                                         r"\[query, value\] or \[query, value, key\]. Received: "
-                                         r"inputs=a tensor of shape \(1, 2, 3\)"):
+    with pytest.raises(ValueError, match=r"Attention layer must be called on a list of inputs, "
+                                         r"namely \[query, value\] or \[query, value, key\]. "
+                                         r"Received: inputs=a tensor of shape \(1, 2, 3\)"):
         layers.Attention()(x)
-    with pytest.raises(ValueError, match="accepts inputs list of length 2 or 3.*Received length: 4"):
+    with pytest.raises(ValueError, match="accepts inputs list of length 2 or 3.*length: 4"):
         layers.Attention()([x, x, x, x])
     with pytest.raises(ValueError, match=r"mask must be a list, namely \[query_mask, value_mask\]"):
         layers.Attention()([x, x], mask=torch.ones(1, 2, dtype=torch.bool))

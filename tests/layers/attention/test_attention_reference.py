@@ -68,7 +68,8 @@ def test_multi_head_attention_matches_keras(name, from_keras_config):
     output, scores = layer(*inputs, return_attention_scores=True, **kwargs)
     np.testing.assert_allclose(output.detach().numpy(), _array(name, "scores_output"),
                                rtol=1e-5, atol=1e-5)
-    np.testing.assert_allclose(scores.detach().numpy(), _array(name, "scores"), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(scores.detach().numpy(), _array(name, "scores"), rtol=1e-5,
+                               atol=1e-6)
     fused = layer(*inputs, **kwargs).detach().numpy()
     # The fused path gives Keras' masked-softmax numbers everywhere ...
     np.testing.assert_allclose(fused, _array(name, "scores_output"), rtol=1e-5, atol=1e-5)
@@ -104,7 +105,8 @@ def test_attention_matches_keras(name, from_keras_config):
     output, scores = layer(inputs, return_attention_scores=True, **kwargs)
     np.testing.assert_allclose(output.detach().numpy(), _array(name, "scores_output"),
                                rtol=1e-5, atol=1e-5)
-    np.testing.assert_allclose(scores.detach().numpy(), _array(name, "scores"), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(scores.detach().numpy(), _array(name, "scores"), rtol=1e-5,
+                               atol=1e-6)
 
 
 @pytest.mark.parametrize("name", sorted(CASES))

@@ -169,13 +169,19 @@ def test_attention_axes_config_resolves_at_build():
 
 
 @pytest.mark.parametrize("kwargs, message", [
-    ({"num_heads": 0, "key_dim": 4}, "argument `num_heads`, expected a positive integer. Received: num_heads=0"),
-    ({"num_heads": 2, "key_dim": 2.5}, "argument `key_dim`, expected a positive integer. Received: key_dim=2.5"),
-    ({"num_heads": 2, "key_dim": 4, "value_dim": -1}, "positive integer or `None`. Received: value_dim=-1"),
-    ({"num_heads": 2, "key_dim": 4, "dropout": 1.0}, "argument `dropout`. Expected a float value between 0 and 1"),
+    ({"num_heads": 0, "key_dim": 4},
+     "argument `num_heads`, expected a positive integer. Received: num_heads=0"),
+    ({"num_heads": 2, "key_dim": 2.5},
+     "argument `key_dim`, expected a positive integer. Received: key_dim=2.5"),
+    ({"num_heads": 2, "key_dim": 4, "value_dim": -1},
+     "positive integer or `None`. Received: value_dim=-1"),
+    ({"num_heads": 2, "key_dim": 4, "dropout": 1.0},
+     "argument `dropout`. Expected a float value between 0 and 1"),
     ({"num_heads": 2, "key_dim": 4, "output_shape": "wide"}, "Invalid `output_shape`: 'wide'"),
-    ({"num_heads": 2, "key_dim": 4, "attention_axes": "1"}, "`attention_axes` must be an int, list, or tuple"),
-    ({"num_heads": 2, "key_dim": 4, "sliding_window": 0}, "`sliding_window`, expected `None` or a positive"),
+    ({"num_heads": 2, "key_dim": 4, "attention_axes": "1"},
+     "`attention_axes` must be an int, list, or tuple"),
+    ({"num_heads": 2, "key_dim": 4, "sliding_window": 0},
+     "`sliding_window`, expected `None` or a positive"),
     ({"num_heads": 2, "key_dim": 4, "flash_attention": True, "dropout": 0.1},
      "Dropout is not supported when flash attention is enabled"),
 ])
@@ -194,14 +200,31 @@ def test_flash_attention_refuses_scores():
 
 def test_value_and_key_must_match_except_features():
     layer = layers.MultiHeadAttention(num_heads=2, key_dim=4)
-    with pytest.raises(ValueError, match=r"All dimensions of `value` and `key`, except the last one, "
-                       r"must be equal. Received: value_shape=\(1, 5, 8\) and key_shape=\(1, 4, 8\)"):
+    with pytest.raises(ValueError, match=r"All dimensions of `value` and `key`, except the last "
+                       r"one, must be equal. Received: value_shape=\(1, 5, 8\) and "
+                       r"key_shape=\(1, 4, 8\)"):
         layer(torch.zeros(1, 3, 8), torch.zeros(1, 5, 8), torch.zeros(1, 4, 8))
 
 
 def test_two_dimensional_query_explains_the_sequence_axis():
     layer = layers.MultiHeadAttention(num_heads=2, key_dim=4, name="mha")
-    with pytest.raises(ValueError, match=r"Layer 'mha' \(MultiHeadAttention\) expects `query` of rank "
-                       r">= 3, \(batch, sequence, features\), but received shape \(4, 32\)\. .*"
+    with pytest.raises(ValueError, match=r"Layer 'mha' \(MultiHeadAttention\) expects `query` "
+                       r"of rank >= 3, \(batch, sequence, features\), but received shape "
+                       r"\(4, 32\)\. .*"
                        r"`x\[:, None, :\]` or `Reshape\(\(1, 32\)\)`"):
         layer(torch.zeros(4, 32), torch.zeros(4, 32))
+
+
+def test_embedding_masks_reach_attention_in_a_functional_model():
+    tokens = np.array([[3, 5, 7, 0, 0, 0], [4, 0, 0, 0, 0, 0]], dtype="int32")
+    inputs = lamina.Input((6,), dtype="int32")
+    embedding = layers.Embedding(20, 8, mask_zero=True)
+    attention = layers.MultiHeadAttention(num_heads=2, key_dim=4)
+    embedded = embedding(inputs)
+    model = lamina.Model(inputs, attention(embedded, embedded))
+    vectors = embedding(torch.as_tensor(tokens)).detach()
+    mask = torch.as_tensor(tokens != 0)
+    expected = attention(vectors, vectors, query_mask=mask, value_mask=mask)
+    torch.testing.assert_close(model(tokens), expected)
+    unmasked = attention(vectors, vectors)
+    assert not torch.allclose(expected[:, :1], unmasked[:, :1])

@@ -33,7 +33,8 @@ def _reference(images, transform, interpolation, fill_mode, fill_value):
             for iy, wy in nodes_y:
                 ix, iy = ix.astype(int), iy.astype(int)
                 valid = (ix >= 0) & (ix < width) & (iy >= 0) & (iy < height)
-                values = images[n][_fix_index(iy, height, fill_mode), _fix_index(ix, width, fill_mode)]
+                values = images[n][_fix_index(iy, height, fill_mode),
+                                   _fix_index(ix, width, fill_mode)]
                 if fill_mode == "constant":
                     values = np.where(valid[..., None], values, fill_value)
                 out[n] += (wx * wy)[..., None] * values

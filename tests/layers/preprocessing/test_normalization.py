@@ -9,7 +9,8 @@ from lamina.testing import run_layer_test
 from lamina.utils.dataset import Dataset
 
 RNG = np.random.default_rng(0)
-DATA = (RNG.standard_normal((60, 4)) * [1.0, 2.0, 3.0, 4.0] + [0.0, 1.0, -2.0, 5.0]).astype("float32")
+DATA = (RNG.standard_normal((60, 4)) * [1.0, 2.0, 3.0, 4.0]
+        + [0.0, 1.0, -2.0, 5.0]).astype("float32")
 
 
 def _expected(x):
@@ -135,8 +136,8 @@ def test_adapt_errors():
         layers.Normalization().adapt(3)
     layer = layers.Normalization()
     layer.adapt(DATA)
-    with pytest.raises(ValueError, match=r"built with input_shape=\(60, 4\), but adapt\(\) is being "
-                                         r"called with data with an incompatible shape, "
+    with pytest.raises(ValueError, match=r"built with input_shape=\(60, 4\), but adapt\(\) is "
+                                         r"being called with data with an incompatible shape, "
                                          r"data.shape=\(5, 3\)"):
         layer.adapt(DATA[:5, :3])
 

@@ -41,7 +41,8 @@ def test_seeded_identity_in_inference_and_fresh_draws_each_step(cls, config):
 
 def test_run_layer_test_random_crop():
     run_layer_test(layers.RandomCrop, {"height": 4, "width": 5, "seed": 1},
-                   input_shape=(3, 8, 9, 2), expected_output_shape=(3, 4, 5, 2), training_differs=True)
+                   input_shape=(3, 8, 9, 2), expected_output_shape=(3, 4, 5, 2),
+                   training_differs=True)
 
 
 def test_flips_mirror_exactly_and_about_half_the_time():
@@ -161,10 +162,11 @@ def test_augmentation_runs_in_fit_and_not_in_predict():
 
 
 @pytest.mark.parametrize("make, message", [
-    (lambda: layers.RandomRotation(1.5), r"`factor` argument should be a number \(or a list of two "
-     r"numbers\) in the range \[-1, 1\]. Received: factor=1.5"),
-    (lambda: layers.RandomZoom(-1.0), r"`height_factor`.*in the range \(-1, 1\]. Received: "
-     r"height_factor=-1.0"),
+    (lambda: layers.RandomRotation(1.5), (r"`factor` argument should be a number \(or a list of "
+                                          r"two numbers\) in the range \[-1, 1\]. Received: "
+                                          r"factor=1.5")),
+    (lambda: layers.RandomZoom(-1.0), (r"`height_factor`.*in the range \(-1, 1\]. Received: "
+                                       r"height_factor=-1.0")),
     (lambda: layers.RandomTranslation(0.1, (0.2, 1.5)), r"`width_factor`.*\[-1, 1\]"),
     (lambda: layers.RandomContrast(-0.2), r"`factor`.*\[0, 1\]. Received: factor=-0.2"),
     (lambda: layers.RandomFlip("diagonal"), "unknown mode argument 'diagonal'"),

@@ -33,7 +33,8 @@ def test_same_size_bilinear_is_identity_and_uint8_stays_uint8():
 @pytest.mark.parametrize("kwargs, error, message", [
     ({"crop_to_aspect_ratio": True, "pad_to_aspect_ratio": True}, ValueError,
      "Only one of `pad_to_aspect_ratio` & `crop_to_aspect_ratio` can be `True`."),
-    ({"fill_mode": "reflect"}, ValueError, "Only `'constant'` is supported. Received: fill_mode='reflect'"),
+    ({"fill_mode": "reflect"}, ValueError,
+     "Only `'constant'` is supported. Received: fill_mode='reflect'"),
     ({"interpolation": "lanczos3"}, ValueError, "is not supported on PyTorch"),
     ({"interpolation": "cubic"}, ValueError, "Argument `interpolation` should be one of"),
 ])
@@ -64,8 +65,9 @@ def test_center_crop_cuts_the_odd_pixel_at_the_bottom_right():
 
 
 def test_images_must_have_rank_3_or_4():
-    with pytest.raises(ValueError, match=r"Expected image tensor to have rank 3 \(single image\) or "
-                                         r"4 \(batch of images\). Received: data.shape=\(2, 5\)"):
+    with pytest.raises(ValueError, match=r"Expected image tensor to have rank 3 \(single image\) "
+                                         r"or 4 \(batch of images\). Received: "
+                                         r"data.shape=\(2, 5\)"):
         layers.CenterCrop(2, 2)(torch.zeros(2, 5))
     with pytest.raises(NotImplementedError, match="takes images only; dicts with 'bounding_boxes'"):
         layers.RandomFlip()({"images": torch.zeros(1, 4, 4, 3)}, training=True)

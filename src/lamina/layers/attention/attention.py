@@ -38,7 +38,8 @@ class Attention(Layer):
     def __init__(self, use_scale: bool = False, score_mode: str = "dot", dropout: float = 0.0,
                  seed: int | None = None, **kwargs):
         super().__init__(**kwargs)
-        if isinstance(dropout, bool) or not isinstance(dropout, (int, float)) or not 0 <= dropout < 1:
+        if (isinstance(dropout, bool) or not isinstance(dropout, (int, float))
+                or not 0 <= dropout < 1):
             raise ValueError(f"Invalid value received for argument `dropout`. Expected a float "
                              f"value between 0 and 1 (1 excluded). Received: dropout={dropout!r}")
         self.use_scale = use_scale
@@ -92,8 +93,7 @@ class Attention(Layer):
             weights = random.dropout(weights, self.dropout, seed=self.seed_generator)
         outputs = torch.matmul(weights, value)
         if query_mask is not None:
-            outputs = torch.where(query_mask.unsqueeze(-1), outputs,
-                                  torch.zeros((), dtype=outputs.dtype, device=outputs.device))
+            outputs = outputs.masked_fill(~query_mask.unsqueeze(-1), 0.0)
         if return_attention_scores:
             return outputs, weights
         return outputs
@@ -117,7 +117,8 @@ class Attention(Layer):
         name = type(self).__name__
         if not isinstance(inputs, (list, tuple)):
             raise ValueError(f"{name} layer must be called on a list of inputs, namely [query, "
-                             f"value] or [query, value, key]. Received: inputs={_describe(inputs)}.")
+                             f"value] or [query, value, key]. Received: "
+                             f"inputs={_describe(inputs)}.")
         if len(inputs) < 2 or len(inputs) > 3:
             raise ValueError(f"{name} layer accepts inputs list of length 2 or 3, namely [query, "
                              f"value] or [query, value, key]. Received length: {len(inputs)}.")

@@ -19,7 +19,7 @@ import contextlib
 import torch
 import torch.nn.functional as F
 
-__all__ = ["dot_product_attention", "causal_mask", "sliding_window_mask"]
+__all__ = ["causal_mask", "dot_product_attention", "sliding_window_mask"]
 
 # Keras' masked softmax puts this logit on masked positions before normalizing.
 _LARGE_NEGATIVE = -1e9
@@ -48,12 +48,10 @@ def dot_product_attention(query, key, value, scale: float, mask=None, is_causal:
         mask = causal_mask(query.shape[-2], key.shape[-2], query.device)
     logits = torch.matmul(query * scale, key.transpose(-1, -2))
     if mask is not None:
-        logits = torch.where(mask, logits, torch.tensor(_LARGE_NEGATIVE, dtype=logits.dtype,
-                                                        device=logits.device))
+        logits = logits.masked_fill(~mask, _LARGE_NEGATIVE)
     weights = torch.softmax(logits, dim=-1)
     if mask is not None:
-        weights = torch.where(mask, weights, torch.zeros((), dtype=weights.dtype,
-                                                         device=weights.device))
+        weights = weights.masked_fill(~mask, 0.0)
     attended = weights if dropout is None else dropout(weights)
     return torch.matmul(attended, value), weights
 
@@ -77,7 +75,8 @@ def _kernels(allow_flash: bool):
         return contextlib.nullcontext()
     from torch.nn.attention import SDPBackend, sdpa_kernel
 
-    return sdpa_kernel([SDPBackend.EFFICIENT_ATTENTION, SDPBackend.CUDNN_ATTENTION, SDPBackend.MATH])
+    return sdpa_kernel([SDPBackend.EFFICIENT_ATTENTION, SDPBackend.CUDNN_ATTENTION,
+                        SDPBackend.MATH])
 
 
 def causal_mask(query_length: int, key_length: int, device) -> torch.Tensor:

@@ -61,8 +61,9 @@ class MultiHeadAttention(Layer):
     """
 
     def __init__(self, num_heads: int, key_dim: int, value_dim: int | None = None,
-                 dropout: float = 0.0, use_bias: bool = True, output_shape=None, attention_axes=None,
-                 sliding_window: int | None = None, flash_attention: bool | None = None,
+                 dropout: float = 0.0, use_bias: bool = True, output_shape=None,
+                 attention_axes=None, sliding_window: int | None = None,
+                 flash_attention: bool | None = None,
                  kernel_initializer="glorot_uniform", bias_initializer="zeros",
                  kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
                  kernel_constraint=None, bias_constraint=None, use_gate: bool = False,
@@ -76,7 +77,8 @@ class MultiHeadAttention(Layer):
         self._num_heads = num_heads
         self._key_dim = key_dim
         self._value_dim = value_dim if value_dim else key_dim
-        if isinstance(dropout, bool) or not isinstance(dropout, (int, float)) or not 0 <= dropout < 1:
+        if (isinstance(dropout, bool) or not isinstance(dropout, (int, float))
+                or not 0 <= dropout < 1):
             raise ValueError(f"Invalid value received for argument `dropout`. Expected a float "
                              f"value between 0 and 1 (1 excluded). Received: dropout={dropout!r}")
         self._dropout = dropout
@@ -124,18 +126,22 @@ class MultiHeadAttention(Layer):
                 raise ValueError(
                     f"Layer '{self.name}' (MultiHeadAttention) expects `{name}` of rank >= 3, "
                     f"(batch, sequence, features), but received shape {shape}. For one vector "
-                    f"per sample add a sequence axis: `x[:, None, :]` or `Reshape((1, {shape[-1]}))`.")
-        self.query_dense = self._projection(1, (self._num_heads, self._key_dim), "query", query_shape)
-        self.key_dense = self._projection(1, (self._num_heads, self._key_dim), "key", key_shape)
+                    f"per sample add a sequence axis: `x[:, None, :]` or "
+                    f"`Reshape((1, {shape[-1]}))`.")
+        query_heads = (self._num_heads, self._key_dim)
+        value_heads = (self._num_heads, self._value_dim)
+        self.query_dense = self._projection(1, query_heads, "query", query_shape)
+        self.key_dense = self._projection(1, query_heads, "key", key_shape)
         if self._use_gate:
-            self.gate_dense = self._projection(1, (self._num_heads, self._value_dim), "gate",
-                                               query_shape, activation="sigmoid")
-        self.value_dense = self._projection(1, (self._num_heads, self._value_dim), "value", value_shape)
+            self.gate_dense = self._projection(1, value_heads, "gate", query_shape,
+                                               activation="sigmoid")
+        self.value_dense = self._projection(1, value_heads, "value", value_shape)
         rank = len(value_shape) + 1  # rank of the projected tensors (..., heads, head size)
         if self._attention_axes is None:
             self._attention_axes = tuple(range(1, rank - 2))
         else:
-            self._attention_axes = tuple(a if a >= 0 else (rank - 1) + a for a in self._attention_axes)
+            self._attention_axes = tuple(a if a >= 0 else (rank - 1) + a
+                                         for a in self._attention_axes)
         batch_axes = [a for a in range(rank - 1) if a not in self._attention_axes]
         self._permutation = batch_axes + list(self._attention_axes) + [rank - 1]
         self._inverse_permutation = [int(a) for a in np.argsort(self._permutation)]

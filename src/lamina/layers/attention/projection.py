@@ -78,8 +78,9 @@ class HeadProjection(Layer):
         in_size = math.prod(self.kernel.shape[:self.bound_dims])
         out_size = math.prod(self.output_dims)
         # One matmul over the flattened axes; the reshapes of the contiguous kernel are views.
-        outputs = F.linear(inputs.reshape(*leading, in_size), self.kernel.reshape(in_size, out_size).T,
-                           None if self.bias is None else self.bias.reshape(out_size))
+        kernel = self.kernel.reshape(in_size, out_size).T
+        bias = None if self.bias is None else self.bias.reshape(out_size)
+        outputs = F.linear(inputs.reshape(*leading, in_size), kernel, bias)
         outputs = outputs.reshape(*leading, *self.output_dims)
         return self.activation(outputs) if self._apply_activation else outputs
 

@@ -93,7 +93,8 @@ class BaseRandomImageLayer(BaseImagePreprocessingLayer):
         raise NotImplementedError(f"{type(self).__name__} must implement `transform(images, "
                                   f"generator)`.")
 
-    def uniform(self, shape, low: float, high: float, generator, like: torch.Tensor) -> torch.Tensor:
+    def uniform(self, shape, low: float, high: float, generator,
+                like: torch.Tensor) -> torch.Tensor:
         """Draws from U[low, high) on `like`'s device and dtype (exactly `low` when equal)."""
         draws = torch.rand(shape, generator=generator, device=like.device, dtype=like.dtype)
         return low + (high - low) * draws

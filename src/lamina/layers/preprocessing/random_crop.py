@@ -64,7 +64,8 @@ class RandomCrop(BaseRandomImageLayer):
             images = images[:, top:top + self.height, left:left + self.width, :]
             return resize_images(images, (self.height, self.width))
         images = images[:, :, top:top + self.height, left:left + self.width]
-        return resize_images(images.permute(0, 2, 3, 1), (self.height, self.width)).permute(0, 3, 1, 2)
+        resized = resize_images(images.permute(0, 2, 3, 1), (self.height, self.width))
+        return resized.permute(0, 3, 1, 2)
 
     def compute_output_shape(self, input_shape):
         return with_spatial_size(input_shape, self.height, self.width, self.height_axis,

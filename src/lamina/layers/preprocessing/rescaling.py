@@ -30,12 +30,26 @@ class Rescaling(Layer):
         self.scale = scale
         self.offset = offset
         self.supports_masking = True
+        # Per-channel values live on the layer's device (moved by .to()), so a call copies
+        # nothing from the host; plain numbers stay Python floats.
+        self._scale = self._constant("_scale_values", scale)
+        self._offset = self._constant("_offset_values", offset)
+
+    def _constant(self, name: str, value):
+        if np.ndim(value) == 0:
+            return float(value)
+        self.register_buffer(name, torch.as_tensor(np.asarray(value), dtype=self._dtype),
+                             persistent=False)
+        return name
+
+    def _value(self, constant, inputs):
+        if isinstance(constant, float):
+            return constant
+        return self._buffers[constant].to(inputs.dtype)
 
     def call(self, inputs):
-        dtype, device = inputs.dtype, inputs.device
-        scale = torch.as_tensor(np.asarray(self.scale), dtype=dtype, device=device)
-        offset = torch.as_tensor(np.asarray(self.offset), dtype=dtype, device=device)
-        if scale.dim() > 0 and backend.image_data_format() == "channels_first":
+        scale, offset = self._value(self._scale, inputs), self._value(self._offset, inputs)
+        if not isinstance(scale, float) and backend.image_data_format() == "channels_first":
             scale = scale.reshape(scale.shape + (1,) * (3 - scale.dim()))
         return inputs * scale + offset
 
@@ -47,7 +61,7 @@ class Rescaling(Layer):
                 "offset": _serialize(self.offset)}
 
     @classmethod
-    def from_config(cls, config: dict) -> "Rescaling":
+    def from_config(cls, config: dict) -> Rescaling:
         config = {**config, "scale": _deserialize(config["scale"]),
                   "offset": _deserialize(config["offset"])}
         return cls(**config)
