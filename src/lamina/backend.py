@@ -16,7 +16,7 @@ import torch
 
 __all__ = [
     "backend", "image_data_format", "set_image_data_format", "epsilon", "set_epsilon", "floatx",
-    "set_floatx", "get_device", "set_device", "to_tensor", "to_numpy",
+    "set_floatx", "get_device", "set_device", "to_tensor", "to_numpy", "is_string_data",
     "standardize_dtype", "clear_session", "device_scope", "device", "OutputTensor", "eager_outputs",
 ]
 
@@ -186,6 +186,25 @@ def to_tensor(x, dtype=None, device=None) -> torch.Tensor:
     else:
         target = tensor.dtype
     return tensor.to(device=device, dtype=target)
+
+
+def is_string_data(value) -> bool:
+    """Whether `value` is text: a str/bytes, a NumPy array of strings, or a (nested) list of them.
+
+    torch has no string tensors, so text stays a NumPy array until a layer that takes strings
+    (TextVectorization, StringLookup, Hashing) turns it into numbers.
+
+    Example:
+        >>> is_string_data(np.array([["a cat"]])), is_string_data([[1.0]])
+        (True, False)
+    """
+    if isinstance(value, np.ndarray):
+        if value.dtype.kind in "US":
+            return True
+        return value.dtype == object and value.size > 0 and isinstance(value.flat[0], (str, bytes))
+    while isinstance(value, (list, tuple)) and value:
+        value = value[0]
+    return isinstance(value, (str, bytes))
 
 
 def to_numpy(tensor) -> np.ndarray:

@@ -59,6 +59,9 @@ class Layer(nn.Module):
 
     # Layers whose inputs are indices (Embedding) set this: others cast integer inputs to float.
     _accepts_integer_inputs = False
+    # Layers that take text (TextVectorization, StringLookup, Hashing) and models set this:
+    # torch has no string tensors, so strings reach their `call` as NumPy arrays or lists.
+    _accepts_string_inputs = False
 
     def __new__(cls, *args, **kwargs):
         _check_constructor_arguments(cls, args, kwargs)
@@ -202,6 +205,8 @@ class Layer(nn.Module):
         """
         if isinstance(inputs, torch.Tensor):
             return self._autocast(inputs)
+        if backend.is_string_data(inputs):
+            return self._string_inputs(inputs)
         if isinstance(inputs, (np.ndarray, np.generic)) or (
                 isinstance(inputs, (list, tuple)) and not _is_nested(inputs)):
             return self._autocast(backend.to_tensor(inputs, device=self._device()))
@@ -210,9 +215,21 @@ class Layer(nn.Module):
         return inputs
 
     def _prepare_leaf(self, leaf):
+        if backend.is_string_data(leaf):
+            return self._string_inputs(leaf)
         if isinstance(leaf, np.ndarray):
             return self._autocast(backend.to_tensor(leaf, device=self._device()))
         return self._autocast(leaf) if isinstance(leaf, torch.Tensor) else leaf
+
+    def _string_inputs(self, inputs):
+        if not self._accepts_string_inputs:
+            shape = getattr(inputs, "shape", None)
+            received = f"a {type(inputs).__name__}" if shape is None else f"an array of shape {shape}"
+            raise TypeError(f"Layer '{self.name}' ({type(self).__name__}) computes on numbers, but "
+                            f"received strings ({received}). Turn text into numbers first: "
+                            f"put a TextVectorization (or StringLookup) layer before it, e.g. right "
+                            f"after Input(shape=(1,), dtype='string').")
+        return inputs
 
     def _autocast(self, tensor: torch.Tensor) -> torch.Tensor:
         if self.autocast and not self._accepts_integer_inputs and tensor.dtype != self._dtype:

@@ -32,6 +32,9 @@ class Model(Layer):
         10
     """
 
+    # Text reaches the model's first layers as NumPy arrays; a TextVectorization there takes it.
+    _accepts_string_inputs = True
+
     def __new__(cls, *args, **kwargs):
         # Only `Model(inputs, outputs)` itself becomes a graph here: a subclass' constructor
         # arguments are its own (`VariationalAutoEncoder(784, 64, 32)`); a subclass becomes

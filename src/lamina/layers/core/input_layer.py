@@ -19,13 +19,15 @@ class InputLayer(Layer):
 
     # The model's entry passes data through as given; the layers after it cast as they need.
     _accepts_integer_inputs = True
+    _accepts_string_inputs = True
 
     def __init__(self, shape=None, batch_size=None, dtype=None, sparse=None, batch_shape=None,
                  input_tensor=None, optional=False, name=None, **kwargs):
         input_shape = kwargs.pop("input_shape", None)
         kwargs.pop("ragged", None)
         batch_shape = kwargs.pop("batch_input_shape", batch_shape)
-        super().__init__(name=name, dtype=dtype, **kwargs)
+        # Strings have no torch dtype: the layer's own dtype stays floatx, the tensor says 'string'.
+        super().__init__(name=name, dtype=None if dtype == "string" else dtype, **kwargs)
         if shape is None and input_shape is not None:
             shape = input_shape
         if batch_shape is None:
@@ -54,7 +56,8 @@ class InputLayer(Layer):
         return tuple(input_shape)
 
     def get_config(self) -> dict:
-        return {"batch_shape": list(self.batch_shape), "dtype": self.dtype, "sparse": self.sparse,
+        dtype = "string" if self._input_dtype == "string" else self.dtype
+        return {"batch_shape": list(self.batch_shape), "dtype": dtype, "sparse": self.sparse,
                 "ragged": False, "name": self.name, "optional": self.optional}
 
 
