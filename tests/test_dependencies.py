@@ -10,7 +10,7 @@ tomllib = pytest.importorskip("tomllib")  # Python 3.11+
 
 REPO = Path(__file__).resolve().parents[1]
 # Distribution names on PyPI that differ from the name they are imported by.
-IMPORT_NAMES = {"scikit-learn": "sklearn", "pillow": "PIL"}
+IMPORT_NAMES = {"scikit-learn": "sklearn", "pillow": "PIL", "cityhash": "farmhash"}
 
 
 def third_party_imports(files) -> dict[str, bool]:
