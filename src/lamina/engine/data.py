@@ -106,6 +106,8 @@ def to_device_structure(data, device, argument: str):
 
 
 def _to_tensor(value, device, argument: str) -> torch.Tensor:
+    if isinstance(value, (np.ndarray, list, tuple)) and backend.is_string_data(value):
+        return np.asarray(value)  # text stays on the host for the model's string layers
     _check_array_like(value, argument)
     try:
         tensor = backend.to_tensor(value, device=device)
@@ -175,7 +177,7 @@ def _cardinality(x, y, sample_weight) -> int:
 def _check_no_nan(structure, argument: str) -> None:
     # One host read per fit/evaluate call, never per step.
     for tensor in _leaves(structure):
-        if tensor.is_floating_point():
+        if isinstance(tensor, torch.Tensor) and tensor.is_floating_point():
             bad = ~torch.isfinite(tensor)
             if bool(bad.any()):
                 flat = bad.reshape(bad.shape[0], -1).any(dim=1)
@@ -187,7 +189,8 @@ def _check_no_nan(structure, argument: str) -> None:
 
 
 def _device_of(structure) -> torch.device:
-    return _leaves(structure)[0].device
+    tensors = [leaf for leaf in _leaves(structure) if isinstance(leaf, torch.Tensor)]
+    return tensors[0].device if tensors else torch.device("cpu")
 
 
 def _take(structure, indices):
@@ -195,7 +198,8 @@ def _take(structure, indices):
         return None
     if isinstance(structure, torch.Tensor):
         return structure.index_select(0, indices)
-    return pytree.tree_map(lambda t: t.index_select(0, indices), structure)
+    return pytree.tree_map(lambda t: t.index_select(0, indices) if isinstance(t, torch.Tensor)
+                           else t[indices.cpu().numpy()], structure)
 
 
 def _slice(structure, start: int, stop: int):
@@ -519,6 +523,8 @@ def _batch_to_device(value, device: torch.device, argument: str, kind: str):
         return {key: _batch_to_device(item, device, f"{argument}['{key}']", kind) for key, item in value.items()}
     if isinstance(value, (list, tuple)) and value and not _is_number_list(value):
         return [_batch_to_device(item, device, f"{argument}[{i}]", kind) for i, item in enumerate(value)]
+    if isinstance(value, (np.ndarray, list, tuple)) and backend.is_string_data(value):
+        return np.asarray(value)  # text stays on the host for the model's string layers
     try:
         _check_array_like(value, argument)
         tensor = backend.to_tensor(value, device=device)
