@@ -288,8 +288,11 @@ class IndexLookup(Layer):
         return encoded
 
     def lookup(self, inputs) -> torch.Tensor:
-        """Keys -> int64 indices: the mask is 0 ('int') or -1 (dropped), OOV keys go to OOV indices."""
-        keys = self._call_keys(inputs)
+        """Inputs -> int64 indices: the mask is 0 ('int') or -1 (dropped), OOV keys go to OOV indices."""
+        return self.lookup_keys(self._call_keys(inputs))
+
+    def lookup_keys(self, keys) -> torch.Tensor:
+        """As `lookup`, for keys already checked (an object array of str, or an int64 tensor)."""
         indices, found = self._lookup_indices(keys)
         is_mask = self._is_mask(keys)
         oov = ~found & ~is_mask

@@ -11,6 +11,8 @@ Example:
 """
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import torch
 
@@ -76,9 +78,9 @@ class StringLookup(IndexLookup):
         return to_string_array(inputs, self.encoding, f"StringLookup '{self.name}'")
 
     def _lookup_indices(self, keys: np.ndarray):
-        table = self._table
-        flat = np.fromiter((table.get(key, -1) for key in keys.reshape(-1)), dtype=np.int64,
-                           count=keys.size)
+        # map() calls dict.get(key, -1) in C: no Python frame per token.
+        flat = np.fromiter(map(self._table.get, keys.reshape(-1).tolist(), itertools.repeat(-1)),
+                           dtype=np.int64, count=keys.size)
         indices = torch.from_numpy(flat.reshape(keys.shape))
         return indices, indices >= 0
 

@@ -170,7 +170,7 @@ class TextVectorization(Layer):
         lookup.check_depth()
         lengths = [len(row) for row in rows]
         tokens = string_array([token for row in rows for token in row], (sum(lengths),))
-        indices, lengths = lookup.lookup(tokens), torch.tensor(lengths, dtype=torch.int64)
+        indices, lengths = lookup.lookup_keys(tokens), torch.tensor(lengths, dtype=torch.int64)
         longest = int(lengths.max()) if lengths.numel() else 0
         if self._output_mode == "int":
             width = longest if self._output_sequence_length is None else self._output_sequence_length
