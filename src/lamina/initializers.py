@@ -21,7 +21,7 @@ import numpy as np
 import torch
 
 from lamina import backend
-from lamina.saving.serialization import serialize_function
+from lamina.saving.serialization_lib import serialize_function
 from lamina.utils.errors import unknown_name_error
 from lamina.utils.naming import to_snake_case
 

@@ -18,7 +18,7 @@ import torch
 import torch.nn.functional as F
 
 from lamina import backend
-from lamina.saving.serialization import serialize_function
+from lamina.saving.serialization_lib import serialize_function
 from lamina.utils.errors import unknown_name_error
 
 __all__ = [

@@ -494,6 +494,36 @@ class Layer(nn.Module):
             for parameter, value in zip(own, weights):
                 parameter.copy_(torch.as_tensor(np.asarray(value), dtype=parameter.dtype))
 
+    def save_own_variables(self, store) -> None:
+        """Keras' saving hook: this layer's own weights (not its sublayers') as `store["0"]`, ...
+
+        Trainable weights come first, then non-trainable ones, each in creation order.
+        """
+        own = self._own_weight_tensors(True) + self._own_weight_tensors(False)
+        for index, weight in enumerate(own):
+            store[str(index)] = backend.to_numpy(weight)
+
+    def load_own_variables(self, store) -> None:
+        """Keras' loading hook: sets this layer's own weights from `store["0"]`, ...
+
+        Raises:
+            ValueError: the number of arrays or a shape differs, naming the layer.
+        """
+        own = self._own_weight_tensors(True) + self._own_weight_tensors(False)
+        if len(store.keys()) != len(own):
+            raise ValueError(f"Layer '{self.name}' expected {len(own)} variables, but received "
+                             f"{len(store.keys())} variables during loading. Expected: "
+                             f"{[getattr(w, 'name', '') for w in own]}")
+        values = [np.asarray(store[str(index)]) for index in range(len(own))]
+        for weight, value in zip(own, values):
+            if tuple(weight.shape) != value.shape:
+                raise ValueError(f"Layer '{self.name}' weight {getattr(weight, 'name', '')!r} has "
+                                 f"shape {tuple(weight.shape)}, but the saved value has shape "
+                                 f"{value.shape}.")
+        with torch.no_grad():
+            for weight, value in zip(own, values):
+                weight.copy_(torch.as_tensor(value, dtype=weight.dtype))
+
     def count_params(self) -> int:
         """Number of scalars in the layer's weights."""
         if not self.built:

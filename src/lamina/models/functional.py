@@ -135,13 +135,13 @@ class Functional(Model):
                 and all(len(node.input_tensors) == 1 for node in self._nodes))
 
     def get_config(self) -> dict:
-        from lamina.saving.serialization import functional_config
+        from lamina.saving.functional_config import functional_config
 
         return functional_config(self)
 
     @classmethod
     def from_config(cls, config: dict) -> "Functional":
-        from lamina.saving.serialization import functional_from_config
+        from lamina.saving.functional_config import functional_from_config
 
         return functional_from_config(config)
 

@@ -67,7 +67,7 @@ class Model(Layer):
     def from_config(cls, config: dict, custom_objects: dict | None = None) -> "Model":
         """Recreates a model: a functional graph from its layers and nodes, else `cls(**config)`."""
         if "layers" in config and "input_layers" in config:
-            from lamina.saving.serialization import functional_from_config
+            from lamina.saving.functional_config import functional_from_config
 
             return functional_from_config(config, custom_objects)
         return cls(**config)
@@ -276,6 +276,75 @@ class Model(Layer):
             text = "\n".join(["Where the parameters come from:"] + ["  " + line for line in
                                                                   explain_lines(self.layers)])
             (print_fn or print)(text + ("\n" if print_fn else ""))
+
+    # ------------------------------------------------------------------ saving
+    def save(self, filepath, overwrite: bool = True, **kwargs) -> None:
+        """Saves the model: `.keras` (Keras 3's zip) or `.h5` (Keras 2's layout, TF-2 books).
+
+        Example:
+            >>> import os, tempfile
+            >>> model = lamina.Sequential([lamina.Input((3,)), lamina.layers.Dense(2)])
+            >>> model.save(os.path.join(tempfile.mkdtemp(), "model.keras"))
+        """
+        from lamina.saving import saving_api
+
+        saving_api.save_model(self, filepath, overwrite=overwrite, **kwargs)
+
+    def save_weights(self, filepath, overwrite: bool = True) -> None:
+        """Saves the weights: `.weights.h5`, Keras 2's `.h5`, or a PyTorch `.pt`/`.pth`."""
+        from lamina.saving import saving_api
+
+        saving_api.save_weights(self, filepath, overwrite=overwrite)
+
+    def load_weights(self, filepath, skip_mismatch: bool = False, **kwargs) -> None:
+        """Loads weights from `.weights.h5`, `.h5`, `.keras`, `.pt` or `.pth`.
+
+        Example:
+            >>> import os, tempfile
+            >>> model = lamina.Sequential([lamina.Input((3,)), lamina.layers.Dense(2)])
+            >>> path = os.path.join(tempfile.mkdtemp(), "model.weights.h5")
+            >>> model.save_weights(path)
+            >>> model.load_weights(path)
+        """
+        from lamina.saving import saving_api
+
+        saving_api.load_weights(self, filepath, skip_mismatch=skip_mismatch, **kwargs)
+
+    def to_json(self, **kwargs) -> str:
+        """The model's config as a JSON string (`models.model_from_json` reads it back)."""
+        import json
+
+        from lamina.saving.serialization_lib import serialize_keras_object
+
+        return json.dumps(serialize_keras_object(self), **kwargs)
+
+    def get_compile_config(self) -> dict | None:
+        """The arguments `compile` was called with, serialized (None before compile)."""
+        if not self._compiled:
+            return None
+        from lamina.saving.serialization_lib import serialize_keras_object
+
+        metrics, weighted_metrics = self._metrics_spec
+        return serialize_keras_object({
+            "optimizer": self.optimizer, "loss": self.loss,
+            "loss_weights": self.compiled_loss.loss_weights, "metrics": metrics,
+            "weighted_metrics": weighted_metrics, "run_eagerly": self.run_eagerly,
+            "steps_per_execution": getattr(self, "steps_per_execution", 1),
+            "jit_compile": self.jit_compile})
+
+    def compile_from_config(self, config: dict) -> None:
+        """Compiles from `get_compile_config()`'s output and builds the optimizer's state."""
+        from lamina.saving.serialization_lib import deserialize_keras_object
+
+        arguments = deserialize_keras_object(config)
+        if arguments.get("jit_compile") is True:
+            # Keras writes True whenever its backend compiles (JAX always does); here True
+            # would mean torch.compile, so such a file gets lamina's default instead.
+            arguments.pop("jit_compile")
+        self.compile(**arguments)
+        if self.built:
+            # Slots exist now, so that a saved optimizer state can be loaded into them.
+            self.optimizer.build(self.trainable_weights)
 
     def _summary_column_titles(self):
         return ("Layer (type)", "Output Shape", "Param #")

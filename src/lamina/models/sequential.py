@@ -160,7 +160,7 @@ class Sequential(Model):
 
     def get_config(self) -> dict:
         """Keras' Sequential config: the InputLayer (once built) and each layer, serialized."""
-        from lamina.saving.serialization import serialize_keras_object
+        from lamina.saving.serialization_lib import serialize_keras_object
 
         layers = [serialize_keras_object(layer) for layer in self._stack]
         if self.inputs:
@@ -177,7 +177,7 @@ class Sequential(Model):
 
     @classmethod
     def from_config(cls, config: dict, custom_objects: dict | None = None) -> "Sequential":
-        from lamina.saving.serialization import deserialize_keras_object
+        from lamina.saving.serialization_lib import deserialize_keras_object
 
         layers = [deserialize_keras_object(c, custom_objects) for c in config.get("layers", [])]
         model = cls(layers=layers, name=config.get("name"), trainable=config.get("trainable", True))

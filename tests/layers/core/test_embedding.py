@@ -8,7 +8,7 @@ import torch
 
 import lamina
 from lamina import layers
-from lamina.saving.serialization import deserialize_keras_object
+from lamina.saving.serialization_lib import deserialize_keras_object
 from lamina.testing import run_layer_test
 
 REFERENCE = np.load(Path(__file__).parents[2] / "fixtures" / "layers" / "rnn_reference.npz")

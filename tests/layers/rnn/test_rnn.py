@@ -5,7 +5,7 @@ import torch
 
 import lamina
 from lamina import layers
-from lamina.saving.serialization import register_keras_serializable
+from lamina.saving.object_registration import register_keras_serializable
 from lamina.testing import run_layer_test
 
 

@@ -14,7 +14,7 @@ import torch
 
 from lamina import layers
 from lamina.layers.rnn import rnn as rnn_module
-from lamina.saving.serialization import deserialize_keras_object
+from lamina.saving.serialization_lib import deserialize_keras_object
 
 FIXTURE = Path(__file__).parents[2] / "fixtures" / "layers" / "rnn_reference.npz"
 REFERENCE = np.load(FIXTURE)

@@ -24,7 +24,8 @@ from lamina.layers.preprocessing.arguments import refuse_sparse, validate_string
 from lamina.layers.preprocessing.index_lookup import OUTPUT_MODES
 from lamina.layers.preprocessing.string_lookup import StringLookup
 from lamina.layers.preprocessing.strings import string_array, to_string_array
-from lamina.saving.serialization import get_registered_object, serialize_function
+from lamina.saving.object_registration import get_registered_object
+from lamina.saving.serialization_lib import serialize_function
 
 __all__ = ["TextVectorization"]
 

@@ -40,7 +40,7 @@ class Bidirectional(Layer):
     """
 
     def __init__(self, layer, merge_mode="concat", weights=None, backward_layer=None, **kwargs):
-        from lamina.saving.serialization import deserialize_keras_object, serialize_keras_object
+        from lamina.saving.serialization_lib import deserialize_keras_object, serialize_keras_object
 
         if not isinstance(layer, Layer):
             raise ValueError(f"Please initialize `Bidirectional` layer with a `keras.layers.Layer` "
@@ -163,7 +163,7 @@ class Bidirectional(Layer):
     reset_states = reset_state
 
     def get_config(self) -> dict:
-        from lamina.saving.serialization import serialize_keras_object
+        from lamina.saving.serialization_lib import serialize_keras_object
 
         return {**super().get_config(), "merge_mode": self.merge_mode,
                 "layer": serialize_keras_object(self.forward_layer),
@@ -171,7 +171,7 @@ class Bidirectional(Layer):
 
     @classmethod
     def from_config(cls, config: dict, custom_objects=None):
-        from lamina.saving.serialization import deserialize_keras_object
+        from lamina.saving.serialization_lib import deserialize_keras_object
 
         config = copy.deepcopy(config)
         config["layer"] = deserialize_keras_object(config["layer"], custom_objects=custom_objects)

@@ -319,7 +319,7 @@ class RNN(Layer):
         return ""
 
     def get_config(self) -> dict:
-        from lamina.saving.serialization import serialize_keras_object
+        from lamina.saving.serialization_lib import serialize_keras_object
 
         return {**super().get_config(),
                 "return_sequences": self.return_sequences,
@@ -341,7 +341,7 @@ class RNN(Layer):
 
     @classmethod
     def from_config(cls, config: dict, custom_objects=None):
-        from lamina.saving.serialization import deserialize_keras_object
+        from lamina.saving.serialization_lib import deserialize_keras_object
 
         config = dict(config)
         cell = deserialize_keras_object(config.pop("cell"), custom_objects=custom_objects)

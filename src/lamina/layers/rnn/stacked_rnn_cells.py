@@ -77,13 +77,13 @@ class StackedRNNCells(Layer):
             input_shape = (input_shape[0], output_dim)
 
     def get_config(self) -> dict:
-        from lamina.saving.serialization import serialize_keras_object
+        from lamina.saving.serialization_lib import serialize_keras_object
 
         return {**super().get_config(), "cells": [serialize_keras_object(c) for c in self.cells]}
 
     @classmethod
     def from_config(cls, config: dict, custom_objects=None):
-        from lamina.saving.serialization import deserialize_keras_object
+        from lamina.saving.serialization_lib import deserialize_keras_object
 
         config = dict(config)
         cells = [deserialize_keras_object(c, custom_objects=custom_objects) for c in config.pop("cells")]

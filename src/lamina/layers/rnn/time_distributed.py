@@ -87,13 +87,13 @@ class TimeDistributed(Layer):
                              f"Expected mask shape prefix: {tuple(inputs.shape[:2])}.")
 
     def get_config(self) -> dict:
-        from lamina.saving.serialization import serialize_keras_object
+        from lamina.saving.serialization_lib import serialize_keras_object
 
         return {**super().get_config(), "layer": serialize_keras_object(self.layer)}
 
     @classmethod
     def from_config(cls, config: dict, custom_objects=None):
-        from lamina.saving.serialization import deserialize_keras_object
+        from lamina.saving.serialization_lib import deserialize_keras_object
 
         config = dict(config)
         config["layer"] = deserialize_keras_object(config["layer"], custom_objects=custom_objects)
