@@ -7,7 +7,9 @@ import pytest
 import torch
 from torch.utils.data import DataLoader, TensorDataset
 
-from lamina.engine.data import ArrayData, IterableData, class_weights_to_samples, is_batch_source
+from lamina.engine.data import ArrayData, class_weights_to_samples
+from lamina.engine.iterable_data import IterableData
+from lamina.engine.sources import is_batch_source
 from lamina.utils import PyDataset, Sequence
 
 

@@ -236,7 +236,7 @@ def test_recompile_switches_loss_optimizer_and_metrics():
 
 
 def test_initial_epoch_steps_per_epoch_and_validation_freq():
-    x, y = toy_data(n=64)
+    x, y = toy_data(n=48)  # 6 batches of 8: two epochs of 3 steps per pass
     history = compiled_classifier().fit(x, y, batch_size=8, epochs=4, initial_epoch=1,
                                         steps_per_epoch=3, validation_data=(x, y),
                                         validation_freq=2, verbose=0)

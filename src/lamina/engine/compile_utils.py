@@ -5,8 +5,9 @@ import torch
 
 from lamina import losses as losses_module
 from lamina import metrics as metrics_module
+from lamina.metrics.resolve import check_name as check_metric_name
 
-__all__ = ["BatchMean", "CompileLoss", "CompileMetrics"]
+__all__ = ["BatchMean", "CompileLoss", "CompileMetrics", "check_metric_names"]
 
 
 class CompileLoss:
@@ -19,6 +20,8 @@ class CompileLoss:
 
     def __init__(self, loss, loss_weights=None):
         # loss=None is allowed: models that add their losses in call() or override train_step.
+        for identifier in _flat_specs(loss):
+            _as_loss_object(identifier)  # a misspelt name fails at compile, with close matches
         self.spec = loss
         self.loss_weights = loss_weights
         self.output_names = None
@@ -132,6 +135,33 @@ class BatchMean(metrics_module.Mean):
     def update_state(self, value: torch.Tensor, sample_weight: int = 1) -> None:
         self.total.add_(value, alpha=sample_weight)
         self.count.add_(sample_weight)
+
+
+def check_metric_names(metrics, weighted_metrics=None) -> None:
+    """Raises for a metric name that no metric has, with close matches, before any data is seen.
+
+    Example:
+        >>> check_metric_names(["accuracy", "mae"])
+        >>> check_metric_names(["acuracy"])
+        Traceback (most recent call last):
+        ...
+        ValueError: Unknown metric: 'acuracy'. Did you mean 'accuracy' or 'Accuracy' or 'BinaryAccuracy'? ...
+    """
+    for spec in (metrics, weighted_metrics):
+        for identifier in _flat_specs(spec):
+            if isinstance(identifier, str):
+                check_metric_name(identifier)
+
+
+def _flat_specs(spec) -> list:
+    """The identifiers in a compile spec: one, or a list/dict of them (nested one level)."""
+    if spec is None:
+        return []
+    if isinstance(spec, dict):
+        return [item for value in spec.values() for item in _flat_specs(value)]
+    if isinstance(spec, (list, tuple)):
+        return [item for value in spec for item in _flat_specs(value)]
+    return [spec]
 
 
 def _make_names_unique(per_output: list) -> None:

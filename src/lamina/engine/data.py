@@ -1,7 +1,7 @@
 """Data for the engine: arrays become device tensors once; batches are gathered on the device.
 
 Data that arrives in batches (a generator, a torch DataLoader, a `keras.utils.PyDataset`) has
-its own path, `IterableData`: each batch is moved to the device as it arrives.
+its own path, `lamina.engine.iterable_data.IterableData`.
 
 Example:
     >>> data = ArrayData.from_user(np.zeros((100, 4)), np.zeros(100), device="cpu")
@@ -10,90 +10,152 @@ Example:
 """
 from __future__ import annotations
 
-import itertools
 import math
-import types
+import numbers
 import warnings
 
 import numpy as np
 import torch
 from torch.utils import _pytree as pytree
-from torch.utils.data import DataLoader, Dataset
+from torch.utils.data import Dataset
 
 from lamina import backend
+from lamina.engine.sources import is_batch_source, source_kind
 
-__all__ = ["ArrayData", "IterableData", "check_validation_split", "class_weights_to_samples",
-           "is_batch_source", "pack_x_y_sample_weight", "split_validation", "to_device_structure",
-           "unpack_x_y_sample_weight"]
+__all__ = ["ArrayData", "RAN_OUT_OF_DATA", "check_array_like", "check_validation_split",
+           "class_weights_to_samples", "pack_x_y_sample_weight", "split_validation",
+           "to_device_structure", "unpack_x_y_sample_weight"]
 
 _ACCEPTED = ("a NumPy array, a torch tensor, a (nested) list of numbers, a list or dict of those, "
              "a Python generator yielding batches, a torch.utils.data.DataLoader, or a "
              "keras.utils.PyDataset")
 
+# Keras' own words (keras/src/trainers/epoch_iterator.py), so a search for them finds the cause.
+RAN_OUT_OF_DATA = ("Your input ran out of data; interrupting training. Make sure that your dataset "
+                   "or generator can generate at least `steps_per_epoch * epochs` batches. You may "
+                   "need to use the `.repeat()` function when building your dataset.")
+
+# The NaN/Inf check reads this many elements at a time, so however large the input (a memmap
+# included) it never holds more than one chunk of it in memory at once.
+NAN_CHECK_CHUNK_ELEMENTS = 1 << 24
+
 
 class ArrayData:
-    """Inputs, targets and sample weights as device tensors (each a tensor or a list/dict of them)."""
+    """Inputs, targets and sample weights as device tensors (each a tensor or a list/dict of them).
+
+    Args:
+        x, y, sample_weight: tensors (or lists/dicts of tensors) with the same number of rows.
+        read_only: whether some of them may view memory that NumPy marks read-only (a memmap,
+            `np.frombuffer`); the model is then handed copies of each batch, never that memory.
+        resume: whether an epoch of `steps` batches continues the pass the previous epoch left
+            unfinished (fit's training data) or starts a new one (evaluation), as in Keras.
+    """
 
     exhausted = False  # arrays can always start another epoch
 
-    def __init__(self, x, y=None, sample_weight=None):
+    def __init__(self, x, y=None, sample_weight=None, read_only: bool = False, resume: bool = False):
         self.x = x
         self.y = y
         self.sample_weight = sample_weight
         self.size = _cardinality(x, y, sample_weight)
+        self.read_only = read_only
+        self.resume = resume
+        self._open_pass = None  # with steps per epoch: the pass the next epoch continues
+        self._batches_left = 0
 
     @classmethod
-    def from_user(cls, x, y=None, sample_weight=None, device=None) -> "ArrayData":
+    def from_user(cls, x, y=None, sample_weight=None, device=None, resume: bool = False) -> "ArrayData":
         """Converts user data (NumPy, lists, tensors; nested in lists/dicts) to device tensors."""
         if x is None:
             raise ValueError("Argument `x` is required: pass the input data (a NumPy array or tensor).")
         if is_batch_source(x):
             raise TypeError(f"Argument `x` must be the arrays of one batch here; received a "
-                            f"{_source_kind(x)}. fit(), evaluate() and predict() accept "
+                            f"{source_kind(x)}. fit(), evaluate() and predict() accept "
                             f"generators, DataLoaders and PyDatasets; train_on_batch(), "
                             f"test_on_batch() and predict_on_batch() take arrays.")
+        device = backend.get_device() if device is None else torch.device(device)
+        # On the CPU a read-only array stays where it is (a view, no copy); on an accelerator
+        # it is copied there once, like any array, and that copy is the engine's own.
+        read_only = device.type == "cpu" and any(
+            _has_read_only_array(part) for part in (x, y, sample_weight))
         x = to_device_structure(x, device, "x")
         y = None if y is None else to_device_structure(y, device, "y")
         if sample_weight is not None:
             sample_weight = to_device_structure(sample_weight, device, "sample_weight").float()
-        data = cls(x, y, sample_weight)
+        data = cls(x, y, sample_weight, read_only=read_only, resume=resume)
         _check_no_nan(x, "x")
         if y is not None:
             _check_no_nan(y, "y")
         return data
 
+    def require_samples(self, argument: str, method: str) -> None:
+        """Raises when there is no sample: a step on an empty batch has nothing to compute."""
+        if self.size == 0:
+            shapes = ", ".join(str(tuple(leaf.shape)) for leaf in _leaves(self.x))
+            raise ValueError(f"Argument `{argument}` has 0 samples (shape {shapes}): {method}() needs "
+                             f"at least one. Check how the data was loaded, filtered or sliced.")
+
     def take(self, indices) -> "ArrayData":
+        """The rows at `indices` (a gather: always new memory)."""
         return ArrayData(_take(self.x, indices), _take(self.y, indices), _take(self.sample_weight, indices))
 
     def slice(self, start: int, stop: int) -> "ArrayData":
+        """Rows `start:stop` as views (no copy)."""
         return ArrayData(_slice(self.x, start, stop), _slice(self.y, start, stop),
-                         _slice(self.sample_weight, start, stop))
+                         _slice(self.sample_weight, start, stop), read_only=self.read_only,
+                         resume=self.resume)
+
+    def with_sample_weight(self, sample_weight) -> "ArrayData":
+        return ArrayData(self.x, self.y, sample_weight, read_only=self.read_only, resume=self.resume)
+
+    def batch(self, start: int, stop: int) -> tuple:
+        """Rows `start:stop` as the model may receive them: views, or copies of read-only memory."""
+        parts = (_slice(self.x, start, stop), _slice(self.y, start, stop),
+                 _slice(self.sample_weight, start, stop))
+        if not self.read_only:
+            return parts  # views: in-order batches (evaluate, predict) cost no copy
+        return tuple(None if part is None else pytree.tree_map(_copy_tensor, part) for part in parts)
 
     def steps(self, batch_size: int) -> int:
         return math.ceil(self.size / batch_size)
 
     def batches(self, batch_size: int, shuffle: bool = False, steps: int | None = None):
-        """Yields (x, y, sample_weight) batches; a shuffle is one on-device permutation per pass."""
-        steps = self.steps(batch_size) if steps is None else steps
-        produced = 0
-        while produced < steps:
-            if shuffle:
-                order = torch.randperm(self.size, device=_device_of(self.x))
-                for start in range(0, self.size, batch_size):
-                    if produced == steps:
-                        return
-                    indices = order[start:start + batch_size]
-                    yield _take(self.x, indices), _take(self.y, indices), _take(self.sample_weight, indices)
-                    produced += 1
-            else:
-                for start in range(0, self.size, batch_size):
-                    if produced == steps:
-                        return
-                    stop = start + batch_size
-                    # Slices are views: no copy for in-order batches (evaluate, predict).
-                    yield (_slice(self.x, start, stop), _slice(self.y, start, stop),
-                           _slice(self.sample_weight, start, stop))
-                    produced += 1
+        """Yields one epoch's (x, y, sample_weight) batches: one pass, or `steps` of them.
+
+        As in Keras, `steps` never wraps around the data: when a pass ends first, the epoch
+        ends with Keras' "ran out of data" warning. With `resume` an epoch continues the pass
+        the previous one left unfinished.
+        """
+        if steps is None:
+            yield from self._one_pass(batch_size, shuffle)
+            return
+        if not self.resume or self._open_pass is None:
+            self._open_pass, self._batches_left = self._one_pass(batch_size, shuffle), self.steps(batch_size)
+        for produced in range(steps):
+            if self._batches_left == 0:
+                self._warn_ran_out(batch_size, produced, steps)
+                break
+            self._batches_left -= 1
+            yield next(self._open_pass)
+        if self._batches_left == 0:
+            self._open_pass = None  # that pass is over: the next epoch starts a new one
+
+    def _one_pass(self, batch_size: int, shuffle: bool):
+        if shuffle:  # one on-device permutation per pass; a gather copies, so no read-only view escapes
+            order = torch.randperm(self.size, device=_device_of(self.x))
+            for start in range(0, self.size, batch_size):
+                indices = order[start:start + batch_size]
+                yield _take(self.x, indices), _take(self.y, indices), _take(self.sample_weight, indices)
+        else:
+            for start in range(0, self.size, batch_size):
+                yield self.batch(start, start + batch_size)
+
+    def _warn_ran_out(self, batch_size: int, produced: int, steps: int) -> None:
+        warnings.warn(f"{RAN_OUT_OF_DATA} The pass over the arrays ({self.size} samples: "
+                      f"{self.steps(batch_size)} batches of batch_size={batch_size}) ended after "
+                      f"{produced} of this epoch's {steps} steps; the next epoch starts a new pass. "
+                      f"Leave `steps_per_epoch` unset to train on one whole pass per epoch.",
+                      stacklevel=4)
 
 
 def to_device_structure(data, device, argument: str):
@@ -108,8 +170,10 @@ def to_device_structure(data, device, argument: str):
 def _to_tensor(value, device, argument: str) -> torch.Tensor:
     if isinstance(value, (np.ndarray, list, tuple)) and backend.is_string_data(value):
         return np.asarray(value)  # text stays on the host for the model's string layers
-    _check_array_like(value, argument)
+    check_array_like(value, argument)
     try:
+        if _is_read_only_numeric(value):
+            value = _read_only_view(value)
         tensor = backend.to_tensor(value, device=device)
     except (TypeError, ValueError) as error:
         raise TypeError(f"Argument `{argument}` could not be converted to a tensor: {error}") from None
@@ -121,12 +185,43 @@ def _to_tensor(value, device, argument: str) -> torch.Tensor:
     return tensor
 
 
+def _copy_tensor(leaf):
+    return leaf.clone() if isinstance(leaf, torch.Tensor) else leaf  # text leaves are NumPy already
+
+
+def _is_read_only_numeric(value) -> bool:
+    return isinstance(value, np.ndarray) and not value.flags.writeable and value.dtype.kind in "biuf"
+
+
+def _read_only_view(array: np.ndarray) -> torch.Tensor:
+    """A tensor over a read-only array's memory, without a copy where torch can read it.
+
+    torch shares only writable memory without complaint; copying a memmap whole could need
+    more memory than the machine has, so the engine keeps the view and copies per batch
+    (`ArrayData.batch`, gathers) instead. Byte orders and negative strides that torch cannot
+    read are copied, as they must be.
+    """
+    if array.dtype.byteorder not in ("=", "|") or any(stride < 0 for stride in array.strides):
+        return torch.from_numpy(np.ascontiguousarray(array, dtype=array.dtype.newbyteorder("=")))
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="The given NumPy array is not writable")
+        return torch.from_numpy(array)
+
+
+def _has_read_only_array(value) -> bool:
+    """Whether `value` (an array, or a list/dict of arrays) holds a read-only NumPy array."""
+    if isinstance(value, np.ndarray):
+        return not value.flags.writeable
+    items = value.values() if isinstance(value, dict) else value if isinstance(value, (list, tuple)) else ()
+    return any(isinstance(item, (np.ndarray, dict)) and _has_read_only_array(item) for item in items)
+
+
 def _is_array_like(value) -> bool:
     return isinstance(value, (np.ndarray, torch.Tensor)) or (
         isinstance(value, (list, tuple)) and len(value) > 0 and isinstance(value[0], (list, tuple, np.ndarray)))
 
 
-def _check_array_like(value, argument: str) -> None:
+def check_array_like(value, argument: str) -> None:
     """Raises TypeError for anything NumPy would not read as numbers (never calls np.asarray:
     on an object with `__len__`/`__getitem__` that can loop forever)."""
     if isinstance(value, (np.ndarray, torch.Tensor, np.generic, int, float, complex)) \
@@ -134,7 +229,7 @@ def _check_array_like(value, argument: str) -> None:
         return
     if isinstance(value, (list, tuple)):
         if value:
-            _check_array_like(value[0], f"{argument}[0]")
+            check_array_like(value[0], f"{argument}[0]")
         return
     if isinstance(value, Dataset):
         raise TypeError(f"Argument `{argument}` is a torch {type(value).__name__}, which yields single "
@@ -143,7 +238,7 @@ def _check_array_like(value, argument: str) -> None:
     if isinstance(value, (str, bytes)):
         received = f"the string {value[:40]!r}"
     elif is_batch_source(value):
-        received = (f"a {_source_kind(value)}, which can only be passed as `x` (with the targets "
+        received = (f"a {source_kind(value)}, which can only be passed as `x` (with the targets "
                     f"inside its batches) or as `validation_data`")
     elif hasattr(value, "__getitem__") and hasattr(value, "__len__"):
         received = (f"an object of type {type(value).__name__} with __len__/__getitem__ (a dataset of "
@@ -175,17 +270,38 @@ def _cardinality(x, y, sample_weight) -> int:
 
 
 def _check_no_nan(structure, argument: str) -> None:
-    # One host read per fit/evaluate call, never per step.
+    """Raises when a floating tensor holds NaN or Inf; reads chunks, so scratch memory is bounded.
+
+    One host read per tensor (at the start of fit/evaluate/predict, never per step).
+    """
     for tensor in _leaves(structure):
-        if isinstance(tensor, torch.Tensor) and tensor.is_floating_point():
-            bad = ~torch.isfinite(tensor)
-            if bool(bad.any()):
-                flat = bad.reshape(bad.shape[0], -1).any(dim=1)
-                first = int(flat.nonzero()[0, 0])
-                kind = "NaN" if bool(torch.isnan(tensor).any()) else "infinite"
-                raise ValueError(f"Argument `{argument}` contains {kind} values (first in sample {first}, "
-                                 f"{int(flat.sum())} samples in all). Training on them makes the loss NaN: "
-                                 f"remove or impute them first (e.g. np.nan_to_num or dropping those rows).")
+        if not isinstance(tensor, torch.Tensor) or not tensor.is_floating_point() or tensor.numel() == 0:
+            continue
+        chunks = tensor.split(_rows_per_chunk(tensor))
+        # min/max propagate NaN and show +-Inf; one pass with no scratch memory, ~5x faster
+        # on CPU than `isfinite(chunk).all()`, which builds a boolean mask first.
+        extremes = torch.stack([torch.stack(torch.aminmax(chunk)) for chunk in chunks])
+        if not bool(torch.isfinite(extremes).all()):
+            raise _non_finite_error(chunks, argument)
+
+
+def _rows_per_chunk(tensor: torch.Tensor) -> int:
+    return max(1, NAN_CHECK_CHUNK_ELEMENTS // max(1, tensor[0].numel()))
+
+
+def _non_finite_error(chunks, argument: str) -> ValueError:
+    first, count, has_nan, offset = None, 0, False, 0
+    for chunk in chunks:
+        bad = ~torch.isfinite(chunk.reshape(chunk.shape[0], -1)).all(dim=1)
+        bad_rows = int(bad.sum())
+        if bad_rows and first is None:
+            first = offset + int(bad.nonzero()[0, 0])
+        count += bad_rows
+        has_nan = has_nan or bool(torch.isnan(chunk).any())
+        offset += chunk.shape[0]
+    return ValueError(f"Argument `{argument}` contains {'NaN' if has_nan else 'infinite'} values (first "
+                      f"in sample {first}, {count} samples in all). Training on them makes the loss "
+                      f"NaN: remove or impute them first (e.g. np.nan_to_num or dropping those rows).")
 
 
 def _device_of(structure) -> torch.device:
@@ -229,7 +345,9 @@ def split_validation(data: ArrayData, validation_split: float) -> tuple[ArrayDat
     if split_at == 0 or split_at == data.size:
         raise ValueError(f"validation_split={validation_split} leaves no samples for "
                          f"{'training' if split_at == 0 else 'validation'} out of {data.size}.")
-    return data.slice(0, split_at), data.slice(split_at, data.size)
+    held_out = data.slice(split_at, data.size)
+    held_out.resume = False  # validation starts a new pass every time, as in Keras
+    return data.slice(0, split_at), held_out
 
 
 def pack_x_y_sample_weight(x, y=None, sample_weight=None):
@@ -270,271 +388,38 @@ def unpack_x_y_sample_weight(data):
 def class_weights_to_samples(class_weight: dict, y, sample_weight):
     """Per-sample weights from `{class: weight}` (labels as integers or one-hot), times `sample_weight`.
 
+    As in Keras, a class the dict does not list weighs 1.0.
+
     Example:
-        >>> class_weights_to_samples({0: 1.0, 1: 3.0}, torch.tensor([0, 1, 1]), None).tolist()
-        [1.0, 3.0, 3.0]
+        >>> class_weights_to_samples({0: 1.0, 1: 3.0}, torch.tensor([0, 1, 2]), None).tolist()
+        [1.0, 3.0, 1.0]
     """
     if not isinstance(y, torch.Tensor):
         raise ValueError("`class_weight` is supported for models with a single output only; use "
                          "`sample_weight` for several outputs.")
+    table = _class_weight_table(class_weight, y.device)
     labels = y.argmax(dim=-1) if y.ndim > 1 and y.shape[-1] > 1 else y.reshape(-1).round().long()
-    table = torch.ones(int(max(class_weight)) + 1, device=y.device)
-    for label, weight in class_weight.items():
-        table[int(label)] = float(weight)
-    weights = table[labels.clamp(0, table.numel() - 1)]
+    listed = (labels >= 0) & (labels < table.numel())
+    # A gather and a select on the device: no host read, so PyDataset batches stay sync-free.
+    weights = torch.where(listed, table[labels.clamp(0, table.numel() - 1)], 1.0)
     return weights if sample_weight is None else weights * sample_weight
 
 
-# ---------------------------------------------------------------------- batched sources
-def is_batch_source(value) -> bool:
-    """True for data that arrives batched: a generator/iterator, a DataLoader or a PyDataset.
-
-    Example:
-        >>> is_batch_source(iter([])), is_batch_source(np.zeros(3))
-        (True, False)
-    """
-    return (_is_py_dataset(value) or isinstance(value, DataLoader)
-            or (hasattr(value, "__next__") and hasattr(value, "__iter__")))
-
-
-def _py_dataset_module():
-    from lamina.utils import py_dataset  # imported late: lamina.utils itself imports this module
-
-    return py_dataset
-
-
-def _is_py_dataset(value) -> bool:
-    # Keras' own PyDataset/Sequence subclasses follow the same protocol.
-    return isinstance(value, _py_dataset_module().PyDataset) or any(
-        cls.__name__ in ("PyDataset", "Sequence") and cls.__module__.startswith(("keras", "tensorflow"))
-        for cls in type(value).__mro__)
-
-
-def _source_kind(value) -> str:
-    if _is_py_dataset(value):
-        return "PyDataset"
-    if isinstance(value, DataLoader):
-        return "torch DataLoader"
-    return "generator" if isinstance(value, types.GeneratorType) else f"iterator ({type(value).__name__})"
-
-
-def _unsupported_with_source(kind: str, argument: str, description: str) -> ValueError:
-    return ValueError(f"When providing `x` as a {kind}, `{argument}` should not be passed. Instead, "
-                      f"{description} should be included as part of the {kind}.")
-
-
-class IterableData:
-    """Batches from a generator, a torch DataLoader or a PyDataset, moved to the device as they arrive.
-
-    A DataLoader or PyDataset starts a new pass every epoch; a generator is one pass in all
-    (once it runs dry, `exhausted` is True and no epoch can follow). With `steps`, an epoch
-    takes that many batches and the next one resumes where it stopped, as in Keras.
-
-    Args:
-        source: the generator/iterator, DataLoader or PyDataset.
-        device: where batches go.
-        class_weight: `{class: weight}`, for a PyDataset only (as in Keras).
-        resume: whether a new call to `batches` continues the current pass (training) or, for
-            a source that can restart, starts a new one (evaluation).
-
-    Example:
-        >>> data = IterableData(((np.ones((2, 3)), np.zeros(2)) for _ in range(3)), "cpu")
-        >>> [x.shape[0] for x, _, _ in data.batches()], data.exhausted
-        ([2, 2, 2], True)
-    """
-
-    def __init__(self, source, device, class_weight=None, resume: bool = True):
-        self.source = source
-        self.device = torch.device(device)
-        self.kind = _source_kind(source)
-        self.class_weight = class_weight
-        self.resume = resume
-        self.one_shot = not (_is_py_dataset(source) or isinstance(source, DataLoader))
-        self.num_batches = _num_batches(source)
-        self._iterator = None
-        self._position = 0  # batches taken from the current pass
-        self._peeked = []  # taken from the current pass but not yet handed out
-        self._first = None
-        self._exhausted = False
-        self._warned = False
-
-    @classmethod
-    def from_user(cls, x, y=None, sample_weight=None, *, device, batch_size=None, class_weight=None,
-                  resume: bool = True) -> "IterableData":
-        """Checks the arguments Keras forbids next to batched data, then wraps `x`."""
-        kind = _source_kind(x)
-        if y is not None:
-            raise _unsupported_with_source(kind, "y", "the targets")
-        if sample_weight is not None:
-            raise _unsupported_with_source(kind, "sample_weight", "the sample weights")
-        if class_weight is not None and kind != "PyDataset":
-            raise ValueError(f"Argument `class_weight` is not supported for {kind} inputs: return "
-                             f"(x, y, sample_weight) batches instead, or use a keras.utils.PyDataset. "
-                             f"Received: class_weight={class_weight}")
-        if batch_size is not None:
-            warnings.warn(f"`batch_size={batch_size}` is ignored: the {kind} yields its own batches.",
-                          stacklevel=5)
-        return cls(x, device, class_weight=class_weight, resume=resume)
-
-    @property
-    def exhausted(self) -> bool:
-        """True once a generator has run dry: it cannot be iterated again."""
-        return self._exhausted and not self._peeked
-
-    def steps(self, batch_size=None) -> int | None:
-        """Batches per pass (`len()` of a DataLoader or PyDataset), None when unknown."""
-        return self.num_batches
-
-    def first_batch(self) -> ArrayData:
-        """The first batch, on the device, read once (it builds the model and the engine)."""
-        if self._first is None:
-            if not self.one_shot and not isinstance(self.source, DataLoader):
-                # A PyDataset reads batch 0 directly, so fit's first pass can still be shuffled.
-                raw = self.source[0] if self.num_batches != 0 else _END
-            else:
-                raw = self._next_raw(shuffle=False)
-            if raw is _END:
-                raise ValueError(f"The {self.kind} passed to the model yielded no batch. It must yield "
-                                 f"at least one batch: x, (x, y) or (x, y, sample_weight).")
-            self._first = self._standardize(raw)
-            if self._iterator is not None:  # the pass it came from hands it out first
-                self._peeked.append(self._first)
-        return ArrayData(*self._first)
-
-    def batches(self, batch_size=None, shuffle: bool = False, steps: int | None = None):
-        """Yields one epoch's (x, y, sample_weight) device batches: `steps` of them, or one pass.
-
-        `batch_size` is ignored (the source batches); `shuffle` reorders a PyDataset's batches.
-        """
-        if not self.resume and not self.one_shot and self._position > len(self._peeked):
-            self._iterator, self._position, self._peeked = None, 0, []
-        limit = self.num_batches if steps is None else steps
-        _call_hook(self.source, "on_epoch_begin")
-        try:
-            produced = 0
-            while limit is None or produced < limit:
-                batch = self._next_batch(shuffle)
-                if batch is None:
-                    if steps is not None:
-                        self.warn_ran_out(produced, steps, stacklevel=5)
-                    break
-                yield batch
-                produced += 1
-        finally:
-            if self.num_batches is not None and self._position >= self.num_batches:
-                self._iterator = None  # that pass is over: the next epoch starts a new one
-            _call_hook(self.source, "on_epoch_end")
-
-    def warn_ran_out(self, produced: int | None = None, steps: int | None = None,
-                     stacklevel: int = 4) -> None:
-        """Keras' warning when the data ends before the epochs do (once per source)."""
-        if self._warned:
-            return
-        self._warned = True
-        where = "" if steps is None else f" after {produced} of steps_per_epoch={steps} batches"
-        fix = ("A Python generator can be iterated only once: loop forever in it (`while True:`) "
-               "and pass `steps_per_epoch`, or use a torch DataLoader or keras.utils.PyDataset, "
-               "which restart every epoch." if self.one_shot else
-               "The next epoch starts a new pass over the data.")
-        warnings.warn(f"Your input ran out of data{where}; interrupting training. Make sure that your "
-                      f"dataset or generator can generate at least `steps_per_epoch * epochs` "
-                      f"batches. {fix}", stacklevel=stacklevel)
-
-    def _next_batch(self, shuffle: bool):
-        if self._peeked:
-            return self._peeked.pop(0)
-        raw = self._next_raw(shuffle)
-        return None if raw is _END else self._standardize(raw)
-
-    def _next_raw(self, shuffle: bool):
-        if self._iterator is None:
-            if self._exhausted:
-                return _END
-            self._iterator, self._position = self._new_pass(shuffle), 0
-        if self.num_batches is not None and self._position >= self.num_batches:
-            return _END  # a pass ended inside an epoch (steps_per_epoch runs across passes)
-        try:
-            raw = next(self._iterator)
-        except StopIteration:
-            self._iterator = None
-            self._exhausted = self.one_shot
-            return _END
-        self._position += 1
-        return raw
-
-    def _new_pass(self, shuffle: bool):
-        if self.one_shot:
-            return self.source
-        if isinstance(self.source, DataLoader):
-            return iter(self.source)
-        if self.num_batches is None:
-            order = itertools.count()
-        else:
-            order = torch.randperm(self.num_batches).tolist() if shuffle else range(self.num_batches)
-        return _py_dataset_module().iterate_batches(self.source, order)
-
-    def _standardize(self, raw) -> tuple:
-        """One raw batch -> (x, y, sample_weight) on the device, with class weights applied."""
-        if isinstance(raw, list):
-            raw = tuple(raw)
-        if isinstance(raw, tuple):
-            if not 1 <= len(raw) <= 3:
-                raise ValueError(f"Each batch of the {self.kind} must be x, (x,), (x, y) or "
-                                 f"(x, y, sample_weight); received a tuple of length {len(raw)}.")
-            raw = raw + (None,) * (3 - len(raw))
-        else:
-            raw = (raw, None, None)
-        x, y, sample_weight = (None if part is None else _batch_to_device(part, self.device, name, self.kind)
-                               for part, name in zip(raw, ("x", "y", "sample_weight")))
-        if sample_weight is not None and isinstance(sample_weight, torch.Tensor):
-            sample_weight = sample_weight.float()
-        if self.class_weight is not None:
-            if sample_weight is not None:
-                raise ValueError("You cannot specify `class_weight` and `sample_weight` at the same "
-                                 "time: drop one, or fold the class weights into the sample weights.")
-            sample_weight = class_weights_to_samples(self.class_weight, y, None)
-        return x, y, sample_weight
-
-
-_END = object()
-
-
-def _num_batches(source) -> int | None:
-    if _is_py_dataset(source):
-        return source.num_batches if hasattr(source, "num_batches") else len(source)
-    if isinstance(source, DataLoader) and hasattr(source.dataset, "__len__"):
-        return len(source)
-    return None
-
-
-def _call_hook(source, name: str) -> None:
-    if _is_py_dataset(source):
-        getattr(source, name, lambda: None)()
-
-
-def _batch_to_device(value, device: torch.device, argument: str, kind: str):
-    """A batch part (tensor, array, or a list/tuple/dict of them) -> tensors on `device`."""
-    if isinstance(value, torch.Tensor):
-        target = torch.float32 if value.dtype in (torch.float64, torch.bool) else value.dtype
-        # A pinned host tensor (DataLoader(pin_memory=True)) copies without blocking the host.
-        pinned = device.type == "cuda" and value.device.type == "cpu" and value.is_pinned()
-        return value.to(device=device, dtype=target, non_blocking=pinned)
-    if isinstance(value, dict):
-        return {key: _batch_to_device(item, device, f"{argument}['{key}']", kind) for key, item in value.items()}
-    if isinstance(value, (list, tuple)) and value and not _is_number_list(value):
-        return [_batch_to_device(item, device, f"{argument}[{i}]", kind) for i, item in enumerate(value)]
-    if isinstance(value, (np.ndarray, list, tuple)) and backend.is_string_data(value):
-        return np.asarray(value)  # text stays on the host for the model's string layers
-    try:
-        _check_array_like(value, argument)
-        tensor = backend.to_tensor(value, device=device)
-    except (TypeError, ValueError) as error:
-        raise TypeError(f"A batch from the {kind} has `{argument}` that is not array data: {error}") from None
-    return tensor.float() if tensor.dtype == torch.bool else tensor
-
-
-def _is_number_list(value) -> bool:
-    first = value[0]
-    while isinstance(first, (list, tuple)) and first:
-        first = first[0]
-    return isinstance(first, (int, float, np.generic))
+def _class_weight_table(class_weight, device) -> torch.Tensor:
+    """Weight per class index 0..max key; classes between listed keys weigh 1.0."""
+    if not isinstance(class_weight, dict) or not class_weight:
+        raise ValueError(f"Argument `class_weight` must be a non-empty dict mapping class indices to "
+                         f"weights, e.g. {{0: 1.0, 1: 5.0}}. Received: class_weight={class_weight!r}")
+    for label, weight in class_weight.items():
+        if isinstance(label, bool) or not isinstance(label, numbers.Real) or label < 0 \
+                or float(label) != int(label):
+            raise ValueError(f"Argument `class_weight` must map class indices (integers >= 0) to "
+                             f"weights, but has the key {label!r}. Use the label values of `y` as "
+                             f"keys, e.g. {{0: 1.0, 1: 5.0}}.")
+        if isinstance(weight, bool) or not isinstance(weight, numbers.Real):
+            raise ValueError(f"Argument `class_weight` must map class indices to numbers, but class "
+                             f"{label!r} has the weight {weight!r}.")
+    table = torch.ones(int(max(class_weight)) + 1, device=device)
+    for label, weight in class_weight.items():
+        table[int(label)] = float(weight)
+    return table

@@ -15,9 +15,10 @@ import torch
 from lamina import backend, config
 from lamina.callbacks import CallbackList
 from lamina.callbacks.diagnose import with_diagnose
-from lamina.engine.data import (ArrayData, IterableData, check_validation_split,
-                                class_weights_to_samples, is_batch_source, pack_x_y_sample_weight,
-                                split_validation)
+from lamina.engine.data import (ArrayData, check_validation_split, class_weights_to_samples,
+                                pack_x_y_sample_weight, split_validation)
+from lamina.engine.iterable_data import IterableData
+from lamina.engine.sources import is_batch_source
 from lamina.engine.step import Engine
 
 __all__ = ["fit", "evaluate", "predict", "train_on_batch", "test_on_batch", "predict_on_batch"]
@@ -29,8 +30,12 @@ def fit(model, x, y, *, batch_size, epochs, verbose, callbacks, validation_split
         shuffle, class_weight, sample_weight, initial_epoch, steps_per_epoch, validation_steps,
         validation_batch_size, validation_freq):
     _require_compiled(model, "fit")
+    epochs, initial_epoch = _check_epochs(epochs, initial_epoch)
+    steps_per_epoch = _steps_or_none(steps_per_epoch, "steps_per_epoch")
+    validation_steps = _steps_or_none(validation_steps, "validation_steps")
     device = _model_device(model)
-    data = _input_data(x, y, sample_weight, device, batch_size, class_weight=class_weight)
+    data = _input_data(x, y, sample_weight, device, batch_size, "fit", class_weight=class_weight,
+                       resume=True)
     batch_size = _batch_size_or_default(batch_size)
     verbose = _resolve_verbose(verbose)
     check_validation_split(validation_split)
@@ -45,8 +50,10 @@ def fit(model, x, y, *, batch_size, epochs, verbose, callbacks, validation_split
     _check_inputs(model, sample.x)
     engine = _engine(model, sample)
     engine.validate_targets(sample.y)
+    if isinstance(val_data, ArrayData):
+        _check_validation_targets(engine, val_data.y, sample.y, from_split=validation_data is None)
     if class_weight is not None and isinstance(data, ArrayData):
-        data = ArrayData(data.x, data.y, class_weights_to_samples(class_weight, data.y, data.sample_weight))
+        data = data.with_sample_weight(class_weights_to_samples(class_weight, data.y, data.sample_weight))
     steps = steps_per_epoch or data.steps(batch_size)
     if verbose != 0 and config.is_diagnose_enabled():  # the verdict printed at the end of fit
         callbacks = with_diagnose(callbacks)
@@ -64,7 +71,8 @@ def fit(model, x, y, *, batch_size, epochs, verbose, callbacks, validation_split
         model.reset_metrics()
         callback_list.on_epoch_begin(epoch)
         step_logs = None
-        for step, (x_batch, y_batch, sw_batch) in enumerate(data.batches(batch_size, shuffle, steps)):
+        for step, (x_batch, y_batch, sw_batch) in enumerate(data.batches(batch_size, shuffle,
+                                                                         steps_per_epoch)):
             if train_batch_hooks:
                 callback_list.on_train_batch_begin(step)
             step_logs = train_step(x_batch, y_batch, sw_batch)
@@ -72,7 +80,7 @@ def fit(model, x, y, *, batch_size, epochs, verbose, callbacks, validation_split
                 callback_list.on_train_batch_end(step, step_logs)
                 if model.stop_training:
                     break
-        if step_logs is None:  # steps_per_epoch asked for more than a generator had left
+        if step_logs is None:  # a generator had no batch left for this epoch
             break
         epoch_logs = _materialize(step_logs)
         if val_data is not None and _should_validate(epoch, validation_freq):
@@ -88,7 +96,8 @@ def fit(model, x, y, *, batch_size, epochs, verbose, callbacks, validation_split
 
 def evaluate(model, x, y, *, batch_size, verbose, sample_weight, steps, callbacks, return_dict):
     _require_compiled(model, "evaluate")
-    data = _input_data(x, y, sample_weight, _model_device(model), batch_size, resume=False)
+    steps = _steps_or_none(steps, "steps")
+    data = _input_data(x, y, sample_weight, _model_device(model), batch_size, "evaluate")
     batch_size = _batch_size_or_default(batch_size)
     verbose = _resolve_verbose(verbose)
     sample = _first_batch(data)
@@ -105,7 +114,8 @@ def evaluate(model, x, y, *, batch_size, verbose, sample_weight, steps, callback
 
 
 def predict(model, x, *, batch_size, verbose, steps, callbacks):
-    data = _input_data(x, None, None, _model_device(model), batch_size, resume=False)
+    steps = _steps_or_none(steps, "steps")
+    data = _input_data(x, None, None, _model_device(model), batch_size, "predict")
     batch_size = _batch_size_or_default(batch_size)
     verbose = _resolve_verbose(verbose)
     sample = _first_batch(data)
@@ -133,28 +143,28 @@ def predict(model, x, *, batch_size, verbose, steps, callbacks):
 
 def train_on_batch(model, x, y, *, sample_weight, class_weight, return_dict):
     _require_compiled(model, "train_on_batch")
-    data = ArrayData.from_user(x, y, sample_weight, device=_model_device(model))
+    data = _batch_data(x, y, sample_weight, model, "train_on_batch")
     engine = _engine(model, data)
     if class_weight is not None:
-        data = ArrayData(data.x, data.y, class_weights_to_samples(class_weight, data.y, data.sample_weight))
+        data = data.with_sample_weight(class_weights_to_samples(class_weight, data.y, data.sample_weight))
     model.reset_metrics()  # the logs describe this batch alone, as in Keras
-    logs = _materialize(_step_function(model, engine, "train_step")(data.x, data.y, data.sample_weight))
+    logs = _materialize(_step_function(model, engine, "train_step")(*data.batch(0, data.size)))
     return logs if return_dict else _logs_in_metric_order(engine, logs)
 
 
 def test_on_batch(model, x, y, *, sample_weight, return_dict):
     _require_compiled(model, "test_on_batch")
-    data = ArrayData.from_user(x, y, sample_weight, device=_model_device(model))
+    data = _batch_data(x, y, sample_weight, model, "test_on_batch")
     engine = _engine(model, data)
     model.reset_metrics()
-    logs = _materialize(_step_function(model, engine, "test_step")(data.x, data.y, data.sample_weight))
+    logs = _materialize(_step_function(model, engine, "test_step")(*data.batch(0, data.size)))
     return logs if return_dict else _logs_in_metric_order(engine, logs)
 
 
 def predict_on_batch(model, x):
-    data = ArrayData.from_user(x, device=_model_device(model))
+    data = _batch_data(x, None, None, model, "predict_on_batch")
     engine = _engine(model, data, need_targets=False)
-    return _concatenate_to_numpy([engine.predict_step(data.x)])
+    return _concatenate_to_numpy([engine.predict_step(data.batch(0, data.size)[0])])
 
 
 # ---------------------------------------------------------------------- loops
@@ -210,12 +220,24 @@ def _materialize(logs) -> dict:
 
 
 # ---------------------------------------------------------------------- setup
-def _input_data(x, y, sample_weight, device, batch_size, class_weight=None, resume: bool = True):
-    """`ArrayData` for arrays (moved to the device once), `IterableData` for batched sources."""
+def _input_data(x, y, sample_weight, device, batch_size, method: str, class_weight=None,
+                resume: bool = False):
+    """`ArrayData` for arrays (moved to the device once), `IterableData` for batched sources.
+
+    `resume`: fit's training data, whose epochs of `steps_per_epoch` batches continue one pass.
+    """
     if is_batch_source(x):
         return IterableData.from_user(x, y, sample_weight, device=device, batch_size=batch_size,
                                       class_weight=class_weight, resume=resume)
-    return ArrayData.from_user(x, y, sample_weight, device=device)
+    data = ArrayData.from_user(x, y, sample_weight, device=device, resume=resume)
+    data.require_samples("x", method)
+    return data
+
+
+def _batch_data(x, y, sample_weight, model, method: str) -> ArrayData:
+    data = ArrayData.from_user(x, y, sample_weight, device=_model_device(model))
+    data.require_samples("x", method)
+    return data
 
 
 def _first_batch(data) -> ArrayData:
@@ -229,8 +251,8 @@ def _engine(model, data: ArrayData, need_targets: bool = True) -> Engine:
     stale = engine is None or (need_targets and data.y is not None and not engine.knows_targets
                                 and model.compiled_loss is not None)
     if stale:
-        sample = data.slice(0, min(data.size, _DEFAULT_BATCH_SIZE))
-        engine = Engine(model, sample.x, sample.y if need_targets else None)
+        sample_x, sample_y, _ = data.batch(0, min(data.size, _DEFAULT_BATCH_SIZE))
+        engine = Engine(model, sample_x, sample_y if need_targets else None)
         model._engine = engine
     else:
         engine.refresh_parameters()
@@ -250,10 +272,40 @@ def _require_compiled(model, method: str) -> None:
                          f"metrics=['accuracy']).")
 
 
+def _check_epochs(epochs, initial_epoch) -> tuple[int, int]:
+    """Keras' epoch range, `range(initial_epoch, epochs)`, with whole numbers >= 0 only."""
+    if not _is_integer(epochs) or epochs < 0:
+        raise ValueError(f"Argument `epochs` must be an integer >= 0: the index of the epoch at which "
+                         f"training stops, e.g. epochs=10. Received: epochs={epochs!r}")
+    if not _is_integer(initial_epoch) or initial_epoch < 0:
+        raise ValueError(f"Argument `initial_epoch` must be an integer >= 0: the epoch at which "
+                         f"training starts (to resume an earlier run). Received: "
+                         f"initial_epoch={initial_epoch!r}")
+    if epochs <= initial_epoch:
+        warnings.warn(f"fit(epochs={epochs}, initial_epoch={initial_epoch}) trains no epochs: as in "
+                      f"Keras, training runs the epochs initial_epoch to epochs - 1 (`epochs` is the "
+                      f"epoch to stop at, not a number of epochs to add). To train N more epochs, "
+                      f"pass epochs=initial_epoch + N.", stacklevel=4)
+    return int(epochs), int(initial_epoch)
+
+
+def _steps_or_none(steps, argument: str) -> int | None:
+    if steps is None:
+        return None
+    if not _is_integer(steps) or steps <= 0:
+        raise ValueError(f"Argument `{argument}` must be a positive integer, or None for one pass "
+                         f"over the data. Received: {argument}={steps!r}")
+    return int(steps)
+
+
+def _is_integer(value) -> bool:
+    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+
+
 def _batch_size_or_default(batch_size) -> int:
     if batch_size is None:
         return _DEFAULT_BATCH_SIZE
-    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size <= 0:
+    if not _is_integer(batch_size) or batch_size <= 0:
         raise ValueError(f"Argument `batch_size` must be a positive integer. Received: "
                          f"batch_size={batch_size!r}")
     return int(batch_size)
@@ -281,7 +333,22 @@ def _validation_data(validation_data, device):
                          "(x_val, y_val, val_sample_weight), a generator, a torch DataLoader or a "
                          "keras.utils.PyDataset. Received: "
                          f"{type(validation_data).__name__} of length {len(validation_data) if hasattr(validation_data, '__len__') else '?'}")
-    return ArrayData.from_user(*validation_data, device=device)
+    data = ArrayData.from_user(*validation_data, device=device)
+    data.require_samples("validation_data", "fit")
+    return data
+
+
+def _check_validation_targets(engine: Engine, val_y, train_y, from_split: bool) -> None:
+    """Validation targets meet the same check as the training targets, with the same message."""
+    try:
+        engine.validate_targets(val_y)
+    except ValueError as error:
+        if from_split:  # the held-out part of `y` itself: the message about `y` stands
+            raise
+        train_shape = (f" (the training targets `y` have shape {tuple(train_y.shape)})"
+                       if isinstance(train_y, torch.Tensor) else "")
+        raise ValueError(f"The targets in `validation_data` do not fit the loss{train_shape}: {error} "
+                         f"Give `validation_data` targets encoded as the training targets are.") from None
 
 
 def _should_validate(epoch: int, validation_freq) -> bool:
@@ -310,9 +377,26 @@ def _check_inputs(model, x) -> None:
     elif received == tuple(expected[1:]):
         message += (" That looks like a single sample: add the batch axis, e.g. "
                     "x.reshape(1, *x.shape) or x[None].")
+    elif (explanation := _layer_explanation(model, received)) is not None:
+        message += f" {explanation}"
     elif len(received) == len(expected) + 1 or len(received) + 1 == len(expected):
         message += " Reshape the data to match, or change the model's input_shape."
     raise ValueError(message)
+
+
+def _layer_explanation(model, shape: tuple) -> str | None:
+    """What the layer that cannot take inputs of `shape` says (Dense: "add `Flatten(...)`").
+
+    The model runs on a meta tensor: shapes only, nothing computed or allocated.
+    """
+    try:
+        with torch.no_grad():
+            model(torch.empty(shape, device="meta"), training=False)
+    except ValueError as error:
+        return str(error)
+    except Exception:  # noqa: BLE001 (a layer that cannot run on meta tensors has nothing to add)
+        return None
+    return None
 
 
 def _logs_in_metric_order(engine: Engine, logs: dict):

@@ -39,7 +39,7 @@ from lamina.metrics.sensitivity import (PrecisionAtRecall, RecallAtPrecision,
 from lamina.utils import naming
 from lamina.utils.errors import unknown_name_error
 
-__all__ = ["ALL_OBJECTS", "get", "resolve", "serialize", "deserialize", "get_function"]
+__all__ = ["ALL_OBJECTS", "check_name", "get", "resolve", "serialize", "deserialize", "get_function"]
 
 ALL_OBJECTS = (
     Metric, Mean, Sum, MeanMetricWrapper,
@@ -161,6 +161,20 @@ def resolve(identifier, loss=None, y_true_shape=None, y_pred_shape=None) -> Metr
     if isinstance(identifier, str):
         metric.name = identifier
     return metric
+
+
+def check_name(name: str) -> None:
+    """Raises the error `resolve` would give for a name no metric has (compile calls it early).
+
+    Example:
+        >>> check_name("acc")
+        >>> check_name("mea")
+        Traceback (most recent call last):
+        ...
+        ValueError: Unknown metric: 'mea'. Did you mean 'mean' or 'mse' or 'mae'? ...
+    """
+    if _alias_kind(name) is None and name not in _BY_NAME:
+        raise _unknown_metric(name)
 
 
 def serialize(metric: Metric) -> dict[str, Any]:

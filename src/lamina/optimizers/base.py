@@ -540,7 +540,12 @@ def _is_plain_callable(value) -> bool:
 def _as_float(value) -> float:
     if isinstance(value, bool) or not isinstance(value, (numbers.Real, np.ndarray, torch.Tensor)):
         raise ValueError(_LEARNING_RATE_ERROR.format(value))
-    return float(value)
+    rate = float(value)
+    if not rate >= 0 or rate == float("inf"):  # `not >=` also refuses NaN
+        raise ValueError(f"Argument `learning_rate` must be a finite number >= 0, e.g. "
+                         f"learning_rate=0.001: a negative rate climbs the loss instead of descending "
+                         f"it. Received: learning_rate={value!r}")
+    return rate
 
 
 def _as_learning_rate(value, device):

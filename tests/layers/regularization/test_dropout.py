@@ -20,7 +20,8 @@ def test_dropout_noise_shape_shares_the_mask():
     assert (out == out[:, :1, :]).all()
 
 
-@pytest.mark.parametrize("rate", [1.5, -0.1, "half"])
+@pytest.mark.parametrize("rate", [1.0, 1.5, -0.1, "half"])
 def test_dropout_rejects_bad_rate(rate):
-    with pytest.raises(ValueError, match="Expected a float value between 0 and 1"):
+    with pytest.raises(ValueError, match=r"Invalid value received for argument `rate`\. Expected a "
+                                         rf"float value between 0 and 1\. Received: rate={rate!r}\."):
         layers.Dropout(rate)

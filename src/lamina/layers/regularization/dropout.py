@@ -26,9 +26,10 @@ class Dropout(Layer):
     def __init__(self, rate: float, noise_shape=None, seed: int | None = None, **kwargs):
         super().__init__(**kwargs)
         self.supports_masking = True
-        if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 0 <= rate <= 1:
+        if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 0 <= rate < 1:
             raise ValueError(f"Invalid value received for argument `rate`. Expected a float value "
-                             f"between 0 and 1. Received: rate={rate!r}")
+                             f"between 0 and 1. Received: rate={rate!r}. `rate` is the fraction of "
+                             f"inputs dropped, in [0, 1): rate=1 would drop them all, e.g. use 0.5.")
         self.rate = float(rate)
         self.noise_shape = None if noise_shape is None else tuple(noise_shape)
         self.seed = seed
@@ -39,8 +40,6 @@ class Dropout(Layer):
     def call(self, inputs, training=None):
         if not training or self.rate == 0:
             return inputs
-        if self.rate == 1:
-            return torch.zeros_like(inputs)
         if self.noise_shape is None and self.seed is None:
             return F.dropout(inputs, self.rate, training=True)
         return inputs * self._mask(inputs) / (1 - self.rate)
