@@ -278,6 +278,23 @@ def test_learning_rate_rejects_non_numbers():
         optimizers.SGD(learning_rate="fast")
 
 
+@pytest.mark.parametrize("cls", ALL_CLASSES, ids=lambda c: c.__name__)
+@pytest.mark.parametrize("rate", [-0.01, float("nan"), float("inf")])
+def test_learning_rate_must_be_finite_and_not_negative(cls, rate):
+    with pytest.raises(ValueError, match=rf"^Argument `learning_rate` must be a finite number >= 0, "
+                                         rf"e\.g\. learning_rate=0\.001: .* Received: "
+                                         rf"learning_rate={rate}$"):
+        cls(learning_rate=rate)
+
+
+def test_a_negative_learning_rate_set_later_is_refused_and_zero_is_allowed():
+    opt = optimizers.SGD(learning_rate=0.0)
+    assert opt.learning_rate.item() == 0.0
+    with pytest.raises(ValueError, match=r"Argument `learning_rate` must be a finite number >= 0"):
+        opt.learning_rate = -1.0
+    assert opt.learning_rate.item() == 0.0
+
+
 def test_schedule_learning_rate_follows_iterations_and_is_not_settable():
     schedule = schedules.ExponentialDecay(0.1, decay_steps=1, decay_rate=0.5)
     opt = optimizers.SGD(learning_rate=schedule)
