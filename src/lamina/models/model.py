@@ -332,6 +332,26 @@ class Model(Layer):
             "steps_per_execution": getattr(self, "steps_per_execution", 1),
             "jit_compile": self.jit_compile})
 
+    def build_from_config(self, config: dict) -> None:
+        """Rebuilds from `get_build_config()`; a subclassed model runs `call` on symbolic inputs.
+
+        Its sublayers are created in `__init__` but get their weights on the first call, as
+        in Keras, so loading a saved subclassed model builds them this way before its weights
+        are read.
+        """
+        from lamina.layers.core.input_layer import Input
+
+        shape = (config or {}).get("input_shape")
+        if self.built or shape is None or type(self).build is not Layer.build:
+            super().build_from_config(config)
+            return
+        nested = isinstance(shape, list) and shape and isinstance(shape[0], (list, tuple))
+        inputs = ([Input(batch_shape=tuple(s)) for s in shape] if nested
+                  else Input(batch_shape=tuple(shape)))
+        self(inputs)
+        self._build_shapes = [tuple(s) for s in shape] if nested else tuple(shape)
+        self.built = True
+
     def compile_from_config(self, config: dict) -> None:
         """Compiles from `get_compile_config()`'s output and builds the optimizer's state."""
         from lamina.saving.serialization_lib import deserialize_keras_object

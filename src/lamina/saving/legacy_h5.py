@@ -228,30 +228,36 @@ def _compile(model, training_config: dict, custom_objects) -> None:
     if name.startswith("Custom>") and name not in (custom_objects or {}):
         optimizer_config["class_name"] = name.split(">", 1)[1]  # tf.keras' name for built-ins
     optimizer = optimizers.deserialize(optimizer_config, custom_objects=custom_objects)
+    # A Sequential model's one output is named after its last layer, as in Keras 2.
+    output_names = getattr(model, "output_names", None) or [model.layers[-1].name]
     model.compile(optimizer=optimizer,
                   loss=deserialize_keras_object(training_config.get("loss"), custom_objects),
-                  metrics=_metrics(training_config.get("metrics")),
-                  weighted_metrics=_metrics(training_config.get("weighted_metrics")),
+                  metrics=_metrics(training_config.get("metrics"), output_names),
+                  weighted_metrics=_metrics(training_config.get("weighted_metrics"),
+                                            output_names),
                   loss_weights=training_config.get("loss_weights"))
     optimizer.build(model.trainable_weights)
 
 
-def _metrics(spec):
-    """Keras 2 writes metrics per output (`[["mae"], ["accuracy"]]`) and as wrapper configs."""
+def _metrics(spec, output_names: list[str]):
+    """Keras 2 writes metrics per output (`[["mae"], ["accuracy"]]`) as wrapper configs
+    named after the output (`score_mae`); this gives back what `compile` was passed."""
     if spec is None:
         return None
     if isinstance(spec, dict) and "class_name" not in spec:
-        return {key: _metrics(value) for key, value in spec.items()}
-    if isinstance(spec, list):
-        if spec and all(isinstance(item, list) for item in spec):
-            return [[_metric(m) for m in item] for item in spec]
-        return [_metric(m) for m in spec]
-    return _metric(spec)
+        return {key: _metrics(value, [key]) for key, value in spec.items()}
+    if isinstance(spec, list) and spec and all(isinstance(item, list) for item in spec):
+        per_output = [[_metric(m, name) for m in item] for item, name in zip(spec, output_names)]
+        return per_output[0] if len(per_output) == 1 else per_output
+    items = spec if isinstance(spec, list) else [spec]
+    return [_metric(m, output_names[0] if len(output_names) == 1 else None) for m in items]
 
 
-def _metric(item):
+def _metric(item, output_name: str | None):
     if isinstance(item, dict) and item.get("class_name") == "MeanMetricWrapper":
-        return item["config"].get("name") or item["config"].get("fn")
+        name = item["config"].get("name") or item["config"].get("fn")
+        prefix = f"{output_name}_"
+        return name[len(prefix):] if output_name and name.startswith(prefix) else name
     if isinstance(item, dict):
         from lamina import metrics
 
@@ -285,6 +291,9 @@ def _upgrade(config):
     upgraded = {key: _upgrade(value) for key, value in config.items()}
     inner = upgraded.get("config")
     if "class_name" in upgraded and isinstance(inner, dict):
+        axis = inner.get("axis")
+        if isinstance(axis, list) and len(axis) == 1:  # Keras 2 normalization layers: [3]
+            inner["axis"] = int(axis[0])
         for key, exact in _DROPPED_ARGUMENTS.items():
             if inner.get(key, exact) == exact:
                 inner.pop(key, None)
