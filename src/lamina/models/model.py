@@ -332,6 +332,15 @@ class Model(Layer):
             "steps_per_execution": getattr(self, "steps_per_execution", 1),
             "jit_compile": self.jit_compile})
 
+    def get_build_config(self) -> dict | None:
+        """`{"input_shape": ...}` once the model has seen inputs (a subclassed one too)."""
+        shapes = self._build_shapes
+        if shapes is None:
+            return None
+        if isinstance(shapes, list) and shapes and isinstance(shapes[0], (list, tuple)):
+            return {"input_shape": [list(s) for s in shapes]}
+        return {"input_shape": list(shapes)}
+
     def build_from_config(self, config: dict) -> None:
         """Rebuilds from `get_build_config()`; a subclassed model runs `call` on symbolic inputs.
 

@@ -116,7 +116,12 @@ def serialize_keras_object(obj):
                       "`safe_mode=False`. Use a named function instead.", stacklevel=2)
         return {"class_name": "__lambda__", "config": {"value": func_dump(obj)}}
     if not isinstance(obj, type) and hasattr(obj, "get_config"):
-        config = _class_config(type(obj), _object_config(obj))
+        inner = _object_config(obj)
+        if hasattr(obj, "get_build_config"):
+            # Keras 3 refuses `batch_input_shape` in a layer's config: the shape lives in the
+            # model's InputLayer and in the layer's `build_config`.
+            inner.pop("batch_input_shape", None)
+        config = _class_config(type(obj), inner)
         _add_build_and_compile_config(obj, config)
         return config
     if callable(obj):
