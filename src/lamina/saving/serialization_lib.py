@@ -401,6 +401,10 @@ def func_load(code, defaults=None, closure=None):
 
     if isinstance(code, (list, tuple)):
         code, defaults, closure = code
+    if not isinstance(code, str):
+        raise ValueError("The file holds no bytecode for this Python lambda (it was written "
+                         "without it); rewrite the lambda as a named function and pass it in "
+                         "`custom_objects`.")
     try:
         raw = base64.decodebytes(code.encode("ascii"))
         code_object = marshal.loads(raw)

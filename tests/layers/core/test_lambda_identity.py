@@ -128,13 +128,15 @@ def test_named_function_without_custom_objects_is_refused_with_the_fix():
         layers.Lambda.from_config(config)
 
 
-def test_python_lambda_is_saved_as_a_marker_and_never_loaded():
-    config = layers.Lambda(lambda x: x * 2).get_config()
+def test_python_lambda_is_saved_as_bytecode_and_loaded_only_unsafe():
+    config = json.loads(json.dumps(layers.Lambda(lambda x: x * 2).get_config()))
     assert config["function"]["class_name"] == "__lambda__"
-    assert config["function"]["config"] == {"code": None}  # no bytecode is written
-    for safe_mode in (None, False):
-        with pytest.raises(ValueError, match=r"Python lambda.*never runs code stored in a file"):
+    assert set(config["function"]["config"]) == {"code", "defaults", "closure"}
+    for safe_mode in (None, True):
+        with pytest.raises(ValueError, match=r"Python lambda.*arbitrary code.*safe_mode=False"):
             layers.Lambda.from_config(config, safe_mode=safe_mode)
+    loaded = layers.Lambda.from_config(config, safe_mode=False)
+    torch.testing.assert_close(loaded(torch.ones(1, 2)), torch.full((1, 2), 2.0))
 
 
 def test_keras_lambda_bytecode_config_is_refused():

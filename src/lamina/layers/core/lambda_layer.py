@@ -1,9 +1,10 @@
 """`Lambda`: wraps a Python function as a layer, for Sequential and functional models.
 
-Keras saves a Lambda's function as Python bytecode; lamina never does, because loading never
-executes code from a file (DESIGN.md §6). A named function is saved by name and found again
-among `custom_objects` or the functions registered with `register_keras_serializable`; a
-Python `lambda` is saved as a `__lambda__` marker that loading refuses with an explanation.
+A named function is saved by name and found again among `custom_objects` or the functions
+registered with `register_keras_serializable`. A Python `lambda` is saved as Keras saves it,
+as bytecode, and loading refuses it unless `safe_mode=False` is passed (or
+`lamina.config.enable_unsafe_deserialization()` was called), since running it could execute
+arbitrary code (DESIGN.md §6).
 
 Example:
     >>> model = lamina.Sequential([lamina.Input(shape=(3,)), Lambda(lambda x: x ** 2)])
@@ -22,11 +23,12 @@ __all__ = ["Lambda"]
 
 _LAMBDA_REFUSED = (
     "Requested the deserialization of a `Lambda` layer whose `{what}` is a Python lambda. "
-    "Keras stores a lambda as bytecode, and lamina never runs code stored in a file (safe mode "
-    "is always on, even with safe_mode=False), so it cannot be restored. Rewrite it as a named "
-    "function (`def my_{what}(x): ...`), save the model again and load it with "
-    "`custom_objects={{'my_{what}': my_{what}}}`; or rebuild the model in code and load only "
-    "its weights.")
+    "Keras stores a lambda as Python bytecode, and running it could execute arbitrary code, so "
+    "it is refused by default. If you trust the source of the file, pass `safe_mode=False` to "
+    "the loading function (`load_model(path, safe_mode=False)`) or call "
+    "`lamina.config.enable_unsafe_deserialization()`. Better: rewrite it as a named function "
+    "(`def my_{what}(x): ...`), save the model again and load it with "
+    "`custom_objects={{'my_{what}': my_{what}}}`.")
 
 
 class Lambda(Layer):
@@ -116,34 +118,47 @@ class Lambda(Layer):
         Args:
             config: the output of `get_config()` (or a Keras file's layer config).
             custom_objects: names mapped to the user's functions, e.g. `{"square": square}`.
-            safe_mode: accepted for Keras compatibility; lamina is always safe (a lambda
-                stored as bytecode is never loaded).
+            safe_mode: False loads a Python lambda stored as bytecode; None (the default)
+                follows the loading call's `safe_mode` (safe unless told otherwise).
 
         Raises:
-            ValueError: for a function stored as a Python lambda.
+            ValueError: for a function stored as a Python lambda, in safe mode.
             TypeError: for a named function found neither in `custom_objects` nor registered.
         """
+        from lamina.saving.serialization_lib import in_safe_mode
+
+        safe = (safe_mode if safe_mode is not None else in_safe_mode()) is not False
         config = dict(config)
-        config["function"] = deserialize_function(config["function"], custom_objects, "function")
+        config["function"] = deserialize_function(config["function"], custom_objects, "function",
+                                                  safe_mode=safe)
         if "output_shape" in config:
             shape = config["output_shape"]
-            config["output_shape"] = (deserialize_function(shape, custom_objects, "output_shape")
+            config["output_shape"] = (deserialize_function(shape, custom_objects, "output_shape",
+                                                           safe_mode=safe)
                                       if isinstance(shape, Mapping) else _as_shape(shape))
         if isinstance(config.get("mask"), Mapping) and "class_name" in config["mask"]:
-            config["mask"] = deserialize_function(config["mask"], custom_objects, "mask")
+            config["mask"] = deserialize_function(config["mask"], custom_objects, "mask",
+                                                  safe_mode=safe)
         return cls(**config)
 
 
 def serialize_function(fn: Callable) -> dict:
-    """Keras' config of a function: by name (or registered name), never as bytecode.
+    """Keras' config of a function: by name (or registered name); a lambda as its bytecode.
 
     Built-in activations and `keras.ops` functions are written under Keras' module names so
-    that Keras can load them too; a Python lambda gives a `__lambda__` marker.
+    that Keras can load them too; a Python lambda is written as Keras writes it (loading it
+    needs `safe_mode=False`).
 
     Example:
         >>> serialize_function(lamina.activations.relu)["config"]
         'relu'
     """
+    if getattr(fn, "__name__", None) == "<lambda>":
+        from lamina.saving.serialization_lib import func_dump
+
+        code, defaults, closure = func_dump(fn)
+        return {"class_name": "__lambda__",
+                "config": {"code": code, "defaults": defaults, "closure": closure}}
     registered_name = getattr(fn, "_registered_name", None)
     if registered_name:
         return {"module": getattr(fn, "__module__", None), "class_name": "function",
@@ -160,13 +175,14 @@ def serialize_function(fn: Callable) -> dict:
 
 
 def deserialize_function(config, custom_objects: Mapping | None = None,
-                         what: str = "function") -> Callable:
-    """The function named by `serialize_function`'s config, looked up by name only.
+                         what: str = "function", safe_mode: bool = True) -> Callable:
+    """The function named by `serialize_function`'s config, looked up by name.
 
     Args:
         config: a config dict, a name, or already a callable (returned as is).
         custom_objects: names mapped to the user's functions.
         what: the argument being restored, for error messages.
+        safe_mode: refuse a Python lambda stored as bytecode (False runs its bytecode).
 
     Returns:
         The function.
@@ -189,7 +205,12 @@ def deserialize_function(config, custom_objects: Mapping | None = None,
                         f"function config dict, but received {config!r}.")
     class_name = config["class_name"]
     if class_name == "__lambda__":
-        raise ValueError(_LAMBDA_REFUSED.format(what=what))
+        if safe_mode:
+            raise ValueError(_LAMBDA_REFUSED.format(what=what))
+        from lamina.saving.serialization_lib import func_load
+
+        inner = config.get("config") or {}
+        return func_load(inner.get("code"), inner.get("defaults"), inner.get("closure"))
     if class_name in ("function", "__function__"):
         name = config.get("config")
         for key in (name, config.get("registered_name")):
