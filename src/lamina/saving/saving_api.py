@@ -171,21 +171,19 @@ def _load_state_dict(model, path: str, skip_mismatch: bool) -> None:
     own = model.state_dict()
     problems = []
     for key, value in own.items():
-        if key not in state:
-            problems.append(f"the file has no entry {key!r} (layer "
-                            f"'{_layer_of(model, key)}'); the file was saved from a different "
-                            f"architecture")
-        elif tuple(state[key].shape) != tuple(value.shape):
+        saved = state.get(key)
+        if saved is None or tuple(saved.shape) != tuple(value.shape):
+            found = "no such entry" if saved is None else f"shape {tuple(saved.shape)}"
             problems.append(f"layer '{_layer_of(model, key)}' entry {key!r} has shape "
-                            f"{tuple(value.shape)}, but the file holds shape "
-                            f"{tuple(state[key].shape)}")
+                            f"{tuple(value.shape)}, but the file holds {found}")
     extra = [key for key in state if key not in own]
     if extra:
-        problems.append(f"the file holds {extra[0]!r}, which the model lacks; the file was saved "
-                        f"from a different architecture")
+        problems.append(f"the file holds {extra[0]!r}, which the model lacks")
     if problems and not skip_mismatch:
+        architecture = ("; the file was saved from a different architecture (the first layer "
+                        "that differs is named above)") if extra or len(problems) > 1 else ""
         raise ValueError(f"Cannot load weights from {path!r} into model '{model.name}': "
-                         f"{problems[0]}.")
+                         f"{problems[0]}{architecture}.")
     for problem in problems:
         warnings.warn(f"Skipping weights from {path!r}: {problem}.", stacklevel=3)
     fitting = {k: v for k, v in state.items() if k in own and v.shape == own[k].shape}
