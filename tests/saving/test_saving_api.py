@@ -59,8 +59,7 @@ def test_training_resumes_as_if_never_interrupted(tmp_path, filename):
     path = tmp_path / filename
     if filename.endswith(".weights.h5"):
         model.save_weights(path)
-        resumed = _mlp()
-        resumed.optimizer.build(resumed.trainable_weights)
+        resumed = _mlp()  # compiled, its optimizer not yet built: loading builds it
         resumed.load_weights(path)
     else:
         model.save(path)
@@ -212,3 +211,17 @@ def test_keras_zip_members_are_read_by_name_not_extracted(tmp_path, monkeypatch)
     monkeypatch.setattr(zipfile.ZipFile, "extractall", no_extract)
     lamina.models.load_model(tmp_path / "m.keras")
     model.load_weights(tmp_path / "m.keras")
+
+
+def test_adapted_text_vectorization_keeps_its_vocabulary_as_an_asset(tmp_path):
+    vectorizer = layers.TextVectorization(max_tokens=20, output_sequence_length=5)
+    vectorizer.adapt(np.array(["the cat sat", "the dog ran far", "a cat ran"]))
+    model = lamina.Sequential([lamina.Input((1,), dtype="string"), vectorizer,
+                               layers.Embedding(20, 2), layers.GlobalAveragePooling1D()])
+    model.save(tmp_path / "text.keras")
+    with zipfile.ZipFile(tmp_path / "text.keras") as archive:
+        assert "assets/layers/text_vectorization/vocabulary.txt" in archive.namelist()
+    loaded = lamina.models.load_model(tmp_path / "text.keras")
+    assert loaded.layers[0].get_vocabulary() == vectorizer.get_vocabulary()
+    texts = np.array([["the cat ran"], ["dog far"]])
+    np.testing.assert_array_equal(loaded.predict(texts, verbose=0), model.predict(texts, verbose=0))

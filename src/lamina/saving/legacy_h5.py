@@ -38,8 +38,9 @@ _DROPPED_ARGUMENTS = {"time_major": False}
 
 def save_model(model, filepath, overwrite: bool = True, include_optimizer: bool = True) -> None:
     """Writes `model` in Keras 2's whole-model `.h5` layout."""
+    # build_config lets a subclassed model (which Keras 2 could not save) create its weights.
     config = {key: value for key, value in serialize_keras_object(model).items()
-              if key in ("class_name", "config", "module", "registered_name")}
+              if key in ("class_name", "config", "module", "registered_name", "build_config")}
     with atomic_write(filepath, overwrite) as temporary:
         with h5py.File(temporary, "w") as h5file:
             h5file.attrs["keras_version"] = KERAS_VERSION

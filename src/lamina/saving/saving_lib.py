@@ -161,9 +161,27 @@ def load_weights_from_h5(model, h5file: h5py.File, filepath, skip_mismatch: bool
                          f"different architecture.{_file_holds(h5file)} Pass skip_mismatch=True "
                          f"to load only the layers that match.")
     for obj, stored in plan:
-        if isinstance(obj, Optimizer) and not stored:
-            continue  # no optimizer state in the file: keep the fresh one
-        obj.load_own_variables(stored)
+        if isinstance(obj, Optimizer):
+            _load_optimizer(obj, stored, model)
+        else:
+            obj.load_own_variables(stored)
+
+
+def _load_optimizer(optimizer: Optimizer, stored: dict, model) -> None:
+    if not stored:
+        return  # no optimizer state in the file: keep the fresh one
+    if not optimizer.built and len(stored) > len(optimizer.variables):
+        # Its slots are made on the first step; make them now to receive the saved ones.
+        optimizer.build(model.trainable_weights)
+    variables = optimizer.variables
+    # An unbuilt twin holds only the step counter (and the learning-rate variable).
+    head = len(type(optimizer).from_config(optimizer.get_config()).variables)
+    if len(stored) == head < len(variables):
+        # Saved before its first step: only the step counter and learning rate exist yet.
+        optimizer.set_weights([stored[str(i)] for i in range(head)] + [
+            v.detach().cpu().numpy() for v in variables[head:]])
+        return
+    optimizer.load_own_variables(stored)
 
 
 def _stored_variables(h5file: h5py.File, key: str) -> dict:
