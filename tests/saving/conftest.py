@@ -1,28 +1,38 @@
 """Fixture files made by real Keras 3 and tf.keras 2, and lamina's twins of their custom classes.
 
-tests/fixtures/saving/lamina_helpers.py is loaded once, as the module `saving_fixtures`
-(test modules import `FIXTURES`, `listed` and `single` from it); loading it registers the
-custom classes the fixture files name.
+Loading tests/fixtures/saving/lamina_custom_objects.py registers the custom classes that the
+fixture files name.
 """
 import importlib.util
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-_PATH = Path(__file__).resolve().parents[1] / "fixtures" / "saving" / "lamina_helpers.py"
-if "saving_fixtures" not in sys.modules:
-    _spec = importlib.util.spec_from_file_location("saving_fixtures", _PATH)
-    sys.modules["saving_fixtures"] = importlib.util.module_from_spec(_spec)
-    _spec.loader.exec_module(sys.modules["saving_fixtures"])
+FOLDER = Path(__file__).resolve().parents[1] / "fixtures" / "saving"
+_spec = importlib.util.spec_from_file_location("lamina_custom_objects",
+                                               FOLDER / "lamina_custom_objects.py")
+_spec.loader.exec_module(importlib.util.module_from_spec(_spec))
+
+
+class Reference(dict):
+    """A reference `.npz` file's arrays, keyed `<model>/x0`, `<model>/y1`, `<model>/next_3`..."""
+
+    def listed(self, prefix: str) -> list:
+        """`self[prefix + "0"]`, `self[prefix + "1"]`, ... while they exist."""
+        return [self[f"{prefix}{i}"] for i in range(100) if f"{prefix}{i}" in self]
+
+    def inputs(self, prefix: str):
+        """`listed(prefix)` as a model takes it: one array alone, several as a list."""
+        values = self.listed(prefix)
+        return values[0] if len(values) == 1 else values
 
 
 @pytest.fixture(scope="session")
 def keras_reference():
-    return dict(np.load(_PATH.parent / "keras_reference.npz"))
+    return Reference(np.load(FOLDER / "keras_reference.npz"))
 
 
 @pytest.fixture(scope="session")
 def legacy_reference():
-    return dict(np.load(_PATH.parent / "legacy_reference.npz"))
+    return Reference(np.load(FOLDER / "legacy_reference.npz"))

@@ -6,6 +6,7 @@ ones, the weights Keras reached after one more training step.
 """
 import io
 import json
+from pathlib import Path
 import zipfile
 
 import h5py
@@ -13,8 +14,8 @@ import numpy as np
 import pytest
 
 import lamina
-from saving_fixtures import FIXTURES, listed, single
 
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "saving"
 NAMES = sorted(p.stem[len("keras_"):] for p in FIXTURES.glob("keras_*.keras"))
 COMPILED = ["functional", "nested", "regularized", "subclassed", "text"]
 
@@ -27,14 +28,14 @@ def test_every_layer_family_has_a_keras_fixture():
 
 
 def _predict(model, reference, name):
-    predictions = model.predict(single(listed(reference, f"{name}/x")), verbose=0)
+    predictions = model.predict(reference.inputs(f"{name}/x"), verbose=0)
     return predictions if isinstance(predictions, list) else [predictions]
 
 
 @pytest.mark.parametrize("name", NAMES)
 def test_keras_file_loads_and_predicts_as_keras_did(name, keras_reference):
     model = lamina.models.load_model(FIXTURES / f"keras_{name}.keras")
-    expected = listed(keras_reference, f"{name}/y")
+    expected = keras_reference.listed(f"{name}/y")
     predictions = _predict(model, keras_reference, name)
     assert len(predictions) == len(expected)
     for got, want in zip(predictions, expected):
@@ -45,9 +46,9 @@ def test_keras_file_loads_and_predicts_as_keras_did(name, keras_reference):
 def test_optimizer_state_from_keras_continues_training(name, keras_reference):
     """One more step from the loaded state reaches the weights Keras reached."""
     model = lamina.models.load_model(FIXTURES / f"keras_{name}.keras")
-    model.train_on_batch(single(listed(keras_reference, f"{name}/fit_x")),
-                         single(listed(keras_reference, f"{name}/fit_y")))
-    expected = listed(keras_reference, f"{name}/next_")
+    model.train_on_batch(keras_reference.inputs(f"{name}/fit_x"),
+                         keras_reference.inputs(f"{name}/fit_y"))
+    expected = keras_reference.listed(f"{name}/next_")
     weights = model.get_weights()
     assert len(weights) == len(expected)
     for got, want in zip(weights, expected):
@@ -60,7 +61,7 @@ def test_fresh_optimizer_would_not_reach_keras_weights(keras_reference):
     model.compile(optimizer="adam", loss="binary_crossentropy")
     model.train_on_batch(keras_reference["text/fit_x0"], keras_reference["text/fit_y0"])
     gaps = [np.abs(w - r).max() for w, r in zip(model.get_weights(),
-                                                listed(keras_reference, "text/next_"))]
+                                                keras_reference.listed("text/next_"))]
     assert max(gaps) > 1e-4
 
 

@@ -4,6 +4,7 @@ The fixtures (tests/fixtures/saving/legacy_*.h5) were written by tf.keras 2 (the
 package on TensorFlow 2.21): whole models after two epochs of training, and `save_weights`.
 """
 import json
+from pathlib import Path
 
 import h5py
 import numpy as np
@@ -11,8 +12,8 @@ import pytest
 
 import lamina
 from lamina import layers
-from saving_fixtures import FIXTURES, listed, single
 
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "saving"
 NAMES = ["mlp", "branches", "cnn", "recurrent"]
 
 
@@ -21,7 +22,7 @@ def _texts(values) -> list[str]:
 
 
 def _predict(model, reference, name):
-    predictions = model.predict(single(listed(reference, f"{name}/x")), verbose=0)
+    predictions = model.predict(reference.inputs(f"{name}/x"), verbose=0)
     return predictions if isinstance(predictions, list) else [predictions]
 
 
@@ -29,7 +30,7 @@ def _predict(model, reference, name):
 def test_tf_keras_file_loads_and_predicts_as_tf_keras_did(name, legacy_reference):
     model = lamina.models.load_model(FIXTURES / f"legacy_{name}.h5")
     for got, want in zip(_predict(model, legacy_reference, name),
-                         listed(legacy_reference, f"{name}/y"), strict=True):
+                         legacy_reference.listed(f"{name}/y"), strict=True):
         np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
 
 
@@ -40,7 +41,7 @@ def test_tf_keras_weights_file_loads_into_the_rebuilt_model(name, legacy_referen
         layer.set_weights([np.zeros_like(w) for w in layer.get_weights()])
     model.load_weights(FIXTURES / f"legacy_{name}.weights_only.h5")
     for got, want in zip(_predict(model, legacy_reference, name),
-                         listed(legacy_reference, f"{name}/y"), strict=True):
+                         legacy_reference.listed(f"{name}/y"), strict=True):
         np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5)
 
 
@@ -118,7 +119,7 @@ def test_every_layer_family_round_trips_through_h5(name, tmp_path, keras_referen
     model = lamina.models.load_model(FIXTURES / f"keras_{name}.keras")
     model.save(tmp_path / "model.h5")
     loaded = lamina.models.load_model(tmp_path / "model.h5")
-    x = single(listed(keras_reference, f"{name}/x"))
+    x = keras_reference.inputs(f"{name}/x")
     for got, want in zip(_as_list(loaded.predict(x, verbose=0)),
                          _as_list(model.predict(x, verbose=0)), strict=True):
         np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-7)
