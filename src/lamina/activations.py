@@ -18,6 +18,7 @@ import torch
 import torch.nn.functional as F
 
 from lamina import backend
+from lamina.saving.object_registration import get_registered_name, visible_custom_objects
 from lamina.utils.errors import unknown_name_error
 
 __all__ = [
@@ -449,7 +450,8 @@ def get(identifier) -> Callable:
 
 
 def _lookup(name: str, custom_objects: Mapping | None = None) -> Callable:
-    if custom_objects and name in custom_objects:
+    custom_objects = visible_custom_objects(dict(custom_objects or {}))
+    if name in custom_objects:
         return custom_objects[name]
     fn = _BY_NAME.get(name)
     if fn is None:
@@ -474,7 +476,7 @@ def serialize(activation: Callable) -> str | dict:
     if hasattr(activation, "get_config"):
         return {"module": type(activation).__module__, "class_name": type(activation).__name__,
                 "config": activation.get_config(), "registered_name": type(activation).__name__}
-    fn_name = getattr(activation, "__name__", None)
+    fn_name = get_registered_name(activation)
     if fn_name is None or fn_name == "<lambda>":
         # Keras stores a lambda's bytecode; lamina never loads code from a file, so only a
         # marker is written (a model holding it saves, but loading asks for custom_objects).
@@ -510,7 +512,8 @@ def deserialize(config, custom_objects: Mapping | None = None) -> Callable:
     if class_name in ("function", "__function__"):
         # A function is saved by name: Keras puts it in "config" (and "registered_name").
         name = config.get("registered_name") or config.get("config")
-        if custom_objects and name in custom_objects:
+        custom_objects = visible_custom_objects(dict(custom_objects or {}))
+        if name in custom_objects:
             return custom_objects[name]
         return _lookup(str(config.get("config")), custom_objects)
     if isinstance(class_name, str):

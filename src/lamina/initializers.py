@@ -21,6 +21,7 @@ import numpy as np
 import torch
 
 from lamina import backend
+from lamina.saving.object_registration import get_registered_name, visible_custom_objects
 from lamina.saving.serialization_lib import serialize_function
 from lamina.utils.errors import unknown_name_error
 from lamina.utils.naming import to_snake_case
@@ -562,7 +563,7 @@ def serialize(initializer) -> dict | None:
     builtin = _BY_NAME.get(type(initializer).__name__) is type(initializer)
     return {"module": "keras.initializers" if builtin else type(initializer).__module__,
             "class_name": type(initializer).__name__, "config": initializer.get_config(),
-            "registered_name": None if builtin else type(initializer).__name__}
+            "registered_name": None if builtin else get_registered_name(type(initializer))}
 
 
 def deserialize(config, custom_objects: Mapping | None = None) -> Initializer:
@@ -586,10 +587,12 @@ def deserialize(config, custom_objects: Mapping | None = None) -> Initializer:
     else:
         raise ValueError(f"Could not deserialize initializer: expected a name or a dict with a "
                          f"'class_name' key, but received {config!r}.")
+    custom_objects = visible_custom_objects(dict(custom_objects or {}))
+    registered = config.get("registered_name") if isinstance(config, Mapping) else None
     if class_name in ("function", "__lambda__"):
         return _deserialize_function(config, custom_objects, "initializer")
-    if custom_objects and class_name in custom_objects:
-        cls = custom_objects[class_name]
+    if registered in custom_objects or class_name in custom_objects:
+        cls = custom_objects.get(registered) or custom_objects[class_name]
     elif class_name in _BY_NAME:
         cls = _BY_NAME[class_name]
     else:

@@ -18,6 +18,7 @@ import torch
 import torch.nn.functional as F
 
 from lamina import backend
+from lamina.saving.object_registration import get_registered_name, visible_custom_objects
 from lamina.saving.serialization_lib import serialize_function
 from lamina.utils.errors import unknown_name_error
 
@@ -254,7 +255,7 @@ def serialize(regularizer) -> dict | None:
     builtin = cls in _CLASSES
     return {"module": "keras.regularizers" if builtin else cls.__module__,
             "class_name": cls.__name__, "config": regularizer.get_config(),
-            "registered_name": None if builtin else cls.__name__}
+            "registered_name": None if builtin else get_registered_name(cls)}
 
 
 def deserialize(config, custom_objects: Mapping | None = None) -> Regularizer:
@@ -278,10 +279,13 @@ def deserialize(config, custom_objects: Mapping | None = None) -> Regularizer:
     else:
         raise ValueError(f"Could not deserialize regularizer: expected a name or a dict with a "
                          f"'class_name' key, but received {config!r}.")
+    custom_objects = visible_custom_objects(dict(custom_objects or {}))
+    registered = config.get("registered_name") if isinstance(config, Mapping) else None
     if class_name in ("function", "__lambda__"):
         return _deserialize_function(config, custom_objects, "regularizer")
-    if custom_objects and class_name in custom_objects:
-        return custom_objects[class_name].from_config(dict(arguments))
+    if registered in custom_objects or class_name in custom_objects:
+        cls = custom_objects.get(registered) or custom_objects[class_name]
+        return cls.from_config(dict(arguments))
     factory = _BY_NAME.get(class_name)
     if factory is None:
         raise unknown_name_error("regularizer", class_name, _BY_NAME)

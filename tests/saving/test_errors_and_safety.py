@@ -242,3 +242,41 @@ def test_h5_configs_are_json_never_pickles(tmp_path):
     with h5py.File(tmp_path / "m.h5") as h5file:
         config = json.loads(h5file.attrs["model_config"])
     assert config["class_name"] == "Sequential"
+
+
+def test_custom_functions_and_classes_inside_layer_configs(tmp_path):
+    """Activations, initializers and regularizers nested in a layer's config resolve through
+    the registry, `custom_objects` and `custom_object_scope`, as in Keras."""
+    @lamina.saving.register_keras_serializable(package="tests_nested")
+    def soft_double(x):
+        return 2 * torch.tanh(x)
+
+    class HalfInit(lamina.initializers.Initializer):
+        def __call__(self, shape, dtype=None, **kwargs):
+            return torch.full(shape, 0.5)
+
+        def get_config(self):
+            return {}
+
+    @lamina.saving.register_keras_serializable(package="tests_nested")
+    class AbsPenalty(lamina.regularizers.Regularizer):
+        def __call__(self, weight):
+            return weight.abs().sum()
+
+        def get_config(self):
+            return {}
+
+    model = lamina.Sequential([lamina.Input((3,)), layers.Dense(
+        2, activation=soft_double, kernel_initializer=HalfInit(), kernel_regularizer=AbsPenalty())])
+    model.save(tmp_path / "m.keras")
+    with pytest.raises(ValueError, match="Unknown initializer: 'HalfInit'"):
+        lamina.models.load_model(tmp_path / "m.keras")
+    for loaded in (lamina.models.load_model(tmp_path / "m.keras",
+                                            custom_objects={"HalfInit": HalfInit}),):
+        dense = loaded.layers[0]
+        assert dense.activation is soft_double
+        assert type(dense.kernel_initializer) is HalfInit
+        assert type(dense.kernel_regularizer) is AbsPenalty
+    with lamina.saving.custom_object_scope({"HalfInit": HalfInit}):
+        assert type(lamina.models.load_model(tmp_path / "m.keras").layers[0]
+                    .kernel_initializer) is HalfInit

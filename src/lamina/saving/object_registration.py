@@ -18,7 +18,8 @@ import inspect
 import threading
 
 __all__ = ["CustomObjectScope", "custom_object_scope", "get_custom_objects",
-           "get_registered_name", "get_registered_object", "register_keras_serializable"]
+           "get_registered_name", "get_registered_object", "register_keras_serializable",
+           "visible_custom_objects"]
 
 GLOBAL_CUSTOM_OBJECTS: dict[str, object] = {}
 GLOBAL_CUSTOM_NAMES: dict[object, str] = {}
@@ -136,3 +137,16 @@ def get_registered_object(name, custom_objects: dict | None = None,
         if objects and name in objects:
             return objects[name]
     return None
+
+
+def visible_custom_objects(custom_objects: dict | None = None) -> dict:
+    """Every name deserialization may resolve now: the registry, the active scope, `custom_objects`.
+
+    Later sources win, so an explicit `custom_objects` entry overrides a registered one.
+
+    Example:
+        >>> marker = object()
+        >>> visible_custom_objects({"thing": marker})["thing"] is marker
+        True
+    """
+    return {**GLOBAL_CUSTOM_OBJECTS, **_scope_dict(), **(custom_objects or {})}
