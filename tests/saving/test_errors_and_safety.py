@@ -271,12 +271,11 @@ def test_custom_functions_and_classes_inside_layer_configs(tmp_path):
     model.save(tmp_path / "m.keras")
     with pytest.raises(ValueError, match="Unknown initializer: 'HalfInit'"):
         lamina.models.load_model(tmp_path / "m.keras")
-    for loaded in (lamina.models.load_model(tmp_path / "m.keras",
-                                            custom_objects={"HalfInit": HalfInit}),):
-        dense = loaded.layers[0]
-        assert dense.activation is soft_double
-        assert type(dense.kernel_initializer) is HalfInit
-        assert type(dense.kernel_regularizer) is AbsPenalty
+    loaded = lamina.models.load_model(tmp_path / "m.keras", custom_objects={"HalfInit": HalfInit})
+    dense = loaded.layers[0]
+    assert dense.activation is soft_double
+    assert type(dense.kernel_initializer) is HalfInit
+    assert type(dense.kernel_regularizer) is AbsPenalty
     with lamina.saving.custom_object_scope({"HalfInit": HalfInit}):
         assert type(lamina.models.load_model(tmp_path / "m.keras").layers[0]
                     .kernel_initializer) is HalfInit
