@@ -241,9 +241,10 @@ def deserialize_keras_object(config, custom_objects: dict | None = None, safe_mo
             registered nor in `custom_objects`.
 
     Example:
-        >>> deserialize_keras_object({"module": "keras.optimizers", "class_name": "Adam",
-        ...                           "config": {"learning_rate": 0.01}}).name
-        'adam'
+        >>> optimizer = deserialize_keras_object({"module": "keras.optimizers", "class_name": "Adam",
+        ...                                       "config": {"learning_rate": 0.01}})
+        >>> type(optimizer).__name__, round(float(optimizer.learning_rate), 4)
+        ('Adam', 0.01)
     """
     scoped = in_safe_mode()
     safe_mode = scoped if scoped is not None else safe_mode
