@@ -6,8 +6,8 @@ ones, the weights Keras reached after one more training step.
 """
 import io
 import json
-from pathlib import Path
 import zipfile
+from pathlib import Path
 
 import h5py
 import numpy as np
@@ -22,7 +22,7 @@ COMPILED = ["functional", "nested", "regularized", "subclassed", "text"]
 
 def test_every_layer_family_has_a_keras_fixture():
     assert NAMES == sorted(["activation_layers", "attention", "convolution", "custom_layer",
-                            "functional", "nested", "normalization", "preprocessing",
+                            "functional", "nested", "normalization", "operations", "preprocessing",
                             "regularized", "reshaping", "sequence", "sequential", "subclassed",
                             "text"])
 

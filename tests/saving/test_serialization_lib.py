@@ -7,8 +7,12 @@ import torch
 
 import lamina
 from lamina import layers
-from lamina.saving import object_registration, serialization_lib
-from lamina.saving import deserialize_keras_object, serialize_keras_object
+from lamina.saving import (
+    deserialize_keras_object,
+    object_registration,
+    serialization_lib,
+    serialize_keras_object,
+)
 
 
 def test_register_keras_serializable_names_and_finds_objects():
@@ -104,9 +108,8 @@ def test_lambda_needs_unsafe_mode_everywhere():
     with pytest.raises(ValueError, match="Python lambda.*safe_mode=False"):
         deserialize_keras_object(config)
     assert deserialize_keras_object(config, safe_mode=False)["fn"](1) == 2
-    with serialization_lib.SafeModeScope(True):
-        with pytest.raises(ValueError, match="Python lambda"):
-            deserialize_keras_object(config, safe_mode=False)  # the scope decides, as in Keras
+    with serialization_lib.SafeModeScope(True), pytest.raises(ValueError, match="Python lambda"):
+        deserialize_keras_object(config, safe_mode=False)  # the scope decides, as in Keras
 
 
 def test_bytecode_that_does_not_load_says_why():

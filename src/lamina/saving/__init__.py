@@ -16,9 +16,14 @@ Example:
 """
 import importlib
 
-from lamina.saving.object_registration import (CustomObjectScope, custom_object_scope,
-                                               get_custom_objects, get_registered_name,
-                                               get_registered_object, register_keras_serializable)
+from lamina.saving.object_registration import (
+    CustomObjectScope,
+    custom_object_scope,
+    get_custom_objects,
+    get_registered_name,
+    get_registered_object,
+    register_keras_serializable,
+)
 from lamina.saving.serialization_lib import deserialize_keras_object, serialize_keras_object
 
 __all__ = ["CustomObjectScope", "custom_object_scope", "deserialize_keras_object",

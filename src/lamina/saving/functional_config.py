@@ -17,6 +17,7 @@ from __future__ import annotations
 from torch.utils import _pytree as pytree
 
 from lamina.ops.keras_tensor import KerasTensor
+from lamina.saving import keras_ops
 from lamina.saving.serialization_lib import deserialize_keras_object, serialize_keras_object
 
 __all__ = ["functional_config", "functional_from_config"]
@@ -51,12 +52,19 @@ def functional_config(model) -> dict:
 
     layer_configs = []
     for layer in model._sublayers():
-        entry = serialize_keras_object(layer)
+        nodes = [{"args": pytree.tree_map(tensor_config, list(node.call_args), is_leaf=is_tensor),
+                  "kwargs": pytree.tree_map(tensor_config, dict(node.call_kwargs),
+                                            is_leaf=is_tensor)}
+                 for node in own_nodes[id(layer)]]
+        if getattr(layer, "_is_operation", False):
+            converted = [keras_ops.to_keras(layer, node["args"]) for node in nodes]
+            entry = dict(converted[0][0]) if converted else serialize_keras_object(layer)
+            nodes = [{"args": args, "kwargs": node["kwargs"]}
+                     for (_, args), node in zip(converted, nodes)]
+        else:
+            entry = serialize_keras_object(layer)
         entry["name"] = layer.name
-        entry["inbound_nodes"] = [
-            {"args": pytree.tree_map(tensor_config, list(node.call_args), is_leaf=is_tensor),
-             "kwargs": pytree.tree_map(tensor_config, dict(node.call_kwargs), is_leaf=is_tensor)}
-            for node in own_nodes[id(layer)]]
+        entry["inbound_nodes"] = nodes
         layer_configs.append(entry)
     input_layers = [history_spec(t) for t in model.inputs]
     output_layers = [history_spec(t) for t in model.outputs]
@@ -83,13 +91,17 @@ def functional_from_config(config: dict, custom_objects: dict | None = None, cls
     outputs_of = {}  # (layer name, node index) -> outputs
     pending = []
     for entry in config["layers"]:
-        layer = deserialize_keras_object(entry, custom_objects)
+        nodes = entry.get("inbound_nodes", [])
+        if keras_ops.is_keras_operation(entry):
+            layer, nodes = keras_ops.from_keras(
+                entry, lambda value: deserialize_keras_object(value, custom_objects))
+        else:
+            layer = deserialize_keras_object(entry, custom_objects)
         created[entry["name"]] = layer
         if entry["class_name"] == "InputLayer":
             outputs_of[(entry["name"], 0)] = layer.output
         else:
-            pending += [(entry["name"], index, node)
-                        for index, node in enumerate(entry.get("inbound_nodes", []))]
+            pending += [(entry["name"], index, node) for index, node in enumerate(nodes)]
 
     def produced(name: str, node_index: int, tensor_index: int):
         outputs = outputs_of[(name, node_index)]

@@ -41,28 +41,26 @@ def save_model(model, filepath, overwrite: bool = True, include_optimizer: bool 
     # build_config lets a subclassed model (which Keras 2 could not save) create its weights.
     config = {key: value for key, value in serialize_keras_object(model).items()
               if key in ("class_name", "config", "module", "registered_name", "build_config")}
-    with atomic_write(filepath, overwrite) as temporary:
-        with h5py.File(temporary, "w") as h5file:
-            h5file.attrs["keras_version"] = KERAS_VERSION
-            h5file.attrs["backend"] = "torch"
-            h5file.attrs["model_config"] = json.dumps(config)
-            training_config = _training_config(model)
-            if training_config is not None:
-                h5file.attrs["training_config"] = json.dumps(training_config)
-            _write_layers(model, h5file.create_group("model_weights"))
-            optimizer = getattr(model, "optimizer", None)
-            if include_optimizer and optimizer is not None and optimizer.built:
-                group = h5file.create_group("optimizer_weights")
-                names = [f"{optimizer.name}/variable_{i}" for i in range(len(optimizer.variables))]
-                names[0] = "iteration"
-                _write_datasets(group, names, optimizer.get_weights())
+    with atomic_write(filepath, overwrite) as temporary, h5py.File(temporary, "w") as h5file:
+        h5file.attrs["keras_version"] = KERAS_VERSION
+        h5file.attrs["backend"] = "torch"
+        h5file.attrs["model_config"] = json.dumps(config)
+        training_config = _training_config(model)
+        if training_config is not None:
+            h5file.attrs["training_config"] = json.dumps(training_config)
+        _write_layers(model, h5file.create_group("model_weights"))
+        optimizer = getattr(model, "optimizer", None)
+        if include_optimizer and optimizer is not None and optimizer.built:
+            group = h5file.create_group("optimizer_weights")
+            names = [f"{optimizer.name}/variable_{i}" for i in range(len(optimizer.variables))]
+            names[0] = "iteration"
+            _write_datasets(group, names, optimizer.get_weights())
 
 
 def save_weights(model, filepath, overwrite: bool = True) -> None:
     """Writes only the weights, in Keras 2's `save_weights('x.h5')` layout."""
-    with atomic_write(filepath, overwrite) as temporary:
-        with h5py.File(temporary, "w") as h5file:
-            _write_layers(model, h5file)
+    with atomic_write(filepath, overwrite) as temporary, h5py.File(temporary, "w") as h5file:
+        _write_layers(model, h5file)
 
 
 def load_model(filepath, custom_objects: dict | None = None, compile: bool = True,
@@ -87,7 +85,7 @@ def load_model(filepath, custom_objects: dict | None = None, compile: bool = Tru
 def load_weights(model, filepath, skip_mismatch: bool = False, by_name: bool = False) -> None:
     """Loads weights from a Keras 2 `.h5` file (whole-model or weights-only) into `model`."""
     with open_h5(filepath, filepath) as h5file:
-        group = h5file["model_weights"] if "model_weights" in h5file else h5file
+        group = h5file.get("model_weights", h5file)
         load_weights_from_group(model, group, filepath, skip_mismatch, by_name)
 
 

@@ -52,7 +52,7 @@ class CustomObjectScope:
             self.custom_objects.update(objects or {})
         self._backup = None
 
-    def __enter__(self) -> "CustomObjectScope":
+    def __enter__(self) -> CustomObjectScope:
         self._backup = _scope_dict()
         _scopes.objects = {**self._backup, **self.custom_objects}
         return self

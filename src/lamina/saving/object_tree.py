@@ -83,7 +83,8 @@ def _public_name(obj, name: str, child) -> str:
         try:
             if public and getattr(obj, public, None) is child:
                 return public
-        except Exception:  # a property that cannot be read now (unbuilt layer) is no alias
+        except (AttributeError, RuntimeError, TypeError, ValueError):
+            # A property that cannot be read now (an unbuilt layer's) is no alias.
             return name
     return name
 

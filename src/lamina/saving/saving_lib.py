@@ -57,13 +57,13 @@ def save_model(model, filepath, overwrite: bool = True) -> None:
     metadata_json = json.dumps({"keras_version": KERAS_VERSION, "lamina_version": __version__,
                                 "date_saved": datetime.datetime.now().strftime("%Y-%m-%d@%H:%M:%S")})
     weights = _weights_bytes(model)
-    with atomic_write(filepath, overwrite) as temporary:
-        # Stored, not deflated, as Keras writes it: weights barely compress.
-        with zipfile.ZipFile(temporary, "w", compression=zipfile.ZIP_STORED) as archive:
-            archive.writestr(METADATA_FILENAME, metadata_json)
-            archive.writestr(CONFIG_FILENAME, config_json)
-            archive.writestr(WEIGHTS_FILENAME, weights)
-            _save_assets(model, archive)
+    # Stored, not deflated, as Keras writes it: weights barely compress.
+    with atomic_write(filepath, overwrite) as temporary, \
+            zipfile.ZipFile(temporary, "w", compression=zipfile.ZIP_STORED) as archive:
+        archive.writestr(METADATA_FILENAME, metadata_json)
+        archive.writestr(CONFIG_FILENAME, config_json)
+        archive.writestr(WEIGHTS_FILENAME, weights)
+        _save_assets(model, archive)
 
 
 def load_model(filepath, custom_objects: dict | None = None, compile: bool = True,
@@ -86,9 +86,8 @@ def save_weights_only(model, filepath, overwrite: bool = True) -> None:
     if not model.built:
         raise ValueError("You are saving a model that has not yet been built. Try building the "
                          "model first by calling it on some data or by using `build()`.")
-    with atomic_write(filepath, overwrite) as temporary:
-        with h5py.File(temporary, "w") as h5file:
-            write_weights_to_h5(model, h5file)
+    with atomic_write(filepath, overwrite) as temporary, h5py.File(temporary, "w") as h5file:
+        write_weights_to_h5(model, h5file)
 
 
 def load_weights_only(model, filepath, skip_mismatch: bool = False) -> None:

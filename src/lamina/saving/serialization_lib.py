@@ -59,7 +59,7 @@ class SafeModeScope:
         self.safe_mode = safe_mode
         self._backup = None
 
-    def __enter__(self) -> "SafeModeScope":
+    def __enter__(self) -> SafeModeScope:
         self._backup = getattr(_safe_mode, "value", None)
         _safe_mode.value = self.safe_mode
         return self
