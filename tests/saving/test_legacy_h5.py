@@ -14,7 +14,7 @@ import lamina
 from lamina import layers
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "saving"
-NAMES = ["mlp", "branches", "cnn", "recurrent"]
+NAMES = ["mlp", "branches", "cnn", "recurrent", "nested"]
 
 
 def _texts(values) -> list[str]:

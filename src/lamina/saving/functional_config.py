@@ -103,7 +103,14 @@ def functional_from_config(config: dict, custom_objects: dict | None = None, cls
         else:
             pending += [(entry["name"], index, node) for index, node in enumerate(nodes)]
 
+    from lamina.models.model import Model
+
+    # Keras 2 counts a nested model's own graph as its node 0: its first call here is node 1.
+    keras_2 = any(isinstance(node, list) for _, _, node in pending)
+
     def produced(name: str, node_index: int, tensor_index: int):
+        if keras_2 and node_index > 0 and isinstance(created.get(name), Model):
+            node_index -= 1
         outputs = outputs_of[(name, node_index)]
         return outputs[tensor_index] if isinstance(outputs, (list, tuple)) else outputs
 
