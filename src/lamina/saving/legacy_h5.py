@@ -118,18 +118,13 @@ def _weight_labels(layer) -> dict:
     """`{id(weight): "dense/kernel"}`, unique within the layer (`bidirectional/forward_layer/...`)."""
     labels, used = {}, set()
     for path, sublayer in object_tree.saveables(layer):
-        for weight in _own_weights(sublayer):
+        for weight in object_tree.own_weights(sublayer):
             label = "/".join(p for p in (layer.name, path, getattr(weight, "name", "variable")) if p)
             if label in used:  # two unnamed weights of one layer are both "variable"
                 label = f"{label}_{len(used)}"
             used.add(label)
             labels.setdefault(id(weight), label)
     return labels
-
-
-def _own_weights(layer) -> list:
-    sub = {id(w) for child in layer._sublayers() for w in child.weights}
-    return [w for w in layer.weights if id(w) not in sub]
 
 
 def _write_datasets(group: h5py.Group, names: list[str], values: list) -> None:

@@ -21,7 +21,7 @@ from lamina.layers.layer import Layer
 from lamina.optimizers.base import Optimizer
 from lamina.utils.naming import to_snake_case
 
-__all__ = ["saveables"]
+__all__ = ["own_weights", "saveables"]
 
 
 def saveables(root) -> list[tuple[str, object]]:
@@ -52,6 +52,14 @@ def saveables(root) -> list[tuple[str, object]]:
 
     visit(root, "")
     return found
+
+
+def own_weights(obj) -> list:
+    """A layer's own weights, in `save_own_variables`' order (not its sublayers'), or []."""
+    if not isinstance(obj, Layer):
+        return []
+    sub = {id(w) for child in obj._sublayers() for w in child.weights}
+    return [w for w in obj.weights if id(w) not in sub]
 
 
 def _children(obj):

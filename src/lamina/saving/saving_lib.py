@@ -196,7 +196,7 @@ def _mismatch(layer, path: str, stored: dict) -> str | None:
     layer.save_own_variables(expected)
     where = f"'{path}/vars'" if path else "the file's root"
     if len(stored) != len(expected):
-        names = [getattr(w, "name", "?") for w in _own_weights(layer)]
+        names = [getattr(w, "name", "?") for w in object_tree.own_weights(layer)]
         return (f"layer '{layer.name}' ({type(layer).__name__}) expects {len(expected)} variables "
                 f"{names} at {where}, but the file has {len(stored)} there; the file was saved "
                 f"from a different architecture (this is the first layer that differs).")
@@ -205,16 +205,11 @@ def _mismatch(layer, path: str, stored: dict) -> str | None:
             return f"layer '{layer.name}' expects a variable {key!r} at {where}, which the file lacks."
         got = np.shape(stored[key])
         if tuple(np.shape(value)) != tuple(got):
-            names = [getattr(w, "name", "?") for w in _own_weights(layer)]
+            names = [getattr(w, "name", "?") for w in object_tree.own_weights(layer)]
             label = names[int(key)] if key.isdigit() and int(key) < len(names) else key
             return (f"layer '{layer.name}' weight {label!r} has shape {tuple(np.shape(value))}, but "
                     f"the file holds shape {tuple(got)} at '{path}/vars/{key}'.")
     return None
-
-
-def _own_weights(layer) -> list:
-    sub = {id(w) for child in layer._sublayers() for w in child.weights}
-    return [w for w in layer.weights if id(w) not in sub]
 
 
 def _variable_groups(h5file: h5py.File) -> list[str]:
