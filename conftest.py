@@ -14,6 +14,10 @@ import torch
 
 os.environ.setdefault("LAMINA_DEVICE", "cpu")
 
+# tests/fixtures/*/make_*.py write reference files with real Keras; they are not tests, and
+# importing them for doctests would need Keras.
+collect_ignore = ["tests/fixtures"]
+
 # Only an argument-less call reads the real data; an example passing path=... or setting
 # LAMINA_DATASETS brings small files of its own.
 _DATASET_CALL = re.compile(r"datasets\.(\w+)\.load_data\(\)")
