@@ -8,6 +8,7 @@ Example:
 from lamina.utils.numerical_utils import normalize, to_categorical
 from lamina.utils.rng_utils import set_random_seed
 from lamina.utils.sequence_utils import pad_sequences
+from lamina.utils.file_utils import get_file
 from lamina.utils.py_dataset import PyDataset, Sequence
 from lamina.utils.dataset_utils import split_dataset
 from lamina.utils.image_dataset import image_dataset_from_directory
@@ -16,12 +17,14 @@ from lamina.utils.text_dataset import text_dataset_from_directory
 from lamina.utils.timeseries_dataset import timeseries_dataset_from_array
 from lamina.utils.diagnosis import diagnose
 from lamina.utils.plotting import plot_history, show_images
+from lamina.utils.model_visualization import plot_model
 
 __all__ = ["to_categorical", "normalize", "pad_sequences", "set_random_seed"]
 __all__ += ["PyDataset", "Sequence"]
+__all__ += ["get_file"]
 __all__ += ["split_dataset", "image_dataset_from_directory", "text_dataset_from_directory",
             "timeseries_dataset_from_array", "array_to_img", "img_to_array", "load_img", "save_img"]
-__all__ += ["diagnose", "plot_history", "show_images"]
+__all__ += ["diagnose", "plot_history", "show_images", "plot_model"]
 
 # Re-exported from packages that themselves import lamina.utils: resolved on first use, so
 # importing either side first works.
