@@ -61,8 +61,10 @@ def datasets_home() -> Path:
         The folder as a `Path` (it may not exist yet).
 
     Example:
-        >>> datasets_home().parts[-2:]
-        ('.lamina', 'datasets')
+        >>> from unittest import mock
+        >>> with mock.patch.dict(os.environ, LAMINA_HOME="/data/lamina"):
+        ...     print(datasets_home())
+        /data/lamina/datasets
     """
     home = os.environ.get("LAMINA_HOME") or os.path.join("~", ".lamina")
     return Path(home).expanduser() / "datasets"
