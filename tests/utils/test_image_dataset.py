@@ -187,11 +187,8 @@ def _write_class_folders(root, images, labels, names):
         keras.utils.save_img(root / names[label] / f"{index:05d}.png", image[..., None], scale=False)
 
 
-def test_a_classifier_trains_from_a_folder_of_fashion_mnist_pngs(tmp_path, monkeypatch):
-    if not os.environ.get("LAMINA_DATASETS"):
-        pytest.skip("LAMINA_DATASETS is not set: no offline copy of Fashion-MNIST to write PNGs from")
-    monkeypatch.setenv("LAMINA_HOME", str(tmp_path / "home"))
-    (x_train, y_train), _ = keras.datasets.fashion_mnist.load_data()
+def test_a_classifier_trains_from_a_folder_of_fashion_mnist_pngs(tmp_path, real_data):
+    (x_train, y_train), _ = real_data("fashion_mnist")
     keep = np.isin(y_train[:4000], [0, 1, 7])  # T-shirt, trouser, sneaker: 1200 images or so
     names = ["tshirt", "trouser", "sneaker"]
     relabel = {0: 0, 1: 1, 7: 2}
