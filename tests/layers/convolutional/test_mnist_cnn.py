@@ -4,9 +4,6 @@ learns real digits: a 6 000-image subset, 2 epochs, >= 0.95 on 2 000 test images
 The full run (60 000 images, 3 epochs, >= 0.985) is a benchmark, not a test: see the issue's
 closing note for its command and time.
 """
-import os
-from pathlib import Path
-
 import numpy as np
 import pytest
 
@@ -15,11 +12,8 @@ from lamina import layers
 
 
 @pytest.fixture
-def mnist_subset():
-    folder = os.environ.get("LAMINA_DATASETS")
-    if not folder or not (Path(folder) / "mnist").is_dir():
-        pytest.skip("needs MNIST in $LAMINA_DATASETS (CI sets it); tests never download")
-    (x, y), (x_test, y_test) = lamina.datasets.mnist.load_data()
+def mnist_subset(real_data):
+    (x, y), (x_test, y_test) = real_data("mnist")
     scale = np.float32(1 / 255)
     return ((x[:6000, ..., None] * scale, y[:6000]),
             (x_test[:2000, ..., None] * scale, y_test[:2000]))
