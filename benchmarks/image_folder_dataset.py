@@ -7,7 +7,7 @@ and CPU seconds (this process plus the reader worker processes), the second bein
 the wall time on a quiet machine with that many cores.
 
 Usage:
-    LAMINA_DATASETS=../shared/datasets python benchmarks/image_folder_dataset.py --runs 3
+    LAMINA_DATASETS=/path/to/datasets python benchmarks/image_folder_dataset.py --runs 3
 """
 from __future__ import annotations
 
