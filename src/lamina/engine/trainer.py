@@ -61,7 +61,10 @@ def fit(model, x, y, *, batch_size, epochs, verbose, callbacks, validation_split
                                  verbose=verbose, epochs=epochs, steps=steps)
     train_batch_hooks = callback_list.needs_batch_hooks_for("train")
     model.stop_training = False
+    model._initial_epoch = None
     callback_list.on_train_begin()
+    # A callback that restores a backup (BackupAndRestore) sets where training resumes, as in Keras.
+    initial_epoch = model._initial_epoch or initial_epoch
     epoch_logs = {}
     train_step = _step_function(model, engine, "train_step")
     for epoch in range(initial_epoch, epochs):
