@@ -6,8 +6,6 @@ Example:
     >>> stopper.patience
     2
 """
-import importlib
-
 from lamina.callbacks.base import Callback
 from lamina.callbacks.callback_list import CallbackList
 from lamina.callbacks.csv_logger import CSVLogger
@@ -16,19 +14,14 @@ from lamina.callbacks.early_stopping import EarlyStopping
 from lamina.callbacks.history import History
 from lamina.callbacks.lambda_callback import LambdaCallback
 from lamina.callbacks.learning_rate_scheduler import LearningRateScheduler
+from lamina.callbacks.model_checkpoint import ModelCheckpoint
 from lamina.callbacks.progbar_logger import ProgbarLogger
 from lamina.callbacks.reduce_lr_on_plateau import ReduceLROnPlateau
 from lamina.callbacks.terminate_on_nan import TerminateOnNaN
 
 __all__ = [
     "CSVLogger", "Callback", "CallbackList", "Diagnose", "EarlyStopping", "History",
-    "LambdaCallback", "LearningRateScheduler", "ProgbarLogger", "ReduceLROnPlateau",
+    "LambdaCallback", "LearningRateScheduler", "ModelCheckpoint", "ProgbarLogger", "ReduceLROnPlateau",
     "TerminateOnNaN",
 ]
 
-
-def __getattr__(name):
-    # ModelCheckpoint depends on saving, which loads torch-heavy code: import it on first use.
-    if name == "ModelCheckpoint":
-        return importlib.import_module("lamina.callbacks.model_checkpoint").ModelCheckpoint
-    raise AttributeError(f"module 'lamina.callbacks' has no attribute {name!r}")
