@@ -6,6 +6,7 @@ Example:
     >>> stopper.patience
     2
 """
+from lamina.callbacks.backup_and_restore import BackupAndRestore
 from lamina.callbacks.base import Callback
 from lamina.callbacks.callback_list import CallbackList
 from lamina.callbacks.csv_logger import CSVLogger
@@ -20,7 +21,7 @@ from lamina.callbacks.reduce_lr_on_plateau import ReduceLROnPlateau
 from lamina.callbacks.terminate_on_nan import TerminateOnNaN
 
 __all__ = [
-    "CSVLogger", "Callback", "CallbackList", "Diagnose", "EarlyStopping", "History",
+    "BackupAndRestore", "CSVLogger", "Callback", "CallbackList", "Diagnose", "EarlyStopping", "History",
     "LambdaCallback", "LearningRateScheduler", "ModelCheckpoint", "ProgbarLogger", "ReduceLROnPlateau",
     "TerminateOnNaN",
 ]

@@ -1,14 +1,19 @@
 """`CallbackList`: calls a list of callbacks through one object."""
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from lamina.callbacks.base import Callback, check_mode
 from lamina.callbacks.history import History
 from lamina.callbacks.progbar_logger import ProgbarLogger
 
 __all__ = ["CallbackList"]
+
+
+# Hooks run once every callback has had the plain one: BackupAndRestore restores the other
+# callbacks' state after they reset it, and backs it up after they updated it.
+_LATE_HOOKS = {"on_train_begin": "_after_train_begin", "on_epoch_end": "_after_epoch_end"}
 
 
 def _flatten(callbacks: Any) -> list:
@@ -88,6 +93,9 @@ class CallbackList(Callback):
         for callback in self.callbacks:
             _check_callback(callback)
         self._add_default_callbacks(add_history, add_progbar)
+        for callback in self.callbacks:  # BackupAndRestore backs up the other callbacks' state
+            if callable(getattr(callback, "_set_sibling_callbacks", None)):
+                callback._set_sibling_callbacks(self.callbacks)
         self.set_model(model)
         self.set_params(params)
 
@@ -138,9 +146,13 @@ class CallbackList(Callback):
         )
 
     def _call_all(self, hook: str, *args: Any) -> None:
-        """Calls `hook` on every callback with the same arguments."""
+        """Calls `hook` on every callback with the same arguments, then the late hooks."""
         for callback in self.callbacks:
             getattr(callback, hook)(*args)
+        late_hook = _LATE_HOOKS.get(hook)
+        for callback in self.callbacks if late_hook else ():
+            if callable(getattr(callback, late_hook, None)):
+                getattr(callback, late_hook)(*args)
 
     def on_batch_begin(self, batch: int, logs: Mapping | None = None) -> None:
         self._call_all("on_batch_begin", batch, {} if logs is None else logs)

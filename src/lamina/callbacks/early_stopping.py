@@ -102,6 +102,18 @@ class EarlyStopping(MonitorCallback):
                 )
             self.model.set_weights(self.best_weights)
 
+    def state_dict(self) -> dict:
+        """What `BackupAndRestore` keeps: the counters, the best value and its weights."""
+        return {"wait": self.wait, "stopped_epoch": self.stopped_epoch, "best": self.best,
+                "best_epoch": self.best_epoch, "best_weights": self.best_weights}
+
+    def load_state_dict(self, state: Mapping) -> None:
+        """Restores what `state_dict` returned."""
+        self.wait, self.stopped_epoch = state["wait"], state["stopped_epoch"]
+        self.best, self.best_epoch = state["best"], state["best_epoch"]
+        weights = state["best_weights"]
+        self.best_weights = None if weights is None else [np.array(w) for w in weights]
+
     def get_monitor_value(self, logs: Mapping | None) -> float | None:
         """The monitored value, or None (with one warning per `fit`) when it is not logged.
 

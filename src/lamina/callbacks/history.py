@@ -50,6 +50,15 @@ class History(Callback):
         self.epoch: list[int] = []
         self.stopped_epoch: int | None = None
 
+    def state_dict(self) -> dict:
+        """What `BackupAndRestore` keeps, so a resumed `fit` returns the whole history."""
+        return {"epoch": list(self.epoch), "history": {k: list(v) for k, v in self.history.items()}}
+
+    def load_state_dict(self, state: Mapping) -> None:
+        """Restores what `state_dict` returned."""
+        self.epoch = list(state["epoch"])
+        self.history = {key: list(values) for key, values in state["history"].items()}
+
     def on_train_begin(self, logs: Mapping | None = None) -> None:
         self.epoch = []
         self.stopped_epoch = None

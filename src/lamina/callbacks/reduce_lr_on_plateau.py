@@ -75,6 +75,15 @@ class ReduceLROnPlateau(MonitorCallback):
         """Whether a recent reduction still blocks counting epochs."""
         return self.cooldown_counter > 0
 
+    def state_dict(self) -> dict:
+        """What `BackupAndRestore` keeps: the best value and the two counters."""
+        return {"best": self.best, "wait": self.wait, "cooldown_counter": self.cooldown_counter}
+
+    def load_state_dict(self, state: Mapping) -> None:
+        """Restores what `state_dict` returned."""
+        self.best, self.wait = state["best"], state["wait"]
+        self.cooldown_counter = state["cooldown_counter"]
+
     def on_train_begin(self, logs: Mapping | None = None) -> None:
         self._reset()
 
