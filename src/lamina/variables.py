@@ -107,8 +107,8 @@ class Variable(nn.Parameter):
             self.sub_(_as_tensor_like(value, self))
         return self
 
-    def numpy(self) -> np.ndarray:
-        """The value as a NumPy array (a copy on the host)."""
+    def numpy(self, *, force: bool = False) -> np.ndarray:
+        """The value as a NumPy array (a copy on the host); `force` as in `torch.Tensor.numpy`."""
         return self.detach().cpu().numpy()
 
     def __array__(self, dtype=None, copy=None):
