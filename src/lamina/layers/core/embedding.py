@@ -93,7 +93,9 @@ class Embedding(Layer):
         if inputs.is_complex():
             raise TypeError(f"Layer '{self.name}' (Embedding) expects integer token indices, but "
                             f"received inputs of dtype {inputs.dtype}.")
-        if inputs.is_floating_point() and inputs.device.type == "cpu":
+        # The check reads values, which a traced graph (torch.export, ONNX) cannot do.
+        if (inputs.is_floating_point() and inputs.device.type == "cpu"
+                and not torch.compiler.is_compiling()):
             fractional = inputs != inputs.trunc()
             if bool(fractional.any()):
                 example = float(inputs[fractional][0])
