@@ -310,6 +310,23 @@ class Model(Layer):
 
         saving_api.load_weights(self, filepath, skip_mismatch=skip_mismatch, **kwargs)
 
+    def export(self, filepath, format: str = "onnx", verbose=None, input_signature=None,
+               **kwargs) -> None:
+        """Exports the inference pass: `format="onnx"` (ONNX Runtime) or `"torch"` (a `.pt2`).
+
+        Keras' `tf_saved_model` needs TensorFlow and is not available; see `lamina.export`.
+
+        Example:
+            >>> import os, tempfile
+            >>> model = lamina.Sequential([lamina.Input((3,)), lamina.layers.Dense(2)])
+            >>> model.export(os.path.join(tempfile.mkdtemp(), "model.pt2"), format="torch")
+            Saved PyTorch ExportedProgram at '...model.pt2'.
+        """
+        from lamina.export import export_model
+
+        export_model(self, filepath, format=format, verbose=verbose,
+                     input_signature=input_signature, **kwargs)
+
     def to_json(self, **kwargs) -> str:
         """The model's config as a JSON string (`models.model_from_json` reads it back)."""
         import json
