@@ -5,7 +5,7 @@ Example:
     >>> export_model(model, "model.bin", format="pickle")
     Traceback (most recent call last):
     ...
-    ValueError: Unknown export format: 'pickle'. lamina exports to 'onnx' (an ONNX file for ONNX Runtime) and 'torch' (a torch.export program, '.pt2').
+    ValueError: Unknown export format: 'pickle'. lamina exports to 'onnx' (an ONNX file ...
 """
 from __future__ import annotations
 

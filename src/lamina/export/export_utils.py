@@ -38,7 +38,8 @@ def get_input_signature(model) -> list[InputSpec]:
                          f"not know the shape of its inputs yet. Call it on data first (e.g. "
                          f"`model.predict(x)`), build it with `model.build((None, features))`, "
                          f"or start it with `lamina.Input(shape=...)`. You can also pass "
-                         f"`input_signature=[lamina.layers.InputSpec(shape=(None, features))]`.")
+                         f"`input_signature=[InputSpec(shape=(None, features))]` (InputSpec from "
+                         f"lamina.layers.input_spec).")
     tensors = getattr(model, "inputs", None)
     if tensors:
         return [InputSpec(shape=_batch_free(t.shape), dtype=t.dtype, name=t.name)
@@ -79,7 +80,8 @@ def dynamic_shapes(specs: list[InputSpec]) -> list[dict]:
     batch = torch.export.Dim("batch")
     shapes = []
     for index, spec in enumerate(specs):
-        shapes.append({axis: batch if axis == 0 else torch.export.Dim(f"{_name(spec, index)}_{axis}")
+        name = _name(spec, index)
+        shapes.append({axis: batch if axis == 0 else torch.export.Dim(f"{name}_{axis}")
                        for axis, size in enumerate(spec.shape) if size is None})
     return shapes
 
@@ -147,7 +149,7 @@ def _as_spec(value, name: str) -> InputSpec:
     raise TypeError(f"`input_signature` expects an InputSpec, an Input(...) tensor or a "
                     f"tensor/array for each model input (or a list or dict of them), but received "
                     f"{value!r} for {name!r}. For a shape, write "
-                    f"lamina.layers.InputSpec(shape=(None, 784)).")
+                    f"lamina.layers.input_spec.InputSpec(shape=(None, 784)).")
 
 
 def _is_shape(value) -> bool:
