@@ -150,7 +150,9 @@ def test_missing_monitor_warns_once_with_available_keys():
     messages = [str(w.message) for w in caught]
     assert messages == [
         "Early stopping conditioned on metric `val_accuracy` which is not available. "
-        "Available metrics are: accuracy,loss"
+        "Available metrics are: accuracy,loss. The logs of this epoch have no `val_` quantities: "
+        "`fit` logs them only with `validation_data=` or `validation_split=` (on the epochs "
+        "`validation_freq` selects)."
     ]
     assert epochs_run == 3 and not model.stop_training
 
@@ -211,3 +213,48 @@ def test_monitor_spelled_for_other_accuracy_key_names_the_logged_one():
     message = str(error.value)
     assert "The logged quantities are: acc, loss, val_acc, val_loss." in message
     assert "pass monitor='val_acc', or compile with metrics=['accuracy']" in message
+
+
+def fit_with_scores(scores, *callbacks, epochs=None):
+    """A real fit whose epoch logs get `score` = scores[epoch]; returns weights by epoch too."""
+    rng = np.random.default_rng(0)
+    x, y = rng.normal(size=(32, 3)).astype("float32"), rng.normal(size=(32, 1)).astype("float32")
+    model = lamina.Sequential([lamina.Input((3,)), lamina.layers.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse")
+    weights_by_epoch = []
+
+    def inject(epoch, logs):
+        logs["score"] = scores[epoch]
+        weights_by_epoch.append([w.copy() for w in model.get_weights()])
+
+    history = model.fit(x, y, epochs=epochs or len(scores), verbose=0, callbacks=[
+        lamina.callbacks.LambdaCallback(on_epoch_end=inject), *callbacks])
+    return model, history, weights_by_epoch
+
+
+def test_restore_best_weights_in_fit_when_training_ends_before_patience(capsys):
+    stopper = EarlyStopping(monitor="score", mode="max", patience=5, verbose=1,
+                            restore_best_weights=True)
+    model, history, weights_by_epoch = fit_with_scores([0.1, 0.5, 0.3], stopper)
+    assert history.epoch == [0, 1, 2] and stopper.stopped_epoch == 0
+    for weight, best in zip(model.get_weights(), weights_by_epoch[1]):
+        np.testing.assert_array_equal(weight, best)
+    assert capsys.readouterr().out == "Restoring model weights from the end of the best epoch: 2.\n"
+
+
+def test_tf2_book_flow_best_model_h5_and_early_stopping(tmp_path, capsys):
+    path = str(tmp_path / "best-model.h5")
+    checkpoint = lamina.callbacks.ModelCheckpoint(path, monitor="score", mode="min",
+                                                  save_best_only=True)
+    stopper = EarlyStopping(monitor="score", mode="min", patience=2, verbose=1,
+                            restore_best_weights=True)
+    model, history, weights_by_epoch = fit_with_scores([0.5, 0.4, 0.45, 0.46, 0.3], checkpoint,
+                                                       stopper)
+    assert history.epoch == [0, 1, 2, 3] and stopper.stopped_epoch == 3
+    assert capsys.readouterr().out == (
+        "Epoch 4: early stopping\nRestoring model weights from the end of the best epoch: 2.\n")
+    restored = lamina.models.load_model(path)
+    for weight, saved, best in zip(model.get_weights(), restored.get_weights(),
+                                   weights_by_epoch[1]):
+        np.testing.assert_array_equal(weight, best)
+        np.testing.assert_array_equal(saved, best)

@@ -103,6 +103,18 @@ def test_missing_monitor_warns_with_the_spelling_hint_and_saves(tmp_path):
     assert os.listdir(tmp_path) == ["m.keras"]
 
 
+def test_missing_val_monitor_without_validation_says_how_to_get_it(tmp_path):
+    model = small_model()
+    x, y = np.ones((8, 3), "float32"), np.ones((8, 1), "float32")
+    callback = ModelCheckpoint(str(tmp_path / "m.keras"), save_best_only=True)
+    with pytest.warns(UserWarning, match=r"Can save best model only with val_loss available\. "
+                                         r"The logs of this epoch have no `val_` quantities: "
+                                         r"`fit` logs them only with `validation_data=` or "
+                                         r"`validation_split=`"):
+        model.fit(x, y, epochs=1, verbose=0, callbacks=[callback])
+    assert os.listdir(tmp_path) == ["m.keras"]
+
+
 def test_auto_mode_with_a_monitor_naming_nothing_raises(tmp_path):
     callback = ModelCheckpoint(str(tmp_path / "m.keras"), monitor="val_acc",
                                save_best_only=True)

@@ -6,7 +6,7 @@ from typing import Mapping
 
 import numpy as np
 
-from lamina.callbacks.monitor_callback import MonitorCallback
+from lamina.callbacks.monitor_callback import MonitorCallback, _missing_monitor_hint
 
 __all__ = ["EarlyStopping"]
 
@@ -131,9 +131,10 @@ class EarlyStopping(MonitorCallback):
         if current is None and not self._warned_missing_monitor:
             self._warned_missing_monitor = True
             available = ",".join(list((logs or {}).keys()))
+            hint = _missing_monitor_hint(self.monitor, logs or {})
             warnings.warn(
                 f"Early stopping conditioned on metric `{self.monitor}` which is not "
-                f"available. Available metrics are: {available}",
+                f"available. Available metrics are: {available}{'.' + hint if hint else ''}",
                 stacklevel=2,
             )
         return current

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from lamina.callbacks.base import check_mode
-from lamina.callbacks.monitor_callback import MonitorCallback, _spelling_hint
+from lamina.callbacks.monitor_callback import MonitorCallback, _missing_monitor_hint
 
 __all__ = ["ModelCheckpoint"]
 
@@ -184,7 +184,7 @@ class ModelCheckpoint(MonitorCallback):
         if current is None:
             warnings.warn(
                 f"Can save best model only with {self.monitor} available."
-                f"{_spelling_hint(self.monitor, logs)}",
+                f"{_missing_monitor_hint(self.monitor, logs)}",
                 stacklevel=3,
             )
             return True

@@ -123,6 +123,15 @@ class MonitorCallback(Callback):
         return None if value is None else float(value)
 
 
+def _missing_monitor_hint(monitor: str, logs: Mapping) -> str:
+    """Why `monitor` is not in `logs`: no validation this epoch, or a near miss of a key."""
+    if monitor.startswith("val_") and not any(key.startswith("val_") for key in logs):
+        return (" The logs of this epoch have no `val_` quantities: `fit` logs them only with "
+                "`validation_data=` or `validation_split=` (on the epochs `validation_freq` "
+                "selects).")
+    return _spelling_hint(monitor, logs)
+
+
 def _spelling_hint(monitor: str, logs: Mapping) -> str:
     """Names the logged key the user most likely meant ('val_acc' for 'val_accuracy')."""
     swapped = (monitor.replace("accuracy", "acc") if "accuracy" in monitor

@@ -7,7 +7,7 @@ from typing import Any, Mapping
 import numpy as np
 
 from lamina.callbacks.learning_rate_scheduler import current_learning_rate
-from lamina.callbacks.monitor_callback import MonitorCallback
+from lamina.callbacks.monitor_callback import MonitorCallback, _missing_monitor_hint
 
 __all__ = ["ReduceLROnPlateau"]
 
@@ -96,7 +96,8 @@ class ReduceLROnPlateau(MonitorCallback):
         if current is None:
             warnings.warn(
                 f"Learning rate reduction is conditioned on metric `{self.monitor}` which is "
-                f"not available. Available metrics are: {','.join(list(logs.keys()))}.",
+                f"not available. Available metrics are: {','.join(list(logs.keys()))}."
+                f"{_missing_monitor_hint(self.monitor, logs)}",
                 stacklevel=2,
             )
             return
