@@ -6,7 +6,12 @@ from collections.abc import Mapping
 import pytest
 
 from lamina.callbacks import (
-    Callback, CallbackList, EarlyStopping, History, LambdaCallback, ProgbarLogger,
+    Callback,
+    CallbackList,
+    EarlyStopping,
+    History,
+    LambdaCallback,
+    ProgbarLogger,
 )
 
 ALL_HOOKS = [

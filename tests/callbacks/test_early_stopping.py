@@ -91,7 +91,7 @@ def test_auto_mode_asks_the_metric_direction_first():
 
     class Container:
         name = "compile_metrics"
-        metrics = [Metric()]
+        metrics = [Metric()]  # noqa: RUF012
 
     model = FakeModel(metrics=[Container()])
     epochs_run, _ = run_fit(EarlyStopping(monitor="val_custom"), [0.5, 0.6, 0.55],
@@ -148,12 +148,11 @@ def test_missing_monitor_warns_once_with_available_keys():
         epochs_run, model = run_fit(stopper, [0.3, 0.2, 0.1], key="accuracy",
                                     model=FakeModel(metrics=[_AccuracyMetric()]))
     messages = [str(w.message) for w in caught]
-    assert messages == [
+    assert messages == [(
         "Early stopping conditioned on metric `val_accuracy` which is not available. "
-        "Available metrics are: accuracy,loss. The logs of this epoch have no `val_` quantities: "
-        "`fit` logs them only with `validation_data=` or `validation_split=` (on the epochs "
-        "`validation_freq` selects)."
-    ]
+        "Available metrics are: accuracy,loss. The logs of this epoch have no `val_` "
+        "quantities: `fit` logs them only with `validation_data=` or `validation_split=` (on "
+        "the epochs `validation_freq` selects).")]
     assert epochs_run == 3 and not model.stop_training
 
 

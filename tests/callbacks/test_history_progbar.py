@@ -25,7 +25,7 @@ class RaisingLogs(Mapping):
 class FakeProgbar:
     """Records construction and update calls; never reads the values."""
 
-    instances = []
+    instances = []  # noqa: RUF012
 
     def __init__(self, target, width=20, verbose=1, interval=0.05, stateful_metrics=None,
                  unit_name="step"):

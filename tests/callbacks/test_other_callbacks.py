@@ -3,7 +3,11 @@ import numpy as np
 import pytest
 
 from lamina.callbacks import (
-    CallbackList, CSVLogger, LambdaCallback, LearningRateScheduler, ReduceLROnPlateau,
+    CallbackList,
+    CSVLogger,
+    LambdaCallback,
+    LearningRateScheduler,
+    ReduceLROnPlateau,
     TerminateOnNaN,
 )
 

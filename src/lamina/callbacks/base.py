@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import sys
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
-__all__ = ["Callback", "BATCH_HOOKS", "check_mode"]
+__all__ = ["BATCH_HOOKS", "Callback", "check_mode"]
 
 # The batch-level hooks the engine calls in each mode; `on_batch_*` are the
 # TF-2 era aliases that `on_train_batch_*` forward to.

@@ -4,7 +4,8 @@ from __future__ import annotations
 import collections.abc
 import csv
 import os
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 
@@ -40,7 +41,8 @@ class CSVLogger(Callback):
         ';'
     """
 
-    def __init__(self, filename: str | os.PathLike, separator: str = ",", append: bool = False) -> None:
+    def __init__(self, filename: str | os.PathLike, separator: str = ",",
+                 append: bool = False) -> None:
         super().__init__()
         self.sep = separator
         self.filename = os.fspath(filename)
@@ -58,7 +60,8 @@ class CSVLogger(Callback):
                 with open(self.filename, encoding="utf-8") as existing:
                     self.append_header = not existing.readline()
         self._close()
-        self.csv_file = open(self.filename, mode, newline="", encoding="utf-8")
+        # Stays open across epochs (closed at on_train_end), as in Keras.
+        self.csv_file = open(self.filename, mode, newline="", encoding="utf-8")  # noqa: SIM115
         self.keys = None
 
     def on_epoch_end(self, epoch: int, logs: Mapping | None = None) -> None:

@@ -1,7 +1,8 @@
 """`Diagnose`: prints the verdict on the run (over-/underfitting, ...) when `fit` ends."""
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from lamina.callbacks.base import Callback
 

@@ -1,7 +1,8 @@
 """`LambdaCallback`: a callback built from plain functions."""
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from lamina.callbacks.base import Callback
 

@@ -1,7 +1,8 @@
 """`LearningRateScheduler`: set the learning rate from a function of the epoch."""
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import numpy as np
 
@@ -57,7 +58,7 @@ class LearningRateScheduler(Callback):
         except TypeError:
             new_rate = self.schedule(epoch)
         if not isinstance(new_rate, (float, np.floating)):
-            raise ValueError(
+            raise ValueError(  # noqa: TRY004 - Keras raises ValueError here
                 "The output of the `schedule` function should be a float. "
                 f"Got: {new_rate!r}. Return e.g. `float(lr)`."
             )

@@ -1,7 +1,8 @@
 """`ProgbarLogger`: prints the progress bar and metrics of fit/evaluate/predict."""
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from lamina.callbacks.base import Callback, check_mode
 
