@@ -102,8 +102,13 @@ def test_a_second_export_replaces_the_file_and_leaves_no_temporary(tmp_path):
 
 def test_a_failed_export_leaves_the_previous_file(tmp_path):
     class ValueDependent(lamina.Model):
+        def __init__(self):
+            super().__init__()
+            self.dense = layers.Dense(2)
+
         def call(self, inputs):
-            return inputs if bool(inputs.sum() > 0) else -inputs
+            outputs = self.dense(inputs)
+            return outputs if bool(outputs.sum() > 0) else -outputs
 
     model = ValueDependent()
     model.predict(np.ones((2, 3), "float32"), verbose=0)
