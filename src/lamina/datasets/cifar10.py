@@ -15,11 +15,13 @@ import numpy as np
 from lamina.datasets._cifar import load_batches, to_channels_last
 from lamina.datasets._dataset_file import dataset_file
 
-__all__ = ["load_data", "class_names"]
+__all__ = ["load_data", "class_names", "CLASS_NAMES"]
 
 #: The label names, indexed by label (not Keras API: the table of Keras' docstring).
 class_names = ("airplane", "automobile", "bird", "cat", "deer",
                "dog", "frog", "horse", "ship", "truck")
+#: The same tuple under the constant-style name lamina's teaching aids use.
+CLASS_NAMES = class_names
 
 _NAME = "cifar10"
 _FILE = "cifar-10-python.tar.gz"

@@ -14,13 +14,15 @@ from lamina.datasets._download import (
     IDX_FILES, datasets_home, fetch, local_idx_folder, missing_dataset_error, read_idx_dataset,
 )
 
-__all__ = ["load_data", "class_names"]
+__all__ = ["load_data", "class_names", "CLASS_NAMES"]
 
 #: The label names, indexed by label (not Keras API: the name list every tutorial types in).
 class_names = (
     "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
     "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",
 )
+#: The same tuple under the constant-style name lamina's teaching aids use.
+CLASS_NAMES = class_names
 
 _NAME = "fashion_mnist"
 _BASE_URL = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/"

@@ -17,6 +17,7 @@ from lamina.utils.text_dataset import text_dataset_from_directory
 from lamina.utils.timeseries_dataset import timeseries_dataset_from_array
 from lamina.utils.diagnosis import diagnose
 from lamina.utils.plotting import plot_history, show_images
+from lamina.utils.prediction_plots import confusion_matrix, plot_confusion_matrix, show_predictions
 from lamina.utils.model_visualization import plot_model
 
 __all__ = ["to_categorical", "normalize", "pad_sequences", "set_random_seed"]
@@ -25,6 +26,7 @@ __all__ += ["get_file"]
 __all__ += ["split_dataset", "image_dataset_from_directory", "text_dataset_from_directory",
             "timeseries_dataset_from_array", "array_to_img", "img_to_array", "load_img", "save_img"]
 __all__ += ["diagnose", "plot_history", "show_images", "plot_model"]
+__all__ += ["show_predictions", "confusion_matrix", "plot_confusion_matrix"]
 
 # Re-exported from packages that themselves import lamina.utils: resolved on first use, so
 # importing either side first works.
