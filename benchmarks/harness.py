@@ -50,6 +50,7 @@ PLAIN = "torch loop"
 LAMINA = "lamina fit"
 KERAS = "keras-jax fit"
 RUNNERS = (PLAIN, LAMINA, KERAS)
+_ALIASES = {"torch": PLAIN, "lamina": LAMINA, "keras": KERAS, "keras-jax": KERAS}
 _PREFIX = "@@bench "
 _DEFAULT_KERAS_PYTHON = "/work/kenv/bin/python"
 
@@ -93,8 +94,8 @@ def argument_parser(description: str, *, epochs: int = 5, batch_size: int = 32,
     parser.add_argument("--rounds", type=int, default=rounds,
                         help="fresh processes per runner; the runners' order rotates")
     parser.add_argument("--batch-size", type=int, default=batch_size)
-    parser.add_argument("--runners", default=",".join(RUNNERS),
-                        help=f"comma-separated subset of: {', '.join(RUNNERS)}")
+    parser.add_argument("--runners", default="torch,lamina,keras",
+                        help="comma-separated subset of: torch (the plain loop), lamina, keras")
     parser.add_argument("--keras-python", default=None,
                         help="interpreter with keras and jax (default: $KERAS_PYTHON, "
                              f"else {_DEFAULT_KERAS_PYTHON} when present)")
@@ -350,10 +351,12 @@ def run_benchmark(workload: Workload, script: str, args: argparse.Namespace, *,
     if args.epochs < 2:
         raise SystemExit("--epochs must be >= 2: the first epoch is warm-up, the steady figure "
                          "is the median of the others")
-    wanted = [name.strip() for name in args.runners.split(",") if name.strip()]
-    unknown = sorted(set(wanted) - set(RUNNERS))
+    requested = [name.strip() for name in args.runners.split(",") if name.strip()]
+    unknown = sorted(set(requested) - set(RUNNERS) - set(_ALIASES))
     if unknown:
-        raise SystemExit(f"--runners: unknown {unknown}; expected names from {list(RUNNERS)}")
+        raise SystemExit(f"--runners: unknown {unknown}; expected names from "
+                         f"{sorted(_ALIASES)} (or {list(RUNNERS)})")
+    wanted = [_ALIASES.get(name, name) for name in requested]
     notes = []
     runners = []
     for name in wanted:
