@@ -86,6 +86,24 @@ def test_weights_round_trip_in_every_format(tmp_path, filename):
     _assert_same_weights(target, source)
 
 
+@pytest.mark.parametrize("trained", [True, False])
+def test_weights_load_into_a_model_compiled_with_plain_sgd(tmp_path, trained):
+    """SGD has no slots: a file holding only its step counter still loads (and sets it)."""
+    def model():
+        built = lamina.Sequential([lamina.Input((16,)), layers.Dense(3, name="output")])
+        built.compile(optimizer="sgd", loss="mse")
+        return built
+    x, _ = _data()
+    x, y = x.reshape(-1, 16), np.ones((len(x), 3), "float32")
+    source, target = model(), model()
+    if trained:
+        source.fit(x, y, epochs=2, batch_size=16, verbose=0)
+    source.save_weights(tmp_path / "w.weights.h5")
+    target.load_weights(tmp_path / "w.weights.h5")
+    _assert_same_weights(target, source)
+    assert int(target.optimizer.iterations) == (4 if trained else 0)
+
+
 def test_pt_file_is_a_plain_torch_state_dict(tmp_path):
     model = _mlp()
     model.save_weights(tmp_path / "w.pt")

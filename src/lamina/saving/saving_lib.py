@@ -169,8 +169,9 @@ def load_weights_from_h5(model, h5file: h5py.File, filepath, skip_mismatch: bool
 def _load_optimizer(optimizer: Optimizer, stored: dict, model) -> None:
     if not stored:
         return  # no optimizer state in the file: keep the fresh one
-    if not optimizer.built and len(stored) > len(optimizer.variables):
-        # Its slots are made on the first step; make them now to receive the saved ones.
+    if not optimizer.built and len(stored) >= len(optimizer.variables):
+        # Its slots are made on the first step; make them now to receive the saved ones
+        # (plain SGD has none, but loading still needs a built optimizer).
         optimizer.build(model.trainable_weights)
     variables = optimizer.variables
     # An unbuilt twin holds only the step counter (and the learning-rate variable).
