@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["explain_params", "explain_shape", "explain_lines"]
+__all__ = ["explain_lines", "explain_params", "explain_shape"]
 
 
 def _n(value: int) -> str:
@@ -107,16 +107,93 @@ def _embedding(layer) -> str:
             f"{_n(_count(layer))}")
 
 
+def _dims(shape) -> str:
+    return " × ".join(str(d) for d in shape) or "1"
+
+
+def _projection(label: str, kernel, bias, is_output: bool) -> str:
+    """One MultiHeadAttention projection: its kernel and bias, their axes named."""
+    if is_output and kernel.ndim >= 3:
+        words = f"{kernel.shape[0]} heads × {kernel.shape[1]} dims × {_dims(kernel.shape[2:])} units"
+    elif not is_output and kernel.ndim == 3:
+        words = f"{kernel.shape[0]} inputs × {kernel.shape[1]} heads × {kernel.shape[2]} dims"
+    else:
+        words = f"{_dims(kernel.shape)} kernel"
+    biases = f" + {_dims(bias.shape)} biases" if bias is not None else ""
+    return f"{label} ({words}{biases})"
+
+
 def _multi_head_attention(layer) -> str:
     per_projection = 2 if getattr(layer, "use_bias", True) else 1
     weights = layer.weights
     groups = [weights[i:i + per_projection] for i in range(0, len(weights), per_projection)]
-    parts = []
-    for label, group in zip(("query", "key", "value", "output"), groups):
-        terms = " + ".join(" × ".join(str(d) for d in w.shape) for w in group)
-        parts.append(f"{label} {terms} = {_n(sum(math.prod(w.shape) for w in group))}")
-    return (f"MultiHeadAttention ({layer.num_heads} heads × {layer.key_dim} key dims): "
-            f"{'; '.join(parts)}; total {_n(_count(layer))}")
+    labels = ("query", "key", "value", "output")
+    parts = [_projection(label, group[0], group[1] if len(group) > 1 else None,
+                         label == "output") for label, group in zip(labels, groups)]
+    return f"MultiHeadAttention: {' + '.join(parts)} = {_n(_count(layer))}"
+
+
+def _expression(layer) -> str:
+    """A layer's formula without its name and result, to nest inside a wrapper's formula."""
+    return explain_params(layer).split(": ", 1)[1].rsplit(" = ", 1)[0]
+
+
+def _conv_lstm(layer) -> str:
+    cell = getattr(layer, "cell", layer)
+    kernel = _weight(cell, "kernel")
+    spatial, channels, filters = _dims(kernel.shape[:-2]), kernel.shape[-2], cell.filters
+    bias_text = f" + {_n(filters)} biases" if _weight(cell, "bias") is not None else ""
+    return (f"{type(layer).__name__}: 4 gates × ({spatial} kernel × ({_n(channels)} channels + "
+            f"{_n(filters)} filters) × {_n(filters)} filters{bias_text}) = {_n(_count(layer))}")
+
+
+def _rnn(layer) -> str:
+    cell = layer.cell
+    return f"RNN: {type(cell).__name__} {_expression(cell)} = {_n(_count(layer))}"
+
+
+def _stacked_cells(layer) -> str:
+    parts = [f"{type(cell).__name__} ({_expression(cell)})" for cell in layer.cells]
+    return f"StackedRNNCells: {' + '.join(parts)} = {_n(_count(layer))}"
+
+
+def _bidirectional(layer) -> str:
+    return (f"Bidirectional: forward {type(layer.forward_layer).__name__} "
+            f"({_expression(layer.forward_layer)}) + backward "
+            f"{type(layer.backward_layer).__name__} ({_expression(layer.backward_layer)}) = "
+            f"{_n(_count(layer))}")
+
+
+def _time_distributed(layer) -> str:
+    return (f"TimeDistributed: {type(layer.layer).__name__} {_expression(layer.layer)} = "
+            f"{_n(_count(layer))} (one set of weights shared by every time step)")
+
+
+def _per_feature(layer, names: tuple, feature_word: str) -> str:
+    """Normalization layers: one value per feature for each of the weights `names`."""
+    present = [name for name in names if _weight(layer, name) is not None]
+    features = _dims(_weight(layer, present[0]).shape)
+    listed = " and ".join(present)
+    return (f"{type(layer).__name__}: {len(present)} × {features} {feature_word} ({listed}) = "
+            f"{_n(_count(layer))}")
+
+
+def _normalization(layer) -> str:
+    features = _dims(_weight(layer, "mean").shape)
+    count = " + 1 count" if _weight(layer, "count") is not None else ""
+    return (f"Normalization: 2 × {features} features (mean and variance){count} = "
+            f"{_n(_count(layer))} (all non-trainable: set by adapt)")
+
+
+def _prelu(layer) -> str:
+    return (f"PReLU: {_dims(_weight(layer, 'alpha').shape)} alphas (one learned slope for "
+            f"negative inputs per position) = {_n(_count(layer))}")
+
+
+def _attention_scale(layer) -> str:
+    terms = [f"{_dims(w.shape)} {w.name.replace('_', ' ')}{'s' if w.numel() > 1 else ''}"
+             for w in layer.weights]
+    return f"{type(layer).__name__}: {' + '.join(terms)} (learned score scaling) = {_n(_count(layer))}"
 
 
 def _flatten(layer) -> str:
@@ -145,7 +222,19 @@ _FORMULAS = {
     "LSTM": lambda layer: _recurrent(layer, 4, "LSTM"),
     "GRU": lambda layer: _recurrent(layer, 3, "GRU"),
     "SimpleRNN": lambda layer: _recurrent(layer, 1, "SimpleRNN"),
+    "LSTMCell": lambda layer: _recurrent(layer, 4, "LSTMCell"),
+    "GRUCell": lambda layer: _recurrent(layer, 3, "GRUCell"),
+    "SimpleRNNCell": lambda layer: _recurrent(layer, 1, "SimpleRNNCell"),
+    "ConvLSTM2D": _conv_lstm, "ConvLSTM2DCell": _conv_lstm,
+    "RNN": _rnn, "StackedRNNCells": _stacked_cells,
+    "Bidirectional": _bidirectional, "TimeDistributed": _time_distributed,
     "BatchNormalization": _batch_norm,
+    "LayerNormalization": lambda layer: _per_feature(layer, ("gamma", "beta"), "features"),
+    "GroupNormalization": lambda layer: _per_feature(layer, ("gamma", "beta"), "channels"),
+    "RMSNormalization": lambda layer: _per_feature(layer, ("scale",), "features"),
+    "Normalization": _normalization,
+    "PReLU": _prelu,
+    "Attention": _attention_scale, "AdditiveAttention": _attention_scale,
     "Embedding": _embedding,
     "MultiHeadAttention": _multi_head_attention,
 }
