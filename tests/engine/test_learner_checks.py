@@ -59,3 +59,102 @@ def test_a_rescaling_layer_silences_the_pixel_warning():
     model = _classifier(10, "softmax", first=(Rescaling(),))
     model.compile("adam", "sparse_categorical_crossentropy")
     assert not any("255" in m for m in _caught(lambda: model.fit(x, np.zeros(4), epochs=1, verbose=0)))
+
+
+# ---------------------------------------------------------------------- loss and label format
+def _dense_classifier():
+    model = lamina.Sequential([lamina.Input((4,)), layers.Dense(10, activation="softmax")])
+    return model
+
+
+def _features_and_labels():
+    rng = np.random.default_rng(0)
+    return rng.random((16, 4)).astype("float32"), np.arange(16) % 10
+
+
+def test_one_hot_labels_with_the_sparse_loss_name_both_fixes():
+    x, y = _features_and_labels()
+    model = _dense_classifier()
+    model.compile("adam", "sparse_categorical_crossentropy")
+    with pytest.raises(ValueError) as info:
+        model.fit(x, lamina.utils.to_categorical(y, 10), epochs=1, verbose=0)
+    message = str(info.value)
+    assert "received labels of shape (16, 10), which look one-hot encoded" in message
+    assert "use loss='categorical_crossentropy' for one-hot labels" in message
+    assert "y.argmax(axis=-1)" in message
+
+
+def test_integer_labels_with_the_categorical_loss_name_both_fixes():
+    x, y = _features_and_labels()
+    model = _dense_classifier()
+    model.compile("adam", "categorical_crossentropy")
+    with pytest.raises(ValueError) as info:
+        model.fit(x, y, epochs=1, verbose=0)
+    message = str(info.value)
+    assert "received integer class labels of shape (16,)" in message
+    assert "use loss='sparse_categorical_crossentropy' for integer labels" in message
+    assert "keras.utils.to_categorical(y, num_classes=10)" in message
+
+
+def test_float_labels_0_to_9_train_like_integer_labels_as_in_keras():
+    x, y = _features_and_labels()
+    results = []
+    for labels in (y, y.astype("float32"), y.astype("float64").reshape(-1, 1)):
+        lamina.utils.set_random_seed(3)
+        model = _dense_classifier()
+        model.compile("sgd", "sparse_categorical_crossentropy", metrics=["accuracy"])
+        history = model.fit(x, labels, epochs=2, batch_size=8, shuffle=False, verbose=0)
+        results.append((history.history["loss"], history.history["accuracy"]))
+    assert results[1] == results[0] and results[2] == results[0]
+
+
+def test_fractional_labels_with_the_sparse_loss_say_what_is_expected():
+    x, _ = _features_and_labels()
+    model = _dense_classifier()
+    model.compile("adam", "sparse_categorical_crossentropy")
+    with pytest.raises(ValueError, match=r"expects integer class labels \(0, 1, 2, \.\.\.\), but "
+                                         r"received non-integer label values"):
+        model.fit(x, np.full(16, 0.5, "float32"), epochs=1, verbose=0)
+
+
+# ---------------------------------------------------------------------- names of metrics and logs
+def test_acc_logs_under_acc_and_a_monitor_naming_accuracy_is_told_the_key():
+    x, y = _features_and_labels()
+    model = _dense_classifier()
+    model.compile("adam", "sparse_categorical_crossentropy", metrics=["acc"])
+    history = model.fit(x, y, epochs=1, validation_split=0.25, verbose=0)
+    assert sorted(history.history) == ["acc", "loss", "val_acc", "val_loss"]
+    stopper = lamina.callbacks.EarlyStopping(monitor="val_accuracy", mode="max")
+    messages = _caught(lambda: model.fit(x, y, epochs=1, validation_split=0.25, verbose=0,
+                                         callbacks=[stopper]))
+    assert any("The logs name it 'val_acc' because the model was compiled with "
+               "metrics=['acc']: pass monitor='val_acc', or compile with "
+               "metrics=['accuracy']." in m for m in messages), messages
+
+
+def test_accuracy_logs_under_accuracy():
+    x, y = _features_and_labels()
+    model = _dense_classifier()
+    model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
+    assert sorted(model.fit(x, y, epochs=1, verbose=0).history) == ["accuracy", "loss"]
+
+
+def test_a_misspelt_loss_fails_at_compile_naming_the_right_one():
+    with pytest.raises(ValueError, match=r"^Unknown loss: 'sparse_categorical_crossentopy'\. Did "
+                                         r"you mean 'sparse_categorical_crossentropy'"):
+        _dense_classifier().compile("adam", "sparse_categorical_crossentopy")
+
+
+@pytest.mark.parametrize("metrics", [["accuarcy"], "accuarcy", {"dense": ["accuarcy"]}])
+def test_a_misspelt_metric_fails_at_compile_not_at_fit(metrics):
+    with pytest.raises(ValueError, match=r"^Unknown metric: 'accuarcy'\. Did you mean 'accuracy'"):
+        _dense_classifier().compile("adam", "sparse_categorical_crossentropy", metrics=metrics)
+
+
+def test_metric_names_compile_resolves_pass_the_check():
+    model = _dense_classifier()
+    model.compile("adam", "sparse_categorical_crossentropy",
+                  metrics=["acc", "accuracy", "ce", "sparse_top_k_categorical_accuracy"],
+                  weighted_metrics=["accuracy"])
+    x, y = _features_and_labels()
+    assert "sparse_top_k_categorical_accuracy" in model.fit(x, y, epochs=1, verbose=0).history

@@ -2,7 +2,8 @@
 
 - softmax on a single unit with binary cross-entropy (it always outputs 1.0);
 - sigmoid outputs into a multi-class cross-entropy (scores that do not sum to 1);
-- raw 0–255 pixel values fed to a model with no scaling layer.
+- raw 0–255 pixel values fed to a model with no scaling layer;
+- a misspelt metric name, raised at compile instead of at the first fit.
 
 Example:
     >>> model = lamina.Sequential([lamina.Input((4,)), lamina.layers.Dense(1, activation="softmax")])
@@ -19,7 +20,9 @@ import warnings
 
 import numpy as np
 
-__all__ = ["warn_output_activation", "warn_unscaled_images"]
+from lamina.engine.compile_utils import check_metric_names
+
+__all__ = ["warn_output_activation", "warn_unscaled_images", "check_compile_metrics"]
 
 _BINARY_LOSSES = {"binary_crossentropy", "bce", "BinaryCrossentropy", "binary_focal_crossentropy",
                   "BinaryFocalCrossentropy"}
@@ -103,3 +106,19 @@ def _leading_layers(model) -> list:
         if layer.weights and type(layer).__name__ not in _SCALING_LAYERS:
             break
     return leading
+
+
+def check_compile_metrics(metrics, weighted_metrics=None) -> None:
+    """Raises at compile for a metric name no metric has, naming the close matches.
+
+    Keras finds the slip only when fit builds the metrics; a learner should hear of it
+    on the line that made it.
+
+    Example:
+        >>> check_compile_metrics(["accuracy", "acc", "mae"])
+        >>> check_compile_metrics(["acuracy"])
+        Traceback (most recent call last):
+        ...
+        ValueError: Unknown metric: 'acuracy'. Did you mean 'accuracy' or 'Accuracy' or 'BinaryAccuracy'? ...
+    """
+    check_metric_names(metrics, weighted_metrics)

@@ -119,6 +119,7 @@ class Model(Layer):
             metrics = [metrics]
         if isinstance(weighted_metrics, str):
             weighted_metrics = [weighted_metrics]
+        learner_checks.check_compile_metrics(metrics, weighted_metrics)
         self._metrics_spec = (metrics, weighted_metrics)
         self.compiled_metrics = None
         self._engine = None  # rebuilt on the next fit/evaluate with the new loss and metrics
