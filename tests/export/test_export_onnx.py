@@ -114,7 +114,8 @@ def test_a_failed_export_leaves_the_previous_file(tmp_path):
     model.predict(np.ones((2, 3), "float32"), verbose=0)
     path = tmp_path / "model.onnx"
     path.write_bytes(b"previous")
-    with pytest.raises(RuntimeError, match="Could not export model '.*' to ONNX"):
+    with pytest.raises(RuntimeError, match="Could not export model 'value_dependent': "
+                                           "torch.export failed"):
         model.export(str(path), verbose=False)
     assert path.read_bytes() == b"previous"
     assert [p.name for p in tmp_path.iterdir()] == ["model.onnx"]
@@ -137,3 +138,16 @@ def test_missing_onnx_names_the_extra(tmp_path, monkeypatch):
     with pytest.raises(ImportError, match=r"onnxscript.*pip install lamina\[onnx\]"):
         model.export(str(tmp_path / "model.onnx"))
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_free_time_axis_the_model_fixes_is_an_error_with_the_fix(tmp_path):
+    model = lamina.Sequential([lamina.Input((None, 4)), layers.SimpleRNN(3), layers.Dense(1)])
+    path = tmp_path / "model.onnx"
+    with pytest.raises(ValueError, match=r"fixes an axis declared None.*input_signature="
+                                         r"\[InputSpec\(shape=\(None, 50, 4\)\)\]"):
+        model.export(str(path), verbose=False)
+    assert not path.exists()
+    model.export(str(path), verbose=False, input_signature=[InputSpec(shape=(None, 6, 4))])
+    x = np.random.default_rng(0).normal(size=(3, 6, 4)).astype("float32")
+    np.testing.assert_allclose(run_onnx(str(path), x)[1][0], model.predict(x, verbose=0),
+                               rtol=0, atol=1e-5)

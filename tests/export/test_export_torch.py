@@ -73,3 +73,11 @@ def test_unknown_torch_export_arguments_are_listed(tmp_path):
     with pytest.raises(ValueError, match="Unsupported arguments for format='torch': opset_version. "
                                          "Supported arguments are: dynamic_shapes, .*strict"):
         model.export(str(tmp_path / "model.pt2"), format="torch", opset_version=18)
+
+
+def test_a_free_time_axis_the_model_fixes_is_an_error_with_the_fix(tmp_path):
+    model = lamina.Sequential([lamina.Input((None, 4)), layers.LSTM(3)])
+    with pytest.raises(ValueError, match=r"fixes an axis declared None.*input_signature="
+                                         r"\[InputSpec\(shape=\(None, 50, 4\)\)\]"):
+        model.export(str(tmp_path / "model.pt2"), format="torch", verbose=False)
+    assert list(tmp_path.iterdir()) == []

@@ -54,19 +54,20 @@ def export_onnx(model, filepath, verbose=None, input_signature=None, opset_versi
     options = _onnx_options(kwargs)
     specs = export_utils.standardize_input_signature(model, input_signature)
     filepath = os.fspath(filepath)
-    with export_utils.inference_mode(model), warnings.catch_warnings(), _quiet_registry():
-        module = export_utils.ExportModule(model).eval()
+    with warnings.catch_warnings(), _quiet_registry():
         warnings.filterwarnings("ignore", category=FutureWarning)
         warnings.filterwarnings("ignore", message=".*axis name.*will not be used.*")
+        # Traced here, not by torch.onnx: on a shape constraint it would quietly retry with
+        # the free axes fixed to the samples' sizes.
+        exported = export_utils.trace(model, specs)
         try:
-            # Passed by keyword: torch.onnx reads a dict as the last positional as kwargs.
             program = torch.onnx.export(
-                module, (), kwargs={"inputs": _packed(model, export_utils.sample_inputs(specs))},
-                input_names=export_utils.input_names(specs), output_names=_output_names(model),
-                dynamic_shapes={"inputs": _packed(model, export_utils.dynamic_shapes(specs))},
+                exported, input_names=export_utils.input_names(specs),
+                output_names=_output_names(model), dynamic_shapes=_axis_names(specs),
                 opset_version=opset_version, dynamo=True, verbose=False, **options)
         except Exception as error:
-            raise RuntimeError(f"Could not export model '{model.name}' to ONNX: {error}") from error
+            raise RuntimeError(f"Could not export model '{model.name}' to ONNX: torch.onnx "
+                               f"failed ({type(error).__name__}: {error}).") from error
     with atomic_write(filepath) as temporary:
         program.save(temporary, external_data=False)
     if verbose is None or verbose:
@@ -91,8 +92,10 @@ def _onnx_options(kwargs: dict) -> dict:
     return kwargs
 
 
-def _packed(model, flat: list):
-    return export_utils.pack_inputs(model, flat)
+def _axis_names(specs) -> list[dict]:
+    """The free axes' names in the file: 'batch', and `<input>_<axis>` for the others."""
+    return [{axis: dim.__name__ for axis, dim in shape.items()}
+            for shape in export_utils.dynamic_shapes(specs)]
 
 
 def _output_names(model) -> list[str] | None:

@@ -45,16 +45,7 @@ def export_torch(model, filepath, verbose=None, input_signature=None, **kwargs) 
                          f"{os.path.splitext(filepath)[0] + '.pt2'!r}.")
     options = _export_options(kwargs)
     specs = export_utils.standardize_input_signature(model, input_signature)
-    options.setdefault("dynamic_shapes", (export_utils.pack_inputs(
-        model, export_utils.dynamic_shapes(specs)),))
-    samples = export_utils.pack_inputs(model, export_utils.sample_inputs(specs))
-    with export_utils.inference_mode(model):
-        try:
-            module = export_utils.ExportModule(model).eval()
-            program = torch.export.export(module, (samples,), **options)
-        except Exception as error:
-            raise RuntimeError(f"Could not export model '{model.name}' with torch.export: "
-                               f"{error}") from error
+    program = export_utils.trace(model, specs, **options)
     with atomic_write(filepath) as temporary, open(temporary, "wb") as file:
         torch.export.save(program, file)
     if verbose is None or verbose:

@@ -21,7 +21,7 @@ from lamina.layers.input_spec import InputSpec
 from lamina.ops.keras_tensor import KerasTensor
 
 __all__ = ["ExportModule", "dynamic_shapes", "get_input_signature", "inference_mode",
-           "input_names", "pack_inputs", "sample_inputs", "standardize_input_signature"]
+           "input_names", "pack_inputs", "sample_inputs", "standardize_input_signature", "trace"]
 
 # The size of a free axis in the samples: torch.export fixes axes of size 0 or 1 to constants.
 SAMPLE_AXIS_SIZE = 2
@@ -69,10 +69,37 @@ def standardize_input_signature(model, input_signature) -> list[InputSpec]:
     return specs
 
 
-def sample_inputs(specs: list[InputSpec]) -> list[torch.Tensor]:
+def sample_inputs(specs: list[InputSpec], device=None) -> list[torch.Tensor]:
     """Zero tensors of each spec's shape and dtype (free axes of size 2) to trace with."""
     return [torch.zeros([SAMPLE_AXIS_SIZE if size is None else size for size in spec.shape],
-                        dtype=backend.standardize_dtype(spec.dtype)) for spec in specs]
+                        dtype=backend.standardize_dtype(spec.dtype), device=device)
+            for spec in specs]
+
+
+def trace(model, specs: list[InputSpec], **options) -> torch.export.ExportedProgram:
+    """`model`'s inference call captured by `torch.export.export` on samples of `specs`.
+
+    Free axes stay free unless `options` gives `dynamic_shapes`; an axis the model fixes
+    (a recurrent layer unrolled over a `None` time axis) is an error naming the input.
+    """
+    samples = pack_inputs(model, sample_inputs(specs, device=_device_of(model)))
+    options.setdefault("dynamic_shapes", (pack_inputs(model, dynamic_shapes(specs)),))
+    with inference_mode(model):
+        module = ExportModule(model).eval()
+        try:
+            return torch.export.export(module, (samples,), **options)
+        except Exception as error:
+            if not _fixes_a_free_axis(error):
+                raise RuntimeError(f"Could not export model '{model.name}': torch.export failed "
+                                   f"({type(error).__name__}: {_first_lines(error)}).") from error
+            fixed = ", ".join(f"InputSpec(shape={_fixed_axes(spec.shape)})" for spec in specs)
+            raise ValueError(
+                f"Could not export model '{model.name}' with the input shapes "
+                f"{[spec.shape for spec in specs]}: its computation fixes an axis declared "
+                f"None (free), such as the time axis of a recurrent layer. Give that axis a "
+                f"size with `input_signature`, e.g. input_signature=[{fixed}] (InputSpec from "
+                f"lamina.layers.input_spec). torch.export said: {_first_lines(error)}"
+            ) from error
 
 
 def dynamic_shapes(specs: list[InputSpec]) -> list[dict]:
@@ -127,6 +154,31 @@ class ExportModule(torch.nn.Module):
 
     def forward(self, inputs):
         return self.model(inputs, training=False)
+
+
+def _device_of(model) -> torch.device:
+    for tensor in (*model.parameters(), *model.buffers()):
+        return tensor.device
+    return torch.device("cpu")
+
+
+def _fixes_a_free_axis(error: BaseException | None) -> bool:
+    """Whether torch.export failed because the computation fixed an axis marked dynamic."""
+    while error is not None:
+        if (isinstance(error, torch.fx.experimental.symbolic_shapes.ConstraintViolationError)
+                or "Constraints violated" in str(error)):
+            return True
+        error = error.__cause__ or error.__context__
+    return False
+
+
+def _fixed_axes(shape: tuple, size: int = 50) -> tuple:
+    """`shape` with its batch axis free and any other free axis given `size` (for a hint)."""
+    return (None,) + tuple(size if axis is None else axis for axis in shape[1:])
+
+
+def _first_lines(error: Exception, count: int = 4) -> str:
+    return " ".join(line.strip() for line in str(error).strip().splitlines()[:count])
 
 
 def _batch_free(shape) -> tuple:
