@@ -81,3 +81,15 @@ def test_a_free_time_axis_the_model_fixes_is_an_error_with_the_fix(tmp_path):
                                          r"\[InputSpec\(shape=\(None, 50, 4\)\)\]"):
         model.export(str(tmp_path / "model.pt2"), format="torch", verbose=False)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_masked_recurrent_model_exports(tmp_path):
+    model = lamina.Sequential([lamina.Input((9,), dtype="int32"),
+                               layers.Embedding(20, 4, mask_zero=True), layers.GRU(5)])
+    tokens = np.random.default_rng(0).integers(1, 20, size=(5, 9)).astype("int32")
+    tokens[:2, 6:] = 0  # padded: the mask makes the GRU skip these steps
+    path = str(tmp_path / "model.pt2")
+    model.export(path, format="torch", verbose=False)
+    with torch.no_grad():
+        outputs = torch.export.load(path).module()(torch.from_numpy(tokens)).numpy()
+    np.testing.assert_allclose(outputs, model.predict(tokens, verbose=0), rtol=0, atol=1e-5)
