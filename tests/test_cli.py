@@ -6,6 +6,7 @@ import sys
 
 import numpy as np
 import pytest
+from PIL import Image
 
 import lamina
 from lamina import cli
@@ -91,8 +92,8 @@ def test_demo_with_a_damaged_file_falls_back_and_names_the_file(capsys, tmp_path
     assert "data: scikit-learn digits" in captured.out
     assert captured.err.splitlines()[:2] == [
         "Training on scikit-learn's 8x8 digits instead of Fashion-MNIST, because:",
-        f"{tmp_path / 'data' / 'fashion_mnist' / 't10k-images-idx3-ubyte.gz'} ends early: the gzip "
-        f"stream is truncated (an interrupted copy or download?). Replace it with the original file."]
+        (f"{tmp_path / 'data' / 'fashion_mnist' / 't10k-images-idx3-ubyte.gz'} ends early: the gzip "
+        f"stream is truncated (an interrupted copy or download?). Replace it with the original file.")]
 
 
 def test_demo_without_data_or_scikit_learn_exits_with_both_reasons(nowhere, monkeypatch):
@@ -140,8 +141,8 @@ def test_demo_help_names_the_data_source_the_fallback_and_lamina_datasets(capsys
     for fragment in ("Data: Fashion-MNIST, read from $LAMINA_DATASETS/fashion_mnist/",
                      f"else from the cache {tmp_path / 'datasets' / 'fashion_mnist'}/",
                      "else downloaded into that cache once",
-                     "Fallback: when none of these works, the demo says why and trains on "
-                     "scikit-learn's bundled 8x8 digits instead",
+                     ("Fallback: when none of these works, the demo says why and trains on "
+                     "scikit-learn's bundled 8x8 digits instead"),
                      "--epochs EPOCHS training epochs, at least 1 (default 5)"):
         assert fragment in text
 
@@ -149,5 +150,76 @@ def test_demo_help_names_the_data_source_the_fallback_and_lamina_datasets(capsys
 @pytest.mark.parametrize("arguments, expected",
                          [([], "usage: lamina"), (["--version"], f"lamina {lamina.__version__}")])
 def test_python_dash_m_lamina(arguments, expected):
-    result = subprocess.run([sys.executable, "-m", "lamina", *arguments], capture_output=True, text=True)
+    result = subprocess.run([sys.executable, "-m", "lamina", *arguments], check=False,
+                            capture_output=True, text=True)
     assert result.returncode == 0 and result.stdout.startswith(expected), result.stderr
+
+
+@pytest.fixture
+def small_fashion_mnist(monkeypatch, real_data):
+    """The demo trains on 2 000 Fashion-MNIST images and tests on 500 (seconds, not minutes)."""
+    (x_train, y_train), (x_test, y_test) = real_data("fashion_mnist")
+    monkeypatch.setattr(fashion_mnist, "load_data",
+                        lambda: ((x_train[:2000], y_train[:2000]), (x_test[:500], y_test[:500])))
+
+
+def _picture(path):
+    image = np.asarray(Image.open(path).convert("RGB"))
+    assert path.stat().st_size > 2000
+    assert len(np.unique(image.reshape(-1, 3), axis=0)) > 10, f"{path.name} is one flat colour"
+    return image
+
+
+def test_demo_plot_saves_curves_predictions_and_the_diagram(capsys, tmp_path, small_fashion_mnist):
+    out = tmp_path / "pictures"
+    assert cli.main(["demo", "--epochs", "2", "--verbose", "0", "--plot", "--out", str(out)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    start = lines.index(f"Pictures saved in {out.resolve()}:")
+    assert [line.split()[0] for line in lines[start + 1:start + 4]] == [
+        "learning_curves.png", "predictions.png", "model.png"]
+    curves = _picture(out / "learning_curves.png")
+    assert curves.shape[1] > curves.shape[0]  # two panels side by side: loss and accuracy
+    assert min(_picture(out / "predictions.png").shape[:2]) > 300  # a 5 x 5 grid
+    assert _picture(out / "model.png").shape[0] > 200
+    assert lines[-1].startswith("test accuracy:")
+
+
+def test_demo_plot_defaults_to_the_current_folder(capsys, tmp_path, monkeypatch, small_fashion_mnist):
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["demo", "--epochs", "1", "--verbose", "0", "--plot"]) == 0
+    assert f"Pictures saved in {tmp_path.resolve()}:" in capsys.readouterr().out
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "learning_curves.png", "model.png", "predictions.png"]
+
+
+def test_demo_plot_without_matplotlib_says_how_to_install_it(monkeypatch, tmp_path):
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)
+    with pytest.raises(SystemExit) as info:
+        cli.main(["demo", "--plot", "--out", str(tmp_path)])
+    assert info.value.code == ('lamina demo --plot needs matplotlib, which is not installed. '
+                               'Install it with `pip install "lamina[plot]"` (or `pip install '
+                               'matplotlib`).')
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_demo_explain_prints_the_formulas_and_the_diagnosis(capsys, small_fashion_mnist):
+    assert cli.main(["demo", "--epochs", "2", "--verbose", "0", "--explain"]) == 0
+    out = capsys.readouterr().out
+    assert "Where the parameters come from:" in out
+    assert "Dense: 784 inputs × 100 units + 100 biases = 78,500" in out
+    assert "Dense: 100 inputs × 10 units + 10 biases = 1,010" in out
+    assert "Flatten: 28 × 28 = 784 values per sample, no weights = 0" in out
+    diagnosis = out[out.index("Diagnosis: "):].splitlines()
+    assert diagnosis[0].removeprefix("Diagnosis: ") in (
+        "overfitting", "underfitting", "good fit", "too noisy to say")
+    assert diagnosis[1].startswith("  - ")
+
+
+def test_demo_help_lists_plot_out_and_explain(capsys):
+    with pytest.raises(SystemExit):
+        cli.main(["demo", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "--plot save the learning curves, a grid of test predictions and the model diagram" in text
+    assert "--out FOLDER where --plot saves its pictures (default: the current folder)" in text
+    assert "--explain explain each layer's parameter count and diagnose the run" in text
