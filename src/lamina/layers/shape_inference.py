@@ -15,7 +15,7 @@ from torch.utils import _pytree as pytree
 from lamina import backend
 from lamina.ops.keras_tensor import KerasTensor
 
-__all__ = ["infer_output_spec", "placeholder"]
+__all__ = ["infer_mask_spec", "infer_output_spec", "placeholder"]
 
 # Stand-ins for unknown dimensions: far apart, so strided layers (conv, pooling) map them to
 # different sizes; the batch axis uses small ones so a run on real zeros stays cheap.
@@ -30,6 +30,25 @@ def infer_output_spec(layer, args, kwargs):
     """
     runs = [_run(layer, args, kwargs, variant) for variant in (0, 1)]
     return pytree.tree_map(_merge_runs, runs[0], runs[1])
+
+
+def infer_mask_spec(layer, inputs, mask):
+    """`(shape, dtype)` of `layer.compute_mask(inputs, mask)` on symbolic tensors (a list for
+    several masks), or None when the layer gives no mask or its `compute_mask` cannot run on
+    stand-ins."""
+    runs = []
+    for variant in (0, 1):
+        try:
+            meta_inputs, meta_mask = _placeholders((inputs, mask), variant, "meta")
+            with torch.no_grad(), backend.device_scope("meta"):
+                runs.append(layer.compute_mask(meta_inputs, meta_mask))
+        except Exception:  # noqa: BLE001 - a mask only describes; the graph recomputes it
+            return None
+    if runs[0] is None:
+        return None
+    if isinstance(runs[0], (list, tuple)):
+        return [None if a is None else _merge_runs(a, b) for a, b in zip(*runs)]
+    return _merge_runs(*runs)
 
 
 def _run(layer, args, kwargs, variant: int):
@@ -63,7 +82,10 @@ def placeholder(shape, dtype, device, variant: int = 0) -> torch.Tensor:
     """Zeros of `shape` with each None replaced by a stand-in size (batch axis: a small one)."""
     concrete = tuple((_BATCH_STAND_INS if axis == 0 else _DIM_STAND_INS)[variant] if d is None else d
                      for axis, d in enumerate(shape))
-    return torch.zeros(concrete, device=device, dtype=backend.standardize_dtype(dtype))
+    dtype = backend.standardize_dtype(dtype)
+    if dtype == torch.bool:  # a stand-in mask keeps every step
+        return torch.ones(concrete, device=device, dtype=dtype)
+    return torch.zeros(concrete, device=device, dtype=dtype)
 
 
 def _merge_runs(first, second):

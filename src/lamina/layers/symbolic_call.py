@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from torch.utils import _pytree as pytree
 
-from lamina.layers.shape_inference import infer_output_spec
+from lamina.layers.shape_inference import infer_mask_spec, infer_output_spec
 from lamina.ops.keras_tensor import KerasTensor
 from lamina.ops.node import Node
 
@@ -38,7 +38,14 @@ def call_symbolic(layer, args, kwargs):
     layer.check_input_compatibility(inputs)
     if not layer.built:
         layer.build_from_call_arguments(args, kwargs)
-    specs = _output_specs(layer, inputs, args, kwargs)
+    # The mask reaches `call` during inference as Keras passes it; the node does not record
+    # it, since the graph recomputes masks from the real tensors when it runs.
+    spec_kwargs = kwargs
+    if layer._call_accepts_mask and kwargs.get("mask") is None:
+        carried = _carried_mask(inputs)
+        if carried is not None:
+            spec_kwargs = {**kwargs, "mask": carried}
+    specs = _output_specs(layer, inputs, args, spec_kwargs)
     nodes = layer.__dict__.setdefault("_inbound_nodes", [])
     node_index = len(nodes)
     leaves, structure = pytree.tree_flatten(specs, is_leaf=_is_spec)
@@ -50,7 +57,30 @@ def call_symbolic(layer, args, kwargs):
     layer._summary_output_shape = pytree.tree_map(lambda t: t.shape, outputs,
                                                   is_leaf=lambda t: isinstance(t, KerasTensor))
     nodes.append(Node(layer, args, kwargs, outputs))
+    _attach_symbolic_mask(layer, inputs, kwargs, outputs)
     return outputs
+
+
+def _attach_symbolic_mask(layer, inputs, kwargs, outputs) -> None:
+    """Gives the outputs the symbolic mask the layer computes (shape and dtype only)."""
+    mask = kwargs["mask"] if "mask" in kwargs else _carried_mask(inputs)
+    if mask is None and not layer._computes_own_mask:
+        return
+    specs = infer_mask_spec(layer, inputs, mask)
+    if specs is None:
+        return
+    outputs_list = outputs if isinstance(outputs, list) else [outputs]
+    specs_list = specs if isinstance(specs, list) else [specs] * len(outputs_list)
+    for output, spec in zip(outputs_list, specs_list):
+        if isinstance(output, KerasTensor) and spec is not None:
+            output._keras_mask = KerasTensor(spec[0], dtype=spec[1])
+
+
+def _carried_mask(inputs):
+    if isinstance(inputs, (list, tuple)):
+        masks = [getattr(x, "_keras_mask", None) for x in inputs]
+        return masks if any(m is not None for m in masks) else None
+    return getattr(inputs, "_keras_mask", None)
 
 
 def _output_specs(layer, inputs, args, kwargs):

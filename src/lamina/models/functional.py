@@ -60,6 +60,16 @@ class Functional(Model):
         return list(self._output_tensors)
 
     @property
+    def input(self):
+        """The model's symbolic input: one tensor, or the list (dict) it was built from."""
+        return self._input_tensors[0] if len(self._input_tensors) == 1 else self._inputs_struct
+
+    @property
+    def output(self):
+        """The model's symbolic output: one tensor, or the list of them."""
+        return self._output_tensors[0] if len(self._output_tensors) == 1 else self.outputs
+
+    @property
     def input_names(self) -> list[str]:
         return [t.history[0].name for t in self._input_tensors]
 

@@ -141,6 +141,16 @@ class Sequential(Model):
         return list(getattr(self, "_graph_outputs", []))
 
     @property
+    def input(self):
+        """The symbolic input of the built model (an AttributeError before it is built)."""
+        return self.inputs[0] if self.inputs else Layer.input.fget(self)
+
+    @property
+    def output(self):
+        """The symbolic output of the built model."""
+        return self.outputs[0] if self.outputs else Layer.output.fget(self)
+
+    @property
     def input_shape(self):
         return self._declared_input_shape() or self._build_shapes
 

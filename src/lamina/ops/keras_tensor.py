@@ -23,7 +23,9 @@ class KerasTensor:
         name: an optional name (the Input's name).
     """
 
-    __slots__ = ("shape", "dtype", "name", "history")
+    # `_keras_mask`: the symbolic mask of a masked output (unset when there is none), so
+    # `x._keras_mask` reads as in Keras; the graph recomputes the real mask when it runs.
+    __slots__ = ("_keras_mask", "dtype", "history", "name", "shape")
 
     # Set by `lamina.layers` when it loads: records `function(*args)` as a node and returns
     # its symbolic output. Kept as a hook so this module stays below the layers.

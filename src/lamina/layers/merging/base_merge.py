@@ -14,6 +14,25 @@ class _MergeBase(Layer):
     # Exact number of inputs the layer takes (None: one or more).
     _num_inputs: int | None = None
 
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.supports_masking = True
+
+    def _check_masks(self, inputs, mask) -> list | None:
+        """The per-input masks (None when no input is masked), checked as Keras checks them."""
+        if mask is None:
+            return None
+        if not isinstance(mask, (list, tuple)):
+            raise ValueError(f"`mask` should be a list. Received: mask={mask}")  # noqa: TRY004
+        if not isinstance(inputs, (list, tuple)):
+            raise ValueError(  # noqa: TRY004 - Keras' error type
+                f"`inputs` should be a list. Received: inputs={inputs}")
+        if len(mask) != len(inputs):
+            raise ValueError(f"The lists `inputs` and `mask` should have the same length. "
+                             f"Received: inputs of length {len(inputs)}, and mask of length "
+                             f"{len(mask)}")
+        return list(mask)
+
     def _check_inputs(self, inputs) -> list:
         """The inputs as a list; a single tensor or a wrong count is an error naming the layer."""
         if not isinstance(inputs, (list, tuple)):
@@ -73,6 +92,16 @@ class _Merge(_MergeBase):
 
     def _merge(self, inputs: list[torch.Tensor]) -> torch.Tensor:
         raise NotImplementedError
+
+    def compute_mask(self, inputs, mask=None):
+        """A step is kept where any input keeps it (None when some input has no mask), as Keras."""
+        masks = self._check_masks(inputs, mask)
+        if masks is None or any(m is None for m in masks):
+            return None
+        output = masks[0]
+        for m in masks[1:]:
+            output = torch.logical_or(output, m)
+        return output
 
     def compute_output_shape(self, input_shape):
         shapes = self._check_shapes(input_shape)

@@ -56,6 +56,25 @@ class Concatenate(_MergeBase):
                 output.append(known.pop() if known else None)
         return tuple(output)
 
+    def compute_mask(self, inputs, mask=None):
+        """The inputs' masks joined along `axis` (an unmasked input counts as all kept).
+
+        As in Keras, each mask is broadcast to its input's shape, concatenated, then reduced
+        with `any` over the last axis.
+        """
+        masks = self._check_masks(inputs, mask)
+        if masks is None or all(m is None for m in masks):
+            return None
+        full = []
+        for x, m in zip(inputs, masks):
+            if m is None:
+                full.append(torch.ones_like(x, dtype=torch.bool))
+            elif m.ndim < x.ndim:
+                full.append(m.unsqueeze(-1).expand(x.shape).to(torch.bool))
+            else:
+                full.append(m.to(torch.bool))
+        return torch.cat(full, dim=self.axis).any(dim=-1)
+
     def get_config(self) -> dict:
         return {**super().get_config(), "axis": self.axis}
 

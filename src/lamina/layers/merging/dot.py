@@ -48,6 +48,9 @@ class Dot(_MergeBase):
         self.axes = list(axes) if isinstance(axes, tuple) else axes
         self.normalize = bool(normalize)
 
+    def compute_mask(self, inputs, mask=None):
+        """A dot product drops the masked axes, so its output has no mask (as in Keras)."""
+
     def _positive_axes(self, rank1: int, rank2: int) -> tuple[int, int]:
         pair = [self.axes, self.axes] if isinstance(self.axes, int) else self.axes
         return pair[0] % rank1, pair[1] % rank2
