@@ -237,10 +237,33 @@ def test_a_dataset_like_object_is_a_type_error_not_a_hang():
     assert "keras.utils.PyDataset" in str(outcome["error"])
 
 
-def test_a_torch_dataset_asks_for_a_dataloader():
+def test_a_torch_dataset_is_batched_by_batch_size():
     x, y = toy_data()
-    with pytest.raises(TypeError, match=r"DataLoader\(dataset, batch_size=32"):
-        compiled_classifier().fit(TensorDataset(torch.tensor(x), torch.tensor(y)), verbose=0)
+    keras.utils.set_random_seed(3)
+    from_dataset = compiled_classifier()
+    history = from_dataset.fit(TensorDataset(torch.tensor(x), torch.tensor(y)), batch_size=16,
+                               shuffle=False, epochs=2, verbose=0)
+    keras.utils.set_random_seed(3)
+    from_arrays = compiled_classifier()
+    expected = from_arrays.fit(x, y, batch_size=16, shuffle=False, epochs=2, verbose=0)
+    assert history.params["steps"] == 4
+    np.testing.assert_allclose(history.history["loss"], expected.history["loss"], rtol=1e-6)
+    for got, want in zip(from_dataset.get_weights(), from_arrays.get_weights()):
+        np.testing.assert_allclose(got, want, atol=1e-6)
+    loss = from_dataset.evaluate(TensorDataset(torch.tensor(x), torch.tensor(y)), batch_size=10,
+                                 verbose=0, return_dict=True)["loss"]
+    assert loss == pytest.approx(from_dataset.evaluate(x, y, verbose=0, return_dict=True)["loss"],
+                                 rel=1e-6)
+
+
+def test_a_torch_dataset_cannot_be_split_and_takes_no_y():
+    x, y = toy_data()
+    dataset = TensorDataset(torch.tensor(x), torch.tensor(y))
+    with pytest.raises(ValueError, match=r"Argument `validation_split` is only supported for "
+                                         r"tensors or NumPy arrays.*TensorDataset"):
+        compiled_classifier().fit(dataset, validation_split=0.2, verbose=0)
+    with pytest.raises(ValueError, match="When providing `x` as a torch Dataset, `y` should not"):
+        compiled_classifier().fit(dataset, y, verbose=0)
 
 
 def test_progress_bar_counts_unknown_steps(capsys):

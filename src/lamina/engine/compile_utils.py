@@ -44,8 +44,12 @@ class CompileLoss:
     def is_multi_output(self) -> bool:
         return len(self.output_names) > 1
 
-    def __call__(self, y_true: list, y_pred: list, sample_weight: list):
-        """Total loss and the per-output losses (before weighting), all tensors."""
+    def __call__(self, y_true: list, y_pred: list, sample_weight: list, row_scale=None):
+        """Total loss and the per-output losses (before weighting), all tensors.
+
+        `row_scale` (padded batches: rows / real rows) turns a mean over all rows of a batch
+        whose padding rows weigh 0 into the mean over its real rows.
+        """
         per_output = []
         total = None
         for loss, weight, truth, prediction, sw in zip(self.losses, self.weights, y_true, y_pred,
@@ -53,6 +57,8 @@ class CompileLoss:
             if loss is None:
                 continue
             value = loss(truth, prediction, sample_weight=sw)
+            if row_scale is not None and loss.reduction in ("sum_over_batch_size", "mean"):
+                value = value * row_scale
             per_output.append(value)
             weighted = value if weight == 1.0 else value * weight
             total = weighted if total is None else total + weighted
@@ -96,11 +102,16 @@ class CompileMetrics:
             metrics += resolved + weighted
         return metrics
 
-    def update_state(self, y_true: list, y_pred: list, sample_weight: list) -> None:
+    def update_state(self, y_true: list, y_pred: list, sample_weight: list,
+                     row_mask=None) -> None:
+        """Updates every metric; `row_mask` (padded batches) weighs the padding rows 0."""
         for (resolved, weighted), truth, prediction, sw in zip(self.per_output, y_true, y_pred,
                                                               sample_weight):
             for metric in resolved:
-                metric.update_state(truth, prediction)
+                if row_mask is None:
+                    metric.update_state(truth, prediction)
+                else:
+                    metric.update_state(truth, prediction, sample_weight=row_mask)
             for metric in weighted:
                 metric.update_state(truth, prediction, sample_weight=sw)
 
@@ -130,10 +141,14 @@ class BatchMean(metrics_module.Mean):
     """The running mean of per-batch scalars weighted by batch size: fit's loss trackers.
 
     A lean `Mean` for the hot path: two in-place adds per step, no allocation.
+    `sample_weight` is the batch size: an int, or a 0-dim tensor (a padded batch's real rows).
     """
 
-    def update_state(self, value: torch.Tensor, sample_weight: int = 1) -> None:
-        self.total.add_(value, alpha=sample_weight)
+    def update_state(self, value: torch.Tensor, sample_weight=1) -> None:
+        if isinstance(sample_weight, torch.Tensor):
+            self.total.add_(value * sample_weight)
+        else:
+            self.total.add_(value, alpha=sample_weight)
         self.count.add_(sample_weight)
 
 

@@ -79,6 +79,22 @@ class IterableData:
                           stacklevel=5)
         return cls(x, device, class_weight=class_weight, resume=resume)
 
+    @classmethod
+    def from_dataset(cls, dataset, y=None, sample_weight=None, *, device, batch_size=None,
+                     shuffle: bool = False, class_weight=None, resume: bool = True):
+        """A map-style torch Dataset, batched by `batch_size` (default 32) through a DataLoader.
+
+        Its samples are `x`, `(x, y)` or `(x, y, sample_weight)`, collated by PyTorch's default.
+        """
+        for argument, value, description in (("y", y, "the targets"),
+                                              ("sample_weight", sample_weight, "the sample weights")):
+            if value is not None:
+                raise _unsupported_with_source("torch Dataset", argument, description)
+        loader = DataLoader(dataset, batch_size=batch_size or 32, shuffle=shuffle)
+        data = cls(loader, device, class_weight=class_weight, resume=resume)
+        data.kind = "torch Dataset"
+        return data
+
     @property
     def exhausted(self) -> bool:
         """True once a generator has run dry: it cannot be iterated again."""

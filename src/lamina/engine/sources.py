@@ -1,6 +1,7 @@
 """Recognising data that arrives in batches: generators, torch DataLoaders and PyDatasets.
 
 Example:
+    >>> import numpy as np, torch
     >>> is_batch_source(iter([])), is_batch_source(np.zeros(3))
     (True, False)
     >>> source_kind(x for x in [])
@@ -10,15 +11,27 @@ from __future__ import annotations
 
 import types
 
-from torch.utils.data import DataLoader
+from torch.utils.data import DataLoader, Dataset, IterableDataset
 
-__all__ = ["is_batch_source", "is_py_dataset", "py_dataset_module", "source_kind"]
+__all__ = ["is_batch_source", "is_py_dataset", "is_torch_dataset", "py_dataset_module",
+           "source_kind"]
 
 
 def is_batch_source(value) -> bool:
     """True for data that arrives batched: a generator/iterator, a DataLoader or a PyDataset."""
     return (is_py_dataset(value) or isinstance(value, DataLoader)
             or (hasattr(value, "__next__") and hasattr(value, "__iter__")))
+
+
+def is_torch_dataset(value) -> bool:
+    """True for a map-style `torch.utils.data.Dataset` (samples by index, batched by fit).
+
+    Example:
+        >>> is_torch_dataset(torch.utils.data.TensorDataset(torch.zeros(2)))
+        True
+    """
+    return (isinstance(value, Dataset) and not isinstance(value, IterableDataset)
+            and not is_py_dataset(value) and hasattr(value, "__len__"))
 
 
 def py_dataset_module():

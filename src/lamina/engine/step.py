@@ -12,6 +12,7 @@ import torch
 from torch.utils import _pytree as pytree
 
 from lamina import losses as losses_module
+from lamina.engine import distribution
 from lamina.engine.compile_utils import CompileMetrics
 
 __all__ = ["Engine", "LazyLogs"]
@@ -34,6 +35,10 @@ class Engine:
         self.is_multi_output = len(self.output_names) > 1
         self._output_shapes = [(None,) + tuple(p.shape[1:]) for p in self.outputs(sample_pred)]
         self.metrics = None
+        self.runner = distribution.current().wrap_model(model)  # the module the steps call
+        # Set by the compiled run under jit_compile: torch.compile'd forward_loss / forward.
+        self.compiled_forward_loss = self.compiled_test_forward_loss = None
+        self.compiled_predict = None
         self.knows_targets = sample_y is not None
         if model.compiled_loss is not None:
             model.compiled_loss.build(self.output_names)
@@ -50,7 +55,6 @@ class Engine:
             true_shapes = [None if t is None else tuple(t.shape) for t in self.targets(sample_y)]
         self.metrics = CompileMetrics(metrics_spec, weighted_spec, self.model.compiled_loss,
                                       true_shapes, [tuple(p.shape) for p in preds])
-        self.model.compiled_metrics = self.metrics
 
     def refresh_parameters(self) -> None:
         """Re-reads which weights train (a layer may have been frozen since the last fit)."""
@@ -111,11 +115,11 @@ class Engine:
         return list(sample_weight)
 
     # ------------------------------------------------------------------ steps
-    def loss(self, trues, preds, sws):
+    def loss(self, trues, preds, sws, row_scale=None):
         """Training loss: compiled loss + weight penalties + losses added in `call`."""
         total, per_output = None, []
         if self.model.compiled_loss is not None and self.model.compiled_loss.spec is not None:
-            total, per_output = self.model.compiled_loss(trues, preds, sws)
+            total, per_output = self.model.compiled_loss(trues, preds, sws, row_scale)
         for regularizer, weight in self.regularized:
             total = regularizer(weight) if total is None else total + regularizer(weight)
         for extra in self.model._last_call_losses:
@@ -126,38 +130,74 @@ class Engine:
                              "compile(), or override train_step().")
         return total, per_output
 
-    def train_step(self, x, y, sample_weight) -> None:
-        preds = self.outputs(self.model(x, training=True))
+    def forward_loss(self, x, y, sample_weight, valid=None, training: bool = True):
+        """Forward pass and loss: what `jit_compile=True` hands to `torch.compile`.
+
+        Returns `(total, per_output, trues, preds, sample_weights, row_mask)`.
+        """
+        preds = self.outputs(self.runner(x, training=training))
         trues = self.targets(y)
-        sws = self.sample_weights(sample_weight)
-        total, per_output = self.loss(trues, preds, sws)
+        sws, row_mask, row_scale = self._row_weights(x, sample_weight, valid)
+        total, per_output = self.loss(trues, preds, sws, row_scale)
+        return total, per_output, trues, preds, sws, row_mask
+
+    def train_step(self, x, y, sample_weight, valid=None) -> None:
+        """One update: forward, loss, backward of the optimizer-scaled loss, update, metrics.
+
+        `valid` (an int or a 0-dim tensor) marks a padded batch: only its first `valid` rows
+        count in the loss, its gradients and the metrics.
+        """
+        forward_loss = self.compiled_forward_loss or self.forward_loss
+        total, per_output, trues, preds, sws, row_mask = forward_loss(x, y, sample_weight, valid,
+                                                                      True)
         params = self.params
+        optimizer = self.model.optimizer
         if params:  # a fully frozen model still reports its loss, as in Keras
-            total.backward()
+            # Keras: the optimizer scales the loss (loss_scale_factor, a LossScaleOptimizer's
+            # dynamic scale) and its `apply` unscales the gradients.
+            optimizer.scale_loss(total).backward()
             grads = [p.grad for p in params]
             if any(g is None for g in grads):
                 params, grads = _drop_missing_gradients(params, grads)
-            self.model.optimizer.apply(grads, params)
+            optimizer.apply(grads, params)
             for p in params:
                 p.grad = None  # cheaper than zeroing, and what PyTorch recommends
         with torch.no_grad():
             for parameter, constraint in self.constrained:
                 parameter.copy_(constraint(parameter))
-            self.metrics.update_losses(total.detach(), [v.detach() for v in per_output], _batch_size(x))
-            self.metrics.update_state(trues, [p.detach() for p in preds], sws)
+            self._update_metrics(x, total.detach(), [v.detach() for v in per_output], trues,
+                                 [p.detach() for p in preds], sws, row_mask, valid)
 
     @torch.no_grad()
-    def test_step(self, x, y, sample_weight) -> None:
-        preds = self.outputs(self.model(x, training=False))
-        trues = self.targets(y)
+    def test_step(self, x, y, sample_weight, valid=None) -> None:
+        forward_loss = self.compiled_test_forward_loss or self.forward_loss
+        total, per_output, trues, preds, sws, row_mask = forward_loss(x, y, sample_weight, valid,
+                                                                      False)
+        self._update_metrics(x, total, per_output, trues, preds, sws, row_mask, valid)
+
+    def _update_metrics(self, x, total, per_output, trues, preds, sws, row_mask, valid) -> None:
+        self.metrics.update_losses(total, per_output, _batch_size(x) if valid is None else valid)
+        self.metrics.update_state(trues, preds, sws, row_mask)
+
+    def _row_weights(self, x, sample_weight, valid):
+        """Sample weights, the mask of real rows and the loss rescale for a padded batch."""
         sws = self.sample_weights(sample_weight)
-        total, per_output = self.loss(trues, preds, sws)
-        self.metrics.update_losses(total, per_output, _batch_size(x))
-        self.metrics.update_state(trues, preds, sws)
+        if valid is None:
+            return sws, None, None
+        rows = _batch_size(x)
+        device = _first_tensor(x).device
+        row_mask = (torch.arange(rows, device=device) < valid).to(torch.float32)
+        sws = [None if sw is None else sw * row_mask.reshape((rows,) + (1,) * (sw.dim() - 1))
+               for sw in sws]
+        sws = [row_mask if sw is None else sw for sw in sws]
+        # The losses divide by all `rows`; the short batch's loss divides by `valid` of them.
+        return sws, row_mask, rows / valid if isinstance(valid, int) else rows / valid.float()
 
     @torch.no_grad()
-    def predict_step(self, x):
-        return self.model(x, training=False)
+    def predict_step(self, x, y=None, sample_weight=None, valid=None):
+        if self.compiled_predict is not None:
+            return self.compiled_predict(x)
+        return self.runner(x, training=False)
 
     # ------------------------------------------------------------------ logs
     def logs(self) -> dict:
@@ -212,9 +252,15 @@ def _output_names(model, sample_pred) -> list[str]:
 
 
 def _batch_size(x) -> int:
+    return _first_tensor(x).shape[0]
+
+
+def _first_tensor(x):
+    """The first tensor of `x` (a NumPy array of text when the inputs are strings)."""
     if isinstance(x, torch.Tensor):
-        return x.shape[0]
-    return pytree.tree_leaves(x)[0].shape[0]
+        return x
+    leaves = pytree.tree_leaves(x)
+    return next((leaf for leaf in leaves if isinstance(leaf, torch.Tensor)), leaves[0])
 
 
 def _drop_missing_gradients(params, grads):

@@ -1,12 +1,16 @@
 """fit / evaluate / predict: the epoch loop, read top to bottom.
 
-`fit` -> prepare data once on the device -> for each epoch: batches -> `train_step` ->
+`fit` -> prepare data once on the device -> the compiled run's train function
+(`CompiledRun.make_train_function`) on each execution's batches from an `EpochIterator` ->
 callbacks -> validation -> epoch logs. Values are read from the device only at epoch ends
-and when the progress bar draws. Batched sources (generators, DataLoaders, PyDatasets) run
-through the same loop; their first batch builds the model and the engine.
+and when the progress bar draws. Batched sources (generators, DataLoaders, torch Datasets,
+PyDatasets) run through the same loop; their first batch builds the model and the engine.
+The model is in train mode for the training steps of a fit and in eval mode for validation,
+evaluate and predict: switched once per loop, never per step.
 """
 from __future__ import annotations
 
+import contextlib
 import warnings
 
 import numpy as np
@@ -15,13 +19,20 @@ import torch
 from lamina import backend, config
 from lamina.callbacks import CallbackList
 from lamina.callbacks.diagnose import with_diagnose
-from lamina.engine.data import (ArrayData, check_validation_split, class_weights_to_samples,
-                                pack_x_y_sample_weight, split_validation)
+from lamina.engine import distribution, threads
+from lamina.engine.compiled_run import CompiledRun
+from lamina.engine.data import (
+    ArrayData,
+    check_validation_split,
+    class_weights_to_samples,
+    split_validation,
+)
+from lamina.engine.epoch_iterator import Batch, EpochIterator
 from lamina.engine.iterable_data import IterableData
-from lamina.engine.sources import is_batch_source
+from lamina.engine.sources import is_batch_source, is_torch_dataset
 from lamina.engine.step import Engine
 
-__all__ = ["fit", "evaluate", "predict", "train_on_batch", "test_on_batch", "predict_on_batch"]
+__all__ = ["evaluate", "fit", "predict", "predict_on_batch", "test_on_batch", "train_on_batch"]
 
 _DEFAULT_BATCH_SIZE = 32
 
@@ -34,27 +45,34 @@ def fit(model, x, y, *, batch_size, epochs, verbose, callbacks, validation_split
     steps_per_epoch = _steps_or_none(steps_per_epoch, "steps_per_epoch")
     validation_steps = _steps_or_none(validation_steps, "validation_steps")
     device = _model_device(model)
+    dist = distribution.current()
+    check_validation_split(validation_split)
+    if validation_split and (is_batch_source(x) or is_torch_dataset(x)):
+        raise _unsplittable_error(x)
     data = _input_data(x, y, sample_weight, device, batch_size, "fit", class_weight=class_weight,
-                       resume=True)
+                       resume=True, shuffle=shuffle)
     batch_size = _batch_size_or_default(batch_size)
     verbose = _resolve_verbose(verbose)
-    check_validation_split(validation_split)
     if validation_data is not None:
-        val_data = _validation_data(validation_data, device)
+        val_data = _validation_data(validation_data, device, validation_batch_size or batch_size)
     elif validation_split:
         data, val_data = split_validation(data, validation_split)
     else:
         val_data = None
+    data = dist.shard(data)
+    run = model._compiled_run
     sample = _first_batch(data)
     _require_targets_for_loss(model, sample, "fit")
     _check_inputs(model, sample.x)
-    engine = _engine(model, sample)
+    engine = run.engine_for(sample)
     engine.validate_targets(sample.y)
     if isinstance(val_data, ArrayData):
         _check_validation_targets(engine, val_data.y, sample.y, from_split=validation_data is None)
     if class_weight is not None and isinstance(data, ArrayData):
         data = data.with_sample_weight(class_weights_to_samples(class_weight, data.y, data.sample_weight))
-    steps = steps_per_epoch or data.steps(batch_size)
+    iterator = EpochIterator(data, batch_size, shuffle, steps_per_epoch, run.steps_per_execution)
+    steps = iterator.num_steps()
+    verbose = verbose if dist.is_primary() else 0
     if verbose != 0 and config.is_diagnose_enabled():  # the verdict printed at the end of fit
         callbacks = with_diagnose(callbacks)
     callback_list = CallbackList(callbacks, add_history=True, add_progbar=verbose != 0, model=model,
@@ -62,38 +80,49 @@ def fit(model, x, y, *, batch_size, epochs, verbose, callbacks, validation_split
     train_batch_hooks = callback_list.needs_batch_hooks_for("train")
     model.stop_training = False
     model._initial_epoch = None
-    callback_list.on_train_begin()
-    # A callback that restores a backup (BackupAndRestore) sets where training resumes, as in Keras.
-    initial_epoch = model._initial_epoch or initial_epoch
-    epoch_logs = {}
-    train_step = _step_function(model, engine, "train_step")
-    for epoch in range(initial_epoch, epochs):
-        if data.exhausted:  # a generator that ran dry cannot feed another epoch
-            data.warn_ran_out()
-            break
-        model.reset_metrics()
-        callback_list.on_epoch_begin(epoch)
-        step_logs = None
-        for step, (x_batch, y_batch, sw_batch) in enumerate(data.batches(batch_size, shuffle,
-                                                                         steps_per_epoch)):
-            if train_batch_hooks:
-                callback_list.on_train_batch_begin(step)
-            step_logs = train_step(x_batch, y_batch, sw_batch)
-            if train_batch_hooks:
-                callback_list.on_train_batch_end(step, step_logs)
-                if model.stop_training:
-                    break
-        if step_logs is None:  # a generator had no batch left for this epoch
-            break
-        epoch_logs = _materialize(step_logs)
-        if val_data is not None and _should_validate(epoch, validation_freq):
-            val_logs = _run_test_loop(engine, val_data, validation_batch_size or batch_size,
-                                      validation_steps, callback_list)
-            epoch_logs.update({f"val_{name}": value for name, value in val_logs.items()})
-        callback_list.on_epoch_end(epoch, epoch_logs)
-        if model.stop_training:
-            break
-    callback_list.on_train_end(epoch_logs)
+    train_function = run.make_train_function()
+    thread_count = _choose_threads(run, model, batch_size, device, verbose)
+    was_training = model.training
+    with threads.intra_op_threads(thread_count):
+        callback_list.on_train_begin()
+        # A callback that restores a backup (BackupAndRestore) sets where training resumes.
+        initial_epoch = model._initial_epoch or initial_epoch
+        run.expect_steps("train_step", None if steps is None else steps * (epochs - initial_epoch))
+        epoch_logs = {}
+        for epoch in range(initial_epoch, epochs):
+            if data.exhausted:  # a generator that ran dry cannot feed another epoch
+                data.warn_ran_out()
+                break
+            model.reset_metrics()
+            callback_list.on_epoch_begin(epoch)
+            model.train()  # once per epoch: torch modules inside see the training mode
+            step_logs = None
+            for begin, end, batches in iterator:
+                if train_batch_hooks:
+                    callback_list.on_train_batch_begin(begin)
+                step_logs = train_function(batches)
+                if train_batch_hooks:
+                    callback_list.on_train_batch_end(end, step_logs)
+                    if model.stop_training:
+                        break
+            model.eval()
+            if step_logs is None:  # a generator had no batch left for this epoch
+                break
+            dist.reduce_metrics(model.metrics)
+            epoch_logs = _materialize(step_logs)
+            if val_data is not None and _should_validate(epoch, validation_freq):
+                val_logs = _run_test_loop(run, val_data, validation_batch_size or batch_size,
+                                          validation_steps, callback_list)
+                epoch_logs.update({f"val_{name}": value for name, value in val_logs.items()})
+            callback_list.on_epoch_end(epoch, epoch_logs)
+            model.stop_training = dist.broadcast_stop(model.stop_training)
+            if model.stop_training:
+                break
+        if model.optimizer is not None and epochs > initial_epoch:
+            # Keras: with use_ema the averaged weights become the model's at the end of fit.
+            model.optimizer.finalize_variable_values(model.trainable_weights)
+        model.train(was_training)
+        callback_list.on_train_end(epoch_logs)
     return model.history
 
 
@@ -102,15 +131,17 @@ def evaluate(model, x, y, *, batch_size, verbose, sample_weight, steps, callback
     steps = _steps_or_none(steps, "steps")
     data = _input_data(x, y, sample_weight, _model_device(model), batch_size, "evaluate")
     batch_size = _batch_size_or_default(batch_size)
-    verbose = _resolve_verbose(verbose)
+    verbose = _resolve_verbose(verbose) if distribution.current().is_primary() else 0
+    run = model._compiled_run
     sample = _first_batch(data)
     _require_targets_for_loss(model, sample, "evaluate")
     _check_inputs(model, sample.x)
-    engine = _engine(model, sample)
+    engine = run.engine_for(sample)
     engine.validate_targets(sample.y)
     callback_list = CallbackList(callbacks, add_progbar=verbose != 0, model=model, verbose=verbose,
                                  epochs=1, steps=steps or data.steps(batch_size))
-    logs = _run_test_loop(engine, data, batch_size, steps, callback_list)
+    with _eval_mode(model):
+        logs = _run_test_loop(run, data, batch_size, steps, callback_list)
     if return_dict:
         return logs
     return _logs_in_metric_order(engine, logs)
@@ -120,95 +151,127 @@ def predict(model, x, *, batch_size, verbose, steps, callbacks):
     steps = _steps_or_none(steps, "steps")
     data = _input_data(x, None, None, _model_device(model), batch_size, "predict")
     batch_size = _batch_size_or_default(batch_size)
-    verbose = _resolve_verbose(verbose)
+    verbose = _resolve_verbose(verbose) if distribution.current().is_primary() else 0
+    run = _run(model)
     sample = _first_batch(data)
     _check_inputs(model, sample.x)
-    engine = _engine(model, sample, need_targets=False)
+    run.engine_for(sample, need_targets=False)
+    iterator = EpochIterator(data, batch_size, steps=steps,
+                             steps_per_execution=run.steps_per_execution,
+                             pad_to_batch_size=_pads(run, data))
     callback_list = CallbackList(callbacks, add_progbar=verbose != 0, model=model, verbose=verbose,
-                                 epochs=1, steps=steps or data.steps(batch_size))
+                                 epochs=1, steps=iterator.num_steps())
     batch_hooks = callback_list.needs_batch_hooks_for("predict")
+    predict_function = run.make_predict_function()
     callback_list.on_predict_begin()
-    batches = []
-    from lamina.models.model import Model
-
-    predict_step = engine.predict_step
-    if type(model).predict_step is not Model.predict_step:
-        predict_step = lambda x_batch: model.predict_step(x_batch)  # noqa: E731 (Keras' hook)
-    for step, (x_batch, _, _) in enumerate(data.batches(batch_size, shuffle=False, steps=steps)):
-        if batch_hooks:
-            callback_list.on_predict_batch_begin(step)
-        batches.append(predict_step(x_batch))
-        if batch_hooks:
-            callback_list.on_predict_batch_end(step, {"outputs": batches[-1]})
+    outputs = []
+    with _eval_mode(model):
+        for begin, end, batches in iterator:
+            if batch_hooks:
+                callback_list.on_predict_batch_begin(begin)
+            outputs += predict_function(batches)
+            if batch_hooks:
+                callback_list.on_predict_batch_end(end, {"outputs": outputs[-1]})
     callback_list.on_predict_end()
-    return _concatenate_to_numpy(batches)
+    return _concatenate_to_numpy(outputs)
 
 
 def train_on_batch(model, x, y, *, sample_weight, class_weight, return_dict):
     _require_compiled(model, "train_on_batch")
     data = _batch_data(x, y, sample_weight, model, "train_on_batch")
-    engine = _engine(model, data)
+    run = model._compiled_run
+    engine = run.engine_for(data)
     if class_weight is not None:
         data = data.with_sample_weight(class_weights_to_samples(class_weight, data.y, data.sample_weight))
     model.reset_metrics()  # the logs describe this batch alone, as in Keras
-    logs = _materialize(_step_function(model, engine, "train_step")(*data.batch(0, data.size)))
+    logs = _materialize(run.make_train_function()([Batch(*data.batch(0, data.size))]))
     return logs if return_dict else _logs_in_metric_order(engine, logs)
 
 
 def test_on_batch(model, x, y, *, sample_weight, return_dict):
     _require_compiled(model, "test_on_batch")
     data = _batch_data(x, y, sample_weight, model, "test_on_batch")
-    engine = _engine(model, data)
+    run = model._compiled_run
+    engine = run.engine_for(data)
     model.reset_metrics()
-    logs = _materialize(_step_function(model, engine, "test_step")(*data.batch(0, data.size)))
+    logs = _materialize(run.make_test_function()([Batch(*data.batch(0, data.size))]))
     return logs if return_dict else _logs_in_metric_order(engine, logs)
 
 
 def predict_on_batch(model, x):
     data = _batch_data(x, None, None, model, "predict_on_batch")
-    engine = _engine(model, data, need_targets=False)
-    return _concatenate_to_numpy([engine.predict_step(data.batch(0, data.size)[0])])
+    run = _run(model)
+    run.engine_for(data, need_targets=False)
+    return _concatenate_to_numpy(run.make_predict_function()([Batch(data.batch(0, data.size)[0])]))
 
 
 # ---------------------------------------------------------------------- loops
-def _run_test_loop(engine: Engine, data, batch_size: int, steps, callback_list) -> dict:
-    engine.model.reset_metrics()
-    test_step = _step_function(engine.model, engine, "test_step")
+def _run_test_loop(run: CompiledRun, data, batch_size: int, steps, callback_list) -> dict:
+    model = run.model
+    model.reset_metrics()
+    test_function = run.make_test_function()
     batch_hooks = callback_list.needs_batch_hooks_for("test")
     callback_list.on_test_begin()
     step_logs = None
-    for step, (x_batch, y_batch, sw_batch) in enumerate(data.batches(batch_size, shuffle=False, steps=steps)):
+    iterator = EpochIterator(data, batch_size, steps=steps,
+                             steps_per_execution=run.steps_per_execution,
+                             pad_to_batch_size=_pads(run, data))
+    for begin, end, batches in iterator:
         if batch_hooks:
-            callback_list.on_test_batch_begin(step)
-        step_logs = test_step(x_batch, y_batch, sw_batch)
+            callback_list.on_test_batch_begin(begin)
+        step_logs = test_function(batches)
         if batch_hooks:
-            callback_list.on_test_batch_end(step, step_logs)
+            callback_list.on_test_batch_end(end, step_logs)
     if step_logs is None:  # a validation generator used up by an earlier epoch
         warnings.warn("`validation_data` yielded no batch: a generator can be iterated only once, so "
                       "this epoch has no val_ metrics. Pass a torch DataLoader or a "
                       "keras.utils.PyDataset (they restart), or a generator that loops forever "
                       "together with `validation_steps`.", stacklevel=4)
         step_logs = {}
+    distribution.current().reduce_metrics(model.metrics)
     logs = _materialize(step_logs)
     callback_list.on_test_end(logs)
     return logs
 
 
-def _step_function(model, engine: Engine, name: str):
-    """The step the loop runs: the engine's own, or the model's override (Keras' custom
-    `train_step(data)` / `test_step(data)`), which returns its logs."""
-    from lamina.models.model import Model
+@contextlib.contextmanager
+def _eval_mode(model):
+    """Eval mode for the whole loop (one switch), the previous mode restored after."""
+    was_training = model.training
+    if was_training:
+        model.eval()
+    try:
+        yield
+    finally:
+        if was_training:
+            model.train()
 
-    if getattr(type(model), name) is getattr(Model, name):
-        engine_step = getattr(engine, name)
 
-        def step(x, y, sample_weight):
-            engine_step(x, y, sample_weight)
-            return engine.lazy_logs()
+def _pads(run: CompiledRun, data) -> bool:
+    """Evaluation batches get one static shape where the steps are captured (CUDA graphs)."""
+    return isinstance(data, ArrayData) and run.captures()
 
-        return step
-    custom_step = getattr(model, name)
-    return lambda x, y, sample_weight: custom_step(pack_x_y_sample_weight(x, y, sample_weight))
+
+def _choose_threads(run: CompiledRun, model, batch_size: int, device, verbose: int) -> int:
+    """Intra-op threads for this fit (CPU), and the engine's choice said at verbose >= 1."""
+    if device.type != "cpu":
+        run.say(f"{device.type}: {run.describe_mode()}", verbose)
+        return torch.get_num_threads()
+    count, reason = threads.choose_threads(threads.step_work(model, batch_size))
+    run.say(f"cpu: {run.describe_mode()}; {count} intra-op thread{'s' if count > 1 else ''} of "
+            f"{threads.available_cores()} cores ({reason})", verbose)
+    return count
+
+
+def _unsplittable_error(x) -> ValueError:
+    from lamina.engine.sources import source_kind
+
+    kind = "torch Dataset" if is_torch_dataset(x) else source_kind(x)
+    # Keras' words (keras/src/trainers/data_adapters/array_slicing.py), then the fix.
+    return ValueError(f"Argument `validation_split` is only supported for tensors or NumPy "
+                      f"arrays. Found incompatible type in the input: {type(x).__name__} (a "
+                      f"{kind}). Pass `validation_data=` (arrays, a generator, a DataLoader or a "
+                      f"PyDataset) instead, or split the data yourself before batching it.")
 
 
 def _materialize(logs) -> dict:
@@ -224,11 +287,16 @@ def _materialize(logs) -> dict:
 
 # ---------------------------------------------------------------------- setup
 def _input_data(x, y, sample_weight, device, batch_size, method: str, class_weight=None,
-                resume: bool = False):
+                resume: bool = False, shuffle: bool = False):
     """`ArrayData` for arrays (moved to the device once), `IterableData` for batched sources.
 
     `resume`: fit's training data, whose epochs of `steps_per_epoch` batches continue one pass.
+    A torch Dataset (samples, not batches) is batched by `batch_size` through a DataLoader.
     """
+    if is_torch_dataset(x):
+        return IterableData.from_dataset(x, y, sample_weight, device=device, batch_size=batch_size,
+                                         shuffle=shuffle and method == "fit",
+                                         class_weight=class_weight, resume=resume)
     if is_batch_source(x):
         return IterableData.from_user(x, y, sample_weight, device=device, batch_size=batch_size,
                                       class_weight=class_weight, resume=resume)
@@ -248,18 +316,12 @@ def _first_batch(data) -> ArrayData:
     return data if isinstance(data, ArrayData) else data.first_batch()
 
 
-def _engine(model, data: ArrayData, need_targets: bool = True) -> Engine:
-    """The model's engine, built on first use from one batch (this also builds lazy layers)."""
-    engine = getattr(model, "_engine", None)
-    stale = engine is None or (need_targets and data.y is not None and not engine.knows_targets
-                                and model.compiled_loss is not None)
-    if stale:
-        sample_x, sample_y, _ = data.batch(0, min(data.size, _DEFAULT_BATCH_SIZE))
-        engine = Engine(model, sample_x, sample_y if need_targets else None)
-        model._engine = engine
-    else:
-        engine.refresh_parameters()
-    return engine
+def _run(model) -> CompiledRun:
+    """The model's compiled run; an uncompiled model gets one for predict alone."""
+    run = model.__dict__.get("_compiled_run")
+    if run is None:
+        run = model.__dict__["_compiled_run"] = CompiledRun.inference_only(model)
+    return run
 
 
 def _require_targets_for_loss(model, data: ArrayData, method: str) -> None:
@@ -328,7 +390,10 @@ def _model_device(model) -> torch.device:
     return backend.get_device()
 
 
-def _validation_data(validation_data, device):
+def _validation_data(validation_data, device, batch_size: int):
+    if is_torch_dataset(validation_data):
+        return IterableData.from_dataset(validation_data, device=device, batch_size=batch_size,
+                                         resume=False)
     if is_batch_source(validation_data):
         return IterableData(validation_data, device, resume=False)
     if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3):
@@ -419,5 +484,8 @@ def _concatenate_to_numpy(batches):
 
 
 def _to_float32_numpy(tensor: torch.Tensor) -> np.ndarray:
-    array = tensor.detach().cpu().numpy()
+    tensor = tensor.detach().cpu()
+    if tensor.dtype == torch.bfloat16:  # NumPy has no bfloat16 (mixed_bfloat16 outputs)
+        tensor = tensor.float()
+    array = tensor.numpy()
     return array.astype(np.float32, copy=False) if array.dtype == np.float64 else array

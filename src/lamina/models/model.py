@@ -9,9 +9,8 @@ Example:
 """
 from __future__ import annotations
 
-from lamina import optimizers
 from lamina.engine import learner_checks, trainer
-from lamina.engine.compile_utils import CompileLoss
+from lamina.engine.compiled_run import CompiledRun
 from lamina.engine.data import unpack_x_y_sample_weight
 from lamina.layers.layer import Layer
 from lamina.utils import summary_utils
@@ -52,16 +51,12 @@ class Model(Layer):
             Functional.__init__(self, *args, **kwargs)
             return
         super().__init__(*args, **kwargs)
-        self.optimizer = None
-        self.compiled_loss = None
-        self.compiled_metrics = None
-        self.loss = None
+        # The compile state and the step functions live in one object (engine/compiled_run.py);
+        # `optimizer`, `loss`, `jit_compile`, ... below are Keras' names for its parts.
+        self._compiled_run = None
         self.stop_training = False
         self.history = None
-        self.jit_compile = "auto"
-        self._metrics_spec = None
         self._compiled = False
-        self._engine = None
 
     @classmethod
     def from_config(cls, config: dict, custom_objects: dict | None = None) -> "Model":
@@ -100,7 +95,14 @@ class Model(Layer):
             loss_weights: scalars weighting each output's loss.
             metrics: names ('accuracy', 'mae', ...), functions or `Metric`s; a bare string is
                 accepted too (TF-2 books write `metrics='accuracy'`).
-            jit_compile: 'auto' (CUDA graphs where possible), True (also torch.compile), False.
+            run_eagerly: run every step eagerly, never compiled or captured (debugging).
+            steps_per_execution: batches each call of the train function runs; batch-level
+                callbacks are called once per execution, as in Keras.
+            jit_compile: 'auto' (CUDA: the step captured in a CUDA graph; CPU: compiled only
+                when the fit is long enough to repay it), True (`torch.compile`, then
+                capture on CUDA), False (eager). See docs/engine.md.
+            auto_scale_loss: with the 'mixed_float16' policy, wrap the optimizer in a
+                `LossScaleOptimizer` (dynamic loss scaling), as Keras does.
 
         Example:
             >>> model = lamina.Sequential([lamina.layers.Dense(3, activation="softmax", input_shape=(4,))])
@@ -111,21 +113,55 @@ class Model(Layer):
             # TF-2's positional order was compile(optimizer, loss, metrics): books print
             # compile("rmsprop", "mse", ["mae"]), which Keras 3 reads as loss_weights.
             metrics, loss_weights = loss_weights, None
-        self.optimizer = optimizers.get(optimizer)
-        self.loss = loss
-        self.compiled_loss = CompileLoss(loss, loss_weights)
         learner_checks.warn_output_activation(self, loss)
         if isinstance(metrics, str):
             metrics = [metrics]
         if isinstance(weighted_metrics, str):
             weighted_metrics = [weighted_metrics]
         learner_checks.check_compile_metrics(metrics, weighted_metrics)
-        self._metrics_spec = (metrics, weighted_metrics)
-        self.compiled_metrics = None
-        self._engine = None  # rebuilt on the next fit/evaluate with the new loss and metrics
-        self.jit_compile = jit_compile
-        self.run_eagerly = run_eagerly
+        # A new run: its engine is rebuilt on the next fit/evaluate with the new loss and metrics.
+        self._compiled_run = CompiledRun(
+            self, optimizer=optimizer, loss=loss, loss_weights=loss_weights, metrics=metrics,
+            weighted_metrics=weighted_metrics, run_eagerly=run_eagerly,
+            steps_per_execution=steps_per_execution, jit_compile=jit_compile,
+            auto_scale_loss=auto_scale_loss)
         self._compiled = True
+
+    # Keras' names for the compile state, read from (and written to) the compiled run.
+    optimizer = property(lambda self: _run_attribute(self, "optimizer"),
+                         lambda self, value: _set_run_attribute(self, "optimizer", value))
+    loss = property(lambda self: _run_attribute(self, "loss"),
+                    lambda self, value: _set_run_attribute(self, "loss", value))
+    compiled_loss = property(lambda self: _run_attribute(self, "compiled_loss"))
+    run_eagerly = property(lambda self: _run_attribute(self, "run_eagerly", False),
+                           lambda self, value: _set_run_attribute(self, "run_eagerly", value))
+    jit_compile = property(lambda self: _run_attribute(self, "jit_compile", "auto"),
+                           lambda self, value: _set_run_attribute(self, "jit_compile", value))
+    steps_per_execution = property(
+        lambda self: _run_attribute(self, "steps_per_execution", 1),
+        lambda self, value: _set_run_attribute(self, "steps_per_execution", value))
+    _metrics_spec = property(lambda self: _run_attribute(self, "metrics_spec"))
+    # compile_config records the optimizer unwrapped (no LossScaleOptimizer), as Keras does.
+    _compile_optimizer = property(lambda self: _run_attribute(self, "compile_optimizer"))
+    _engine = property(lambda self: _run_attribute(self, "engine"))
+
+    @property
+    def compiled_metrics(self):
+        """The compiled metrics (loss trackers included), once a fit/evaluate has built them."""
+        engine = self._engine
+        return None if engine is None else engine.metrics
+
+    def make_train_function(self, force: bool = False):
+        """Keras' hook: the function `fit` calls on each execution's batches."""
+        return self._compiled_run.make_train_function(force)
+
+    def make_test_function(self, force: bool = False):
+        """Keras' hook: the function `evaluate` calls on each execution's batches."""
+        return self._compiled_run.make_test_function(force)
+
+    def make_predict_function(self, force: bool = False):
+        """Keras' hook: the function `predict` calls on each execution's batches."""
+        return self._compiled_run.make_predict_function(force)
 
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
             validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
@@ -344,7 +380,7 @@ class Model(Layer):
 
         metrics, weighted_metrics = self._metrics_spec
         return serialize_keras_object({
-            "optimizer": self.optimizer, "loss": self.loss,
+            "optimizer": getattr(self, "_compile_optimizer", self.optimizer), "loss": self.loss,
             "loss_weights": self.compiled_loss.loss_weights, "metrics": metrics,
             "weighted_metrics": weighted_metrics, "run_eagerly": self.run_eagerly,
             "steps_per_execution": getattr(self, "steps_per_execution", 1),
@@ -402,6 +438,21 @@ class Model(Layer):
         if not layer.built:
             return (label, "?", "0 (unbuilt)")
         return (label, _format_shape(shape), layer.count_params())
+
+
+def _run_attribute(model, name: str, default=None):
+    run = model.__dict__.get("_compiled_run")
+    return default if run is None else getattr(run, name)
+
+
+def _set_run_attribute(model, name: str, value) -> None:
+    run = model.__dict__.get("_compiled_run")
+    if run is None:
+        if value is None:
+            return
+        run = model.__dict__["_compiled_run"] = CompiledRun.inference_only(model)
+    setattr(run, name, value)
+    run.train_function = run.test_function = run.predict_function = None
 
 
 def _looks_like_metrics(value) -> bool:

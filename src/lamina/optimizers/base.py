@@ -422,11 +422,14 @@ class Optimizer:
 
     def finalize_variable_values(self, var_list) -> None:
         """With `use_ema`, copies the moving averages into the variables (end of `fit`)."""
-        if not self.use_ema:
+        if not self.use_ema or "average" not in self._slots:
             return
+        averages = self._slots["average"]
         with torch.no_grad():
-            for variable, average in zip(var_list, self._slots["average"]):
-                variable.copy_(average)
+            for variable in var_list:
+                index = self._index_by_id.get(id(variable))
+                if index is not None:  # matched by identity: the model's order may differ
+                    variable.copy_(averages[index])
 
     def scale_loss(self, loss):
         """Multiplies the loss by `loss_scale_factor` (if set) before the backward pass."""
