@@ -85,6 +85,8 @@ ARGUMENTS = {
     "RecallAtPrecision": lambda: lamina.metrics.RecallAtPrecision(0.5),
     "Adam": lambda: lamina.optimizers.Adam(schedules.ExponentialDecay(0.1, 10, 0.9),
                                           clipnorm=1.0),
+    "LossScaleOptimizer": lambda: lamina.optimizers.LossScaleOptimizer(
+        lamina.optimizers.Adam(0.01), initial_scale=8.0, dynamic_growth_steps=3),
 }
 
 

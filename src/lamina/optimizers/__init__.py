@@ -17,6 +17,7 @@ from lamina.optimizers.adamax import Adamax
 from lamina.optimizers.adamw import AdamW
 from lamina.optimizers.base import Optimizer
 from lamina.optimizers.lion import Lion
+from lamina.optimizers.loss_scale_optimizer import LossScaleOptimizer
 from lamina.optimizers.nadam import Nadam
 from lamina.optimizers.rmsprop import RMSprop
 from lamina.optimizers.sgd import SGD
@@ -24,11 +25,11 @@ from lamina.utils.errors import unknown_name_error
 
 __all__ = [
     "Optimizer", "SGD", "RMSprop", "Adagrad", "Adam", "AdamW", "Adamax", "Nadam", "Adadelta",
-    "Lion", "schedules", "legacy", "get", "serialize", "deserialize",
+    "Lion", "LossScaleOptimizer", "schedules", "legacy", "get", "serialize", "deserialize",
 ]
 
 _BUILT_IN = {cls.__name__.lower(): cls for cls in (
-    SGD, RMSprop, Adagrad, Adam, AdamW, Adamax, Nadam, Adadelta, Lion)}
+    SGD, RMSprop, Adagrad, Adam, AdamW, Adamax, Nadam, Adadelta, Lion, LossScaleOptimizer)}
 
 # TF 2.11+ books write `tf.keras.optimizers.legacy.Adam`; the same classes serve.
 legacy = SimpleNamespace(Optimizer=Optimizer, SGD=SGD, RMSprop=RMSprop, Adagrad=Adagrad,

@@ -66,6 +66,10 @@ def _children(obj):
     """(attribute, value) pairs in the order Keras visits them."""
     from lamina.models import Functional, Model, Sequential
 
+    if isinstance(obj, Optimizer):
+        # A LossScaleOptimizer's inner optimizer has its own group, as Keras writes it.
+        inner = getattr(obj, "inner_optimizer", None)
+        return [("inner_optimizer", inner)] if isinstance(inner, Optimizer) else []
     if not isinstance(obj, Layer):
         return []
     graph_model = isinstance(obj, (Sequential, Functional))
