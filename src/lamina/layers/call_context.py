@@ -5,6 +5,7 @@ Keras propagates `training` from the outermost call to every layer inside it, an
 """
 from __future__ import annotations
 
+import inspect
 import threading
 
 __all__ = ["CallContext", "current", "enter", "record_loss"]
@@ -13,7 +14,12 @@ _local = threading.local()
 
 
 class CallContext:
-    """The outermost layer being called, the training flag in force, and the losses added."""
+    """The outermost layer being called, the training flag in force, and the losses added.
+
+    `training` is None while no call has set it (a layer called directly, or a model called
+    without `training=`): each layer then runs with the default of its own `call` signature,
+    as in Keras (`RandomFlip` augments, `Dropout` does not).
+    """
 
     __slots__ = ("owner", "training", "losses", "outermost")
 
@@ -31,9 +37,11 @@ def current() -> CallContext | None:
 class enter:
     """`with enter(layer, training) as context:` for the duration of one layer call.
 
-    The outermost call opens a context (training defaults to the module's `training` flag,
-    False unless the user called `.train()`); inner calls share it, or open a child context
-    when they pass a different `training` explicitly.
+    The training flag of the call is, in Keras' order: the `training` passed to it; else the
+    flag of an outer call; else (outermost call only) True when the user switched the module
+    to train mode with `.train()`; else the default of the layer's `call` signature (None when
+    it has none). The context holds that flag: inner calls share it, or open a child context
+    when their flag differs.
     """
 
     __slots__ = ("layer", "training", "outer", "switched")
@@ -47,16 +55,25 @@ class enter:
     def __enter__(self) -> CallContext:
         outer = getattr(_local, "context", None)
         self.outer = outer
+        training = self._resolve(outer)
         if outer is None:
-            training = self.layer.training if self.training is None else self.training
-            context = CallContext(self.layer, bool(training), [], outermost=True)
-        elif self.training is None or bool(self.training) == outer.training:
+            context = CallContext(self.layer, training, [], outermost=True)
+        elif training is outer.training:
             context = outer
         else:
-            context = CallContext(outer.owner, bool(self.training), outer.losses)
-        self._switch_module_mode(context.training)
+            context = CallContext(outer.owner, training, outer.losses)
+        self._switch_module_mode(bool(training))
         _local.context = context
         return context
+
+    def _resolve(self, outer):
+        if self.training is not None:
+            return bool(self.training)
+        if outer is not None and outer.training is not None:
+            return outer.training
+        if outer is None and self.layer.training:
+            return True
+        return signature_default(self.layer)
 
     def _switch_module_mode(self, training: bool) -> None:
         # One training switch: torch modules inside (nn.Dropout, nn.BatchNorm1d) follow
@@ -69,6 +86,19 @@ class enter:
         if self.switched:
             self.layer.train(not self.layer.training)
         _local.context = self.outer
+
+
+_SIGNATURE_DEFAULTS: dict = {}
+
+
+def signature_default(layer):
+    """The bool default of `training` in the layer's `call` signature, else None."""
+    call = type(layer).call
+    if call not in _SIGNATURE_DEFAULTS:
+        parameter = inspect.signature(call).parameters.get("training")
+        default = None if parameter is None else parameter.default
+        _SIGNATURE_DEFAULTS[call] = default if isinstance(default, bool) else None
+    return _SIGNATURE_DEFAULTS[call]
 
 
 def record_loss(layer, loss) -> None:

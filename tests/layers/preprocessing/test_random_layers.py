@@ -33,7 +33,7 @@ def test_run_layer_test(cls, config):
 def test_seeded_identity_in_inference_and_fresh_draws_each_step(cls, config):
     images = torch.rand(4, 6, 7, 3)
     layer = cls(**config)
-    assert layer(images) is images
+    assert layer(images, training=False) is images
     first, second = layer(images, training=True), layer(images, training=True)
     assert not torch.equal(first, second)
     torch.testing.assert_close(cls(**config)(images, training=True), first)
@@ -120,7 +120,7 @@ def test_random_crop_takes_one_window_per_batch_anywhere_and_resizes_in_inferenc
         torch.testing.assert_close(out, images[:, top:top + 3, left:left + 4])
         corners.add((top, left))
     assert corners == {(r, c) for r in range(6) for c in range(6)}
-    inference = layer(images)
+    inference = layer(images, training=False)
     torch.testing.assert_close(inference, smart_resize(images, (3, 4)))
 
 
@@ -184,3 +184,30 @@ def test_bad_arguments(make, message):
 def test_unsupported_modes(kwargs, message):
     with pytest.raises(NotImplementedError, match=message):
         layers.RandomRotation(0.1, **kwargs)
+
+
+# Keras 3.15 (checked on jax): the augmentation layers' `call` defaults to training=True, so a
+# direct call, or a model called without `training=`, augments; predict and evaluate do not.
+@pytest.mark.parametrize("cls, config", RANDOM_LAYERS,
+                         ids=[f"{c.__name__}-{i}" for i, (c, _) in enumerate(RANDOM_LAYERS)])
+def test_direct_call_without_training_augments_as_keras_does(cls, config):
+    images = torch.rand(4, 6, 7, 3)
+    layer = cls(**config)
+    assert not torch.equal(layer(images), images)
+
+
+def test_models_augment_when_called_but_not_in_predict():
+    images = torch.arange(8.0).reshape(1, 2, 4, 1).repeat(16, 1, 1, 1)
+    flipped = images.flip(2)
+    model = lamina.Sequential([lamina.Input((2, 4, 1)), layers.RandomFlip("horizontal", seed=3),
+                               layers.Dropout(0.5)])
+    called = model(images)
+    # Flipped or not, and never dropped: Dropout's own default is training=False.
+    assert all(torch.equal(c, i) or torch.equal(c, f) for c, i, f in zip(called, images, flipped))
+    assert any(torch.equal(c, f) for c, f in zip(called, flipped))
+    np.testing.assert_array_equal(model.predict(images, verbose=0), images.numpy())
+    inputs = lamina.Input((2, 4, 1))
+    functional = lamina.Model(inputs, layers.RandomFlip("horizontal", seed=3)(inputs))
+    assert any(torch.equal(c, f) for c, f in zip(functional(images), flipped))
+    np.testing.assert_array_equal(functional.predict(images, verbose=0), images.numpy())
+    assert torch.equal(functional(images, training=False), images)

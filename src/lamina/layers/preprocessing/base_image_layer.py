@@ -81,7 +81,7 @@ class BaseRandomImageLayer(BaseImagePreprocessingLayer):
         self.seed = seed
         self.seed_generator = SeedGenerator(seed)
 
-    def call(self, inputs, training=None):
+    def call(self, inputs, training=True):
         self.check_images(inputs)
         if not training:
             return inputs

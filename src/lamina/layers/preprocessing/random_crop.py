@@ -38,7 +38,7 @@ class RandomCrop(BaseRandomImageLayer):
         self.height = check_size(height, "height")
         self.width = check_size(width, "width")
 
-    def call(self, inputs, training=None):
+    def call(self, inputs, training=True):
         self.check_images(inputs)
         if not training:
             return smart_resize(inputs, (self.height, self.width), data_format=self.data_format)
