@@ -21,7 +21,7 @@ class CallContext:
     as in Keras (`RandomFlip` augments, `Dropout` does not).
     """
 
-    __slots__ = ("owner", "training", "losses", "outermost")
+    __slots__ = ("losses", "outermost", "owner", "training")
 
     def __init__(self, owner, training: bool, losses: list, outermost: bool = False):
         self.owner = owner
@@ -44,7 +44,7 @@ class enter:
     when their flag differs.
     """
 
-    __slots__ = ("layer", "training", "outer", "switched")
+    __slots__ = ("layer", "outer", "switched", "training")
 
     def __init__(self, layer, training):
         self.layer = layer
