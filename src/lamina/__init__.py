@@ -15,7 +15,8 @@ __version__ = "0.1.0"
 
 _SUBMODULES = (
     "activations", "backend", "callbacks", "config", "constraints", "datasets", "dtype_policies",
-    "initializers", "layers", "losses", "metrics", "models", "ops", "optimizers", "preprocessing",
+    "initializers", "layers", "losses", "metrics", "mixed_precision", "models", "ops",
+    "optimizers", "preprocessing",
     "random", "regularizers", "saving", "utils",
 )
 _TOP_LEVEL = {
@@ -25,6 +26,8 @@ _TOP_LEVEL = {
     "Layer": "lamina.layers",
     "device": "lamina.backend",
     "Variable": "lamina.variables",
+    "DTypePolicy": "lamina.dtype_policies",
+    "FloatDTypePolicy": "lamina.dtype_policies",
 }
 
 __all__ = list(_SUBMODULES) + list(_TOP_LEVEL) + ["__version__"]

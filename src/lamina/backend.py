@@ -257,7 +257,10 @@ def eager_outputs(outputs):
 
 
 def clear_session() -> None:
-    """Resets the automatic layer-name counters, as `keras.backend.clear_session()` does."""
+    """Resets the automatic layer-name counters and the global dtype policy, as
+    `keras.backend.clear_session()` does."""
+    from lamina.dtype_policies.dtype_policy import reset_dtype_policy
     from lamina.utils import naming
 
     naming.reset_uids()
+    reset_dtype_policy()

@@ -603,8 +603,10 @@ def deserialize(config, custom_objects: Mapping | None = None) -> Initializer:
 def initialize(initializer, shape, dtype=None, device=None) -> torch.Tensor:
     """Creates a weight tensor from any initializer identifier on `device`.
 
-    Handles lamina initializers (which take `device`) and plain user callables
-    `fn(shape, dtype=None)` returning a tensor, NumPy array or list.
+    Handles lamina initializers (which take `device`), Keras-style subclasses of
+    `Initializer` whose `__call__(self, shape, dtype=None)` takes no `device`, and plain
+    user callables `fn(shape, dtype=None)` returning a tensor, NumPy array or list; the
+    last two are moved to `device` afterwards.
 
     Args:
         initializer: Anything `get` accepts.
@@ -620,7 +622,7 @@ def initialize(initializer, shape, dtype=None, device=None) -> torch.Tensor:
         [1.0, 1.0]
     """
     initializer = get(initializer)
-    if isinstance(initializer, Initializer):
+    if isinstance(initializer, Initializer) and _takes_device(initializer):
         return initializer(shape, dtype=dtype, device=device)
     shape = _standardize_shape(shape)
     dtype = backend.standardize_dtype(dtype)
@@ -631,6 +633,15 @@ def initialize(initializer, shape, dtype=None, device=None) -> torch.Tensor:
         raise ValueError(f"Initializer {initializer!r} returned shape {tuple(values.shape)}, "
                          f"but shape {shape} was requested.")
     return values
+
+
+def _takes_device(initializer: Initializer) -> bool:
+    """Whether `initializer.__call__` accepts `device=` (lamina's do; Keras-style ones do not)."""
+    call = type(initializer).__call__
+    if call is Initializer.__call__:
+        return True
+    parameters = inspect.signature(call).parameters.values()
+    return any(p.name == "device" or p.kind is p.VAR_KEYWORD for p in parameters)
 
 
 def _deserialize_function(config: Mapping, custom_objects: Mapping | None, kind: str):

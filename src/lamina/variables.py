@@ -28,8 +28,11 @@ class Variable(nn.Parameter):
         initializer: initial value (array, tensor, number) or an initializer (name or
             callable taking `shape` and `dtype`).
         shape: the shape, needed when `initializer` is an initializer.
-        dtype: the dtype (default: the value's, float32 for floats).
+        dtype: the dtype (default: the value's, float32 for floats; floatx for an
+            initializer). 'float64' keeps float64.
         trainable: whether training updates it (sets `requires_grad`).
+        autocast: whether a layer computing in another float dtype (mixed precision) casts
+            it to that dtype when its `call` reads it (the stored value stays as it is).
         name: the variable's name (its last path component).
     """
 
@@ -42,6 +45,7 @@ class Variable(nn.Parameter):
         variable._name = name or "variable"
         variable.path = variable._name
         variable._trainable = bool(trainable)
+        variable._autocast = bool(autocast)
         return variable
 
     @classmethod
@@ -52,6 +56,7 @@ class Variable(nn.Parameter):
         variable._name = name
         variable.path = path
         variable._trainable = bool(trainable)
+        variable._autocast = True
         variable.constraint = None
         return variable
 
@@ -59,14 +64,16 @@ class Variable(nn.Parameter):
     def __deepcopy__(self, memo):
         if id(self) in memo:
             return memo[id(self)]
-        copy = Variable(self.detach().clone(), trainable=self._trainable, name=self.name)
+        copy = Variable(self.detach().clone(), dtype=self.dtype, trainable=self._trainable,
+                        autocast=self._autocast, name=self.name)
         copy.requires_grad_(self.requires_grad)
         copy.path = self.path
         memo[id(self)] = copy
         return copy
 
     def __reduce_ex__(self, protocol):
-        return (_rebuild_variable, (self.detach().cpu(), self._trainable, self.name, self.requires_grad))
+        return (_rebuild_variable, (self.detach().cpu(), self._trainable, self.name,
+                                    self.requires_grad, self._autocast))
 
     @property
     def name(self) -> str:
@@ -108,8 +115,12 @@ class Variable(nn.Parameter):
         return self
 
     def numpy(self, *, force: bool = False) -> np.ndarray:
-        """The value as a NumPy array (a copy on the host); `force` as in `torch.Tensor.numpy`."""
-        return self.detach().cpu().numpy()
+        """The value as a NumPy array (a copy on the host); `force` as in `torch.Tensor.numpy`.
+
+        NumPy has no bfloat16: a bfloat16 variable comes back as float32 values.
+        """
+        value = self.detach().cpu()
+        return (value.float() if value.dtype == torch.bfloat16 else value).numpy()
 
     def __array__(self, dtype=None, copy=None):
         array = self.numpy()
@@ -117,11 +128,11 @@ class Variable(nn.Parameter):
 
     def __repr__(self) -> str:
         return (f"<Variable path={self.path}, shape={tuple(self.shape)}, "
-                f"dtype={str(self.dtype).replace('torch.', '')}, value={self.detach().cpu().numpy()}>")
+                f"dtype={str(self.dtype).replace('torch.', '')}, value={self.numpy()}>")
 
 
-def _rebuild_variable(data, trainable, name, requires_grad):
-    variable = Variable(data, trainable=trainable, name=name)
+def _rebuild_variable(data, trainable, name, requires_grad, autocast=True):
+    variable = Variable(data, dtype=data.dtype, trainable=trainable, autocast=autocast, name=name)
     variable.requires_grad_(requires_grad)
     return variable
 

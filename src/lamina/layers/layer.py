@@ -19,8 +19,9 @@ import torch
 from torch import nn
 from torch.utils import _pytree as pytree
 
-from lamina import backend, initializers, regularizers
+from lamina import backend, dtype_policies, initializers, regularizers
 from lamina.backend import eager_outputs
+from lamina.dtype_policies.autocast import autocast_variables, cast_outputs
 from lamina.layers import call_context
 from lamina.layers.input_spec import assert_input_compatibility
 from lamina.layers.symbolic_call import call_symbolic, is_symbolic
@@ -45,7 +46,10 @@ class Layer(nn.Module):
     Args:
         trainable: whether the layer's weights are updated by training.
         name: a unique name; default is the class name in snake case (`dense`, `dense_1`, ...).
-        dtype: the weights' dtype (default float32).
+        dtype: the dtype policy: a name ('float32', 'float64', 'mixed_bfloat16',
+            'mixed_float16'), a `DTypePolicy`, or its config (default: the global policy,
+            `keras.mixed_precision.set_global_policy`).
+        autocast: whether floating inputs and weights are cast to the compute dtype.
         activity_regularizer: a penalty on the layer's output, added to the loss.
         input_shape: shape of one sample (no batch axis); builds the layer at once.
 
@@ -59,6 +63,9 @@ class Layer(nn.Module):
 
     # Layers whose inputs are indices (Embedding) set this: others cast integer inputs to float.
     _accepts_integer_inputs = False
+    # Layers that compute on numbers cast integer inputs to their compute dtype; a model
+    # sets this False, since its first layer may take the integers as indices.
+    _casts_integer_inputs = True
     # Layers that take text (TextVectorization, StringLookup, Hashing) and models set this:
     # torch has no string tensors, so strings reach their `call` as NumPy arrays or lists.
     _accepts_string_inputs = False
@@ -80,7 +87,7 @@ class Layer(nn.Module):
             raise TypeError(f"Argument `name` must be a string, but received {name!r}.")
         self.name = name if name else naming.unique_name(naming.to_snake_case(type(self).__name__))
         self._trainable = bool(trainable)
-        self._dtype = backend.standardize_dtype(_dtype_name(dtype))
+        self._set_dtype_policy(dtype_policies.get(dtype))
         self.autocast = autocast
         self.activity_regularizer = regularizers.get(activity_regularizer)
         self.built = False
@@ -132,7 +139,10 @@ class Layer(nn.Module):
         with call_context.enter(self, training) as context:
             if self._call_accepts_training:
                 kwargs["training"] = context.training
-            outputs = super().__call__(*args, **kwargs)
+            if self._is_mixed:
+                outputs = self._mixed_precision_call(args, kwargs)
+            else:
+                outputs = super().__call__(*args, **kwargs)
             if self.activity_regularizer is not None:
                 self.add_loss(self.activity_regularizer(outputs) / max(outputs.shape[0], 1))
         if context.owner is self and (context.losses or self._last_call_losses):
@@ -209,7 +219,7 @@ class Layer(nn.Module):
             return self._string_inputs(inputs)
         if isinstance(inputs, (np.ndarray, np.generic)) or (
                 isinstance(inputs, (list, tuple)) and not _is_nested(inputs)):
-            return self._autocast(backend.to_tensor(inputs, device=self._device()))
+            return self._autocast(self._array_to_tensor(inputs))
         if isinstance(inputs, (list, tuple, dict)):
             return pytree.tree_map(self._prepare_leaf, inputs)
         return inputs
@@ -218,8 +228,15 @@ class Layer(nn.Module):
         if backend.is_string_data(leaf):
             return self._string_inputs(leaf)
         if isinstance(leaf, np.ndarray):
-            return self._autocast(backend.to_tensor(leaf, device=self._device()))
+            return self._autocast(self._array_to_tensor(leaf))
         return self._autocast(leaf) if isinstance(leaf, torch.Tensor) else leaf
+
+    def _array_to_tensor(self, array) -> torch.Tensor:
+        # to_tensor turns float64 into floatx; a float64 layer keeps its inputs' precision.
+        keep = (self._dtype == torch.float64 and self.autocast
+                and getattr(np.asarray(array), "dtype", None) == np.float64)
+        return backend.to_tensor(array, dtype=torch.float64 if keep else None,
+                                 device=self._device())
 
     def _string_inputs(self, inputs):
         if not self._accepts_string_inputs:
@@ -232,10 +249,25 @@ class Layer(nn.Module):
         return inputs
 
     def _autocast(self, tensor: torch.Tensor) -> torch.Tensor:
-        if self.autocast and not self._accepts_integer_inputs and tensor.dtype != self._dtype:
-            if not tensor.is_floating_point() or tensor.dtype == torch.float64:
-                tensor = tensor.to(self._dtype)
+        """Floating inputs in the compute dtype (Keras' rule); integers too for a layer that
+        computes on numbers (a Dense given uint8 pixels), but not for a model, whose first
+        layer may take them as indices."""
+        if (not self.autocast or self._accepts_integer_inputs or tensor.dtype == self._dtype
+                or not self._dtype.is_floating_point):
+            return tensor
+        if tensor.is_floating_point() or self._casts_integer_inputs:
+            return tensor.to(self._dtype)
         return tensor
+
+    def _mixed_precision_call(self, args, kwargs):
+        """The call of a layer computing in another dtype than it stores its weights in."""
+        with autocast_variables(self):
+            outputs = nn.Module.__call__(self, *args, **kwargs)
+        if next(iter(self._sublayers()), None) is None:
+            # A container keeps its sublayers' dtypes (a float32 softmax ending a mixed
+            # model); a layer of its own computes and returns its compute dtype.
+            outputs = cast_outputs(outputs, self._dtype)
+        return outputs
 
     def _device(self) -> torch.device:
         """Where this layer's weights live (new weights and array inputs go there too).
@@ -315,7 +347,8 @@ class Layer(nn.Module):
 
     # ------------------------------------------------------------------ weights
     def add_weight(self, shape=None, initializer=None, dtype=None, trainable: bool = True,
-                   regularizer=None, constraint=None, name: str | None = None, **kwargs) -> nn.Parameter:
+                   autocast: bool = True, regularizer=None, constraint=None,
+                   name: str | None = None, **kwargs) -> nn.Parameter:
         """Creates a weight of `shape`, registers it on the layer and returns it.
 
         Example:
@@ -324,12 +357,14 @@ class Layer(nn.Module):
             torch.Size([784, 100])
         """
         shape = () if shape is None else tuple(int(d) for d in shape)
-        dtype = backend.standardize_dtype(dtype) if dtype is not None else self._dtype
+        dtype = (backend.standardize_dtype(dtype) if dtype is not None
+                 else backend.standardize_dtype(self.variable_dtype))
         if initializer is None:
             initializer = "glorot_uniform" if dtype.is_floating_point else "zeros"
         value = initializers.initialize(initializer, shape, dtype=dtype, device=self._device())
         name = name or "variable"
-        variable = Variable(value.to(dtype), trainable=bool(trainable) and self._trainable, name=name)
+        variable = Variable(value.to(dtype), dtype=dtype, autocast=autocast, name=name,
+                            trainable=bool(trainable) and self._trainable)
         variable.path = f"{self.name}/{name}"
         variable.constraint = constraint
         key = self._free_attribute_name(name)
@@ -547,16 +582,45 @@ class Layer(nn.Module):
 
     # ------------------------------------------------------------------ config
     @property
+    def dtype_policy(self) -> dtype_policies.DTypePolicy:
+        """The layer's `DTypePolicy`; settable with a name or a policy (new weights follow it)."""
+        return self._dtype_policy
+
+    @dtype_policy.setter
+    def dtype_policy(self, value) -> None:
+        self._set_dtype_policy(dtype_policies.get(value))
+
+    def _set_dtype_policy(self, policy: dtype_policies.DTypePolicy) -> None:
+        self._dtype_policy = policy
+        # `_dtype` is the compute dtype as a torch dtype: what inputs, outputs and states
+        # created in `call` use.
+        self._dtype = backend.standardize_dtype(policy.compute_dtype)
+        self._is_mixed = (policy.compute_dtype != policy.variable_dtype
+                          and self._dtype.is_floating_point)
+
+    @property
+    def _casts_variables(self) -> bool:
+        return self._is_mixed and self.autocast
+
+    @property
     def dtype(self) -> str:
-        return str(self._dtype).replace("torch.", "")
+        """The dtype of the layer's weights (Keras' alias of `variable_dtype`)."""
+        return self._dtype_policy.variable_dtype
 
     @property
     def compute_dtype(self) -> str:
-        return self.dtype
+        """The dtype of the layer's computations and outputs ('bfloat16' under 'mixed_bfloat16')."""
+        return self._dtype_policy.compute_dtype
 
     @property
     def variable_dtype(self) -> str:
-        return self.dtype
+        """The dtype of the layer's weights (float32 under the mixed policies)."""
+        return self._dtype_policy.variable_dtype
+
+    @property
+    def input_dtype(self) -> str:
+        """The dtype floating inputs are cast to: the compute dtype."""
+        return self._dtype_policy.compute_dtype
 
     @property
     def input_shape_arg(self):
@@ -566,8 +630,7 @@ class Layer(nn.Module):
     def get_config(self) -> dict:
         """The constructor arguments that recreate this layer (Keras' config dict)."""
         config = {"name": self.name, "trainable": self.trainable,
-                  "dtype": {"module": "keras", "class_name": "DTypePolicy",
-                            "config": {"name": self.dtype}, "registered_name": None}}
+                  "dtype": dtype_policies.serialize(self._dtype_policy)}
         if self._batch_input_shape is not None:
             config["batch_input_shape"] = list(self._batch_input_shape)
         if self.activity_regularizer is not None:
@@ -613,14 +676,6 @@ def _is_module_list(value) -> bool:
 def _is_module_dict(value) -> bool:
     return (isinstance(value, dict) and len(value) > 0
             and all(isinstance(key, str) and isinstance(item, nn.Module) for key, item in value.items()))
-
-
-def _dtype_name(dtype):
-    if isinstance(dtype, dict):  # Keras 3 DTypePolicy config
-        return dtype.get("config", {}).get("name", "float32")
-    if isinstance(dtype, str) and dtype.startswith("mixed_"):
-        return "float32"
-    return dtype
 
 
 def _constructor_parameters(cls) -> list[str]:

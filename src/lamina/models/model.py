@@ -33,6 +33,8 @@ class Model(Layer):
 
     # Text reaches the model's first layers as NumPy arrays; a TextVectorization there takes it.
     _accepts_string_inputs = True
+    # Integer inputs reach the first layers as given (an Embedding's indices stay exact).
+    _casts_integer_inputs = False
 
     def __new__(cls, *args, **kwargs):
         # Only `Model(inputs, outputs)` itself becomes a graph here: a subclass' constructor

@@ -155,7 +155,7 @@ class MultiHeadAttention(Layer):
             bound_dims, output_dims, use_bias=self._use_bias, activation=activation, name=name,
             kernel_initializer=self._kernel_initializer, bias_initializer=self._bias_initializer,
             kernel_regularizer=self._kernel_regularizer, bias_regularizer=self._bias_regularizer,
-            activity_regularizer=self._activity_regularizer, dtype=self.dtype,
+            activity_regularizer=self._activity_regularizer, dtype=self.dtype_policy,
             kernel_constraint=self._kernel_constraint, bias_constraint=self._bias_constraint)
         projection.build_from_shape(input_shape)
         return projection

@@ -1,0 +1,74 @@
+"""Casting at the layer boundary for mixed precision (Keras' `AutocastScope`, done explicitly).
+
+A layer whose policy computes in another float dtype than it stores (`'mixed_bfloat16'`)
+reads its float32 weights as bfloat16 copies during its call: `autocast_variables` swaps
+each weight in the module's parameter table for `weight.to(compute_dtype)` and puts the
+original back afterwards. The cast is part of the autograd graph, so gradients arrive in
+float32 on the float32 weights; `state_dict`, saved files and optimizer slots never see
+the copies. Non-trainable state kept in buffers (moving statistics) is never swapped, so
+in-place updates in `call` still reach it.
+
+Example:
+    >>> layer = lamina.layers.Dense(2, dtype="mixed_bfloat16")
+    >>> layer(torch.ones(1, 3)).dtype, layer.kernel.dtype
+    (torch.bfloat16, torch.float32)
+"""
+from __future__ import annotations
+
+import contextlib
+
+import torch
+
+__all__ = ["autocast_variables", "cast_outputs"]
+
+# Set on a layer (in its __dict__) while its parameters are swapped for cast copies.
+_SWAPPED = "_autocast_originals"
+
+
+@contextlib.contextmanager
+def autocast_variables(layer):
+    """Within the block, `layer` and its mixed sublayers read their weights in compute dtype.
+
+    Sublayers are included because some layers read their sublayers' weights without
+    calling them (an RNN reads its cell's kernels); each casts to its own compute dtype,
+    and layers already swapped by an enclosing call are left as they are.
+    """
+    swapped = []
+    try:
+        for sublayer in layer._flatten_layers():
+            if sublayer._casts_variables and _SWAPPED not in sublayer.__dict__:
+                sublayer.__dict__[_SWAPPED] = _swap_in_casts(sublayer)
+                swapped.append(sublayer)
+        yield
+    finally:
+        for sublayer in swapped:
+            sublayer._parameters.update(sublayer.__dict__.pop(_SWAPPED))
+
+
+def _swap_in_casts(layer) -> dict:
+    """Replaces each float weight of `layer` that autocasts by its cast; returns the originals."""
+    target = layer._dtype
+    originals = {}
+    for key, weight in layer._parameters.items():
+        if (weight is not None and weight.is_floating_point() and weight.dtype != target
+                and getattr(weight, "_autocast", True)):
+            originals[key] = weight
+    for key, weight in originals.items():
+        layer._parameters[key] = weight.to(target)
+    return originals
+
+
+def cast_outputs(outputs, dtype: torch.dtype):
+    """Floating tensors in `outputs` (a tensor, list or tuple) cast to `dtype`; others kept."""
+    if isinstance(outputs, torch.Tensor):
+        if outputs.is_floating_point() and outputs.dtype != dtype:
+            cast = outputs.to(dtype)
+            mask = getattr(outputs, "_keras_mask", None)
+            if mask is not None:
+                cast._keras_mask = mask
+            return cast
+        return outputs
+    if isinstance(outputs, (list, tuple)):
+        return (list if isinstance(outputs, list) else tuple)(
+            cast_outputs(item, dtype) for item in outputs)
+    return outputs

@@ -1,0 +1,139 @@
+"""Variable dtypes (float64 kept, bfloat16 readable), and Keras-style initializers in add_weight."""
+import copy
+import pickle
+
+import numpy as np
+import pytest
+import torch
+
+import lamina as keras
+from lamina.variables import Variable
+
+
+class TwoWeights(keras.layers.Layer):
+    """One float64 weight by `add_weight(dtype=...)`, one in the layer's own dtype."""
+
+    def build(self, input_shape):
+        self.scale = self.add_weight(shape=(input_shape[-1],), initializer="ones",
+                                     dtype="float64", name="scale")
+        self.shift = self.add_weight(shape=(input_shape[-1],), initializer="zeros", name="shift")
+
+    def call(self, inputs):
+        return inputs * self.scale + self.shift
+
+
+def test_add_weight_dtype_float64_gives_a_float64_variable():
+    layer = TwoWeights()
+    layer.build((None, 3))
+    assert layer.scale.dtype == torch.float64
+    assert isinstance(layer.scale, Variable)
+    assert layer.shift.dtype == torch.float32
+    assert layer.get_weights()[0].dtype == np.float64
+
+
+def test_a_float64_layer_has_float64_weights_and_computes_in_float64():
+    rng = np.random.default_rng(0)
+    kernel, bias = rng.normal(size=(5, 4)), rng.normal(size=(4,))
+    x = rng.normal(size=(8, 5))
+    layer = keras.layers.Dense(4, dtype="float64")
+    layer.build((None, 5))
+    layer.set_weights([kernel, bias])
+    assert [w.dtype for w in layer.weights] == [torch.float64, torch.float64]
+    assert layer.dtype == layer.compute_dtype == layer.variable_dtype == "float64"
+    expected = x @ kernel + bias  # float64 NumPy
+    out = layer(x)
+    assert out.dtype == torch.float64
+    # float32 arithmetic would miss by ~1e-7; float64 agrees to rounding.
+    np.testing.assert_allclose(out.numpy(), expected, rtol=0, atol=1e-13)
+    # A float32 input is cast to the layer's compute dtype (Keras' autocast of floats).
+    out32 = layer(torch.tensor(x, dtype=torch.float32))
+    assert out32.dtype == torch.float64
+    np.testing.assert_allclose(out32.numpy(), x.astype(np.float32).astype(np.float64) @ kernel
+                               + bias, rtol=0, atol=1e-13)
+
+
+def test_a_float64_model_trains_and_keeps_float64_weights():
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1, dtype="float64")])
+    model.compile(optimizer=keras.optimizers.SGD(0.125), loss="mse")
+    kernel = np.array([[0.5], [-0.25], [0.125]])
+    model.set_weights([kernel, np.zeros(1)])
+    # Values exact in float32 too: fit feeds floatx data and the loss is float32, as in Keras.
+    x = np.array([[1.0, 2.0, 3.0], [0.5, 0.25, 0.125]])
+    y = np.array([[1.0], [0.0]])
+    model.fit(x, y, batch_size=2, epochs=1, shuffle=False, verbose=0)
+    # One SGD step on the mean squared error: w -= lr * 2/N * x^T (xw - y).
+    residual = x @ kernel - y
+    expected = kernel - 0.125 * 2 / 2 * x.T @ residual
+    assert model.layers[0].kernel.dtype == torch.float64
+    np.testing.assert_allclose(model.get_weights()[0], expected, rtol=0, atol=1e-15)
+
+
+def test_copies_and_pickles_keep_the_dtype_and_autocast_flag():
+    variable = Variable(np.arange(3.0), dtype="float64", autocast=False, name="v")
+    for clone in (copy.deepcopy(variable), pickle.loads(pickle.dumps(variable))):
+        assert clone.dtype == torch.float64
+        assert clone._autocast is False
+        np.testing.assert_array_equal(clone.numpy(), [0.0, 1.0, 2.0])
+
+
+def test_a_value_without_dtype_becomes_floatx_as_before():
+    assert Variable(np.ones(3)).dtype == torch.float32
+    assert Variable(np.ones(3), dtype="float64").dtype == torch.float64
+    assert Variable(np.ones(3, dtype=np.int64)).dtype == torch.int64
+
+
+def test_a_bfloat16_variable_reads_as_float32_numpy():
+    variable = Variable(np.array([1.5, -2.0]), dtype="bfloat16")
+    assert variable.dtype == torch.bfloat16
+    array = variable.numpy()
+    assert array.dtype == np.float32
+    np.testing.assert_array_equal(array, [1.5, -2.0])
+    assert "dtype=bfloat16" in repr(variable)
+
+
+class Fives(keras.initializers.Initializer):
+    """A Keras 3 custom initializer: `__call__(shape, dtype=None)`, no `device`."""
+
+    def __call__(self, shape, dtype=None):
+        return np.full(shape, 5.0, dtype=dtype)
+
+
+class Arange(keras.initializers.Initializer):
+    def __init__(self, start=0.0):
+        self.start = start
+
+    def __call__(self, shape, dtype=None):
+        return keras.ops.reshape(keras.ops.arange(self.start, self.start + np.prod(shape),
+                                                  dtype=dtype), shape)
+
+    def get_config(self):
+        return {"start": self.start}
+
+
+@pytest.mark.parametrize("dtype", [None, "float64"])
+def test_a_keras_style_initializer_class_works_in_add_weight(dtype):
+    layer = keras.layers.Layer()
+    weight = layer.add_weight(shape=(2, 3), initializer=Fives(), dtype=dtype)
+    assert weight.dtype == (torch.float64 if dtype else torch.float32)
+    np.testing.assert_array_equal(weight.numpy(), np.full((2, 3), 5.0))
+    weight = layer.add_weight(shape=(2, 2), initializer=Arange(1.0), dtype=dtype)
+    np.testing.assert_array_equal(weight.numpy(), [[1.0, 2.0], [3.0, 4.0]])
+
+
+def test_a_keras_style_initializer_works_as_a_dense_kernel_initializer():
+    dense = keras.layers.Dense(2, kernel_initializer=Fives())
+    dense.build((None, 3))
+    np.testing.assert_array_equal(dense.kernel.numpy(), np.full((3, 2), 5.0))
+    assert dense.kernel.device == dense.bias.device
+
+
+def test_a_lamina_initializer_still_receives_the_device():
+    seen = {}
+
+    class Recording(keras.initializers.Initializer):
+        def __call__(self, shape, dtype=None, device=None):
+            seen["device"] = device
+            return torch.zeros(shape, dtype=keras.backend.standardize_dtype(dtype))
+
+    keras.layers.Layer().add_weight(shape=(2,), initializer=Recording())
+    assert seen["device"] == torch.device("cpu")
