@@ -1,6 +1,7 @@
 """A mixed_bfloat16 MLP on real data trains as the float32 one does, and saves as Keras does."""
 import json
 import zipfile
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -67,6 +68,7 @@ def test_a_mixed_model_round_trips_through_a_keras_file(tmp_path, policy):
     assert dense_config["dtype"] == {"module": "keras", "class_name": "DTypePolicy",
                                      "config": {"name": policy}, "registered_name": None}
     assert config["config"]["layers"][2]["config"]["dtype"]["config"]["name"] == "float32"
+    assert config["config"]["dtype"]["config"]["name"] == policy  # the Sequential's own
 
     loaded = keras.saving.load_model(path)
     assert [layer.dtype_policy.name for layer in loaded.layers] == [policy, "float32"]
@@ -93,3 +95,23 @@ def test_a_loss_scale_optimizer_is_saved_in_keras_layout(tmp_path):
         assert len(h5file["optimizer/vars"]) == 6
         assert len(h5file["optimizer/inner_optimizer/vars"]) == 2
         assert float(h5file["optimizer/vars/3"][()]) == 2.0 ** 15
+
+
+FIXTURES = Path(__file__).parent.parent / "fixtures" / "mixed_precision"
+
+
+def test_a_keras_made_mixed_float16_file_loads_with_its_loss_scale_state():
+    keras.mixed_precision.set_global_policy("mixed_float16")
+    model = keras.saving.load_model(FIXTURES / "keras_mixed_float16.keras")
+    reference = np.load(FIXTURES / "keras_mixed_float16.npz")
+    assert [layer.dtype_policy.name for layer in model.layers] == \
+        ["mixed_float16", "mixed_float16", "float32"]
+    assert isinstance(model.optimizer, keras.optimizers.LossScaleOptimizer)
+    saved = [reference[f"optimizer_{i}"] for i in range(len(model.optimizer.variables))]
+    assert f"optimizer_{len(saved)}" not in reference
+    for mine, keras_value in zip(model.optimizer.get_weights(), saved):
+        np.testing.assert_array_equal(mine, keras_value)
+    assert int(model.optimizer.iterations) == 3
+    predictions = model.predict(reference["x"], verbose=0)
+    assert predictions.dtype == np.float32
+    np.testing.assert_allclose(predictions, reference["y"], atol=3e-3)

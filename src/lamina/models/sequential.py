@@ -1,6 +1,7 @@
 """`Sequential`: a plain stack of layers, each with one input and one output."""
 from __future__ import annotations
 
+from lamina import dtype_policies
 from lamina.layers.layer import Layer
 from lamina.layers.core.input_layer import Input, InputLayer
 from lamina.ops.keras_tensor import KerasTensor
@@ -178,8 +179,7 @@ class Sequential(Model):
             input_layer.pop("build_config", None)
             layers.insert(0, input_layer)
         config = {"name": self.name, "trainable": self.trainable,
-                  "dtype": {"module": "keras", "class_name": "DTypePolicy",
-                            "config": {"name": self.dtype}, "registered_name": None},
+                  "dtype": dtype_policies.serialize(self.dtype_policy),
                   "layers": layers}
         if self.built and self._build_shapes is not None:
             config["build_input_shape"] = [None] + list(self._build_shapes)[1:]
