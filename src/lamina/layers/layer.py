@@ -717,7 +717,9 @@ def _attach_mask(outputs, mask) -> None:
     if mask is None:
         return
     if isinstance(outputs, (list, tuple)):
-        masks = mask if isinstance(mask, (list, tuple)) else [mask] * len(outputs)
+        # Keras pairs masks with outputs in order: a single mask goes to the first output only
+        # (Attention's scores, an RNN's states get none).
+        masks = mask if isinstance(mask, (list, tuple)) else [mask]
         for output, output_mask in zip(outputs, masks):
             _attach_mask(output, output_mask)
     elif isinstance(outputs, torch.Tensor):

@@ -70,7 +70,7 @@ def _attach_symbolic_mask(layer, inputs, kwargs, outputs) -> None:
     if specs is None:
         return
     outputs_list = outputs if isinstance(outputs, list) else [outputs]
-    specs_list = specs if isinstance(specs, list) else [specs] * len(outputs_list)
+    specs_list = specs if isinstance(specs, list) else [specs]
     for output, spec in zip(outputs_list, specs_list):
         if isinstance(output, KerasTensor) and spec is not None:
             output._keras_mask = KerasTensor(spec[0], dtype=spec[1])
