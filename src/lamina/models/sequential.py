@@ -1,7 +1,7 @@
 """`Sequential`: a plain stack of layers, each with one input and one output."""
 from __future__ import annotations
 
-from lamina import dtype_policies
+from lamina import backend, dtype_policies
 from lamina.layers.layer import Layer
 from lamina.layers.core.input_layer import Input, InputLayer
 from lamina.ops.keras_tensor import KerasTensor
@@ -112,7 +112,7 @@ class Sequential(Model):
         if self._input_layer is not None and self._input_layer.batch_shape[1:] == shape[1:]:
             inputs = self._input_layer.output  # the user's own Input keeps its name
         else:
-            inputs = Input(batch_shape=shape)
+            inputs = Input(batch_shape=shape, dtype=getattr(self, "_call_input_dtype", None))
         outputs = inputs
         for layer in self._stack:
             try:
@@ -122,6 +122,12 @@ class Sequential(Model):
                                  f"shape {outputs.shape}: {error}") from error
         self._graph_inputs, self._graph_outputs = [inputs], [outputs]
         self._output_shape = outputs.shape
+
+    def build_from_call_arguments(self, args, kwargs) -> None:
+        """Builds on the first call; text data gives the InputLayer dtype 'string'."""
+        inputs = args[0] if args else kwargs.get("inputs")
+        self._call_input_dtype = "string" if backend.is_string_data(inputs) else None
+        super().build_from_call_arguments(args, kwargs)
 
     def _forget_graph(self) -> None:
         """Drops the nodes a previous build recorded, so `layer.output` stays unambiguous."""
