@@ -249,6 +249,15 @@ def squeeze_or_expand_to_same_rank(x1: torch.Tensor, x2: torch.Tensor, expand_ra
     return x1, x2
 
 
+def _weights_times_mask(sample_weight, mask: torch.Tensor) -> torch.Tensor:
+    """`sample_weight * mask` with ranks matched as Keras' `apply_mask` does (the mask alone
+    when there are no weights)."""
+    if sample_weight is None:
+        return mask
+    mask, sample_weight = squeeze_or_expand_to_same_rank(mask, sample_weight)
+    return sample_weight * mask
+
+
 def _reduce_to_samplewise(values: torch.Tensor, sample_weight, reduce_fn):
     """Weights `values` and reduces both to one entry per sample (Keras' reduction rule)."""
     if sample_weight is not None:
@@ -377,9 +386,15 @@ class MeanMetricWrapper(Mean):
     def update_state(self, y_true, y_pred, sample_weight=None) -> None:
         """Evaluates `fn` on one batch and adds its per-sample values to the mean."""
         self._follow_device(y_pred, y_true, sample_weight)
+        prediction_mask = getattr(y_pred, "_keras_mask", None)
         y_true = self._to_tensor(y_true)
         y_pred = self._to_tensor(y_pred)
         values = self._fn(y_true, y_pred, **self._fn_kwargs)
+        if prediction_mask is not None:
+            # Keras weights by the predictions' mask (padded timesteps count for nothing).
+            sample_weight = _weights_times_mask(
+                None if sample_weight is None else self._to_tensor(sample_weight, values.dtype),
+                self._to_tensor(prediction_mask, values.dtype))
         mask = getattr(values, "_keras_mask", None)
         if mask is not None and sample_weight is not None:
             # Keras drops masked entries (e.g. ignore_class) from the count only when
