@@ -23,6 +23,10 @@ from lamina.ops.nn import *  # noqa: F401,F403
 from lamina.ops.reductions import *  # noqa: F401,F403
 from lamina.ops.unary import *  # noqa: F401,F403
 
+from lamina.ops import symbolic as _symbolic
+
 __all__ = sorted({*arrays.__all__, *core.__all__, *creation.__all__, *elementwise.__all__,
                   *linalg.__all__, *math.__all__, *nn.__all__, *reductions.__all__,
                   *unary.__all__})
+
+_symbolic.accept_keras_tensors(globals(), __all__)

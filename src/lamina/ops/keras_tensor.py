@@ -30,6 +30,8 @@ class KerasTensor:
     # Set by `lamina.layers` when it loads: records `function(*args)` as a node and returns
     # its symbolic output. Kept as a hook so this module stays below the layers.
     _record_operation = None
+    # Likewise for a `lamina.ops` function called with Keras tensors among its arguments.
+    _record_function = None
 
     def __init__(self, shape, dtype: str = "float32", name: str | None = None, history=None):
         self.shape = tuple(None if d is None else int(d) for d in shape)

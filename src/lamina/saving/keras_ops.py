@@ -39,6 +39,8 @@ def is_keras_operation(entry: dict) -> bool:
 
 def to_keras(layer, node_args: list) -> tuple[dict, list]:
     """(Keras' entry fields, Keras' node args) for a `TensorOperation` and its node's args."""
+    if hasattr(layer, "keras_entry"):  # an `ops.*` call (OperationLayer)
+        return layer.keras_entry(), list(node_args)
     operation = _REFLECTED.get(layer.operation, layer.operation)
     keras_class = _KERAS_CLASSES[operation]
     if layer.operation == "getitem":
@@ -60,6 +62,11 @@ def from_keras(entry: dict, deserialize) -> tuple[TensorOperation, list]:
     class_name = entry.get("class_name")
     operation = _OPERATIONS.get(class_name)
     if operation is None:
+        from lamina.layers.core.operation_layer import OperationLayer
+
+        layer = OperationLayer.from_keras_entry(entry)
+        if layer is not None:
+            return layer, entry.get("inbound_nodes", [])
         raise TypeError(f"The Keras operation {class_name!r} (layer {entry.get('name')!r}) has no "
                         f"lamina equivalent in a saved functional model; supported: "
                         f"{sorted(_OPERATIONS)}. Wrap the computation in a layer instead.")

@@ -8,3 +8,4 @@ from lamina.layers.core.masking import Masking
 
 __all__ = ["Dense", "Embedding", "Identity", "Input", "InputLayer", "Lambda", "Masking"]
 from lamina.layers.core import tensor_operation as _tensor_operation  # noqa: E402,F401  (hooks KerasTensor ops)
+from lamina.layers.core import operation_layer as _operation_layer  # noqa: E402,F401  (hooks ops)

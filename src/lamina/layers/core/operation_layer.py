@@ -1,0 +1,134 @@
+"""`OperationLayer`: a `keras.ops` function called on Keras tensors, as one functional-graph node.
+
+Keras 3 lets functional models use ops directly (`ops.expand_dims(x, -1)`,
+`ops.concatenate([a, b])`); each such call becomes a weightless node that calls the op again
+on real tensors when the model runs. As in Keras, the arguments holding Keras tensors are the
+node's arguments and the others (`axis=-1`) are the operation's config, and these nodes are
+hidden from `model.layers`.
+
+Example:
+    >>> from lamina import ops
+    >>> x = lamina.Input(shape=(3,))
+    >>> y = ops.expand_dims(ops.mean(x, axis=-1), -1)
+    >>> y.shape
+    (None, 1)
+    >>> lamina.Model(x, y)(torch.ones(2, 3)).shape
+    torch.Size([2, 1])
+"""
+from __future__ import annotations
+
+import inspect
+
+from lamina.layers.layer import Layer
+from lamina.ops.keras_tensor import KerasTensor
+from lamina.utils import naming
+
+__all__ = ["OperationLayer"]
+
+# Where Keras 3.15 defines each operation's class (keras.src.ops.<module>), when not in numpy.
+_KERAS_MODULES = {
+    **dict.fromkeys(["binary_crossentropy", "categorical_crossentropy", "celu", "elu", "gelu",
+                     "glu", "hard_sigmoid", "hard_silu", "leaky_relu", "log_sigmoid",
+                     "log_softmax", "moments", "multi_hot", "normalize", "one_hot", "relu",
+                     "relu6", "selu", "sigmoid", "silu", "softmax", "softplus", "softsign",
+                     "sparse_categorical_crossentropy"], "nn"),
+    **dict.fromkeys(["cast", "cond", "convert_to_tensor", "fori_loop", "map", "scatter",
+                     "scatter_update", "slice", "slice_update", "stop_gradient", "unstack",
+                     "vectorized_map", "while_loop"], "core"),
+    **dict.fromkeys(["erf", "erfinv", "in_top_k", "logsumexp", "rsqrt", "top_k"], "math"),
+    "norm": "linalg",
+}
+
+
+class OperationLayer(Layer):
+    """Calls `function` with the node's tensor arguments and the fixed `arguments`.
+
+    Args:
+        function: the op, e.g. `lamina.ops.mean` (its undecorated form).
+        tensor_arguments: the names of the parameters the node's arguments fill, in order.
+        arguments: the values of the other parameters.
+    """
+
+    _accepts_integer_inputs = True
+    # Arguments such as `ops.cast(x, "int32")`'s dtype pass through untouched.
+    _accepts_string_inputs = True
+    _is_operation = True
+
+    def __init__(self, function, tensor_arguments=(), arguments=None, **kwargs):
+        kwargs.setdefault("name", naming.unique_name(function.__name__))
+        super().__init__(**kwargs)
+        self.function = function
+        self.tensor_arguments = list(tensor_arguments)
+        self.arguments = dict(arguments or {})
+        self.built = True
+
+    def call(self, *tensors):
+        return self.function(**self.arguments, **dict(zip(self.tensor_arguments, tensors)))
+
+    def get_config(self) -> dict:
+        return {"name": self.name, "function": self.function.__name__,
+                "tensor_arguments": self.tensor_arguments, "arguments": self.arguments}
+
+    @classmethod
+    def from_config(cls, config: dict) -> OperationLayer:
+        config = dict(config)
+        return cls(_op(config.pop("function")), **config)
+
+    def keras_entry(self) -> dict:
+        """This operation as Keras writes it in a functional config (class, module, config)."""
+        class_name = "".join(part.capitalize() for part in self.function.__name__.split("_"))
+        module = _KERAS_MODULES.get(self.function.__name__, "numpy")
+        return {"module": f"keras.src.ops.{module}",
+                "class_name": class_name, "config": {"name": self.name, **self.arguments},
+                "registered_name": class_name}
+
+    @classmethod
+    def from_keras_entry(cls, entry: dict) -> OperationLayer | None:
+        """The operation of a Keras config entry, or None when lamina.ops has no such op.
+
+        The node's arguments fill, in order, the op's parameters that the config does not set.
+        """
+        from lamina import ops
+
+        name = naming.to_snake_case(entry.get("class_name", ""))
+        if name not in ops.__all__:
+            return None
+        function = _op(name)
+        arguments = {k: v for k, v in (entry.get("config") or {}).items() if k != "name"}
+        parameters = [p for p in inspect.signature(function).parameters if p not in arguments]
+        return cls(function, parameters, arguments,
+                   name=(entry.get("config") or {}).get("name", entry.get("name")))
+
+
+def _op(name: str):
+    from lamina import ops
+
+    function = getattr(ops, name, None)
+    if function is None or name not in ops.__all__:
+        raise ValueError(f"Unknown op {name!r} in an operation config; expected a function of "
+                         f"lamina.ops.")
+    return getattr(function, "__wrapped__", function)
+
+
+def record_function(function, args, kwargs):
+    """Records `function(*args, **kwargs)` on Keras tensors as a node; returns its outputs."""
+    bound = inspect.signature(function).bind(*args, **kwargs)
+    bound.apply_defaults()
+    tensor_names = [n for n, v in bound.arguments.items() if _holds_keras_tensor(v)]
+    kinds = {p.name: p.kind for p in bound.signature.parameters.values()}
+    if any(kinds[n] in (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.POSITIONAL_ONLY)
+           for n in bound.arguments):
+        raise TypeError(f"`ops.{function.__name__}` cannot take symbolic Keras tensors; call it "
+                        f"inside a custom layer's `call` or a `keras.layers.Lambda` instead.")
+    arguments = {n: v for n, v in bound.arguments.items() if n not in tensor_names}
+    layer = OperationLayer(function, tensor_names, arguments)
+    return layer(*[bound.arguments[n] for n in tensor_names])
+
+
+def _holds_keras_tensor(value) -> bool:
+    from lamina.ops.symbolic import has_keras_tensor
+
+    return has_keras_tensor((value,), {})
+
+
+KerasTensor._record_function = staticmethod(record_function)
