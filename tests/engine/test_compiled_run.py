@@ -150,11 +150,18 @@ class HostReads(TorchDispatchMode):
 
 
 @pytest.mark.parametrize("optimizer", ["adam", "sgd", "rmsprop", "adamw", "nadam"])
-def test_the_train_step_reads_nothing_back_and_keeps_optimizer_state_on_the_device(optimizer):
+def test_the_train_step_reads_nothing_back_and_keeps_optimizer_state_on_the_device(
+        optimizer, monkeypatch):
+    from lamina.optimizers import adam as adam_module
+
     x, y = toy_data(n=16)
     model = compiled(optimizer=optimizer, weighted_metrics=["accuracy"])
     model.fit(x, y, batch_size=8, epochs=1, verbose=0)  # builds everything once
     engine = model._engine
+    # The step as it runs on CUDA: without the CPU-only kernels (the written-out Dense chain,
+    # PyTorch's fused CPU Adam, whose C++ reads its CPU learning-rate tensor).
+    engine.fused = None
+    monkeypatch.setattr(adam_module, "_fusable", lambda *args: False)
     batch = pad_batch(Batch(torch.tensor(x[:5]), torch.tensor(y[:5]), torch.ones(5)), 8)
     batch = batch._replace(valid=torch.tensor(5))  # a replayed graph reads it from a tensor
     with HostReads() as reads:

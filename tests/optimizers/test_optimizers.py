@@ -552,3 +552,30 @@ def test_step_never_reads_the_host(cls, options, monkeypatch):
     for _ in range(2):
         opt.apply([torch.ones(3, 2, device="meta"), torch.ones(2, device="meta")], params)
     assert opt.iterations.device.type == "meta"
+
+
+@pytest.mark.parametrize("amsgrad", [False, True])
+def test_adam_on_cpu_runs_torch_fused_kernel_with_keras_epsilon_placement(amsgrad, monkeypatch):
+    # epsilon=0.1 is large enough that torch's placement (added to the bias-corrected root)
+    # would differ from Keras' (added to the uncorrected root) by far more than rounding.
+    from lamina.optimizers import adam as adam_module
+
+    calls = []
+    fused = torch._fused_adam_
+    monkeypatch.setattr(torch, "_fused_adam_", lambda *a, **k: calls.append(1) or fused(*a, **k))
+    rng = np.random.default_rng(0)
+    start = rng.normal(size=(6, 5))
+    grads = [rng.normal(size=(6, 5)) * scale for scale in (1.0, 0.1, 3.0, 0.01, 1.0)]
+    w = torch.nn.Parameter(torch.tensor(start, dtype=torch.float32))
+    optimizer = optimizers.Adam(learning_rate=0.05, epsilon=0.1, amsgrad=amsgrad)
+    for g in grads:
+        optimizer.apply([torch.tensor(g, dtype=torch.float32)], [w])
+    assert len(calls) == len(grads) and adam_module._fusable([w], [w], optimizer.learning_rate)
+    ref, m, v, v_hat = start.copy(), np.zeros_like(start), np.zeros_like(start), np.zeros_like(start)
+    for t, g in enumerate(grads, start=1):
+        m = 0.9 * m + 0.1 * g
+        v = 0.999 * v + 0.001 * g * g
+        v_hat = np.maximum(v_hat, v)
+        alpha = 0.05 * np.sqrt(1 - 0.999 ** t) / (1 - 0.9 ** t)
+        ref = ref - alpha * m / (np.sqrt(v_hat if amsgrad else v) + 0.1)
+    np.testing.assert_allclose(w.detach().numpy(), ref, rtol=1e-5, atol=1e-6)

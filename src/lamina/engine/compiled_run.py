@@ -103,6 +103,9 @@ class CompiledRun:
         self.compile_backend = os.environ.get("LAMINA_COMPILE_BACKEND", "inductor")
         self.choice = None  # what the last fit chose (device, step mode, threads), in words
         self.runners: dict = {}  # step name -> how it runs now (eager, compiled, captured, auto)
+        # CPU eager steps of a plain Dense chain are written out (fused_dense.py); off, every
+        # step goes through autograd (run_eagerly=True: the step as the user reads it).
+        self.fuses_dense_chains = not self.run_eagerly
         self._warned_causes: set = set()
 
     @classmethod

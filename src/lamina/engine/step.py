@@ -14,6 +14,7 @@ from torch.utils import _pytree as pytree
 from lamina import losses as losses_module
 from lamina.engine import distribution
 from lamina.engine.compile_utils import CompileMetrics
+from lamina.engine.fused_dense import DenseChain
 
 __all__ = ["Engine", "LazyLogs"]
 
@@ -39,11 +40,16 @@ class Engine:
         # Set by the compiled run under jit_compile: torch.compile'd forward_loss / forward.
         self.compiled_forward_loss = self.compiled_test_forward_loss = None
         self.compiled_predict = None
+        self.fused = None  # the written-out step of a Dense chain (fused_dense.py), if it fits
         self.knows_targets = sample_y is not None
         if model.compiled_loss is not None:
             model.compiled_loss.build(self.output_names)
             self._build_metrics(sample_y, sample_pred)
         self.refresh_parameters()
+        if model.compiled_loss is not None and self.metrics is not None \
+                and getattr(model, "_compiled_run", None) is not None \
+                and model._compiled_run.fuses_dense_chains:
+            self.fused = DenseChain.match(model)
 
     def _build_metrics(self, sample_y, sample_pred) -> None:
         preds = self.outputs(sample_pred)
@@ -147,6 +153,10 @@ class Engine:
         `valid` (an int or a 0-dim tensor) marks a padded batch: only its first `valid` rows
         count in the loss, its gradients and the metrics.
         """
+        if (self.fused is not None and valid is None and self.compiled_forward_loss is None
+                and self.fused.accepts(x, y, sample_weight, self.params)):
+            self.fused.train_step(self, x, y, sample_weight)
+            return
         forward_loss = self.compiled_forward_loss or self.forward_loss
         total, per_output, trues, preds, sws, row_mask = forward_loss(x, y, sample_weight, valid,
                                                                       True)
@@ -213,7 +223,7 @@ class Engine:
                 logs[name] = value.detach().cpu().numpy()
         return {name: logs[name] for name in results}
 
-    def lazy_logs(self) -> "LazyLogs":
+    def lazy_logs(self) -> LazyLogs:
         return LazyLogs(self)
 
 

@@ -57,6 +57,9 @@ class Adam(Optimizer):
             self.add_optimizer_variables(variables, "velocity_hat")
 
     def _update_step(self, grads, variables, learning_rate, slots) -> None:
+        if _fusable(variables, grads, learning_rate):
+            self._fused_update_step(grads, variables, learning_rate, slots)
+            return
         momentums, velocities = slots["momentum"], slots["velocity"]
         # 1/α = (1-b1^t) * (1-b2^t)^-0.5 / lr, in few tiny ops; dividing the denominator
         # by α turns the update into a single addcdiv.
@@ -73,8 +76,33 @@ class Adam(Optimizer):
         torch._foreach_mul_(denominators, inv_alpha)
         torch._foreach_addcdiv_(variables, momentums, denominators, value=-1.0)
 
+    def _fused_update_step(self, grads, variables, learning_rate, slots) -> None:
+        """The same update in PyTorch's fused CPU kernel (one pass over each tensor).
+
+        PyTorch's kernel divides the root by sqrt(1-b2^t) before adding its epsilon, where
+        Keras adds epsilon to the uncorrected root. Handing it a step count at which its bias
+        corrections are 1 (t = inf) and Keras' corrected rate α = lr*sqrt(1-b2^t)/(1-b1^t) as
+        the learning rate makes its update `α*m / (sqrt(v) + epsilon)`, Keras' formula; α is
+        computed by tensor ops, so nothing is read back in Python.
+        """
+        corrections = self._bias_corrections(self.beta_1, self.beta_2)
+        alpha = corrections.pow_(self._constant((-1.0, 0.5))).prod().mul_(learning_rate)
+        no_correction = self._constant((float("inf"),))[0]
+        velocity_hats = slots["velocity_hat"] if self.amsgrad else []
+        torch._fused_adam_(variables, grads, slots["momentum"], slots["velocity"], velocity_hats,
+                           [no_correction] * len(variables), lr=alpha, beta1=self.beta_1,
+                           beta2=self.beta_2, weight_decay=0.0, eps=self.epsilon,
+                           amsgrad=self.amsgrad, maximize=False)
+
     def get_config(self) -> dict:
         config = super().get_config()
         config.update({"beta_1": self.beta_1, "beta_2": self.beta_2,
                        "epsilon": self.epsilon, "amsgrad": self.amsgrad})
         return config
+
+
+def _fusable(variables, grads, learning_rate) -> bool:
+    """PyTorch's fused Adam applies: float32 CPU tensors, a CPU learning rate."""
+    return (isinstance(learning_rate, torch.Tensor) and learning_rate.device.type == "cpu"
+            and all(v.device.type == "cpu" and v.dtype == torch.float32 and g.dtype == torch.float32
+                    and v.is_contiguous() and g.is_contiguous() for v, g in zip(variables, grads)))
