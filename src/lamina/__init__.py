@@ -15,7 +15,7 @@ __version__ = "0.1.0"
 
 _SUBMODULES = (
     "activations", "backend", "callbacks", "config", "constraints", "datasets", "dtype_policies",
-    "initializers", "layers", "losses", "metrics", "mixed_precision", "models", "ops",
+    "export", "initializers", "layers", "losses", "metrics", "mixed_precision", "models", "ops",
     "optimizers", "preprocessing",
     "random", "regularizers", "saving", "utils",
 )
@@ -28,9 +28,26 @@ _TOP_LEVEL = {
     "Variable": "lamina.variables",
     "DTypePolicy": "lamina.dtype_policies",
     "FloatDTypePolicy": "lamina.dtype_policies",
+    "InputSpec": "lamina.layers",
+    "KerasTensor": "lamina.ops.keras_tensor",
+    "Initializer": "lamina.initializers",
+    "Loss": "lamina.losses",
+    "Metric": "lamina.metrics",
+    "Optimizer": "lamina.optimizers",
+    "Regularizer": "lamina.regularizers",
 }
 
-__all__ = list(_SUBMODULES) + list(_TOP_LEVEL) + ["__version__"]
+__all__ = list(_SUBMODULES) + list(_TOP_LEVEL) + ["__version__", "version"]
+
+
+def version() -> str:
+    """lamina's version, as `keras.version()` gives Keras'.
+
+    >>> import lamina
+    >>> lamina.version() == lamina.__version__
+    True
+    """
+    return __version__
 
 
 def __getattr__(name):

@@ -8,6 +8,7 @@ from lamina.layers.activations import *  # noqa: F401,F403
 from lamina.layers.attention import *  # noqa: F401,F403
 from lamina.layers.convolutional import *  # noqa: F401,F403
 from lamina.layers.core import *  # noqa: F401,F403
+from lamina.layers.input_spec import InputSpec  # noqa: F401
 from lamina.layers.layer import Layer  # noqa: F401
 from lamina.layers.merging import *  # noqa: F401,F403
 from lamina.layers.normalization import *  # noqa: F401,F403
@@ -19,6 +20,6 @@ from lamina.layers.rnn import *  # noqa: F401,F403
 from lamina.layers import (activations, attention, convolutional, core, merging, normalization,
                            pooling, preprocessing, regularization, reshaping, rnn)
 
-__all__ = sorted({"Layer", *activations.__all__, *attention.__all__, *convolutional.__all__,
-                  *core.__all__, *merging.__all__, *normalization.__all__, *pooling.__all__,
-                  *preprocessing.__all__, *regularization.__all__, *reshaping.__all__, *rnn.__all__})
+__all__ = sorted({"InputSpec", "Layer", *activations.__all__, *attention.__all__,
+                  *convolutional.__all__, *core.__all__, *merging.__all__, *normalization.__all__,
+                  *pooling.__all__, *preprocessing.__all__, *regularization.__all__, *reshaping.__all__, *rnn.__all__})

@@ -1,0 +1,35 @@
+"""The top-level names a Keras program reaches through `import lamina as keras`."""
+import pytest
+
+import lamina
+
+
+@pytest.mark.parametrize("name, module", [
+    ("Sequential", "lamina.models"), ("Model", "lamina.models"), ("Input", "lamina.layers"),
+    ("Layer", "lamina.layers"), ("InputSpec", "lamina.layers"), ("Loss", "lamina.losses"),
+    ("Metric", "lamina.metrics"), ("Optimizer", "lamina.optimizers"),
+    ("Initializer", "lamina.initializers"), ("Regularizer", "lamina.regularizers"),
+    ("DTypePolicy", "lamina.dtype_policies")])
+def test_top_level_classes_are_the_family_classes(name, module):
+    import importlib
+
+    assert getattr(lamina, name) is getattr(importlib.import_module(module), name)
+
+
+def test_every_listed_name_resolves():
+    for name in lamina.__all__:
+        assert getattr(lamina, name) is not None, name
+
+
+def test_keras_tensor_is_what_input_returns():
+    assert isinstance(lamina.Input((3,)), lamina.KerasTensor)
+
+
+def test_version_function_and_export_submodule():
+    assert lamina.version() == lamina.__version__
+    assert callable(lamina.export.export_model)
+
+
+def test_unknown_name_is_an_attribute_error_naming_it():
+    with pytest.raises(AttributeError, match="has no attribute 'Dense'"):
+        getattr(lamina, "Dense")
