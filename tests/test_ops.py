@@ -702,3 +702,189 @@ def test_control_flow_and_core_helpers():
     assert copied is not x and torch.equal(copied, x)
     y = np.linspace(-0.9, 0.9, 7).astype(np.float32)
     _check(ops.erfinv(ops.erf(torch.from_numpy(y))), y, dict(rtol=1e-4, atol=1e-5))
+
+
+# ---------------------------------------------------------------------------------------------
+# Ops Keras programs use that lamina lacked: each against NumPy on seeded data (float64 truth)
+_RNG = np.random.default_rng(42)
+_A = _RNG.normal(size=(3, 4)).astype("float32")
+_B = _RNG.normal(size=(3, 4)).astype("float32")
+_NAN = np.where(_RNG.random((3, 4)) < 0.3, np.nan, _A).astype("float32")
+_M = _RNG.normal(size=(3, 3))
+_SPD = (_M @ _M.T + 3 * np.eye(3)).astype("float32")
+
+NUMPY_CASES = [
+    ("fmod", (_A * 3, _B), np.fmod), ("heaviside", (_A, 0.5), np.heaviside),
+    ("logaddexp2", (_A, _B), np.logaddexp2), ("fmax", (_NAN, _B), np.fmax),
+    ("fmin", (_NAN, _B), np.fmin), ("cbrt", (_A,), np.cbrt), ("deg2rad", (_A,), np.deg2rad),
+    ("rad2deg", (_A,), np.rad2deg), ("signbit", (_A,), np.signbit), ("sinc", (_A,), np.sinc),
+    ("isneginf", (np.array([-np.inf, 1.0, np.inf]),), np.isneginf),
+    ("isposinf", (np.array([-np.inf, 1.0, np.inf]),), np.isposinf),
+    ("trapezoid", (_A,), np.trapezoid), ("hstack", ([_A, _B],), np.hstack),
+    ("vstack", ([_A, _B],), np.vstack), ("dstack", ([_A, _B],), np.dstack),
+    ("append", (_A, _B), np.append), ("fliplr", (_A,), np.fliplr), ("flipud", (_A,), np.flipud),
+    ("rot90", (_A,), np.rot90), ("diff", (_A,), np.diff), ("kron", (_A[:2, :2], _B[:2, :2]),
+                                                            np.kron),
+    ("diagflat", (_A[0],), np.diagflat), ("vander", (_A[0],), np.vander),
+    ("ptp", (_A,), np.ptp), ("nansum", (_NAN,), np.nansum), ("nanmean", (_NAN,), np.nanmean),
+    ("nanmax", (_NAN,), np.nanmax), ("nanmin", (_NAN,), np.nanmin),
+    ("nanprod", (_NAN,), np.nanprod), ("nanvar", (_NAN,), np.nanvar),
+    ("nanstd", (_NAN,), np.nanstd), ("nanmedian", (_NAN,), np.nanmedian),
+    ("nancumsum", (_NAN,), np.nancumsum), ("nanargmax", (_NAN,), np.nanargmax),
+    ("corrcoef", (_A,), np.corrcoef), ("det", (_SPD,), np.linalg.det),
+    ("inv", (_SPD,), np.linalg.inv), ("solve", (_SPD, _A[:, 0]), np.linalg.solve),
+    ("cholesky", (_SPD,), np.linalg.cholesky), ("pinv", (_A,), np.linalg.pinv),
+    ("matrix_rank", (_A,), np.linalg.matrix_rank),
+    ("cross", (_A[:, :3], _B[:, :3]), np.cross),
+]
+
+
+@pytest.mark.parametrize("name, args, reference", NUMPY_CASES, ids=[c[0] for c in NUMPY_CASES])
+def test_more_ops_match_numpy(name, args, reference):
+    result = getattr(ops, name)(*[torch.as_tensor(a) if isinstance(a, np.ndarray) else
+                                  [torch.as_tensor(x) for x in a] if isinstance(a, list) else a
+                                  for a in args])
+    expected = reference(*[a.astype("float64") if isinstance(a, np.ndarray) else
+                           [x.astype("float64") for x in a] if isinstance(a, list) else a
+                           for a in args])
+    np.testing.assert_allclose(ops.convert_to_numpy(result), expected, rtol=2e-5, atol=2e-5)
+
+
+@pytest.mark.parametrize("axis", [None, 0, 1, (0, 1)])
+def test_quantile_and_percentile_match_numpy(axis):
+    for method in ("linear", "lower", "higher", "midpoint", "nearest"):
+        np.testing.assert_allclose(ops.quantile(torch.as_tensor(_A), 0.3, axis=axis,
+                                                method=method),
+                                   np.quantile(_A.astype("float64"), 0.3, axis=axis,
+                                               method=method), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(ops.percentile(torch.as_tensor(_A), [10, 90], axis=axis,
+                                              keepdims=True),
+                               np.percentile(_A.astype("float64"), [10, 90], axis=axis,
+                                             keepdims=True), rtol=1e-5, atol=1e-6)
+
+
+def test_counting_and_searching_match_numpy():
+    ids = np.array([0, 2, 2, 5, 1])
+    np.testing.assert_array_equal(ops.bincount(torch.as_tensor(ids)), np.bincount(ids))
+    np.testing.assert_array_equal(ops.bincount(torch.as_tensor(ids), minlength=8),
+                                  np.bincount(ids, minlength=8))
+    bins = np.array([-1.0, 0.0, 1.0])
+    np.testing.assert_array_equal(ops.digitize(torch.as_tensor(_A), torch.as_tensor(bins)),
+                                  np.digitize(_A, bins))
+    np.testing.assert_array_equal(
+        ops.searchsorted(torch.as_tensor(bins), torch.as_tensor(_A[0]), side="right"),
+        np.searchsorted(bins, _A[0], side="right"))
+    np.testing.assert_array_equal(ops.isin(torch.as_tensor(ids), torch.as_tensor([2, 5])),
+                                  np.isin(ids, [2, 5]))
+    np.testing.assert_array_equal(ops.unique(torch.as_tensor(ids)), np.unique(ids))
+    for got, want in zip(ops.nonzero(torch.as_tensor(_A > 0)), np.nonzero(_A > 0)):
+        np.testing.assert_array_equal(got, want)
+    for got, want in zip(ops.unravel_index(torch.as_tensor([5, 11]), (3, 4)),
+                         np.unravel_index([5, 11], (3, 4))):
+        np.testing.assert_array_equal(got, want)
+    counts, edges = ops.histogram(torch.as_tensor(_A.ravel()), bins=4)
+    want_counts, want_edges = np.histogram(_A.ravel(), bins=4)
+    np.testing.assert_array_equal(counts, want_counts)
+    np.testing.assert_allclose(edges, want_edges, rtol=1e-6)
+    parts = ops.array_split(torch.arange(7), 3)
+    assert [p.tolist() for p in parts] == [p.tolist() for p in np.array_split(np.arange(7), 3)]
+    x = torch.as_tensor(_A)
+    np.testing.assert_allclose(ops.select([x < -0.5, x > 0.5], [x * 0, x * 10], default=x),
+                               np.select([_A < -0.5, _A > 0.5], [_A * 0, _A * 10], default=_A))
+
+
+def test_decompositions_reconstruct_their_input():
+    q, r = ops.qr(torch.as_tensor(_A))
+    np.testing.assert_allclose(q @ r, _A, atol=1e-5)
+    u, s, v = ops.svd(torch.as_tensor(_A), full_matrices=False)
+    np.testing.assert_allclose((u * s) @ v, _A, atol=1e-5)
+    np.testing.assert_allclose(ops.svd(torch.as_tensor(_A), compute_uv=False),
+                               np.linalg.svd(_A.astype("float64"), compute_uv=False), rtol=1e-5)
+    values, _ = ops.eigh(torch.as_tensor(_SPD))
+    np.testing.assert_allclose(values, np.linalg.eigvalsh(_SPD.astype("float64")), rtol=1e-5)
+    sign, logabs = ops.slogdet(torch.as_tensor(_SPD))
+    np.testing.assert_allclose(float(sign) * np.exp(float(logabs)), np.linalg.det(_SPD),
+                               rtol=1e-5)
+    lower = np.tril(_SPD)
+    np.testing.assert_allclose(ops.solve_triangular(torch.as_tensor(lower),
+                                                    torch.as_tensor(_A[:, 0]), lower=True),
+                               np.linalg.solve(lower.astype("float64"), _A[:, 0]), rtol=1e-5)
+    np.testing.assert_allclose(ops.lstsq(torch.as_tensor(_A.T), torch.as_tensor(_B[0])),
+                               np.linalg.lstsq(_A.T.astype("float64"), _B[0], rcond=None)[0],
+                               rtol=1e-4, atol=1e-5)
+    assert ops.linalg.inv is ops.inv and ops.numpy.mean is ops.mean
+
+
+def _numpy_conv2d_same(x, kernel, stride):
+    """TensorFlow's 'same' convolution, written out in float64."""
+    n, h, w, _ = x.shape
+    kh, kw, _, out = kernel.shape
+    oh, ow = -(-h // stride), -(-w // stride)
+    ph = max((oh - 1) * stride + kh - h, 0)
+    pw = max((ow - 1) * stride + kw - w, 0)
+    padded = np.pad(x, ((0, 0), (ph // 2, ph - ph // 2), (pw // 2, pw - pw // 2), (0, 0)))
+    result = np.zeros((n, oh, ow, out))
+    for i in range(oh):
+        for j in range(ow):
+            patch = padded[:, i * stride:i * stride + kh, j * stride:j * stride + kw, :]
+            result[:, i, j, :] = np.einsum("nhwc,hwco->no", patch, kernel)
+    return result
+
+
+def test_conv_and_pools_match_numpy():
+    x = _RNG.normal(size=(2, 7, 6, 3))
+    kernel = _RNG.normal(size=(3, 3, 3, 4))
+    got = ops.conv(torch.as_tensor(x, dtype=torch.float32),
+                   torch.as_tensor(kernel, dtype=torch.float32), strides=2, padding="same")
+    np.testing.assert_allclose(got, _numpy_conv2d_same(x, kernel, 2), rtol=1e-4, atol=1e-4)
+    images = torch.as_tensor(x, dtype=torch.float32)
+    pooled = ops.max_pool(images, 2, padding="same")
+    padded = np.pad(x, ((0, 0), (0, 1), (0, 0), (0, 0)), constant_values=-np.inf)
+    want = padded.reshape(2, 4, 2, 3, 2, 3).max(axis=(2, 4))
+    np.testing.assert_allclose(pooled, want, rtol=1e-6)
+    averaged = ops.average_pool(images, 2, padding="same")
+    sums = np.pad(x, ((0, 0), (0, 1), (0, 0), (0, 0))).reshape(2, 4, 2, 3, 2, 3).sum((2, 4))
+    counts = np.pad(np.ones((7, 6)), ((0, 1), (0, 0))).reshape(4, 2, 3, 2).sum((1, 3))
+    np.testing.assert_allclose(averaged, sums / counts[None, :, :, None], rtol=1e-5, atol=1e-6)
+    assert ops.conv_transpose(images, torch.ones(3, 3, 5, 3), 2, "same").shape == (2, 14, 12, 5)
+    assert ops.conv_transpose(images, torch.ones(3, 3, 5, 3), 2, "valid").shape == (2, 15, 13, 5)
+    assert ops.depthwise_conv(images, torch.ones(3, 3, 3, 2)).shape == (2, 5, 4, 6)
+
+
+def test_attention_and_normalization_match_numpy():
+    q, k, v = (_RNG.normal(size=(2, 5, 3, 4)) for _ in range(3))
+    logits = np.einsum("bqhd,bkhd->bhqk", q, k) / 2.0
+    causal = np.tril(np.ones((5, 5), bool))
+    logits = np.where(causal, logits, -np.inf)
+    weights = np.exp(logits - logits.max(-1, keepdims=True))
+    weights /= weights.sum(-1, keepdims=True)
+    want = np.einsum("bhqk,bkhd->bqhd", weights, v)
+    got = ops.dot_product_attention(*(torch.as_tensor(t, dtype=torch.float32) for t in (q, k, v)),
+                                    is_causal=True)
+    np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
+    x = _A.astype("float64")
+    normed = (x - x.mean(-1, keepdims=True)) / np.sqrt(x.var(-1, keepdims=True) + 1e-3)
+    np.testing.assert_allclose(ops.layer_normalization(torch.as_tensor(_A)), normed, rtol=1e-5)
+    rms = x / np.sqrt((x ** 2).mean(-1, keepdims=True) + 1e-6)
+    np.testing.assert_allclose(ops.rms_normalization(torch.as_tensor(_A), epsilon=1e-6), rms,
+                               rtol=1e-5)
+    probabilities = ops.sparsemax(torch.as_tensor(_A))
+    np.testing.assert_allclose(probabilities.sum(-1), np.ones(3), rtol=1e-6)
+    assert float(probabilities.min()) >= 0
+
+
+def test_segments_scan_and_casts():
+    data = torch.as_tensor(_A)
+    ids = torch.tensor([0, 2, 0])
+    np.testing.assert_allclose(ops.segment_sum(data, ids), [_A[0] + _A[2], np.zeros(4), _A[1]],
+                               rtol=1e-6)
+    np.testing.assert_allclose(ops.segment_max(data, ids, num_segments=3)[[0, 2]],
+                               [np.maximum(_A[0], _A[2]), _A[1]])
+    carry, ys = ops.scan(lambda c, x: (c + x, c), torch.tensor(0.0), torch.arange(4.0))
+    assert float(carry) == 6.0 and ys.tolist() == [0.0, 0.0, 1.0, 3.0]
+    assert ops.saturate_cast(torch.tensor([-3.0, 400.0]), "uint8").tolist() == [0, 255]
+    assert ops.switch(5, [lambda: 1, lambda: 2]) == 2
+    image = torch.as_tensor(_RNG.random((1, 4, 6, 3)), dtype=torch.float32)
+    assert ops.image.resize(image, (2, 3)).shape == (1, 2, 3, 3)
+    np.testing.assert_allclose(ops.image.rgb_to_grayscale(image)[..., 0],
+                               image.numpy() @ np.array([0.2989, 0.5870, 0.1140]), rtol=1e-5)

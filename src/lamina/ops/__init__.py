@@ -13,6 +13,7 @@ Example:
     tensor(4.6667)
 """
 from lamina.ops import arrays, core, creation, elementwise, linalg, math, nn, reductions, unary
+from lamina.ops import decompositions, image, nn_functions, numeric, segments, stacking, statistics
 from lamina.ops.arrays import *  # noqa: F401,F403
 from lamina.ops.core import *  # noqa: F401,F403
 from lamina.ops.creation import *  # noqa: F401,F403
@@ -22,11 +23,28 @@ from lamina.ops.math import *  # noqa: F401,F403
 from lamina.ops.nn import *  # noqa: F401,F403
 from lamina.ops.reductions import *  # noqa: F401,F403
 from lamina.ops.unary import *  # noqa: F401,F403
+from lamina.ops.decompositions import *  # noqa: F401,F403
+from lamina.ops.nn_functions import *  # noqa: F401,F403
+from lamina.ops.numeric import *  # noqa: F401,F403
+from lamina.ops.segments import *  # noqa: F401,F403
+from lamina.ops.stacking import *  # noqa: F401,F403
+from lamina.ops.statistics import *  # noqa: F401,F403
+
+import sys as _sys
 
 from lamina.ops import symbolic as _symbolic
 
 __all__ = sorted({*arrays.__all__, *core.__all__, *creation.__all__, *elementwise.__all__,
                   *linalg.__all__, *math.__all__, *nn.__all__, *reductions.__all__,
-                  *unary.__all__})
+                  *unary.__all__, *decompositions.__all__, *nn_functions.__all__,
+                  *numeric.__all__, *segments.__all__, *stacking.__all__, *statistics.__all__})
 
 _symbolic.accept_keras_tensors(globals(), __all__)
+
+# Keras' sub-namespaces: `keras.ops.nn.relu`, `keras.ops.linalg.inv`, `keras.ops.numpy.mean`,
+# `keras.ops.image.resize` (ops.image is its own module).
+for _name in nn_functions.__all__:
+    setattr(nn, _name, globals()[_name])
+for _name in decompositions.__all__ + ["norm"]:
+    setattr(linalg, _name, globals()[_name])
+numpy = _sys.modules[__name__]
