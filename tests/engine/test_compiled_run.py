@@ -99,7 +99,7 @@ def test_epoch_iterator_pads_every_batch_to_one_shape():
     data = ArrayData(torch.arange(10.0).reshape(10, 1), torch.arange(10))
     batches = [b for _, _, group in EpochIterator(data, 4, pad_to_batch_size=True) for b in group]
     assert [tuple(b.x.shape) for b in batches] == [(4, 1)] * 3
-    assert [b.valid for b in batches] == [None, None, 2]
+    assert [b.valid for b in batches] == [4, 4, 2]
     assert batches[-1].y.tolist() == [8, 9, 0, 0]
 
 

@@ -306,3 +306,47 @@ def test_guide_sample_weight_step_and_the_evaluation_step():
     plain.compile(loss="mse", metrics=["mae"])
     np.testing.assert_allclose(evaluating.evaluate(x, y, verbose=0), plain.evaluate(x, y, verbose=0),
                                rtol=1e-6)
+
+
+# ---------------------------------------------------------------------- inputs (issue 10)
+def compiled_mlp(**kwargs):
+    model = mlp()
+    model.compile(**{"optimizer": "adam", "loss": "sparse_categorical_crossentropy",
+                     "metrics": ["accuracy"], **kwargs})
+    return model
+
+
+def test_class_weight_and_sample_weight_together_are_refused_as_keras_does():
+    x, y = toy_data()
+    with pytest.raises(ValueError, match="You cannot `class_weight` and `sample_weight` at the"):
+        compiled_mlp().fit(x, y, class_weight={0: 2.0}, sample_weight=np.ones(len(x)), verbose=0)
+    with pytest.raises(ValueError, match="Arguments `sample_weight` and `class_weight` cannot be "
+                                         "specified at the same time"):
+        compiled_mlp().train_on_batch(x, y, class_weight={0: 2.0}, sample_weight=np.ones(len(x)))
+
+
+def test_train_on_batch_class_weight_is_fits_per_sample_weight():
+    x, y = toy_data(n=16)
+    by_class, by_sample = compiled_mlp(), compiled_mlp()
+    by_class.train_on_batch(x, y, class_weight={0: 3.0, 2: 0.5})
+    by_sample.train_on_batch(x, y, sample_weight=np.array([{0: 3.0, 2: 0.5}.get(int(c), 1.0)
+                                                           for c in y], "float32"))
+    for got, want in zip(by_class.get_weights(), by_sample.get_weights()):
+        np.testing.assert_allclose(got, want, atol=1e-7)
+
+
+def test_validation_steps_and_weighted_validation_data():
+    x, y = toy_data(n=64)
+    x_val, y_val = toy_data(n=40, seed=1)
+    weights = np.linspace(0.1, 3.0, 40).astype("float32")
+    model = compiled_mlp(weighted_metrics=["accuracy"])
+    history = model.fit(x, y, epochs=1, batch_size=16, verbose=0,
+                        validation_data=(x_val, y_val, weights), validation_steps=2)
+    expected = model.evaluate(x_val[:32], y_val[:32], sample_weight=weights[:32], batch_size=16,
+                              verbose=0, return_dict=True)
+    assert history.history["val_loss"][0] == pytest.approx(expected["loss"], rel=1e-6)
+    assert history.history["val_weighted_accuracy"][0] == pytest.approx(
+        expected["weighted_accuracy"], rel=1e-6)
+    # The whole validation set gives another value: validation_steps did limit it.
+    whole = model.evaluate(x_val, y_val, sample_weight=weights, batch_size=16, verbose=0)[0]
+    assert whole != pytest.approx(expected["loss"], rel=1e-6)

@@ -326,7 +326,16 @@ class _Captured:
             return self.inner(batch)
         _copy_into(self.static, batch)
         self.graph.replay()
-        return self.output
+        return self._result()
+
+    def _result(self):
+        """The step's outputs; predictions are copied out of the graph's reused buffers."""
+        if self.output is None:
+            return None
+        from torch.utils import _pytree as pytree
+
+        return pytree.tree_map(lambda t: t.clone() if isinstance(t, torch.Tensor) else t,
+                               self.output)
 
     def _capture(self, batch: Batch):
         static = _clone_batch(batch)
@@ -342,8 +351,9 @@ class _Captured:
             self.run.fall_back(self.name, "captured in a CUDA graph", error)
             return self.inner(batch)
         self.graph, self.static, self.output = graph, static, output
+        _copy_into(static, batch)
         graph.replay()  # capturing records the step; replaying runs it for this batch
-        return output
+        return self._result()
 
 
 class _AutoCpu:

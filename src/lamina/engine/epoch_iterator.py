@@ -65,7 +65,7 @@ class EpochIterator:
         steps: batches per epoch (`steps_per_epoch`), None for one pass.
         steps_per_execution: batches per group, i.e. per call of a train function.
         pad_to_batch_size: pad a short batch to `batch_size` rows (static shapes for a
-            captured step); its `valid` then says how many rows are real.
+            captured step); every batch's `valid` then says how many of its rows are real.
     """
 
     def __init__(self, data: DataSource, batch_size: int, shuffle: bool = False,
@@ -87,8 +87,10 @@ class EpochIterator:
         for step, (x, y, sample_weight) in enumerate(
                 self.data.batches(self.batch_size, self.shuffle, self.steps)):
             batch = Batch(x, y, sample_weight)
-            if self.pad_to_batch_size:
+            if self.pad_to_batch_size:  # every batch says its real rows: one graph for all
                 batch = pad_batch(batch, self.batch_size)
+                if batch.valid is None:
+                    batch = batch._replace(valid=_rows(batch.x))
             group.append(batch)
             if len(group) == self.steps_per_execution:
                 yield begin, step, group

@@ -49,6 +49,11 @@ def fit(model, x, y, *, batch_size, epochs, verbose, callbacks, validation_split
     check_validation_split(validation_split)
     if validation_split and (is_batch_source(x) or is_torch_dataset(x)):
         raise _unsplittable_error(x)
+    if class_weight is not None and sample_weight is not None:
+        # Keras' words (keras/src/trainers/data_adapters/array_data_adapter.py).
+        raise ValueError("You cannot `class_weight` and `sample_weight` at the same time. "
+                         "Fold the class weights into `sample_weight` (multiply them), or "
+                         "pass only one of the two.")
     data = _input_data(x, y, sample_weight, device, batch_size, "fit", class_weight=class_weight,
                        resume=True, shuffle=shuffle)
     batch_size = _batch_size_or_default(batch_size)
@@ -178,6 +183,10 @@ def predict(model, x, *, batch_size, verbose, steps, callbacks):
 
 def train_on_batch(model, x, y, *, sample_weight, class_weight, return_dict):
     _require_compiled(model, "train_on_batch")
+    if class_weight is not None and sample_weight is not None:
+        raise ValueError(f"Arguments `sample_weight` and `class_weight` cannot be specified at "
+                         f"the same time. Received: sample_weight={sample_weight}, "
+                         f"class_weight={class_weight}")
     data = _batch_data(x, y, sample_weight, model, "train_on_batch")
     run = model._compiled_run
     engine = run.engine_for(data)
