@@ -307,3 +307,44 @@ def test_cuda_graph_steps_end_with_the_eager_weights():
                                eager.evaluate(x, y, batch_size=16, verbose=0), rtol=1e-5)
     np.testing.assert_allclose(captured.predict(x, batch_size=16, verbose=0),
                                eager.predict(x, batch_size=16, verbose=0), atol=1e-6)
+
+
+class FakeClock:
+    """A clock that advances by the step time of the thread count now set."""
+
+    def __init__(self, seconds_per_step):
+        self.now = 0.0
+        self.seconds_per_step = seconds_per_step
+
+    def __call__(self):
+        return self.now
+
+    def run_step(self):
+        self.now += self.seconds_per_step[torch.get_num_threads()]
+
+
+def test_the_thread_tuner_keeps_the_faster_count_and_drops_to_one_when_two_stall():
+    before = torch.get_num_threads()
+    clock = FakeClock({1: 2e-3, 2: 1e-3})
+    tuner = threads.ThreadTuner([1, 2], clock=clock)
+    with threads.intra_op_threads(1):
+        tuner.epoch_begin()
+        for _ in range(40):
+            clock.run_step()
+            tuner.step()
+        assert tuner.threads == 2 and torch.get_num_threads() == 2
+        assert tuner.times[1] == pytest.approx(2e-3) and tuner.times[2] == pytest.approx(1e-3)
+        clock.seconds_per_step[2] = 25e-3  # another process takes a core: the pool stalls
+        for _ in range(tuner.CHECK + 1):
+            clock.run_step()
+            tuner.step()
+        assert tuner.threads == 1 and torch.get_num_threads() == 1
+        tuner.epoch_begin()  # the next epoch measures again
+        clock.seconds_per_step[2] = 1e-3
+        for _ in range(20):
+            clock.run_step()
+            tuner.step()
+        assert tuner.threads == 2
+    assert torch.get_num_threads() == before
+    assert threads.candidate_threads(10_000, cores=4, limit=4) == [1]
+    assert threads.candidate_threads(50_000_000, cores=4, limit=4) == [1, 4]

@@ -21,11 +21,11 @@ import os
 
 import torch
 
-__all__ = ["MIN_WORK_PER_THREAD", "available_cores", "choose_threads", "intra_op_threads",
-           "step_work"]
+__all__ = ["MIN_WORK_PER_THREAD", "ThreadTuner", "available_cores", "candidate_threads",
+           "choose_threads", "intra_op_threads", "step_work"]
 
 # Multiply-adds per op below which a second thread costs more (wake-up, join) than it saves.
-MIN_WORK_PER_THREAD = 4_000_000
+MIN_WORK_PER_THREAD = 2_000_000
 
 
 def available_cores() -> int:
@@ -50,6 +50,18 @@ def step_work(model, batch_size: int) -> int:
         if parameter.dim() >= 2:
             largest = max(largest, parameter.numel())
     return largest * batch_size
+
+
+def candidate_threads(work: int, cores: int | None = None, limit: int | None = None) -> list[int]:
+    """The thread counts a `ThreadTuner` tries for ops of `work` multiply-adds.
+
+    Example:
+        >>> candidate_threads(7_500_000, cores=2, limit=2), candidate_threads(10_000, cores=2)
+        ([1, 2], [1])
+    """
+    cores = available_cores() if cores is None else cores
+    most = min(cores, _DEFAULT_THREADS if limit is None else limit)
+    return [1, most] if most > 1 and work >= 2 * MIN_WORK_PER_THREAD else [1]
 
 
 def choose_threads(work: int, cores: int | None = None, load: float | None = None,
@@ -79,6 +91,91 @@ def choose_threads(work: int, cores: int | None = None, load: float | None = Non
     else:
         reason = "its ops are large enough to share"
     return threads, reason
+
+
+class ThreadTuner:
+    """Re-chooses the thread count of a CPU fit from the step times it measures.
+
+    Whether a second thread helps depends on what the other processes do right now: on a
+    2-core machine one W1 step took 1.1 ms on two threads and 1.3 ms on one while the machine
+    was calm, and 25 ms on two threads as soon as another process took a core. So at the start
+    of each epoch the tuner times a few executions with each candidate count and keeps the
+    fastest; while more than one thread runs, a watchdog falls back to one thread when steps
+    become `SLOWDOWN` times slower than one thread's.
+
+    Args:
+        candidates: thread counts to try, e.g. `[1, 2]`; a single count disables tuning.
+        clock: seconds as a float (tests pass a fake one).
+
+    Example:
+        >>> tuner = ThreadTuner([1])
+        >>> tuner.enabled, tuner.threads
+        (False, 1)
+    """
+
+    PROBE = 6  # timed executions per candidate at each epoch start (after one to settle)
+    CHECK = 48  # executions between watchdog checks
+    SLOWDOWN = 2.0
+
+    def __init__(self, candidates: list[int], clock=None):
+        import time
+
+        self.candidates = sorted(set(candidates))
+        self.enabled = len(self.candidates) > 1
+        self.clock = clock or time.perf_counter
+        self.threads = self.candidates[0]
+        self.times: dict[int, float] = {}
+        self._plan: list[int] = []
+        self._samples: list[float] = []
+        self._last = None
+
+    def epoch_begin(self) -> None:
+        """Plans the probes of this epoch: each candidate for PROBE + 1 executions."""
+        if not self.enabled:
+            return
+        self._plan = [count for count in self.candidates for _ in range(self.PROBE + 1)]
+        self.times = {}
+        self._start_probe(self._plan[0])
+
+    def step(self) -> None:
+        """Called after every execution: times it, and switches threads when due."""
+        if not self.enabled:
+            return
+        now = self.clock()
+        if self._last is not None:
+            self._samples.append(now - self._last)
+        self._last = now
+        if self._plan:
+            self._plan.pop(0)
+            if self._plan and self._plan[0] == self.threads:
+                return
+            # The first sample after a switch still carries the switch: leave it out.
+            self.times[self.threads] = _mean(self._samples[1:])
+            if self._plan:
+                self._start_probe(self._plan[0])
+            else:
+                self._set(min(self.times, key=self.times.get))
+            return
+        if len(self._samples) >= self.CHECK:
+            single = self.times.get(1)
+            if self.threads > 1 and single is not None \
+                    and _mean(self._samples) > self.SLOWDOWN * single:
+                self._set(1)
+            self._samples = []
+
+    def _start_probe(self, count: int) -> None:
+        self._set(count)
+
+    def _set(self, count: int) -> None:
+        if count != torch.get_num_threads():
+            torch.set_num_threads(count)
+        self.threads = count
+        self._samples = []
+        self._last = self.clock()
+
+
+def _mean(values: list[float]) -> float:
+    return sum(values) / len(values) if values else float("inf")
 
 
 @contextlib.contextmanager

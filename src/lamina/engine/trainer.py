@@ -86,7 +86,7 @@ def fit(model, x, y, *, batch_size, epochs, verbose, callbacks, validation_split
     model.stop_training = False
     model._initial_epoch = None
     train_function = run.make_train_function()
-    thread_count = _choose_threads(run, model, batch_size, device, verbose)
+    thread_count, tuner = _choose_threads(run, model, batch_size, device, verbose)
     was_training = model.training
     with threads.intra_op_threads(thread_count):
         callback_list.on_train_begin()
@@ -101,11 +101,13 @@ def fit(model, x, y, *, batch_size, epochs, verbose, callbacks, validation_split
             model.reset_metrics()
             callback_list.on_epoch_begin(epoch)
             model.train()  # once per epoch: torch modules inside see the training mode
+            tuner.epoch_begin()
             step_logs = None
             for begin, end, batches in iterator:
                 if train_batch_hooks:
                     callback_list.on_train_batch_begin(begin)
                 step_logs = train_function(batches)
+                tuner.step()
                 if train_batch_hooks:
                     callback_list.on_train_batch_end(end, step_logs)
                     if model.stop_training:
@@ -261,15 +263,22 @@ def _pads(run: CompiledRun, data) -> bool:
     return isinstance(data, ArrayData) and run.captures()
 
 
-def _choose_threads(run: CompiledRun, model, batch_size: int, device, verbose: int) -> int:
-    """Intra-op threads for this fit (CPU), and the engine's choice said at verbose >= 1."""
+def _choose_threads(run: CompiledRun, model, batch_size: int, device, verbose: int):
+    """Intra-op threads for this fit (CPU) and their tuner; the choice said at verbose >= 1."""
     if device.type != "cpu":
         run.say(f"{device.type}: {run.describe_mode()}", verbose)
-        return torch.get_num_threads()
-    count, reason = threads.choose_threads(threads.step_work(model, batch_size))
-    run.say(f"cpu: {run.describe_mode()}; {count} intra-op thread{'s' if count > 1 else ''} of "
-            f"{threads.available_cores()} cores ({reason})", verbose)
-    return count
+        return torch.get_num_threads(), threads.ThreadTuner([torch.get_num_threads()])
+    work = threads.step_work(model, batch_size)
+    count, reason = threads.choose_threads(work)
+    tuner = threads.ThreadTuner(threads.candidate_threads(work))
+    cores = threads.available_cores()
+    if tuner.enabled:
+        choice = (f"intra-op threads re-chosen each epoch among {tuner.candidates} from measured "
+                  f"step times, starting with {count} ({reason}), of {cores} cores")
+    else:
+        choice = f"{count} intra-op thread{'s' if count > 1 else ''} of {cores} cores ({reason})"
+    run.say(f"cpu: {run.describe_mode()}; {choice}", verbose)
+    return count, tuner
 
 
 def _unsplittable_error(x) -> ValueError:
