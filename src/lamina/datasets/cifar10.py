@@ -15,7 +15,7 @@ import numpy as np
 from lamina.datasets._cifar import load_batches, to_channels_last
 from lamina.datasets._dataset_file import dataset_file
 
-__all__ = ["load_data", "class_names", "CLASS_NAMES"]
+__all__ = ["CLASS_NAMES", "class_names", "load_data"]
 
 #: The label names, indexed by label (not Keras API: the table of Keras' docstring).
 class_names = ("airplane", "automobile", "bird", "cat", "deer",

@@ -11,10 +11,15 @@ from __future__ import annotations
 import numpy as np
 
 from lamina.datasets._download import (
-    IDX_FILES, datasets_home, fetch, local_idx_folder, missing_dataset_error, read_idx_dataset,
+    IDX_FILES,
+    datasets_home,
+    fetch,
+    local_idx_folder,
+    missing_dataset_error,
+    read_idx_dataset,
 )
 
-__all__ = ["load_data", "class_names", "CLASS_NAMES"]
+__all__ = ["CLASS_NAMES", "class_names", "load_data"]
 
 #: The label names, indexed by label (not Keras API: the name list every tutorial types in).
 class_names = (

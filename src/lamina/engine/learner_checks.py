@@ -22,7 +22,7 @@ import numpy as np
 
 from lamina.engine.compile_utils import check_metric_names
 
-__all__ = ["warn_output_activation", "warn_unscaled_images", "check_compile_metrics"]
+__all__ = ["check_compile_metrics", "warn_output_activation", "warn_unscaled_images"]
 
 _BINARY_LOSSES = {"binary_crossentropy", "bce", "BinaryCrossentropy", "binary_focal_crossentropy",
                   "BinaryFocalCrossentropy"}
