@@ -350,3 +350,29 @@ def test_validation_steps_and_weighted_validation_data():
     # The whole validation set gives another value: validation_steps did limit it.
     whole = model.evaluate(x_val, y_val, sample_weight=weights, batch_size=16, verbose=0)[0]
     assert whole != pytest.approx(expected["loss"], rel=1e-6)
+
+
+class DoubledLoss(keras.Sequential):
+    """Keras' hook: a model that overrides `compute_loss` (here: twice the compiled loss)."""
+
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        return 2.0 * super().compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight,
+                                          training=training)
+
+
+def test_an_overridden_compute_loss_is_what_fit_and_evaluate_minimize_and_report():
+    x, y = toy_data()
+    keras.utils.set_random_seed(0)
+    doubled = DoubledLoss([keras.Input((4,)), layers.Dense(5, activation="relu"),
+                           layers.Dense(3, activation="softmax")])
+    plain = mlp()
+    doubled.compile(optimizer=keras.optimizers.SGD(0.05), loss="sparse_categorical_crossentropy")
+    plain.compile(optimizer=keras.optimizers.SGD(0.1), loss="sparse_categorical_crossentropy")
+    h_doubled = doubled.fit(x, y, batch_size=16, epochs=2, shuffle=False, verbose=0)
+    h_plain = plain.fit(x, y, batch_size=16, epochs=2, shuffle=False, verbose=0)
+    for got, want in zip(doubled.get_weights(), plain.get_weights()):
+        np.testing.assert_allclose(got, want, atol=1e-6)
+    np.testing.assert_allclose(h_doubled.history["loss"], 2 * np.array(h_plain.history["loss"]),
+                               rtol=1e-5)
+    assert doubled.evaluate(x, y, verbose=0) == pytest.approx(2 * plain.evaluate(x, y, verbose=0),
+                                                              rel=1e-6)

@@ -184,6 +184,8 @@ class CompiledRun:
         runner = self.runners.get(name)
         if runner is not None and hasattr(runner, "steps_left"):
             runner.steps_left = steps
+            if runner.mode == "eager":  # each fit weighs the compile for its own length
+                runner.steps, runner.started = 0, None
 
     def captures(self) -> bool:
         """Whether the steps are captured in CUDA graphs (they then need static shapes)."""

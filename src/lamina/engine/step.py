@@ -46,7 +46,11 @@ class Engine:
             model.compiled_loss.build(self.output_names)
             self._build_metrics(sample_y, sample_pred)
         self.refresh_parameters()
-        if model.compiled_loss is not None and self.metrics is not None \
+        from lamina.models.model import Model
+
+        compute_loss = getattr(type(model), "compute_loss", None)
+        self.custom_loss = compute_loss is not None and compute_loss is not Model.compute_loss
+        if model.compiled_loss is not None and self.metrics is not None and not self.custom_loss \
                 and getattr(model, "_compiled_run", None) is not None \
                 and model._compiled_run.fuses_dense_chains:
             self.fused = DenseChain.match(model)
@@ -141,9 +145,14 @@ class Engine:
 
         Returns `(total, per_output, trues, preds, sample_weights, row_mask)`.
         """
-        preds = self.outputs(self.runner(x, training=training))
+        y_pred = self.runner(x, training=training)
+        preds = self.outputs(y_pred)
         trues = self.targets(y)
         sws, row_mask, row_scale = self._row_weights(x, sample_weight, valid)
+        if self.custom_loss:  # the model overrides Keras' `compute_loss`: its loss is the loss
+            total = self.model.compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight,
+                                            training=training)
+            return total, [], trues, preds, sws, row_mask
         total, per_output = self.loss(trues, preds, sws, row_scale)
         return total, per_output, trues, preds, sws, row_mask
 
