@@ -108,6 +108,12 @@ class CompiledRun:
         self.fuses_dense_chains = not self.run_eagerly
         self._warned_causes: set = set()
 
+    def __getstate__(self) -> dict:
+        # The step functions are closures (and compiled or captured code): rebuilt on use.
+        state = dict(self.__dict__)
+        state.update(train_function=None, test_function=None, predict_function=None, runners={})
+        return state
+
     @classmethod
     def inference_only(cls, model) -> CompiledRun:
         """The run of a model that was never compiled: predict only (no loss, no optimizer)."""

@@ -57,7 +57,7 @@ class Adam(Optimizer):
             self.add_optimizer_variables(variables, "velocity_hat")
 
     def _update_step(self, grads, variables, learning_rate, slots) -> None:
-        if _fusable(variables, grads, learning_rate):
+        if self._fusable(variables, grads, learning_rate):
             self._fused_update_step(grads, variables, learning_rate, slots)
             return
         momentums, velocities = slots["momentum"], slots["velocity"]
@@ -75,6 +75,17 @@ class Adam(Optimizer):
         torch._foreach_add_(denominators, self.epsilon)
         torch._foreach_mul_(denominators, inv_alpha)
         torch._foreach_addcdiv_(variables, momentums, denominators, value=-1.0)
+
+    def _fusable(self, variables, grads, learning_rate) -> bool:
+        """`_fusable`, remembered for the lists the engine passes every step (same objects)."""
+        key = (id(variables), id(grads))
+        cached = getattr(self, "_fusable_for", None)
+        if cached is not None and cached[0] == key and cached[1] is variables and cached[2] is grads:
+            return cached[3] and isinstance(learning_rate, torch.Tensor) \
+                and learning_rate.device.type == "cpu"
+        answer = _fusable(variables, grads, learning_rate)
+        self._fusable_for = (key, variables, grads, answer)
+        return answer
 
     def _fused_update_step(self, grads, variables, learning_rate, slots) -> None:
         """The same update in PyTorch's fused CPU kernel (one pass over each tensor).
