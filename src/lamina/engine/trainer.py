@@ -165,7 +165,7 @@ def predict(model, x, *, batch_size, verbose, steps, callbacks):
     run.engine_for(sample, need_targets=False)
     iterator = EpochIterator(data, batch_size, steps=steps,
                              steps_per_execution=run.steps_per_execution,
-                             pad_to_batch_size=_pads(run, data))
+                             pad_to_batch_size=_pads(run, data, "predict_step"))
     callback_list = CallbackList(callbacks, add_progbar=verbose != 0, model=model, verbose=verbose,
                                  epochs=1, steps=iterator.num_steps())
     batch_hooks = callback_list.needs_batch_hooks_for("predict")
@@ -226,7 +226,7 @@ def _run_test_loop(run: CompiledRun, data, batch_size: int, steps, callback_list
     step_logs = None
     iterator = EpochIterator(data, batch_size, steps=steps,
                              steps_per_execution=run.steps_per_execution,
-                             pad_to_batch_size=_pads(run, data))
+                             pad_to_batch_size=_pads(run, data, "test_step"))
     for begin, end, batches in iterator:
         if batch_hooks:
             callback_list.on_test_batch_begin(begin)
@@ -258,9 +258,15 @@ def _eval_mode(model):
             model.train()
 
 
-def _pads(run: CompiledRun, data) -> bool:
-    """Evaluation batches get one static shape where the steps are captured (CUDA graphs)."""
-    return isinstance(data, ArrayData) and run.captures()
+def _pads(run: CompiledRun, data, step: str) -> bool:
+    """Evaluation batches get one static shape where the steps are captured (CUDA graphs).
+
+    A model's own `test_step` / `predict_step` sees the batches as they are (no padding).
+    """
+    from lamina.models.model import Model
+
+    overridden = getattr(type(run.model), step) is not getattr(Model, step)
+    return isinstance(data, ArrayData) and run.captures() and not overridden
 
 
 def _choose_threads(run: CompiledRun, model, batch_size: int, device, verbose: int):
