@@ -888,3 +888,10 @@ def test_segments_scan_and_casts():
     assert ops.image.resize(image, (2, 3)).shape == (1, 2, 3, 3)
     np.testing.assert_allclose(ops.image.rgb_to_grayscale(image)[..., 0],
                                image.numpy() @ np.array([0.2989, 0.5870, 0.1140]), rtol=1e-5)
+
+
+def test_convert_to_numpy_copies_so_later_in_place_updates_do_not_show():
+    variable = keras.Variable(np.zeros(2, "float32"))
+    before = ops.convert_to_numpy(variable)
+    variable.assign_add(np.ones(2, "float32"))
+    np.testing.assert_array_equal(before, [0.0, 0.0])

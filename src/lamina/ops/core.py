@@ -157,7 +157,12 @@ def convert_to_numpy(x) -> np.ndarray:
     """
     if isinstance(x, (list, tuple)):
         return np.array([backend.to_numpy(item) for item in x])
-    return backend.to_numpy(x)
+    array = backend.to_numpy(x)
+    # A CPU tensor's NumPy view would change with the tensor (a variable updated in place
+    # later); Keras returns a copy.
+    if not isinstance(x, torch.Tensor) or x.device.type == "cpu":
+        array = array.copy()
+    return array
 
 
 def is_tensor(x) -> bool:
