@@ -77,14 +77,15 @@ class Adam(Optimizer):
         torch._foreach_addcdiv_(variables, momentums, denominators, value=-1.0)
 
     def _fusable(self, variables, grads, learning_rate) -> bool:
-        """`_fusable`, remembered for the lists the engine passes every step (same objects)."""
-        key = (id(variables), id(grads))
+        """`_fusable`, remembered for the tensors the engine passes every step (same objects)."""
+        if not (isinstance(learning_rate, torch.Tensor) and learning_rate.device.type == "cpu"):
+            return False
         cached = getattr(self, "_fusable_for", None)
-        if cached is not None and cached[0] == key and cached[1] is variables and cached[2] is grads:
-            return cached[3] and isinstance(learning_rate, torch.Tensor) \
-                and learning_rate.device.type == "cpu"
+        if cached is not None and cached[0] is variables and len(cached[1]) == len(grads) \
+                and all(a is b for a, b in zip(cached[1], grads)):
+            return cached[2]
         answer = _fusable(variables, grads, learning_rate)
-        self._fusable_for = (key, variables, grads, answer)
+        self._fusable_for = (variables, list(grads), answer)  # held: ids cannot be reused
         return answer
 
     def _fused_update_step(self, grads, variables, learning_rate, slots) -> None:
