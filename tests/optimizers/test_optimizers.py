@@ -579,3 +579,22 @@ def test_adam_on_cpu_runs_torch_fused_kernel_with_keras_epsilon_placement(amsgra
         alpha = 0.05 * np.sqrt(1 - 0.999 ** t) / (1 - 0.9 ** t)
         ref = ref - alpha * m / (np.sqrt(v_hat if amsgrad else v) + 0.1)
     np.testing.assert_allclose(w.detach().numpy(), ref, rtol=1e-5, atol=1e-6)
+
+
+def test_adam_fused_step_follows_a_step_counter_changed_from_outside():
+    # The CPU path knows the step count on the host; set_weights (a checkpoint) moves it.
+    w = torch.nn.Parameter(torch.ones(3))
+    optimizer = optimizers.Adam(learning_rate=0.1)
+    for _ in range(3):
+        optimizer.apply([torch.full((3,), 0.5)], [w])
+    weights = [np.array(value, copy=True) for value in optimizer.get_weights()]
+    weights[0] = np.array(0, "int32")  # back to step 0, the moments kept
+    optimizer.set_weights(weights)
+    start = w.detach().numpy().astype(np.float64)
+    optimizer.apply([torch.full((3,), 0.5)], [w])
+    m = 0.9 * weights[2].astype(np.float64) + 0.1 * 0.5
+    v = 0.999 * weights[3].astype(np.float64) + 0.001 * 0.25
+    alpha = 0.1 * np.sqrt(1 - 0.999) / (1 - 0.9)  # t = 1 again
+    np.testing.assert_allclose(w.detach().numpy(), start - alpha * m / (np.sqrt(v) + 1e-7),
+                               rtol=1e-6)
+    assert int(optimizer.iterations) == 1

@@ -1,6 +1,8 @@
 """Adam: adaptive moment estimation, with Keras' epsilon placement and optional AMSGrad."""
 from __future__ import annotations
 
+import math
+
 import torch
 
 from lamina.optimizers.base import Optimizer
@@ -94,17 +96,49 @@ class Adam(Optimizer):
         PyTorch's kernel divides the root by sqrt(1-b2^t) before adding its epsilon, where
         Keras adds epsilon to the uncorrected root. Handing it a step count at which its bias
         corrections are 1 (t = inf) and Keras' corrected rate α = lr*sqrt(1-b2^t)/(1-b1^t) as
-        the learning rate makes its update `α*m / (sqrt(v) + epsilon)`, Keras' formula; α is
-        computed by tensor ops, so nothing is read back in Python.
+        the learning rate makes its update `α*m / (sqrt(v) + epsilon)`, Keras' formula.
         """
-        corrections = self._bias_corrections(self.beta_1, self.beta_2)
-        alpha = corrections.pow_(self._constant((-1.0, 0.5))).prod().mul_(learning_rate)
+        step = self._host_step()
+        if step is None:  # first step, or the counter was changed: one read of a CPU value
+            self._learn_iterations()
+            step = self._host_step()
+        if step is None:
+            corrections = self._bias_corrections(self.beta_1, self.beta_2)
+            alpha = corrections.pow_(self._constant((-1.0, 0.5))).prod().mul_(learning_rate)
+        else:  # the corrections as Python floats: one tensor op instead of six
+            alpha = learning_rate * (math.sqrt(1.0 - self.beta_2 ** step)
+                                     / (1.0 - self.beta_1 ** step))
         no_correction = self._constant((float("inf"),))[0]
         velocity_hats = slots["velocity_hat"] if self.amsgrad else []
         torch._fused_adam_(variables, grads, slots["momentum"], slots["velocity"], velocity_hats,
                            [no_correction] * len(variables), lr=alpha, beta1=self.beta_1,
                            beta2=self.beta_2, weight_decay=0.0, eps=self.epsilon,
                            amsgrad=self.amsgrad, maximize=False)
+
+    def _host_step(self) -> int | None:
+        """The 1-based step `t` known on the host without reading the counter, else None.
+
+        The counter is a tensor that `apply` increments after this update; its version
+        (bumped by every in-place change) tells whether anything else — `set_weights`, loading
+        a checkpoint, a callback — changed it since this optimizer last knew its value.
+        """
+        if self.gradient_accumulation_steps:
+            return None
+        known = getattr(self, "_known_iterations", None)
+        counter = self._iterations
+        if known is None or known[0] != counter._version or known[1] is not counter:
+            self._known_iterations = None
+            return None
+        iterations = known[2]
+        # `apply` adds 1 next: one version later the counter holds iterations + 1.
+        self._known_iterations = (counter._version + 1, counter, iterations + 1)
+        return iterations + 1
+
+    def _learn_iterations(self) -> None:
+        """Records the counter's value once (a CPU read) so `_host_step` can follow it."""
+        counter = self._iterations
+        if counter.device.type == "cpu" and not self.gradient_accumulation_steps:
+            self._known_iterations = (counter._version, counter, int(counter))
 
     def get_config(self) -> dict:
         config = super().get_config()
