@@ -57,6 +57,8 @@ class DenseChain:
                                                        else (layer.kernel,))]
         self._grads = [torch.empty_like(p, memory_format=torch.contiguous_format)
                        for p in self.params]
+        self._aranges: dict = {}
+        self._minus_one = torch.tensor(-1.0)
 
     @classmethod
     def match(cls, model) -> DenseChain | None:
@@ -120,33 +122,39 @@ class DenseChain:
         labels = y.reshape(rows).long()
         losses = F.cross_entropy(logits, labels, reduction="none")
         probabilities = torch.softmax(logits, dim=-1)
-        row_weight = None
+        row_weight = None  # per-row factor of the gradient: Keras' clip, sample weights
         if not self.from_logits:
             # Keras' clip of the probability; the gradient is zero where it is active.
-            row_weight = ((losses >= _LOSS_LOW) & (losses <= _LOSS_HIGH)).to(torch.float32)
-            losses = losses.clamp(_LOSS_LOW, _LOSS_HIGH)
+            row_weight = (losses >= _LOSS_LOW).logical_and_(losses <= _LOSS_HIGH)
+            losses = losses.clamp_(_LOSS_LOW, _LOSS_HIGH)
         if sample_weight is not None:
             weights = sample_weight.to(torch.float32)
             total = (losses * weights).mean()
-            row_weight = weights if row_weight is None else row_weight * weights
+            row_weight = weights if row_weight is None else weights * row_weight
         else:
             total = losses.mean()
         # d(mean)/dlogits = (softmax - onehot) * weight / rows, the weight 0 where clipped.
         grad = probabilities.clone()
-        grad[torch.arange(rows), labels] -= 1.0
+        grad.index_put_((self._rows(rows), labels), self._minus_one, accumulate=True)
         scale = 1.0 / rows
         factor = self.model.optimizer.loss_scale_factor
         if factor is not None:  # apply() divides the gradients by it
             scale *= factor
-        if row_weight is None:
-            grad.mul_(scale)
-        else:
-            grad.mul_((row_weight * scale).unsqueeze(1))
+        if row_weight is not None:
+            grad.mul_(row_weight.unsqueeze(1))
+        grad.mul_(scale)
         self._backward(grad, layer_inputs)
         self.model.optimizer.apply(self._grads, self.params)
         engine.metrics.update_losses(total, [total], rows)
         predictions = logits if self.from_logits else _softmax_output(probabilities, logits)
         engine.metrics.update_state([y], [predictions], [sample_weight])
+
+    def _rows(self, rows: int) -> torch.Tensor:
+        """`arange(rows)`, kept for the batch sizes seen (two per fit: full and last)."""
+        table = self._aranges.get(rows)
+        if table is None:
+            table = self._aranges[rows] = torch.arange(rows)
+        return table
 
     def _backward(self, grad, layer_inputs) -> None:
         slot = len(self._grads)
