@@ -160,3 +160,27 @@ def test_functional_clone_input_errors():
 
 def test_clone_model_is_exported_like_keras():
     assert keras.models.clone_model is clone_model
+
+
+def test_deepcopy_and_torch_save_give_a_model_that_trains_on_independently():
+    """copy.deepcopy / torch.save+load copy weights and optimizer state; the copy keeps training."""
+    import copy
+    import io
+
+    model = Sequential([Input((4,)), layers.Dense(3, activation="relu"),
+                               layers.Dense(2)])
+    model.compile("adam", "mse")
+    rng = np.random.default_rng(0)
+    x, y = rng.random((16, 4), dtype="float32"), rng.random((16, 2), dtype="float32")
+    model.fit(x, y, epochs=2, batch_size=8, verbose=0)
+    buffer = io.BytesIO()
+    torch.save(model, buffer)
+    buffer.seek(0)
+    copies = [copy.deepcopy(model), torch.load(buffer, weights_only=False)]
+    model.fit(x, y, epochs=1, batch_size=8, shuffle=False, verbose=0)
+    for twin in copies:
+        assert twin.layers[0].kernel is not model.layers[0].kernel
+        twin.fit(x, y, epochs=1, batch_size=8, shuffle=False, verbose=0)
+        assert int(twin.optimizer.iterations) == 6
+        np.testing.assert_allclose(twin.predict(x, verbose=0), model.predict(x, verbose=0),
+                                   rtol=0, atol=1e-6)

@@ -71,7 +71,8 @@ class Layer(nn.Module):
     _accepts_string_inputs = False
 
     def __new__(cls, *args, **kwargs):
-        _check_constructor_arguments(cls, args, kwargs)
+        if args or kwargs:  # copy and pickle make instances with cls.__new__(cls) alone
+            _check_constructor_arguments(cls, args, kwargs)
         return super().__new__(cls)
 
     def __init__(self, trainable: bool = True, name: str | None = None, dtype=None,

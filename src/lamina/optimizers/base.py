@@ -175,6 +175,14 @@ class Optimizer:
             self.add_optimizer_variables(variables, names)
         self.built = True
 
+    def __setstate__(self, state: dict) -> None:
+        # copy.deepcopy(model) and torch.load give the variables new identities: re-key by them.
+        self.__dict__.update(state)
+        variables = state.get("_trainable_variables") or []
+        self._variable_ids = tuple(map(id, variables))
+        self._index_by_id = {key: i for i, key in enumerate(self._variable_ids)}
+        self._excluded_ids = {id(v) for v in state.get("_excluded_variables", ())}
+
     def _move_to(self, device: torch.device) -> None:
         if self._iterations.device != device:
             self._iterations = self._iterations.to(device)
@@ -363,7 +371,8 @@ class Optimizer:
 
     def exclude_from_weight_decay(self, var_list=None, var_names=None) -> None:
         """Excludes variables (or those whose name contains one of `var_names`) from decay."""
-        self._excluded_ids = {id(v) for v in var_list or ()}
+        self._excluded_variables = list(var_list or ())
+        self._excluded_ids = {id(v) for v in self._excluded_variables}
         self._excluded_pattern = re.compile("|".join(set(var_names))) if var_names else None
         self._decay_variables = None
 
