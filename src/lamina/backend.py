@@ -208,9 +208,15 @@ def is_string_data(value) -> bool:
 
 
 def to_numpy(tensor) -> np.ndarray:
-    """Copies a tensor (or anything array-like) to a NumPy array on the host."""
+    """Copies a tensor (or anything array-like) to a NumPy array on the host.
+
+    Always a copy, as Keras' `get_weights()` gives: a CPU tensor's `.numpy()` shares its
+    memory, so `w = model.get_weights(); model.fit(...); model.set_weights(w)` would restore
+    nothing.
+    """
     if isinstance(tensor, torch.Tensor):
-        return tensor.detach().cpu().numpy()
+        tensor = tensor.detach()
+        return tensor.numpy().copy() if tensor.device.type == "cpu" else tensor.cpu().numpy()
     return np.asarray(tensor)
 
 

@@ -153,3 +153,17 @@ def test_output_shape_of_layer_creating_constants_and_sublayers_in_call():
     assert wrapper.compute_output_shape((None, 5)) == (None, 3)
     assert wrapper.inner.kernel.device.type != "meta"
     assert wrapper(torch.ones(2, 5)).shape == (2, 3)
+
+
+def test_get_weights_are_copies_that_set_weights_can_restore_after_fit():
+    """Keras' idiom: keep the weights, train, put them back."""
+    import lamina
+
+    model = lamina.Sequential([lamina.Input((3,)), lamina.layers.Dense(2)])
+    model.compile("sgd", "mse")
+    saved = model.get_weights()
+    before = [w.copy() for w in saved]
+    model.fit(np.ones((4, 3), "float32"), np.ones((4, 2), "float32"), verbose=0)
+    assert all(np.array_equal(w, b) for w, b in zip(saved, before))
+    model.set_weights(saved)
+    assert all(np.array_equal(w, b) for w, b in zip(model.get_weights(), before))

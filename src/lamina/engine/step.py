@@ -185,7 +185,7 @@ class Engine:
             for parameter, constraint in self.constrained:
                 parameter.copy_(constraint(parameter))
             self._update_metrics(x, total.detach(), [v.detach() for v in per_output], trues,
-                                 [p.detach() for p in preds], sws, row_mask, valid)
+                                 [_detached(p) for p in preds], sws, row_mask, valid)
 
     @torch.no_grad()
     def test_step(self, x, y, sample_weight, valid=None) -> None:
@@ -285,3 +285,13 @@ def _first_tensor(x):
 def _drop_missing_gradients(params, grads):
     kept = [(p, g) for p, g in zip(params, grads) if g is not None]
     return [p for p, _ in kept], [g for _, g in kept]
+
+
+def _detached(prediction: torch.Tensor) -> torch.Tensor:
+    """`prediction.detach()` keeping its Keras mask, so training metrics weight by it as
+    evaluate's do (Keras' metrics read the mask of y_pred)."""
+    detached = prediction.detach()
+    mask = getattr(prediction, "_keras_mask", None)
+    if mask is not None:
+        detached._keras_mask = mask
+    return detached
