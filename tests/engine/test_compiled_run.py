@@ -280,6 +280,14 @@ def test_threads_follow_op_sizes_and_free_cores():
     assert threads.step_work(mlp(), 32) == 6 * 4 * 32
 
 
+def test_a_convolution_counts_its_work_at_every_output_position():
+    """A 3x3x32x64 kernel on a 11x11 output does 18 432 x 121 multiply-adds per image, so a
+    convnet is offered two threads (before, counting the kernel once kept it on one)."""
+    convnet = keras.Sequential([keras.Input((13, 13, 32)), layers.Conv2D(64, 3)])
+    assert threads.step_work(convnet, 128) == 3 * 3 * 32 * 64 * 11 * 11 * 128
+    assert threads.candidate_threads(threads.step_work(convnet, 128), cores=2, limit=2) == [1, 2]
+
+
 def test_fit_restores_the_thread_count_and_says_what_it_chose(capsys):
     before = torch.get_num_threads()
     x, y = toy_data()

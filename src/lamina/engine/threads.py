@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import os
 
+import numpy as np
 import torch
 
 __all__ = ["MIN_WORK_PER_THREAD", "ThreadTuner", "available_cores", "candidate_threads",
@@ -44,12 +45,33 @@ def _load() -> float:
 
 
 def step_work(model, batch_size: int) -> int:
-    """Multiply-adds of the model's largest weight matmul for one batch (a size estimate)."""
+    """Multiply-adds of the model's largest weight op for one batch (a size estimate).
+
+    A matmul weight is used once per sample; a convolution kernel once per output position,
+    so its work is scaled by the layer's output size when the layer knows it.
+    """
     largest = 0
-    for parameter in model.parameters():
-        if parameter.dim() >= 2:
-            largest = max(largest, parameter.numel())
+    for module in model.modules():
+        for parameter in module.parameters(recurse=False):
+            if parameter.dim() >= 2:
+                largest = max(largest, parameter.numel() * _positions(module, parameter))
     return largest * batch_size
+
+
+def _positions(module, parameter) -> int:
+    """Output positions a kernel slides over (1 for a matmul weight)."""
+    if parameter.dim() < 3:
+        return 1
+    try:
+        shape = module.output.shape
+    except (AttributeError, ValueError, RuntimeError):
+        return _UNKNOWN_POSITIONS
+    spatial = [d for d in tuple(shape)[1:-1] if d is not None]
+    return max(1, int(np.prod(spatial))) if spatial else _UNKNOWN_POSITIONS
+
+
+# A convolution whose output size is unknown (a subclassed model) is assumed image-sized.
+_UNKNOWN_POSITIONS = 100
 
 
 def candidate_threads(work: int, cores: int | None = None, limit: int | None = None) -> list[int]:
