@@ -356,3 +356,15 @@ def test_the_thread_tuner_keeps_the_faster_count_and_drops_to_one_when_two_stall
     assert torch.get_num_threads() == before
     assert threads.candidate_threads(10_000, cores=4, limit=4) == [1]
     assert threads.candidate_threads(50_000_000, cores=4, limit=4) == [1, 4]
+
+
+def test_intra_op_threads_restores_the_count_a_tuner_changed_inside_it():
+    """The user's thread count comes back even when the block started at that same count."""
+    before = torch.get_num_threads()
+    try:
+        torch.set_num_threads(1)
+        with threads.intra_op_threads(1):
+            torch.set_num_threads(2)  # what a ThreadTuner does mid-fit
+        assert torch.get_num_threads() == 1
+    finally:
+        torch.set_num_threads(before)

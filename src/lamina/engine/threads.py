@@ -202,16 +202,16 @@ def _mean(values: list[float]) -> float:
 
 @contextlib.contextmanager
 def intra_op_threads(threads: int):
-    """Runs the block with `threads` intra-op threads, then restores the previous count."""
+    """Runs the block with `threads` intra-op threads, then restores the previous count
+    (also when the block, a `ThreadTuner`, changed it again)."""
     previous = torch.get_num_threads()
-    if threads == previous:
-        yield
-        return
-    torch.set_num_threads(threads)
+    if threads != previous:
+        torch.set_num_threads(threads)
     try:
         yield
     finally:
-        torch.set_num_threads(previous)
+        if torch.get_num_threads() != previous:
+            torch.set_num_threads(previous)
 
 
 _DEFAULT_THREADS = torch.get_num_threads()
