@@ -20,6 +20,7 @@ import torch.nn.functional as F
 from lamina import backend
 from lamina.ops.core import tensor, tensors
 from lamina.ops.unary import as_float
+from lamina.utils.conv_utils import same_padding
 
 __all__ = [
     "average_pool",
@@ -165,12 +166,8 @@ def _tuple(value, rank: int, name: str) -> tuple:
 
 def _same_padding(x: torch.Tensor, window, strides, dilation, value=0.0):
     """Pads the spatial axes of a channels-first `x` as TensorFlow's 'same' does."""
-    pads = []
-    for size, k, s, d in zip(x.shape[2:], window, strides, dilation):
-        effective = (k - 1) * d + 1
-        out = math.ceil(size / s)
-        total = max((out - 1) * s + effective - size, 0)
-        pads.append((total // 2, total - total // 2))
+    pads = [same_padding(size, k, s, d)
+            for size, k, s, d in zip(x.shape[2:], window, strides, dilation)]
     flat = [p for pair in reversed(pads) for p in pair]
     return F.pad(x, flat, value=value) if any(flat) else x
 
