@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from lamina.callbacks.base import Callback, check_mode
+from lamina.callbacks.base import Callback, check_mode, save_due_on_batch
 
 __all__ = ["BackupAndRestore"]
 
@@ -156,13 +156,7 @@ class BackupAndRestore(Callback):
     def _should_save_on_batch(self, batch: int) -> bool:
         if self.save_freq == "epoch":
             return False
-        added = batch + 1 if batch <= self._last_batch_seen else batch - self._last_batch_seen
-        self._batches_seen_since_last_saving += added
-        self._last_batch_seen = batch
-        if self._batches_seen_since_last_saving >= self.save_freq:
-            self._batches_seen_since_last_saving = 0
-            return True
-        return False
+        return save_due_on_batch(self, batch)
 
     def _save_backup(self) -> None:
         """Writes weights, then the state arrays, then the metadata (each file atomically)."""

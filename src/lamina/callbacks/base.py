@@ -161,3 +161,20 @@ class Callback:
     @_default_hook
     def on_predict_end(self, logs: dict | None = None) -> None:
         """Called at the end of `predict`."""
+
+
+def save_due_on_batch(callback, batch: int) -> bool:
+    """Counts `batch` towards an integer `callback.save_freq`; True when a save is due.
+
+    Shared by ModelCheckpoint and BackupAndRestore, which keep the count in
+    `_batches_seen_since_last_saving` and the last index in `_last_batch_seen` (None before
+    the first batch). A batch index that does not grow starts a new epoch.
+    """
+    last = callback._last_batch_seen
+    added = batch + 1 if last is None or batch <= last else batch - last
+    callback._batches_seen_since_last_saving += added
+    callback._last_batch_seen = batch
+    if callback._batches_seen_since_last_saving >= callback.save_freq:
+        callback._batches_seen_since_last_saving = 0
+        return True
+    return False

@@ -6,7 +6,7 @@ import warnings
 from collections.abc import Mapping
 from typing import Any
 
-from lamina.callbacks.base import check_mode
+from lamina.callbacks.base import check_mode, save_due_on_batch
 from lamina.callbacks.monitor_callback import MonitorCallback, _missing_monitor_hint
 
 __all__ = ["ModelCheckpoint"]
@@ -143,16 +143,7 @@ class ModelCheckpoint(MonitorCallback):
         """Counts batches (a batch index that does not grow starts a new epoch)."""
         if self.save_freq == "epoch":
             return False
-        if self._last_batch_seen is None or batch <= self._last_batch_seen:
-            added = batch + 1
-        else:
-            added = batch - self._last_batch_seen
-        self._batches_seen_since_last_saving += added
-        self._last_batch_seen = batch
-        if self._batches_seen_since_last_saving >= self.save_freq:
-            self._batches_seen_since_last_saving = 0
-            return True
-        return False
+        return save_due_on_batch(self, batch)
 
     def _save_model(self, epoch: int, batch: int | None, logs: dict) -> None:
         """Formats the path, decides, saves, and says so when verbose."""
