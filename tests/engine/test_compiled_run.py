@@ -320,15 +320,25 @@ def test_cuda_graph_steps_end_with_the_eager_weights():
 class FakeClock:
     """A clock that advances by the step time of the thread count now set."""
 
-    def __init__(self, seconds_per_step):
+    def __init__(self, seconds_per_step, drift=0.0):
         self.now = 0.0
         self.seconds_per_step = seconds_per_step
+        self.drift = drift  # the machine slows by this fraction every step
+        self.steps = 0
 
     def __call__(self):
         return self.now
 
     def run_step(self):
-        self.now += self.seconds_per_step[torch.get_num_threads()]
+        self.now += self.seconds_per_step[torch.get_num_threads()] * (1 + self.drift * self.steps)
+        self.steps += 1
+
+
+def _tune_one_epoch(tuner, clock, steps=30):
+    tuner.epoch_begin()
+    for _ in range(steps):
+        clock.run_step()
+        tuner.step()
 
 
 def test_the_thread_tuner_keeps_the_faster_count_and_drops_to_one_when_two_stall():
@@ -356,6 +366,27 @@ def test_the_thread_tuner_keeps_the_faster_count_and_drops_to_one_when_two_stall
     assert torch.get_num_threads() == before
     assert threads.candidate_threads(10_000, cores=4, limit=4) == [1]
     assert threads.candidate_threads(50_000_000, cores=4, limit=4) == [1, 4]
+
+
+def test_the_thread_tuner_interleaves_its_probes_so_a_drifting_machine_does_not_fool_it():
+    # Two threads are 20% faster, but the machine slows 3% a step: timing all of one count
+    # before the other would find the later count slower.
+    clock = FakeClock({1: 1e-3, 2: 0.8e-3}, drift=0.03)
+    tuner = threads.ThreadTuner([1, 2], preferred=1, clock=clock)
+    with threads.intra_op_threads(1):
+        _tune_one_epoch(tuner, clock)
+        assert tuner.threads == 2
+
+
+def test_the_thread_tuner_keeps_its_count_when_the_other_is_not_clearly_faster():
+    clock = FakeClock({1: 1e-3, 2: 0.98e-3})
+    with threads.intra_op_threads(1):
+        tuner = threads.ThreadTuner([1, 2], preferred=1, clock=clock)
+        _tune_one_epoch(tuner, clock)
+        assert tuner.threads == 1 and torch.get_num_threads() == 1
+        tuner = threads.ThreadTuner([1, 2], preferred=2, clock=clock)
+        _tune_one_epoch(tuner, clock)
+        assert tuner.threads == 2 and torch.get_num_threads() == 2
 
 
 def test_intra_op_threads_restores_the_count_a_tuner_changed_inside_it():

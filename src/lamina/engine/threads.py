@@ -121,12 +121,15 @@ class ThreadTuner:
     Whether a second thread helps depends on what the other processes do right now: on a
     2-core machine one W1 step took 1.1 ms on two threads and 1.3 ms on one while the machine
     was calm, and 25 ms on two threads as soon as another process took a core. So at the start
-    of each epoch the tuner times a few executions with each candidate count and keeps the
-    fastest; while more than one thread runs, a watchdog falls back to one thread when steps
-    become `SLOWDOWN` times slower than one thread's.
+    of each epoch the tuner times short blocks of executions with each candidate count,
+    interleaved (a shared machine's speed drifts over seconds, so timing one count after the
+    other would compare two different machines), and keeps the count it has unless another's
+    median step is `MARGIN` faster; while more than one thread runs, a watchdog falls back to
+    one thread when steps become `SLOWDOWN` times slower than one thread's.
 
     Args:
         candidates: thread counts to try, e.g. `[1, 2]`; a single count disables tuning.
+        preferred: the count to start from and keep on a tie (default: the first candidate).
         clock: seconds as a float (tests pass a fake one).
 
     Example:
@@ -135,29 +138,36 @@ class ThreadTuner:
         (False, 1)
     """
 
-    PROBE = 6  # timed executions per candidate at each epoch start (after one to settle)
+    BLOCK = 3  # timed executions per candidate and round (after one to settle)
+    ROUNDS = 2  # interleaved rounds of blocks at each epoch start
+    MARGIN = 0.05  # another count must be this much faster to replace the current one
     CHECK = 48  # executions between watchdog checks
     SLOWDOWN = 2.0
 
-    def __init__(self, candidates: list[int], clock=None):
+    def __init__(self, candidates: list[int], preferred: int | None = None, clock=None):
         import time
 
         self.candidates = sorted(set(candidates))
         self.enabled = len(self.candidates) > 1
         self.clock = clock or time.perf_counter
-        self.threads = self.candidates[0]
+        self.threads = preferred if preferred in self.candidates else self.candidates[0]
         self.times: dict[int, float] = {}
         self._plan: list[int] = []
+        self._probes: dict[int, list[float]] = {}
         self._samples: list[float] = []
         self._last = None
 
     def epoch_begin(self) -> None:
-        """Plans the probes of this epoch: each candidate for PROBE + 1 executions."""
+        """Plans this epoch's probes: ROUNDS rounds of BLOCK + 1 executions per candidate."""
         if not self.enabled:
             return
-        self._plan = [count for count in self.candidates for _ in range(self.PROBE + 1)]
-        self.times = {}
-        self._start_probe(self._plan[0])
+        # The current count goes first, so a clear winner needs no switch before the probes.
+        order = sorted(self.candidates, key=lambda count: count != self.threads)
+        self._plan = [count for _ in range(self.ROUNDS) for count in order
+                      for _ in range(self.BLOCK + 1)]
+        self._probes = {count: [] for count in self.candidates}
+        self._kept = self.threads
+        self._set(self._plan[0])
 
     def step(self) -> None:
         """Called after every execution: times it, and switches threads when due."""
@@ -172,11 +182,11 @@ class ThreadTuner:
             if self._plan and self._plan[0] == self.threads:
                 return
             # The first sample after a switch still carries the switch: leave it out.
-            self.times[self.threads] = _mean(self._samples[1:])
+            self._probes[self.threads] += self._samples[1:]
             if self._plan:
-                self._start_probe(self._plan[0])
+                self._set(self._plan[0])
             else:
-                self._set(min(self.times, key=self.times.get))
+                self._set(self._decide())
             return
         if len(self._samples) >= self.CHECK:
             single = self.times.get(1)
@@ -185,8 +195,13 @@ class ThreadTuner:
                 self._set(1)
             self._samples = []
 
-    def _start_probe(self, count: int) -> None:
-        self._set(count)
+    def _decide(self) -> int:
+        """The kept count, unless another one's median step is MARGIN faster."""
+        self.times = {count: _median(samples) for count, samples in self._probes.items()}
+        fastest = min(self.times, key=self.times.get)
+        if self.times[fastest] < (1.0 - self.MARGIN) * self.times[self._kept]:
+            return fastest
+        return self._kept
 
     def _set(self, count: int) -> None:
         if count != torch.get_num_threads():
@@ -194,6 +209,10 @@ class ThreadTuner:
         self.threads = count
         self._samples = []
         self._last = self.clock()
+
+
+def _median(values: list[float]) -> float:
+    return float(np.median(values)) if values else float("inf")
 
 
 def _mean(values: list[float]) -> float:

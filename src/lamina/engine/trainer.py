@@ -276,7 +276,7 @@ def _choose_threads(run: CompiledRun, model, batch_size: int, device, verbose: i
         return torch.get_num_threads(), threads.ThreadTuner([torch.get_num_threads()])
     work = threads.step_work(model, batch_size)
     count, reason = threads.choose_threads(work)
-    tuner = threads.ThreadTuner(threads.candidate_threads(work))
+    tuner = threads.ThreadTuner([*threads.candidate_threads(work), count], preferred=count)
     cores = threads.available_cores()
     if tuner.enabled:
         choice = (f"intra-op threads re-chosen each epoch among {tuner.candidates} from measured "
