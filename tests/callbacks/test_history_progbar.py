@@ -1,5 +1,4 @@
 """History contents and ProgbarLogger: epoch lines, progbar calls, lazy batch logs."""
-import importlib.util
 import sys
 import types
 from collections.abc import Mapping
@@ -174,8 +173,6 @@ def test_count_mode_is_checked():
         ProgbarLogger(count_mode="batches")
 
 
-@pytest.mark.skipif(importlib.util.find_spec("lamina.engine.progbar") is None,
-                    reason="lamina.engine.progbar is not written yet")
 def test_real_progbar_does_not_read_lazy_logs_between_renders(capsys):
     logger = ProgbarLogger()
     logger.set_params({"verbose": 1, "epochs": 1, "steps": 1000})
@@ -187,3 +184,36 @@ def test_real_progbar_does_not_read_lazy_logs_between_renders(capsys):
         logger.on_train_batch_end(step, RaisingLogs())
     logger.on_epoch_end(0, {"loss": 0.5})
     assert "loss: 0.5000" in capsys.readouterr().out
+
+
+class CountingLogs(Mapping):
+    """Batch logs that count how often the bar reads them (each read is a device sync)."""
+
+    reads = 0
+
+    def __getitem__(self, key):
+        return 1.0
+
+    def __iter__(self):
+        CountingLogs.reads += 1
+        return iter(["loss"])
+
+    def __len__(self):
+        return 1
+
+
+def test_a_live_bar_reads_the_totals_at_most_ten_times_a_second(monkeypatch, capsys):
+    import lamina.engine.progbar as progbar
+
+    clock = types.SimpleNamespace(now=1000.0)
+    monkeypatch.setattr(progbar.time, "time", lambda: clock.now)
+    monkeypatch.setattr(progbar, "is_interactive_output", lambda: True)
+    logger = ProgbarLogger()
+    logger.set_params({"verbose": 1, "epochs": 1, "steps": 2001})
+    logger.on_train_begin()
+    logger.on_epoch_begin(0)
+    CountingLogs.reads = 0
+    for step in range(2000):  # 2 000 steps of 1 ms: two seconds
+        clock.now += 1e-3
+        logger.on_train_batch_end(step, CountingLogs())
+    assert 15 <= CountingLogs.reads <= 21

@@ -13,7 +13,12 @@ def _new_progbar(target: int | None, verbose: int) -> Any:
     """A `lamina.engine.progbar.Progbar` (imported late: the engine imports callbacks)."""
     from lamina.engine.progbar import Progbar
 
-    return Progbar(target=target, verbose=verbose, unit_name="step")
+    return Progbar(target=target, verbose=verbose, unit_name="step", interval=REDRAW_INTERVAL)
+
+
+# Seconds between redraws of a live bar during fit (Keras redraws every 0.05 s): each redraw
+# reads the step's totals back from the device, so at most ~10 a second.
+REDRAW_INTERVAL = 0.1
 
 
 class ProgbarLogger(Callback):
