@@ -64,6 +64,39 @@ def test_summary_has_connected_to_column(capsys):
     assert "│ dense_1[0][0],    │" in out and "│ features[0][0]    │" in out
 
 
+# Printed by Keras 3.15.1 (JAX) for the same program: operations on Keras tensors are rows.
+EXPECTED_SUMMARY_WITH_OPERATIONS = """\
+Model: "functional"
+┏━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━┓
+┃ Layer (type)                    ┃ Output Shape           ┃       Param # ┃
+┡━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━┩
+│ input_layer (InputLayer)        │ (None, 8)              │             0 │
+├─────────────────────────────────┼────────────────────────┼───────────────┤
+│ dense (Dense)                   │ (None, 4)              │            36 │
+├─────────────────────────────────┼────────────────────────┼───────────────┤
+│ multiply (Multiply)             │ (None, 4)              │             0 │
+├─────────────────────────────────┼────────────────────────┼───────────────┤
+│ add (Add)                       │ (None, 4)              │             0 │
+├─────────────────────────────────┼────────────────────────┼───────────────┤
+│ relu (Relu)                     │ (None, 4)              │             0 │
+├─────────────────────────────────┼────────────────────────┼───────────────┤
+│ dense_1 (Dense)                 │ (None, 1)              │             5 │
+└─────────────────────────────────┴────────────────────────┴───────────────┘
+ Total params: 41 (164.00 B)
+ Trainable params: 41 (164.00 B)
+ Non-trainable params: 0 (0.00 B)
+"""
+
+
+def test_summary_lists_tensor_operations_as_keras_does(capsys):
+    x = Input((8,))
+    hidden = keras.ops.relu(layers.Dense(4)(x) * 2 + 1)
+    model = Model(x, layers.Dense(1)(hidden))
+    model.summary()
+    assert capsys.readouterr().out == EXPECTED_SUMMARY_WITH_OPERATIONS
+    assert [layer.name for layer in model.layers] == ["input_layer", "dense", "dense_1"]
+
+
 def test_config_round_trip():
     model = branching_model()
     clone = Model.from_config(model.get_config())

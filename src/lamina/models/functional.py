@@ -51,6 +51,10 @@ class Functional(Model):
     def _sublayers(self) -> list[Layer]:
         return list(self._graph)
 
+    def _summary_layers(self) -> list[Layer]:
+        # Keras' summary of a functional model lists its operations (`add (Add)`) too.
+        return list(self._graph)
+
     @property
     def inputs(self) -> list[KerasTensor]:
         return list(self._input_tensors)

@@ -295,7 +295,8 @@ class Model(Layer):
              Total params: 8 (32.00 B)
             ...
         """
-        rows = [self._summary_row(layer) for layer in self.layers]
+        listed = self._summary_layers()
+        rows = [self._summary_row(layer) for layer in listed]
         trainable, non_trainable = self.trainable_weights, self.non_trainable_weights
         optimizer_count = optimizer_bytes = None
         if self.optimizer is not None and self.optimizer.built:
@@ -308,7 +309,7 @@ class Model(Layer):
             optimizer_count=optimizer_count, optimizer_bytes=optimizer_bytes,
             line_length=line_length, positions=positions, print_fn=print_fn,
             column_titles=self._summary_column_titles(),
-            trainable_flags=[_trainable_flag(layer) for layer in self.layers] if show_trainable else None)
+            trainable_flags=[_trainable_flag(layer) for layer in listed] if show_trainable else None)
         if explain:
             from lamina.utils.summary_explain import explain_lines
 
@@ -434,8 +435,12 @@ class Model(Layer):
     def _summary_column_titles(self):
         return ("Layer (type)", "Output Shape", "Param #")
 
+    def _summary_layers(self) -> list[Layer]:
+        """The rows of `summary()`: the layers (a functional model adds its operations)."""
+        return self.layers
+
     def _summary_row(self, layer: Layer):
-        label = f"{layer.name} ({type(layer).__name__})"
+        label = f"{layer.name} ({getattr(layer, 'keras_class_name', type(layer).__name__)})"
         shape = getattr(layer, "_summary_output_shape", None)
         if not layer.built:
             return (label, "?", "0 (unbuilt)")

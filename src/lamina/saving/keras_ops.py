@@ -14,21 +14,11 @@ Example:
 """
 from __future__ import annotations
 
-from lamina.layers.core.tensor_operation import TensorOperation
+from lamina.layers.core.tensor_operation import KERAS_CLASSES, REFLECTED, TensorOperation
 
 __all__ = ["from_keras", "is_keras_operation", "to_keras"]
 
-_KERAS_CLASSES = {
-    "add": "Add", "subtract": "Subtract", "multiply": "Multiply", "divide": "TrueDivide",
-    "floor_divide": "FloorDivide", "mod": "Mod", "power": "Power", "matmul": "Matmul",
-    "negative": "Negative", "absolute": "Absolute", "invert": "LogicalNot", "less": "Less",
-    "less_equal": "LessEqual", "greater": "Greater", "greater_equal": "GreaterEqual",
-    "logical_and": "LogicalAnd", "logical_or": "LogicalOr", "getitem": "GetItem",
-}
-_OPERATIONS = {**{keras: name for name, keras in _KERAS_CLASSES.items()}, "Divide": "divide"}
-# lamina's reflected operations: `2 - x` is rsubtract(x, 2).
-_REFLECTED = {"radd": "add", "rsubtract": "subtract", "rmultiply": "multiply",
-              "rdivide": "divide", "rpower": "power", "rmatmul": "matmul"}
+_OPERATIONS = {**{keras: name for name, keras in KERAS_CLASSES.items()}, "Divide": "divide"}
 
 
 def is_keras_operation(entry: dict) -> bool:
@@ -41,11 +31,10 @@ def to_keras(layer, node_args: list) -> tuple[dict, list]:
     """(Keras' entry fields, Keras' node args) for a `TensorOperation` and its node's args."""
     if hasattr(layer, "keras_entry"):  # an `ops.*` call (OperationLayer)
         return layer.keras_entry(), list(node_args)
-    operation = _REFLECTED.get(layer.operation, layer.operation)
-    keras_class = _KERAS_CLASSES[operation]
+    keras_class = layer.keras_class_name
     if layer.operation == "getitem":
         args = [node_args[0], _serialized_key(layer.key)]
-    elif layer.operation in _REFLECTED:
+    elif layer.operation in REFLECTED:
         args = [node_args[1], node_args[0]]
     else:
         args = list(node_args)
@@ -79,7 +68,7 @@ def from_keras(entry: dict, deserialize) -> tuple[TensorOperation, list]:
         layer = TensorOperation("getitem", key=key, name=name)
         return layer, [{**node, "args": node["args"][:1]} for node in nodes]
     if len(first_args) == 2 and not _is_tensor(first_args[0]) and _is_tensor(first_args[1]):
-        reflected = {plain: r for r, plain in _REFLECTED.items()}.get(operation)
+        reflected = {plain: r for r, plain in REFLECTED.items()}.get(operation)
         if reflected is not None:
             swapped = [{**node, "args": node["args"][::-1]} for node in nodes]
             return TensorOperation(reflected, name=name), swapped

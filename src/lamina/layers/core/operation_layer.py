@@ -4,7 +4,7 @@ Keras 3 lets functional models use ops directly (`ops.expand_dims(x, -1)`,
 `ops.concatenate([a, b])`); each such call becomes a weightless node that calls the op again
 on real tensors when the model runs. As in Keras, the arguments holding Keras tensors are the
 node's arguments and the others (`axis=-1`) are the operation's config, and these nodes are
-hidden from `model.layers`.
+hidden from `model.layers` but listed by `summary()`, as in Keras.
 
 Example:
     >>> from lamina import ops
@@ -74,9 +74,14 @@ class OperationLayer(Layer):
         config = dict(config)
         return cls(_op(config.pop("function")), **config)
 
+    @property
+    def keras_class_name(self) -> str:
+        """Keras' class for this op: `ExpandDims` for `ops.expand_dims`."""
+        return "".join(part.capitalize() for part in self.function.__name__.split("_"))
+
     def keras_entry(self) -> dict:
         """This operation as Keras writes it in a functional config (class, module, config)."""
-        class_name = "".join(part.capitalize() for part in self.function.__name__.split("_"))
+        class_name = self.keras_class_name
         module = _KERAS_MODULES.get(self.function.__name__, "numpy")
         return {"module": f"keras.src.ops.{module}",
                 "class_name": class_name, "config": {"name": self.name, **self.arguments},

@@ -1,7 +1,8 @@
 """`TensorOperation`: arithmetic and indexing on Keras tensors (`x + y`, `-x`, `x[:, 0]`) as a node.
 
 Keras 3 records such expressions as operations in the functional graph. Here each is a small
-weightless layer, hidden from `model.layers` and `summary()` as Keras' operations are.
+weightless layer, hidden from `model.layers` as Keras' operations are; `summary()` lists it
+under Keras' class name (`multiply (Multiply)`), as Keras does.
 
 Example:
     >>> x = lamina.Input(shape=(3,))
@@ -19,7 +20,7 @@ from lamina.layers.layer import Layer
 from lamina.ops.keras_tensor import KerasTensor
 from lamina.utils import naming
 
-__all__ = ["TensorOperation"]
+__all__ = ["KERAS_CLASSES", "REFLECTED", "TensorOperation"]
 
 
 def _reflected(function):
@@ -46,6 +47,19 @@ _KERAS_NAMES = {"radd": "add", "rsubtract": "subtract", "rmultiply": "multiply",
                 "rmatmul": "matmul", "getitem": "get_item"}
 
 
+# The class of each operation in keras.src.ops.numpy (how Keras names it in configs and summaries).
+KERAS_CLASSES = {
+    "add": "Add", "subtract": "Subtract", "multiply": "Multiply", "divide": "TrueDivide",
+    "floor_divide": "FloorDivide", "mod": "Mod", "power": "Power", "matmul": "Matmul",
+    "negative": "Negative", "absolute": "Absolute", "invert": "LogicalNot", "less": "Less",
+    "less_equal": "LessEqual", "greater": "Greater", "greater_equal": "GreaterEqual",
+    "logical_and": "LogicalAnd", "logical_or": "LogicalOr", "getitem": "GetItem",
+}
+# lamina's reflected operations: `2 - x` is rsubtract(x, 2).
+REFLECTED = {"radd": "add", "rsubtract": "subtract", "rmultiply": "multiply",
+             "rdivide": "divide", "rpower": "power", "rmatmul": "matmul"}
+
+
 class TensorOperation(Layer):
     """One tensor operation by name (`add`, `negative`, `getitem`, ...) in a functional graph.
 
@@ -66,6 +80,11 @@ class TensorOperation(Layer):
         self.operation = operation
         self.key = key
         self.built = True
+
+    @property
+    def keras_class_name(self) -> str:
+        """Keras' class for this operation (`Subtract` for `x - 1` and `1 - x` alike)."""
+        return KERAS_CLASSES[REFLECTED.get(self.operation, self.operation)]
 
     def call(self, inputs, *others):
         if self.operation == "getitem":
