@@ -20,7 +20,9 @@ import torch.nn.functional as F
 from lamina import backend
 from lamina.ops.core import tensor, tensors
 from lamina.ops.unary import as_float
-from lamina.utils.conv_utils import same_padding
+from lamina.utils.conv_utils import (convolve, convolve_transpose, spatial_paddings,
+                                     standardize_data_format, standardize_padding,
+                                     standardize_tuple)
 
 __all__ = [
     "average_pool",
@@ -156,28 +158,11 @@ def _back(x: torch.Tensor, data_format) -> torch.Tensor:
     return x if data_format == "channels_first" else torch.movedim(x, 1, -1)
 
 
-def _tuple(value, rank: int, name: str) -> tuple:
-    values = (value,) * rank if isinstance(value, int) else tuple(value)
-    if len(values) != rank:
-        raise ValueError(f"Argument `{name}` must be an int or a tuple of {rank} ints. "
-                         f"Received: {name}={value!r}")
-    return values
-
-
-def _same_padding(x: torch.Tensor, window, strides, dilation, value=0.0):
+def _same_padding(x: torch.Tensor, window, strides, value=0.0):
     """Pads the spatial axes of a channels-first `x` as TensorFlow's 'same' does."""
-    pads = [same_padding(size, k, s, d)
-            for size, k, s, d in zip(x.shape[2:], window, strides, dilation)]
+    pads = spatial_paddings(x.shape[2:], window, strides, (1,) * len(window), "same")
     flat = [p for pair in reversed(pads) for p in pair]
     return F.pad(x, flat, value=value) if any(flat) else x
-
-
-def _check_padding(padding: str) -> str:
-    padding = padding.lower()
-    if padding not in ("valid", "same"):
-        raise ValueError(f"Argument `padding` must be 'valid' or 'same'. Received: "
-                         f"padding={padding!r}")
-    return padding
 
 
 def max_pool(inputs, pool_size, strides=None, padding: str = "valid", data_format=None):
@@ -190,10 +175,10 @@ def max_pool(inputs, pool_size, strides=None, padding: str = "valid", data_forma
     """
     x = _channels_first(as_float(inputs), data_format)
     rank = x.dim() - 2
-    window = _tuple(pool_size, rank, "pool_size")
-    strides = window if strides is None else _tuple(strides, rank, "strides")
-    if _check_padding(padding) == "same":
-        x = _same_padding(x, window, strides, (1,) * rank, value=-math.inf)
+    window = standardize_tuple(pool_size, rank, "pool_size")
+    strides = window if strides is None else standardize_tuple(strides, rank, "strides")
+    if standardize_padding(padding) == "same":
+        x = _same_padding(x, window, strides, value=-math.inf)
     pool = (F.max_pool1d, F.max_pool2d, F.max_pool3d)[rank - 1]
     return _back(pool(x, window, strides), data_format)
 
@@ -207,14 +192,14 @@ def average_pool(inputs, pool_size, strides=None, padding: str = "valid", data_f
     """
     x = _channels_first(as_float(inputs), data_format)
     rank = x.dim() - 2
-    window = _tuple(pool_size, rank, "pool_size")
-    strides = window if strides is None else _tuple(strides, rank, "strides")
+    window = standardize_tuple(pool_size, rank, "pool_size")
+    strides = window if strides is None else standardize_tuple(strides, rank, "strides")
     pool = (F.avg_pool1d, F.avg_pool2d, F.avg_pool3d)[rank - 1]
-    if _check_padding(padding) == "valid":
+    if standardize_padding(padding) == "valid":
         return _back(pool(x, window, strides), data_format)
     ones = torch.ones_like(x[:1, :1])
-    sums = pool(_same_padding(x, window, strides, (1,) * rank), window, strides)
-    counts = pool(_same_padding(ones, window, strides, (1,) * rank), window, strides)
+    sums = pool(_same_padding(x, window, strides), window, strides)
+    counts = pool(_same_padding(ones, window, strides), window, strides)
     return _back(sums / counts, data_format)
 
 
@@ -227,17 +212,16 @@ def conv(inputs, kernel, strides=1, padding: str = "valid", data_format=None,
         torch.Size([1, 2, 2, 2])
     """
     inputs, kernel = tensors(inputs, kernel)
-    x = _channels_first(as_float(inputs), data_format)
+    x = as_float(inputs)
     rank = x.dim() - 2
-    strides = _tuple(strides, rank, "strides")
-    dilation = _tuple(dilation_rate, rank, "dilation_rate")
+    data_format = standardize_data_format(data_format)
+    # (*spatial, in, out) -> torch's (out, in, *spatial)
     weight = torch.movedim(torch.movedim(kernel.to(x.dtype), -1, 0), -1, 1)
-    groups = x.shape[1] // weight.shape[1]
-    if _check_padding(padding) == "same":
-        x = _same_padding(x, weight.shape[2:], strides, dilation)
-    convolve = (F.conv1d, F.conv2d, F.conv3d)[rank - 1]
-    return _back(convolve(x, weight, stride=strides, dilation=dilation, groups=groups),
-                 data_format)
+    channels = x.shape[-1] if data_format == "channels_last" else x.shape[1]
+    return convolve(x, weight, None, strides=standardize_tuple(strides, rank, "strides"),
+                    padding=standardize_padding(padding),
+                    dilation_rate=standardize_tuple(dilation_rate, rank, "dilation_rate"),
+                    groups=channels // weight.shape[1], data_format=data_format)
 
 
 def depthwise_conv(inputs, kernel, strides=1, padding: str = "valid", data_format=None,
@@ -279,35 +263,17 @@ def conv_transpose(inputs, kernel, strides=1, padding: str = "valid", output_pad
         torch.Size([1, 6, 6, 4])
     """
     inputs, kernel = tensors(inputs, kernel)
-    x = _channels_first(as_float(inputs), data_format)
+    x = as_float(inputs)
     rank = x.dim() - 2
-    strides = _tuple(strides, rank, "strides")
-    dilation = _tuple(dilation_rate, rank, "dilation_rate")
-    # (*spatial, out, in) -> (in, out, *spatial)
+    # (*spatial, out, in) -> torch's (in, out, *spatial)
     weight = torch.movedim(torch.movedim(kernel.to(x.dtype), -1, 0), -1, 1)
-    padding = _check_padding(padding)
-    extra = None if output_padding is None else _tuple(output_padding, rank, "output_padding")
-    transpose = (F.conv_transpose1d, F.conv_transpose2d, F.conv_transpose3d)[rank - 1]
-    out = transpose(x, weight, stride=strides, dilation=dilation)
-    for axis, (n, k, s, d) in enumerate(zip(x.shape[2:], weight.shape[2:], strides, dilation)):
-        length = _deconv_length(n, (k - 1) * d + 1, s, padding, None if extra is None
-                                else extra[axis])
-        full = out.shape[2 + axis]
-        # TensorFlow's placement: what 'same' trims comes half (rounded down) from the start.
-        before = max(full - length, 0) // 2 if padding == "same" else 0
-        out = out.narrow(2 + axis, before, min(length, full - before))
-        if out.shape[2 + axis] < length:
-            pad = [0, 0] * (rank - 1 - axis) + [0, length - out.shape[2 + axis]]
-            out = F.pad(out, pad)
-    return _back(out, data_format)
-
-
-def _deconv_length(n: int, kernel: int, stride: int, padding: str, output_padding) -> int:
-    """Keras' output length of a transposed convolution along one axis."""
-    if output_padding is None:
-        return n * stride if padding == "same" else n * stride + max(kernel - stride, 0)
-    pad = kernel // 2 if padding == "same" else 0
-    return (n - 1) * stride + kernel - 2 * pad + output_padding
+    extra = (None if output_padding is None
+             else standardize_tuple(output_padding, rank, "output_padding", allow_zero=True))
+    return convolve_transpose(x, weight, None, strides=standardize_tuple(strides, rank, "strides"),
+                              padding=standardize_padding(padding), output_padding=extra,
+                              dilation_rate=standardize_tuple(dilation_rate, rank,
+                                                              "dilation_rate"),
+                              data_format=standardize_data_format(data_format))
 
 
 # ------------------------------------------------------------------ attention, normalization

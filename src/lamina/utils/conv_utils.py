@@ -1,4 +1,5 @@
-"""Argument checks and window arithmetic shared by the convolution and pooling layers.
+"""Argument checks, window arithmetic and the convolution kernels shared by the convolution and
+pooling layers and by `keras.ops` (`conv`, `conv_transpose`, the pools).
 
 Keras' (TensorFlow's) 'same' padding is asymmetric: the total padding
 `max((out - 1) * stride + window - size, 0)` is split with the odd cell at the end.
@@ -13,11 +14,17 @@ from __future__ import annotations
 
 import math
 
+import torch.nn.functional as F
+
 from lamina import backend
 from lamina.utils.errors import did_you_mean
 
 __all__ = ["standardize_tuple", "standardize_padding", "standardize_data_format", "same_padding",
-           "output_length", "check_window_fits", "channel_axis_hint"]
+           "output_length", "check_window_fits", "channel_axis_hint", "spatial_paddings",
+           "convolve", "transpose_output_length", "transpose_crops", "convolve_transpose"]
+
+_CONV = {1: F.conv1d, 2: F.conv2d, 3: F.conv3d}
+_CONV_TRANSPOSE = {1: F.conv_transpose1d, 2: F.conv_transpose2d, 3: F.conv_transpose3d}
 
 
 def standardize_tuple(value, n: int, name: str, allow_zero: bool = False) -> tuple:
@@ -133,3 +140,99 @@ def channel_axis_hint(layer, shape, rank: int, data_format: str) -> str:
     else:
         fix, target = "x[..., None]", spatial + (1,)
     return f". For single-channel data, add a channel axis: `{fix}` or `Reshape({target})`."
+
+
+def spatial_paddings(spatial, kernel_size, strides, dilation_rate, padding):
+    """(before, after) padding of each spatial axis: Keras' 'same' puts the odd cell after."""
+    if padding == "valid":
+        return [(0, 0)] * len(spatial)
+    if padding == "causal":
+        return [((kernel_size[0] - 1) * dilation_rate[0], 0)]
+    return [same_padding(size, k, s, d)
+            for size, k, s, d in zip(spatial, kernel_size, strides, dilation_rate)]
+
+
+def convolve(inputs, weight, bias, *, strides, padding, dilation_rate, groups, data_format):
+    """Keras' convolution of `inputs` with a torch-layout `weight` (out, in/groups, *kernel).
+
+    channels_last inputs (N, *spatial, C) are handed to torch as the permuted view
+    (N, C, *spatial): its memory is torch's channels_last format, which the CPU (oneDNN) and
+    cuDNN kernels take as is, so neither the inputs nor the outputs are copied to change
+    layout, and the result goes back to (N, *spatial, C) as a view too.
+    """
+    rank = weight.ndim - 2
+    channels_last = data_format == "channels_last"
+    spatial = inputs.shape[1:-1] if channels_last else inputs.shape[2:]
+    pads = spatial_paddings(spatial, weight.shape[2:], strides, dilation_rate, padding)
+    if all(before == after for before, after in pads):
+        torch_padding = tuple(before for before, _ in pads)
+    else:
+        # torch pads symmetrically; Keras' odd 'same' cell (and causal padding) is explicit.
+        # Padding the (N, *spatial, C) tensor keeps the padded copy in channels_last memory.
+        flat = [amount for pair in reversed(pads) for amount in pair]
+        inputs = F.pad(inputs, ([0, 0] + flat) if channels_last else flat)
+        torch_padding = 0
+    if channels_last:
+        inputs = inputs.movedim(-1, 1)
+    outputs = _CONV[rank](inputs, weight, bias, strides, torch_padding, dilation_rate, groups)
+    return outputs.movedim(1, -1) if channels_last else outputs
+
+
+def transpose_output_length(size, kernel: int, stride: int, padding: str, output_padding,
+                            dilation: int):
+    """Keras' (TensorFlow's) output length of a transposed convolution (None stays None)."""
+    if size is None:
+        return None
+    effective = (kernel - 1) * dilation + 1
+    if padding == "valid":
+        extra = max(effective, stride) - effective if output_padding is None else output_padding
+        return (size - 1) * stride + effective + extra
+    if output_padding is None:
+        return size * stride
+    return (size - 1) * stride + effective % 2 + output_padding
+
+
+def transpose_crops(kernel: int, stride: int, padding: str, output_padding, dilation: int):
+    """(left, right) cells to remove from torch's full output `(size - 1) * stride + k_eff`.
+
+    Keras (like JAX and TensorFlow) pads the dilated input by (left_pad, right_pad) before a
+    stride-1 convolution; torch's full output corresponds to `k_eff - 1` on both sides.
+    `right` may be negative: Keras' output is then longer than torch's full output.
+    """
+    effective = (kernel - 1) * dilation + 1
+    if padding == "valid":
+        extra = max(effective, stride) - effective if output_padding is None else output_padding
+        left_pad, right_pad = effective - 1, effective - 1 + extra
+    else:
+        total = (stride + effective - 2 if output_padding is None
+                 else effective + effective % 2 - 2 + output_padding)
+        left_pad = min(total // 2 + total % 2, effective - 1)
+        right_pad = total - left_pad
+    return effective - 1 - left_pad, effective - 1 - right_pad
+
+
+def convolve_transpose(inputs, weight, bias, *, strides, padding, output_padding, dilation_rate,
+                       data_format):
+    """Keras' transposed convolution of `inputs` with a torch-layout `weight` (in, out, *kernel).
+
+    `output_padding` is None or one int per spatial axis; channels_last inputs go to torch as
+    a permuted view in channels_last memory, as in `convolve`.
+    """
+    rank = weight.ndim - 2
+    channels_last = data_format == "channels_last"
+    output_padding = output_padding or (None,) * rank
+    crops = [transpose_crops(k, s, padding, extra, d) for k, s, extra, d in
+             zip(weight.shape[2:], strides, output_padding, dilation_rate)]
+    # torch crops symmetrically (`padding`) and extends on the right (`output_padding`);
+    # what is left of Keras' asymmetric crop is a slice, i.e. a view.
+    symmetric = [max(min(left, right), 0) for left, right in crops]
+    extend = [max(-right, 0) for _, right in crops]
+    x = inputs.movedim(-1, 1) if channels_last else inputs
+    outputs = _CONV_TRANSPOSE[rank](x, weight, bias, strides, symmetric, extend, 1,
+                                    dilation_rate)
+    slices = [slice(None), slice(None)]
+    for (left, right), sym in zip(crops, symmetric):
+        stop = outputs.shape[len(slices)] - (max(right, 0) - sym)
+        slices.append(slice(left - sym, stop))
+    outputs = outputs[tuple(slices)]
+    return outputs.movedim(1, -1) if channels_last else outputs

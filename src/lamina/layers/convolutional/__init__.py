@@ -1,7 +1,7 @@
 """Convolution layers: Conv1D/2D/3D, their transposes, separable and depthwise convolutions.
 
 All take Keras' channels_last inputs by default and compute on torch's conv kernels without
-copying to change layout (see `base_conv.convolve`).
+copying to change layout (see `utils.conv_utils.convolve`).
 """
 from lamina.layers.convolutional.conv1d import Conv1D
 from lamina.layers.convolutional.conv1d_transpose import Conv1DTranspose

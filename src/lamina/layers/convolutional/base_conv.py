@@ -1,58 +1,18 @@
 """BaseConv: the N-D convolution behind Conv1D, Conv2D and Conv3D, on torch's conv kernels.
 
-Also holds `convolve`, the one place where Keras' layout and padding meet `F.conv{1,2,3}d`
-(the depthwise and separable convolutions use it too).
+The kernel call is `conv_utils.convolve`, shared with the depthwise and separable convolutions
+and with `keras.ops.conv`.
 """
 from __future__ import annotations
-
-import torch.nn.functional as F
 
 from lamina import activations, constraints, initializers, regularizers
 from lamina.layers.input_spec import InputSpec
 from lamina.layers.layer import Layer
-from lamina.utils.conv_utils import (channel_axis_hint, check_window_fits, output_length,
-                                     same_padding, standardize_data_format, standardize_padding,
+from lamina.utils.conv_utils import (channel_axis_hint, check_window_fits, convolve,
+                                     output_length, standardize_data_format, standardize_padding,
                                      standardize_tuple)
 
-__all__ = ["BaseConv", "convolve", "spatial_paddings"]
-
-_CONV = {1: F.conv1d, 2: F.conv2d, 3: F.conv3d}
-
-
-def spatial_paddings(spatial, kernel_size, strides, dilation_rate, padding):
-    """(before, after) padding of each spatial axis: Keras' 'same' puts the odd cell after."""
-    if padding == "valid":
-        return [(0, 0)] * len(spatial)
-    if padding == "causal":
-        return [((kernel_size[0] - 1) * dilation_rate[0], 0)]
-    return [same_padding(size, k, s, d)
-            for size, k, s, d in zip(spatial, kernel_size, strides, dilation_rate)]
-
-
-def convolve(inputs, weight, bias, *, strides, padding, dilation_rate, groups, data_format):
-    """Keras' convolution of `inputs` with a torch-layout `weight` (out, in/groups, *kernel).
-
-    channels_last inputs (N, *spatial, C) are handed to torch as the permuted view
-    (N, C, *spatial): its memory is torch's channels_last format, which the CPU (oneDNN) and
-    cuDNN kernels take as is, so neither the inputs nor the outputs are copied to change
-    layout, and the result goes back to (N, *spatial, C) as a view too.
-    """
-    rank = weight.ndim - 2
-    channels_last = data_format == "channels_last"
-    spatial = inputs.shape[1:-1] if channels_last else inputs.shape[2:]
-    pads = spatial_paddings(spatial, weight.shape[2:], strides, dilation_rate, padding)
-    if all(before == after for before, after in pads):
-        torch_padding = tuple(before for before, _ in pads)
-    else:
-        # torch pads symmetrically; Keras' odd 'same' cell (and causal padding) is explicit.
-        # Padding the (N, *spatial, C) tensor keeps the padded copy in channels_last memory.
-        flat = [amount for pair in reversed(pads) for amount in pair]
-        inputs = F.pad(inputs, ([0, 0] + flat) if channels_last else flat)
-        torch_padding = 0
-    if channels_last:
-        inputs = inputs.movedim(-1, 1)
-    outputs = _CONV[rank](inputs, weight, bias, strides, torch_padding, dilation_rate, groups)
-    return outputs.movedim(1, -1) if channels_last else outputs
+__all__ = ["BaseConv"]
 
 
 class BaseConv(Layer):

@@ -1,51 +1,15 @@
 """BaseConvTranspose: the transposed (fractionally strided) convolution behind Conv*DTranspose."""
 from __future__ import annotations
 
-import torch.nn.functional as F
-
 from lamina import activations, constraints, initializers, regularizers
 from lamina.layers.convolutional.base_conv import check_strides_and_dilation, known_input_channels
 from lamina.layers.input_spec import InputSpec
 from lamina.layers.layer import Layer
-from lamina.utils.conv_utils import (channel_axis_hint, standardize_data_format,
-                                     standardize_padding, standardize_tuple)
+from lamina.utils.conv_utils import (channel_axis_hint, convolve_transpose,
+                                     standardize_data_format, standardize_padding,
+                                     standardize_tuple, transpose_output_length)
 
-__all__ = ["BaseConvTranspose", "transpose_crops"]
-
-_CONV_TRANSPOSE = {1: F.conv_transpose1d, 2: F.conv_transpose2d, 3: F.conv_transpose3d}
-
-
-def transpose_output_length(size, kernel: int, stride: int, padding: str, output_padding,
-                            dilation: int):
-    """Keras' (TensorFlow's) output length of a transposed convolution (None stays None)."""
-    if size is None:
-        return None
-    effective = (kernel - 1) * dilation + 1
-    if padding == "valid":
-        extra = max(effective, stride) - effective if output_padding is None else output_padding
-        return (size - 1) * stride + effective + extra
-    if output_padding is None:
-        return size * stride
-    return (size - 1) * stride + effective % 2 + output_padding
-
-
-def transpose_crops(kernel: int, stride: int, padding: str, output_padding, dilation: int):
-    """(left, right) cells to remove from torch's full output `(size - 1) * stride + k_eff`.
-
-    Keras (like JAX and TensorFlow) pads the dilated input by (left_pad, right_pad) before a
-    stride-1 convolution; torch's full output corresponds to `k_eff - 1` on both sides.
-    `right` may be negative: Keras' output is then longer than torch's full output.
-    """
-    effective = (kernel - 1) * dilation + 1
-    if padding == "valid":
-        extra = max(effective, stride) - effective if output_padding is None else output_padding
-        left_pad, right_pad = effective - 1, effective - 1 + extra
-    else:
-        total = (stride + effective - 2 if output_padding is None
-                 else effective + effective % 2 - 2 + output_padding)
-        left_pad = min(total // 2 + total % 2, effective - 1)
-        right_pad = total - left_pad
-    return effective - 1 - left_pad, effective - 1 - right_pad
+__all__ = ["BaseConvTranspose"]
 
 
 class BaseConvTranspose(Layer):
@@ -123,27 +87,12 @@ class BaseConvTranspose(Layer):
                                         constraint=self.bias_constraint)
 
     def call(self, inputs):
-        channels_last = self.data_format == "channels_last"
-        output_padding = self.output_padding or (None,) * self.rank
-        crops = [transpose_crops(k, s, self.padding, extra, d) for k, s, extra, d in
-                 zip(self.kernel_size, self.strides, output_padding, self.dilation_rate)]
-        # torch crops symmetrically (`padding`) and extends on the right (`output_padding`);
-        # what is left of Keras' asymmetric crop is a slice, i.e. a view.
-        symmetric = [max(min(left, right), 0) for left, right in crops]
-        extend = [max(-right, 0) for _, right in crops]
         # Keras' kernel (*kernel_size, out, in) is torch's (in, out, *kernel_size) permuted.
         weight = self.kernel.permute(self.rank + 1, self.rank, *range(self.rank))
-        # channels_last inputs go to torch as a permuted view in channels_last memory (no copy).
-        x = inputs.movedim(-1, 1) if channels_last else inputs
-        outputs = _CONV_TRANSPOSE[self.rank](x, weight, self.bias, self.strides, symmetric,
-                                             extend, 1, self.dilation_rate)
-        slices = [slice(None), slice(None)]
-        for (left, right), sym in zip(crops, symmetric):
-            stop = outputs.shape[len(slices)] - (max(right, 0) - sym)
-            slices.append(slice(left - sym, stop))
-        outputs = outputs[tuple(slices)]
-        if channels_last:
-            outputs = outputs.movedim(1, -1)
+        outputs = convolve_transpose(inputs, weight, self.bias, strides=self.strides,
+                                     padding=self.padding, output_padding=self.output_padding,
+                                     dilation_rate=self.dilation_rate,
+                                     data_format=self.data_format)
         return self.activation(outputs) if self._apply_activation else outputs
 
     def compute_output_shape(self, input_shape):

@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 from lamina import activations, constraints, initializers, regularizers
-from lamina.layers.convolutional.base_conv import conv_output_shape, convolve, known_input_channels
+from lamina.layers.convolutional.base_conv import conv_output_shape, known_input_channels
 from lamina.layers.convolutional.base_depthwise_conv import depthwise_weight
 from lamina.layers.input_spec import InputSpec
 from lamina.layers.layer import Layer
-from lamina.utils.conv_utils import (channel_axis_hint, standardize_data_format,
+from lamina.utils.conv_utils import (channel_axis_hint, convolve, standardize_data_format,
                                      standardize_padding, standardize_tuple)
 
 __all__ = ["BaseSeparableConv"]
