@@ -6,6 +6,7 @@ state that changes per step, so it can later be compiled or captured as it is.
 from __future__ import annotations
 
 import warnings
+from collections import OrderedDict
 from collections.abc import Mapping
 
 import torch
@@ -263,7 +264,8 @@ def _output_names(model, sample_pred) -> list[str]:
     if names:
         return list(names)
     if isinstance(sample_pred, dict):
-        return list(sample_pred)
+        # Keras' order for a dict of outputs: sorted keys, unless it is an OrderedDict.
+        return list(sample_pred) if isinstance(sample_pred, OrderedDict) else sorted(sample_pred)
     if isinstance(sample_pred, (list, tuple)):
         return [f"output_{i + 1}" for i in range(len(sample_pred))]
     layers = getattr(model, "layers", None)

@@ -10,6 +10,8 @@ Example:
 """
 from __future__ import annotations
 
+from collections import OrderedDict
+
 from torch import nn
 from torch.utils import _pytree as pytree
 
@@ -34,6 +36,9 @@ class Functional(Model):
     def __init__(self, inputs, outputs, name: str | None = None, trainable: bool = True, **kwargs):
         super().__init__(name=name, trainable=trainable, **kwargs)
         self._inputs_struct = inputs
+        # Keras flattens a dict's values in sorted key order: a list of losses, loss weights or
+        # targets pairs with `outputs={"b": ..., "a": ...}` as ("a", "b").
+        outputs = _keys_sorted(outputs)
         self._outputs_struct = outputs
         self._input_tensors = _symbolic_leaves(inputs, "inputs")
         self._output_tensors = _symbolic_leaves(outputs, "outputs")
@@ -158,6 +163,17 @@ class Functional(Model):
         from lamina.saving.functional_config import functional_from_config
 
         return functional_from_config(config)
+
+
+def _keys_sorted(structure):
+    """`structure` with each plain dict's keys in sorted order (OrderedDicts keep theirs)."""
+    if isinstance(structure, dict) and not isinstance(structure, OrderedDict):
+        return {key: _keys_sorted(structure[key]) for key in sorted(structure)}
+    if isinstance(structure, OrderedDict):
+        return OrderedDict((key, _keys_sorted(value)) for key, value in structure.items())
+    if isinstance(structure, (list, tuple)) and type(structure) in (list, tuple):
+        return type(structure)(_keys_sorted(value) for value in structure)
+    return structure
 
 
 def _symbolic_leaves(structure, argument: str) -> list[KerasTensor]:

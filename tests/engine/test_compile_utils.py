@@ -1,0 +1,69 @@
+"""compile(loss=...) paired with a multi-output model's outputs, as Keras 3.15 pairs them.
+
+The expected numbers were measured on Keras 3.15 (JAX backend) with the same model: output
+"z" is constantly 1 and output "a" constantly 10, targets 0, so mse gives 1 or 100 and mae
+1 or 10, and each total says which loss went to which output.
+"""
+from collections import OrderedDict
+
+import numpy as np
+import pytest
+
+import lamina as keras
+from lamina import layers
+
+_X = np.ones((4, 2), "float32")
+_Y = np.zeros((4, 1), "float32")
+
+
+def _model(structure):
+    inputs = keras.Input((2,))
+    hidden = layers.Dense(1, name="d")(inputs)
+    z = layers.Lambda(lambda t: t[:, :1] * 0 + 1.0, name="z")(hidden)
+    a = layers.Lambda(lambda t: t[:, :1] * 0 + 10.0, name="a")(hidden)
+    return keras.Model(inputs, structure(z, a))
+
+
+def _evaluate(model, y, **compile_args):
+    model.compile(**compile_args)
+    return model.evaluate(_X, y, verbose=0, return_dict=True)
+
+
+@pytest.mark.parametrize("y", [{"z": _Y, "a": _Y}, [_Y, _Y]], ids=["dict_y", "list_y"])
+def test_a_list_of_losses_pairs_with_dict_outputs_in_sorted_key_order(y):
+    # Keras flattens {"z": ..., "a": ...} as ("a", "z"): mse -> a, mae -> z.
+    model = _model(lambda z, a: {"z": z, "a": a})
+    assert model.output_names == ["a", "z"]
+    logs = _evaluate(model, y, loss=["mse", "mae"])
+    assert logs == pytest.approx({"a_loss": 100.0, "z_loss": 1.0, "loss": 101.0})
+
+
+def test_list_loss_weights_pair_with_dict_outputs_in_sorted_key_order():
+    model = _model(lambda z, a: {"z": z, "a": a})
+    logs = _evaluate(model, {"z": _Y, "a": _Y}, loss=["mse", "mae"], loss_weights=[2.0, 3.0])
+    assert logs["loss"] == pytest.approx(203.0)
+
+
+def test_dict_outputs_keep_an_ordered_dicts_order():
+    model = _model(lambda z, a: OrderedDict([("z", z), ("a", a)]))
+    assert model.output_names == ["z", "a"]
+    logs = _evaluate(model, [_Y, _Y], loss=["mse", "mae"])
+    assert logs == pytest.approx({"a_loss": 10.0, "z_loss": 1.0, "loss": 11.0})
+
+
+@pytest.mark.parametrize("y", [[_Y, _Y], {"a": _Y, "z": _Y}], ids=["list_y", "dict_y"])
+def test_a_dict_of_losses_pairs_with_list_outputs_by_output_name(y):
+    model = _model(lambda z, a: [z, a])
+    assert model.output_names == ["z", "a"]
+    logs = _evaluate(model, y, loss={"a": "mse", "z": "mae"})
+    assert logs == pytest.approx({"a_loss": 100.0, "z_loss": 1.0, "loss": 101.0})
+
+
+@pytest.mark.filterwarnings("ignore:The model does not have any trainable weights")
+def test_a_subclassed_models_dict_outputs_pair_in_sorted_key_order():
+    class TwoHeads(keras.Model):
+        def call(self, x):
+            return {"z": x[:, :1] * 0 + 1.0, "a": x[:, :1] * 0 + 10.0}
+
+    logs = _evaluate(TwoHeads(), {"z": _Y, "a": _Y}, loss=["mse", "mae"])
+    assert logs == pytest.approx({"a_loss": 100.0, "z_loss": 1.0, "loss": 101.0})
