@@ -67,3 +67,12 @@ def test_a_subclassed_models_dict_outputs_pair_in_sorted_key_order():
 
     logs = _evaluate(TwoHeads(), {"z": _Y, "a": _Y}, loss=["mse", "mae"])
     assert logs == pytest.approx({"a_loss": 100.0, "z_loss": 1.0, "loss": 101.0})
+
+
+def test_each_outputs_loss_is_logged_only_when_two_or_more_outputs_have_a_loss():
+    # Keras 3.15: loss={"a": None, "z": "mse"} logs "loss" alone; with both, a_loss and z_loss.
+    model = _model(lambda z, a: {"z": z, "a": a})
+    logs = _evaluate(model, {"z": _Y, "a": _Y}, loss={"a": None, "z": "mse"})
+    assert logs == pytest.approx({"loss": 1.0})
+    logs = _evaluate(model, {"z": _Y, "a": _Y}, loss={"a": "mae", "z": "mse"})
+    assert logs == pytest.approx({"a_loss": 10.0, "z_loss": 1.0, "loss": 11.0})

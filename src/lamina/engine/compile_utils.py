@@ -91,10 +91,12 @@ class CompileMetrics:
             self.per_output.append((resolved, weighted))
         _make_names_unique(self.per_output)
         self.loss_tracker = BatchMean(name="loss")
+        # Keras logs each output's loss only when more than one output has a loss: with
+        # loss={"a": None, "b": "mse"} the logs hold "loss" alone, not "b_loss" beside it.
+        active = compile_loss.active_output_names()
         self.output_loss_trackers = []
-        if len(names) > 1:
-            self.output_loss_trackers = [BatchMean(name=f"{n}_loss")
-                                         for n in compile_loss.active_output_names()]
+        if len(active) > 1:
+            self.output_loss_trackers = [BatchMean(name=f"{n}_loss") for n in active]
 
     def all_metrics(self) -> list:
         metrics = [self.loss_tracker] + self.output_loss_trackers
