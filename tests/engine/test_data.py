@@ -7,6 +7,7 @@ import pytest
 import torch
 from torch.utils.data import DataLoader, TensorDataset
 
+import lamina
 from lamina.engine.data import ArrayData, class_weights_to_samples
 from lamina.engine.iterable_data import IterableData
 from lamina.engine.sources import is_batch_source
@@ -234,3 +235,21 @@ def test_sequence_is_pydataset_and_missing_super_init_warns():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert ListDataset([], workers=4, use_multiprocessing=True, max_queue_size=3).workers == 4
+
+
+@pytest.mark.parametrize("as_structure", [list, lambda ws: {"a": ws[0], "b": ws[1]}],
+                         ids=["list", "dict"])
+def test_sample_weights_per_output_weigh_each_outputs_loss(as_structure):
+    # Keras: one sample_weight array per output, as a list in output order or a dict by name.
+    inputs = lamina.Input((3,))
+    model = lamina.Model(inputs, [lamina.layers.Dense(1, name="a")(inputs),
+                                  lamina.layers.Dense(1, name="b")(inputs)])
+    model.compile(optimizer="sgd", loss=["mse", "mse"])
+    x, y = np.ones((4, 3), "float32"), [np.zeros((4, 1), "float32")] * 2
+    plain = model.evaluate(x, y, verbose=0, return_dict=True)
+    weights = as_structure([np.array([1, 0, 0, 0], "float32"), np.zeros(4, "int64")])
+    weighted = model.evaluate(x, y, sample_weight=weights, verbose=0, return_dict=True)
+    # sum_over_batch_size: the weighted sum over the batch of 4, one row kept of output a.
+    assert weighted["a_loss"] == pytest.approx(plain["a_loss"] / 4, rel=1e-6)
+    assert weighted["b_loss"] == 0.0
+    model.fit(x, y, sample_weight=weights, epochs=1, verbose=0)

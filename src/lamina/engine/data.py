@@ -81,7 +81,9 @@ class ArrayData:
         x = to_device_structure(x, device, "x")
         y = None if y is None else to_device_structure(y, device, "y")
         if sample_weight is not None:
-            sample_weight = to_device_structure(sample_weight, device, "sample_weight").float()
+            # One array, or one per output (a list or a dict keyed by output name).
+            sample_weight = pytree.tree_map(lambda weight: weight.float(), to_device_structure(
+                sample_weight, device, "sample_weight"))
         data = cls(x, y, sample_weight, read_only=read_only, resume=resume)
         _check_no_nan(x, "x")
         if y is not None:
