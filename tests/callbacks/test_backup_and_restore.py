@@ -78,9 +78,10 @@ def test_killed_fit_resumes_with_the_weights_of_an_uninterrupted_run(tmp_path):
     assert len(weight_keys) == 4
     for key in weight_keys:
         np.testing.assert_allclose(result[key], reference[key], rtol=0, atol=1e-7)
-    # The resumed History holds every epoch; callback counters carried over.
-    np.testing.assert_array_equal(result["epochs"], np.arange(6))
-    np.testing.assert_allclose(result["loss"], reference["loss"], rtol=0, atol=1e-7)
+    # As in Keras, the resumed History holds the epochs run after the resume; callback
+    # counters carried over.
+    np.testing.assert_array_equal(result["epochs"], np.arange(3, 6))
+    np.testing.assert_allclose(result["loss"], reference["loss"][3:], rtol=0, atol=1e-7)
     assert int(result["wait"]) == int(reference["wait"]) == 6
     assert float(result["learning_rate"]) == float(reference["learning_rate"])
 
@@ -124,13 +125,28 @@ def test_a_kept_backup_resumes_past_its_last_epoch(tmp_path):
     model.fit(x, y, epochs=2, verbose=0, callbacks=[backup])  # 2 steps an epoch
     again = small_model()
     history = again.fit(x, y, epochs=2, verbose=0, callbacks=[backup])
-    assert history.epoch == [0, 1] and int(again.optimizer.iterations) == 4  # nothing trained
+    assert history.epoch == [] and int(again.optimizer.iterations) == 4  # nothing trained
     for restored, expected in zip(again.get_weights(), model.get_weights()):
         np.testing.assert_array_equal(restored, expected)
     longer = small_model()
     history = longer.fit(x, y, epochs=3, verbose=0, callbacks=[backup])
-    assert history.epoch == [0, 1, 2]  # the restored history, plus epoch 2 trained now
+    assert history.epoch == [2]  # only epoch 2 trained now
     assert int(longer.optimizer.iterations) == 6
+
+
+def test_a_resumed_fit_returns_the_history_of_the_epochs_it_ran(tmp_path):
+    # Keras 3.15 (JAX), same run: 3 epochs backed up, then fit(epochs=6) resumes at epoch 3
+    # and returns History.epoch == [3, 4, 5] with 3 losses.
+    x, y = data()
+    first = small_model()
+    first.fit(x, y, epochs=3, verbose=0,
+              callbacks=[BackupAndRestore(tmp_path / "backup", delete_checkpoint=False)])
+    resumed = small_model()
+    history = resumed.fit(x, y, epochs=6, verbose=0,
+                          callbacks=[BackupAndRestore(tmp_path / "backup")])
+    assert history.epoch == [3, 4, 5]
+    assert {key: len(values) for key, values in history.history.items()} == {"loss": 3}
+    assert resumed.history is history
 
 
 def test_double_checkpoint_falls_back_to_the_previous_backup(tmp_path):
@@ -168,7 +184,7 @@ def test_callback_states_restore_after_their_own_train_begin(tmp_path):
     callbacks.on_train_begin()
     assert fresh._initial_epoch == 3
     assert (new_stopper.wait, new_stopper.best, new_stopper.best_epoch) == (1, 0.5, 1)
-    assert fresh.history.history == {"loss": [1.0, 0.5, 0.7]}
+    assert fresh.history.history == {}  # History starts empty, as in Keras
 
 
 @pytest.mark.parametrize("kwargs, message", [

@@ -4,8 +4,9 @@ The backup folder holds Keras 3's two files, `latest.weights.h5` (weights and op
 state) and `training_metadata.json` (`{"epoch": ..., "batch": ...}`), and one more,
 `training_state.npz`: the random generators (torch, NumPy, Python, the model's own) and the
 state of the other callbacks that keep some (`state_dict` / `load_state_dict`: EarlyStopping,
-ReduceLROnPlateau, ModelCheckpoint, History, TensorBoard), so a resumed run draws the same
+ReduceLROnPlateau, ModelCheckpoint, TensorBoard), so a resumed run draws the same
 shuffles and dropout masks and stops at the same epoch as one that was never interrupted.
+The History is not restored: as in Keras, a resumed `fit` returns the epochs it ran.
 """
 from __future__ import annotations
 

@@ -29,6 +29,9 @@ def _classes_of(model: Any) -> int | None:
 class History(Callback):
     """Records each epoch's logs; `fit` returns it (and sets `model.history`).
 
+    As in Keras, it holds the epochs of this `fit` call only: a `fit` resumed by
+    `BackupAndRestore` at epoch 3 returns `epoch == [3, 4, ...]` and their logs.
+
     Attributes:
         history: Dict mapping each log key to its list of per-epoch values,
             keys in the order the logs give them (`fit` sorts them, as Keras does).
@@ -50,15 +53,6 @@ class History(Callback):
         self.history: dict[str, list] = {}
         self.epoch: list[int] = []
         self.stopped_epoch: int | None = None
-
-    def state_dict(self) -> dict:
-        """What `BackupAndRestore` keeps, so a resumed `fit` returns the whole history."""
-        return {"epoch": list(self.epoch), "history": {k: list(v) for k, v in self.history.items()}}
-
-    def load_state_dict(self, state: Mapping) -> None:
-        """Restores what `state_dict` returned."""
-        self.epoch = list(state["epoch"])
-        self.history = {key: list(values) for key, values in state["history"].items()}
 
     def on_train_begin(self, logs: Mapping | None = None) -> None:
         self.epoch = []
