@@ -103,3 +103,34 @@ def test_an_optimizer_without_ema_is_refused():
     with pytest.raises(ValueError, match=r"SwapEMAWeights must be used when `use_ema=True` is "
                                          r"set on the optimizer. Received: use_ema=False"):
         model.evaluate(x, y, verbose=0, callbacks=[SwapEMAWeights()])
+
+
+def test_a_loss_scale_optimizer_swaps_the_inner_optimizers_averages():
+    # mixed_float16 wraps the optimizer in a LossScaleOptimizer; the averages live in the
+    # inner one. An initial scale of 2**22 overflows float16: the first steps are skipped and
+    # must leave the average alone, so the reference averages the applied steps only.
+    lamina.mixed_precision.set_global_policy("mixed_float16")
+    x, y = data()
+    model = lamina.Sequential([lamina.Input((3,)), lamina.layers.Dense(1)])
+    inner = lamina.optimizers.SGD(0.1, use_ema=True, ema_momentum=MOMENTUM)
+    model.compile(optimizer=lamina.optimizers.LossScaleOptimizer(inner, initial_scale=2.0 ** 22),
+                  loss="mse")
+    steps = []
+    record = LambdaCallback(on_train_batch_end=lambda batch, logs: steps.append(
+        (int(model.optimizer.iterations), [w.copy() for w in model.get_weights()])))
+    model.fit(x, y, batch_size=8, epochs=2, shuffle=False, verbose=0, callbacks=[record])
+    applied = [weights for index, (count, weights) in enumerate(steps)
+               if count > (steps[index - 1][0] if index else 0)]
+    assert 0 < len(applied) < len(steps)  # some steps were skipped, some applied
+    average = moving_average(applied)
+    trained = [w.copy() for w in model.get_weights()]
+    swap = SwapEMAWeights()
+    swap.set_model(model)
+    swap.on_test_begin()
+    for weight, expected in zip(model.get_weights(), average):
+        np.testing.assert_allclose(weight, expected, rtol=0, atol=1e-6)
+    swap.on_test_end()
+    for weight, expected in zip(model.get_weights(), trained):
+        np.testing.assert_array_equal(weight, expected)
+    loss = model.evaluate(x, y, verbose=0, callbacks=[SwapEMAWeights()])
+    assert loss == pytest.approx(mse(average, x, y), rel=1e-3)  # float16 compute
