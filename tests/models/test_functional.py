@@ -1,4 +1,6 @@
 """Functional models: graphs with branches, several inputs and outputs; config round trip."""
+import json
+
 import numpy as np
 import pytest
 import torch
@@ -241,3 +243,23 @@ def test_frozen_model_reports_loss_with_a_warning():
     with pytest.warns(UserWarning, match="does not have any trainable weights"):
         loss = model.train_on_batch(np.ones((4, 2)), np.zeros(4))
     assert loss >= 0
+
+
+@pytest.mark.parametrize("wrap", [list, tuple])
+def test_a_one_element_output_list_computes_a_tensor_and_keeps_its_structure(wrap):
+    # Keras 3: Model([x], [y]) is called and predicts as Model(x, y), while model.input,
+    # model.output and the config keep the lists it was given.
+    inputs = Input(shape=(3,), name="x")
+    outputs = layers.Dense(2, name="y")(inputs)
+    model = Model(inputs=wrap([inputs]), outputs=wrap([outputs]))
+    data = np.ones((4, 3), "float32")
+    assert isinstance(model(data), torch.Tensor) and tuple(model(data).shape) == (4, 2)
+    assert isinstance(model.predict(data, verbose=0), np.ndarray)
+    assert tuple(model([data]).shape) == (4, 2)  # a one-element list of inputs is flattened
+    assert model.input == wrap([inputs]) and model.output == wrap([outputs])
+    assert model.output_shape == (None, 2)
+    config = json.loads(json.dumps(model.get_config()))
+    assert (config["input_layers"], config["output_layers"]) == ([["x", 0, 0]], [["y", 0, 0]])
+    restored = Model.from_config(config)
+    assert isinstance(restored.output, list) and len(restored.output) == 1
+    assert Model(inputs, outputs).get_config()["output_layers"] == ["y", 0, 0]

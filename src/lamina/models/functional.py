@@ -70,13 +70,13 @@ class Functional(Model):
 
     @property
     def input(self):
-        """The model's symbolic input: one tensor, or the list (dict) it was built from."""
-        return self._input_tensors[0] if len(self._input_tensors) == 1 else self._inputs_struct
+        """The model's symbolic inputs as given: `Model(inputs=[x], ...)` gives `[x]`, as Keras."""
+        return self._inputs_struct
 
     @property
     def output(self):
-        """The model's symbolic output: one tensor, or the list of them."""
-        return self._output_tensors[0] if len(self._output_tensors) == 1 else self.outputs
+        """The model's symbolic outputs as given: `Model(..., outputs=[y])` gives `[y]`."""
+        return self._outputs_struct
 
     @property
     def input_names(self) -> list[str]:
@@ -107,8 +107,12 @@ class Functional(Model):
             outputs = node.layer(*args, training=training, **kwargs)
             for symbolic, actual in zip(_as_list(node.outputs), _as_list(outputs)):
                 values[id(symbolic)] = actual
-        return pytree.tree_map(lambda t: values[id(t)], self._outputs_struct,
-                               is_leaf=lambda t: isinstance(t, KerasTensor))
+        outputs = pytree.tree_map(lambda t: values[id(t)], self._outputs_struct,
+                                  is_leaf=lambda t: isinstance(t, KerasTensor))
+        # Keras unpacks a one-output list: Model(x, [y]) computes a tensor, predicts an array.
+        if isinstance(outputs, (list, tuple)) and len(outputs) == 1:
+            return outputs[0]
+        return outputs
 
     def _feed(self, inputs) -> dict:
         if isinstance(inputs, dict):
@@ -119,6 +123,9 @@ class Functional(Model):
             flat = [inputs[n] for n in self.input_names]
         else:
             flat = _as_list(inputs) if len(self._input_tensors) > 1 else [inputs]
+            if (len(flat) == 1 and isinstance(inputs, (list, tuple)) and len(inputs) == 1
+                    and hasattr(inputs[0], "shape")):
+                flat = list(inputs)  # [x] for the one input, as Keras flattens it
         if len(flat) != len(self._input_tensors):
             raise ValueError(f"Model '{self.name}' expects {len(self._input_tensors)} input(s), but "
                              f"received {len(flat)}.")

@@ -66,12 +66,12 @@ def functional_config(model) -> dict:
         entry["name"] = layer.name
         entry["inbound_nodes"] = nodes
         layer_configs.append(entry)
-    input_layers = [history_spec(t) for t in model.inputs]
-    output_layers = [history_spec(t) for t in model.outputs]
-    # Keras writes a single input or output flat: ["i", 0, 0] rather than [["i", 0, 0]].
+    # Keras writes the inputs and outputs in the structure the model was given: a single
+    # tensor flat (["i", 0, 0]), `outputs=[y]` as [["y", 0, 0]], dicts as dicts.
     return {"name": model.name, "trainable": model.trainable, "layers": layer_configs,
-            "input_layers": input_layers[0] if len(input_layers) == 1 else input_layers,
-            "output_layers": output_layers[0] if len(output_layers) == 1 else output_layers}
+            "input_layers": pytree.tree_map(history_spec, model._inputs_struct, is_leaf=is_tensor),
+            "output_layers": pytree.tree_map(history_spec, model._outputs_struct,
+                                             is_leaf=is_tensor)}
 
 
 def functional_from_config(config: dict, custom_objects: dict | None = None, cls=None):
@@ -148,14 +148,9 @@ def functional_from_config(config: dict, custom_objects: dict | None = None, cls
             return {key: pick(value) for key, value in specs.items()}
         return [pick(spec) for spec in specs]
 
+    # The structure is kept, as Keras keeps it: [["x", 0, 0]] (Keras 2 writes every model's
+    # inputs so) is a list of one input, which a functional model computes as the tensor.
     inputs, outputs = pick(config["input_layers"]), pick(config["output_layers"])
-    for key in ("input_layers", "output_layers"):
-        # Keras 2 wraps a single input or output in a list: [["x", 0, 0]].
-        if isinstance(config[key], list) and len(config[key]) == 1 and not _is_history(config[key]):
-            if key == "input_layers":
-                inputs = inputs[0]
-            else:
-                outputs = outputs[0]
     return (cls or Functional)(inputs, outputs, name=config.get("name"),
                                trainable=config.get("trainable", True))
 
