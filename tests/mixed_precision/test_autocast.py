@@ -187,3 +187,46 @@ def test_summary_is_unchanged_by_the_policy(capsys):
     keras.mixed_precision.set_global_policy("mixed_bfloat16")
     _mlp().summary()
     assert capsys.readouterr().out == plain
+
+
+class TorchHead(layers.Layer):
+    """A custom layer around plain torch modules, whose weights lamina does not create."""
+
+    def __init__(self, full_precision_tail=False, **kwargs):
+        super().__init__(**kwargs)
+        self.linear = torch.nn.Linear(4, 3)
+        self.norm = torch.nn.LayerNorm(3)
+        self.tail = layers.Dense(2, dtype="float32") if full_precision_tail else None
+
+    def call(self, inputs):
+        outputs = self.norm(torch.relu(self.linear(inputs)))
+        return outputs if self.tail is None else self.tail(outputs)
+
+
+def test_plain_torch_modules_compute_in_the_compute_dtype_through_fit(mixed):
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(64, 4)).astype("float32")
+    y = rng.normal(size=(64, 3)).astype("float32")
+    head = TorchHead()
+    model = keras.Sequential([keras.Input((4,)), layers.Dense(4), head])
+    model.compile(optimizer="adam", loss="mse")
+    before = head.linear.weight.detach().clone()
+    history = model.fit(x, y, batch_size=16, epochs=3, verbose=0)
+    assert np.isfinite(history.history["loss"]).all()
+    assert history.history["loss"][-1] < history.history["loss"][0]
+    assert head.linear.weight.dtype == torch.float32  # trained in place, kept in float32
+    assert not torch.equal(head.linear.weight.detach(), before)
+    compute = getattr(torch, mixed.compute_dtype)
+    inputs = torch.as_tensor(x[:8])
+    out = head(inputs)
+    assert out.dtype == compute
+    with torch.no_grad():
+        want = head.norm(torch.relu(head.linear(inputs)))
+    torch.testing.assert_close(out.float(), want, rtol=0.05, atol=0.05)  # half-precision tol
+
+
+def test_a_float32_sublayer_of_a_torch_module_layer_computes_in_float32(mixed):
+    head = TorchHead(full_precision_tail=True)
+    out = head(torch.rand(5, 4))
+    assert out.dtype == torch.float32
+    assert not torch.is_autocast_enabled("cpu")

@@ -8,6 +8,12 @@ float32 on the float32 weights; `state_dict`, saved files and optimizer slots ne
 the copies. Non-trainable state kept in buffers (moving statistics) is never swapped, so
 in-place updates in `call` still reach it.
 
+Plain torch modules held by a layer (a `torch.nn.Linear` in a custom layer) keep float32
+weights that lamina does not swap: `autocast_torch_modules` runs such a layer's call under
+`torch.autocast` for the compute dtype, so they compute as under torch's own AMP (gradients
+still arrive in float32). A lamina layer with a float32 policy called inside that region
+computes in float32 (`outside_torch_autocast`).
+
 Example:
     >>> layer = lamina.layers.Dense(2, dtype="mixed_bfloat16")
     >>> layer(torch.ones(1, 3)).dtype, layer.kernel.dtype
@@ -19,10 +25,13 @@ import contextlib
 
 import torch
 
-__all__ = ["autocast_variables", "cast_outputs"]
+__all__ = ["autocast_torch_modules", "autocast_variables", "cast_outputs",
+           "outside_torch_autocast", "torch_autocast_active"]
 
 # Set on a layer (in its __dict__) while its parameters are swapped for cast copies.
 _SWAPPED = "_autocast_originals"
+# How many `autocast_torch_modules` regions are open (user-entered torch.autocast not counted).
+_torch_autocast_depth = 0
 
 
 @contextlib.contextmanager
@@ -56,6 +65,53 @@ def _swap_in_casts(layer) -> dict:
     for key, weight in originals.items():
         layer._parameters[key] = weight.to(target)
     return originals
+
+
+@contextlib.contextmanager
+def autocast_torch_modules(layer):
+    """`torch.autocast` to the compute dtype when `layer` holds plain torch modules with weights."""
+    global _torch_autocast_depth
+    device_type = layer._device().type if _holds_torch_modules(layer) else None
+    if device_type is None or not torch.amp.is_autocast_available(device_type):
+        yield
+        return
+    _torch_autocast_depth += 1
+    try:
+        with torch.autocast(device_type, dtype=layer._dtype):
+            yield
+    finally:
+        _torch_autocast_depth -= 1
+
+
+def torch_autocast_active() -> bool:
+    """Whether a call runs inside an `autocast_torch_modules` region."""
+    return _torch_autocast_depth > 0
+
+
+@contextlib.contextmanager
+def outside_torch_autocast(layer):
+    """Turns lamina's torch.autocast off for a layer that computes in full precision."""
+    device_type = layer._device().type
+    if not torch.amp.is_autocast_available(device_type):
+        yield
+        return
+    with torch.autocast(device_type, enabled=False):
+        yield
+
+
+def _holds_torch_modules(layer) -> bool:
+    """Whether `layer` (not its lamina sublayers) holds torch modules with float weights."""
+    from lamina.layers.layer import Layer
+
+    pending = list(layer.children())
+    while pending:
+        module = pending.pop()
+        if isinstance(module, Layer):
+            continue
+        if any(p is not None and p.is_floating_point() for p in module._parameters.values()):
+            return True
+        pending.extend(module.children())
+    return False
 
 
 def cast_outputs(outputs, dtype: torch.dtype):

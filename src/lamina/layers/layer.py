@@ -21,7 +21,9 @@ from torch.utils import _pytree as pytree
 
 from lamina import backend, dtype_policies, initializers, regularizers
 from lamina.backend import eager_outputs
-from lamina.dtype_policies.autocast import autocast_variables, cast_outputs
+from lamina.dtype_policies.autocast import (autocast_torch_modules, autocast_variables,
+                                            cast_outputs, outside_torch_autocast,
+                                            torch_autocast_active)
 from lamina.layers import call_context
 from lamina.layers.input_spec import assert_input_compatibility
 from lamina.layers.symbolic_call import call_symbolic, is_symbolic
@@ -142,6 +144,9 @@ class Layer(nn.Module):
                 kwargs["training"] = context.training
             if self._is_mixed:
                 outputs = self._mixed_precision_call(args, kwargs)
+            elif torch_autocast_active():
+                with outside_torch_autocast(self):
+                    outputs = super().__call__(*args, **kwargs)
             else:
                 outputs = super().__call__(*args, **kwargs)
             if self.activity_regularizer is not None:
@@ -262,7 +267,7 @@ class Layer(nn.Module):
 
     def _mixed_precision_call(self, args, kwargs):
         """The call of a layer computing in another dtype than it stores its weights in."""
-        with autocast_variables(self):
+        with autocast_variables(self), autocast_torch_modules(self):
             outputs = nn.Module.__call__(self, *args, **kwargs)
         if next(iter(self._sublayers()), None) is None:
             # A container keeps its sublayers' dtypes (a float32 softmax ending a mixed
