@@ -76,3 +76,35 @@ def test_each_outputs_loss_is_logged_only_when_two_or_more_outputs_have_a_loss()
     assert logs == pytest.approx({"loss": 1.0})
     logs = _evaluate(model, {"z": _Y, "a": _Y}, loss={"a": "mae", "z": "mse"})
     assert logs == pytest.approx({"a_loss": 10.0, "z_loss": 1.0, "loss": 11.0})
+
+
+def _two_output_model():
+    inputs = keras.Input((3,))
+    return keras.Model(inputs, [layers.Dense(1, name="a")(inputs),
+                                layers.Dense(1, name="b")(inputs)])
+
+
+# Log keys measured on Keras 3.15 (JAX) for a two-output model compiled with these metrics;
+# ["mae"] and ["mae", "mse", "acc"] fail there, and apply to both outputs here (tf.keras).
+@pytest.mark.parametrize("metrics, keys", [
+    (["mae", "mse"], ["a_loss", "a_mae", "b_loss", "b_mse", "loss"]),
+    (("mae", "mse"), ["a_loss", "a_mae", "b_loss", "b_mse", "loss"]),
+    ([["mae"], "mse"], ["a_loss", "a_mae", "b_loss", "b_mse", "loss"]),
+    ([None, ["mae", "mse"]], ["a_loss", "b_loss", "b_mae", "b_mse", "loss"]),
+    (["mae"], ["a_loss", "a_mae", "b_loss", "b_mae", "loss"]),
+    (["mae", "mse", "acc"], ["a_acc", "a_loss", "a_mae", "a_mse", "b_acc", "b_loss", "b_mae",
+                             "b_mse", "loss"]),
+])
+def test_a_metrics_list_as_long_as_the_outputs_gives_one_entry_per_output(metrics, keys):
+    model = _two_output_model()
+    model.compile(optimizer="sgd", loss=["mse", "mse"], metrics=metrics)
+    logs = model.evaluate(np.ones((4, 3), "float32"), [np.zeros((4, 1), "float32")] * 2,
+                          verbose=0, return_dict=True)
+    assert sorted(logs) == keys
+
+
+def test_nested_metric_lists_of_the_wrong_length_are_refused():
+    model = _two_output_model()
+    model.compile(optimizer="sgd", loss=["mse", "mse"], weighted_metrics=[["mae"], [], ["mse"]])
+    with pytest.raises(ValueError, match="`weighted_metrics` nests lists in 3 entries"):
+        model.evaluate(np.ones((4, 3), "float32"), [np.zeros((4, 1), "float32")] * 2, verbose=0)

@@ -76,7 +76,7 @@ class CompileMetrics:
         names = compile_loss.output_names
         loss_specs = _per_output(compile_loss.spec, names, "loss")
         metric_specs = _per_output_metrics(metrics, names)
-        weighted_specs = _per_output_metrics(weighted_metrics, names)
+        weighted_specs = _per_output_metrics(weighted_metrics, names, "weighted_metrics")
         self.per_output = []
         for index, name in enumerate(names):
             resolved = [metrics_module.resolve(m, loss_specs[index], y_true_shapes[index],
@@ -227,21 +227,31 @@ def _per_output(spec, output_names: list[str], argument: str, default=None) -> l
     return [spec if spec is not None else default] * count
 
 
-def _per_output_metrics(spec, output_names: list[str]) -> list[list]:
+def _per_output_metrics(spec, output_names: list[str], argument: str = "metrics") -> list[list]:
     count = len(output_names)
     if spec is None:
         return [[] for _ in range(count)]
     if isinstance(spec, dict):
         unknown = set(spec) - set(output_names)
         if unknown:
-            raise ValueError(f"compile(): `metrics` has keys {sorted(unknown)} that are not output "
+            raise ValueError(f"compile(): `{argument}` has keys {sorted(unknown)} that are not output "
                              f"names of the model. Output names: {output_names}.")
         return [_as_list(spec.get(name)) for name in output_names]
     if not isinstance(spec, (list, tuple)):
-        raise TypeError(f"compile(): `metrics` must be a list, tuple or dict, but received "
+        raise TypeError(f"compile(): `{argument}` must be a list, tuple or dict, but received "
                         f"{type(spec).__name__}: {spec!r}.")
-    if count > 1 and spec and all(isinstance(s, (list, tuple)) or s is None for s in spec):
+    if count == 1:
+        return [[m for entry in spec for m in _as_list(entry)]]
+    if len(spec) == count:
+        # Keras 3: a list as long as the outputs holds one entry (a metric, a list of them,
+        # or None) per output: metrics=["mae", "mse"] gives a_mae and b_mse.
         return [_as_list(s) for s in spec]
+    if any(isinstance(s, (list, tuple)) for s in spec):
+        raise ValueError(f"compile(): `{argument}` nests lists in {len(spec)} entries for a "
+                         f"model with {count} outputs {output_names}; give one entry per "
+                         f"output, or a dict keyed by output name. Received: "
+                         f"{argument}={spec!r}.")
+    # Any other flat list applies to every output, as in tf.keras (books print it so).
     return [list(spec) for _ in range(count)]
 
 
