@@ -30,6 +30,17 @@ def test_sequential_graph_is_a_chain_from_its_input():
     assert edges == [(0, 1), (1, 2)]
 
 
+def test_tensor_operations_are_boxes_labelled_with_keras_class_names():
+    from lamina.utils.model_visualization import _label
+
+    inputs = lamina.Input((8,), name="features")
+    model = lamina.Model(inputs, layers.Dense(1, name="score")(1.0 - inputs))
+    boxes, edges = model_graph(model)
+    assert [box.name for box in boxes] == ["features", "subtract", "score"]
+    assert edges == [(0, 1), (1, 2)]
+    assert _label(boxes[1], False, False, True, False, False) == "subtract (Subtract)"
+
+
 @pytest.mark.parametrize("suffix", ["png", "svg"])
 def test_picture_is_written_and_not_blank(tmp_path, suffix):
     path = tmp_path / f"model.{suffix}"
