@@ -84,8 +84,9 @@ def test_histograms_of_every_weight_every_histogram_freq_epochs(tmp_path):
         recorder, TensorBoard(tmp_path, histogram_freq=2, write_images=True,
                               write_graph=False)])
     train = read_events(tmp_path / "train")
-    tags = ["dense/kernel/histogram", "dense/bias/histogram", "dense_1/kernel/histogram",
-            "dense_1/bias/histogram"]
+    # Tags are the weights' paths, as in Keras: a Sequential's weights are under its name.
+    tags = ["sequential/dense/kernel/histogram", "sequential/dense/bias/histogram",
+            "sequential/dense_1/kernel/histogram", "sequential/dense_1/bias/histogram"]
     assert sorted(train.Tags()["histograms"]) == sorted(tags)
     for index, tag in enumerate(tags):
         events = train.Histograms(tag)

@@ -27,6 +27,7 @@ from lamina.dtype_policies.autocast import (autocast_torch_modules, autocast_var
 from lamina.layers import call_context
 from lamina.layers.input_spec import assert_input_compatibility
 from lamina.layers.symbolic_call import call_symbolic, is_symbolic
+from lamina.layers.weight_paths import close_call_scope, layer_path, open_call_scope, path_scope
 from lamina.ops.keras_tensor import KerasTensor
 from lamina.utils import naming
 from lamina.utils.errors import did_you_mean
@@ -136,21 +137,29 @@ class Layer(nn.Module):
         if self.input_spec is not None:
             self.check_input_compatibility(inputs)
         if not self.built:
-            self.build_from_call_arguments(args, kwargs)
+            with path_scope(self):
+                self.build_from_call_arguments(args, kwargs)
         training = kwargs.pop("training", None)
         mask = self._input_mask(inputs, kwargs)
-        with call_context.enter(self, training) as context:
-            if self._call_accepts_training:
-                kwargs["training"] = context.training
-            if self._is_mixed:
-                outputs = self._mixed_precision_call(args, kwargs)
-            elif torch_autocast_active():
-                with outside_torch_autocast(self):
+        scope = open_call_scope(self)  # sublayers built in this call get Keras' paths
+        completed = False
+        try:
+            with call_context.enter(self, training) as context:
+                if self._call_accepts_training:
+                    kwargs["training"] = context.training
+                if self._is_mixed:
+                    outputs = self._mixed_precision_call(args, kwargs)
+                elif torch_autocast_active():
+                    with outside_torch_autocast(self):
+                        outputs = super().__call__(*args, **kwargs)
+                else:
                     outputs = super().__call__(*args, **kwargs)
-            else:
-                outputs = super().__call__(*args, **kwargs)
-            if self.activity_regularizer is not None:
-                self.add_loss(self.activity_regularizer(outputs) / max(outputs.shape[0], 1))
+                if self.activity_regularizer is not None:
+                    self.add_loss(self.activity_regularizer(outputs) / max(outputs.shape[0], 1))
+            completed = True
+        finally:
+            if scope is not None:
+                close_call_scope(self, scope, completed)
         if context.owner is self and (context.losses or self._last_call_losses):
             self._last_call_losses = context.losses
         if mask is not None or self._computes_own_mask:
@@ -371,7 +380,7 @@ class Layer(nn.Module):
         name = name or "variable"
         variable = Variable(value.to(dtype), dtype=dtype, autocast=autocast, name=name,
                             trainable=bool(trainable) and self._trainable)
-        variable.path = f"{self.name}/{name}"
+        variable.path = f"{layer_path(self)}/{name}"
         variable.constraint = constraint
         key = self._free_attribute_name(name)
         if trainable:
@@ -663,10 +672,12 @@ class Layer(nn.Module):
 
 
 def _marks_built(build):
-    """Wraps a subclass' `build` so that calling it directly also marks the layer built."""
+    """Wraps a subclass' `build` so that calling it directly also marks the layer built, and
+    the weights it (and the sublayers it builds) creates get Keras' paths."""
     @functools.wraps(build)
     def wrapper(self, *args, **kwargs):
-        build(self, *args, **kwargs)
+        with path_scope(self):
+            build(self, *args, **kwargs)
         if self._build_shapes is None and args:
             self._build_shapes = args[0]
         self.built = True

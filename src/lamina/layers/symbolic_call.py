@@ -10,6 +10,7 @@ from __future__ import annotations
 from torch.utils import _pytree as pytree
 
 from lamina.layers.shape_inference import infer_mask_spec, infer_output_spec
+from lamina.layers.weight_paths import path_scope
 from lamina.ops.keras_tensor import KerasTensor
 from lamina.ops.node import Node
 
@@ -36,8 +37,6 @@ def call_symbolic(layer, args, kwargs):
     kwargs = {k: v for k, v in kwargs.items() if k != "training"}
     inputs = args[0] if args else kwargs.get("inputs")
     layer.check_input_compatibility(inputs)
-    if not layer.built:
-        layer.build_from_call_arguments(args, kwargs)
     # The mask reaches `call` during inference as Keras passes it; the node does not record
     # it, since the graph recomputes masks from the real tensors when it runs.
     spec_kwargs = kwargs
@@ -45,7 +44,10 @@ def call_symbolic(layer, args, kwargs):
         carried = _carried_mask(inputs)
         if carried is not None:
             spec_kwargs = {**kwargs, "mask": carried}
-    specs = _output_specs(layer, inputs, args, spec_kwargs)
+    with path_scope(layer):  # sublayers built here get Keras' paths (`outer/inner/kernel`)
+        if not layer.built:
+            layer.build_from_call_arguments(args, kwargs)
+        specs = _output_specs(layer, inputs, args, spec_kwargs)
     nodes = layer.__dict__.setdefault("_inbound_nodes", [])
     node_index = len(nodes)
     leaves, structure = pytree.tree_flatten(specs, is_leaf=_is_spec)

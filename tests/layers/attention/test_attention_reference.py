@@ -82,7 +82,8 @@ def test_multi_head_attention_matches_keras(name, from_keras_config):
 def test_multi_head_attention_weight_order_matches_keras(name):
     layer = _layer(name, False)
     layer.build(*[tuple(s) if s else None for s in CASES[name]["shapes"]])
-    keras_paths = [path.split("/", 1)[1] for path in CASES[name]["weight_paths"]]
+    # Keras' paths start with its layer's name (`multi_head_attention/query/kernel`).
+    keras_paths = [f"{layer.name}/{path.split('/', 1)[1]}" for path in CASES[name]["weight_paths"]]
     assert [w.path for w in layer.weights] == keras_paths
     assert [w.shape for w in layer.get_weights()] == [w.shape for w in _weights(name)]
 

@@ -48,8 +48,23 @@ def test_param_count_and_weight_layout_match_keras():
     assert model.count_params() == layer.count_params() == 4224
     assert [tuple(w.shape) for w in layer.weights] == [
         (32, 2, 16), (2, 16), (32, 2, 16), (2, 16), (32, 2, 16), (2, 16), (2, 16, 32), (32,)]
-    assert [w.path for w in layer.weights][-2:] == ["attention_output/kernel",
-                                                    "attention_output/bias"]
+    assert [w.path for w in layer.weights][-2:] == [f"{layer.name}/attention_output/kernel",
+                                                    f"{layer.name}/attention_output/bias"]
+
+
+def test_use_bias_false_weights_match_keras():
+    # Keras 3.15 (JAX), the same model: paths, names, shapes and get_weights() order.
+    inputs = lamina.Input((4, 8))
+    hidden = layers.Dense(8, name="pre")(inputs)
+    layer = layers.MultiHeadAttention(num_heads=2, key_dim=3, use_bias=False, name="mha")
+    model = lamina.Model(inputs, layers.LayerNormalization(name="ln")(layer(hidden, hidden)))
+    assert [w.path for w in model.weights] == [
+        "pre/kernel", "pre/bias", "mha/query/kernel", "mha/key/kernel", "mha/value/kernel",
+        "mha/attention_output/kernel", "ln/gamma", "ln/beta"]
+    assert [w.name for w in layer.weights] == ["kernel"] * 4
+    assert [w.path for w in layer.trainable_weights] == [w.path for w in layer.weights]
+    assert [a.shape for a in model.get_weights()] == [
+        (8, 8), (8,), (8, 2, 3), (8, 2, 3), (8, 2, 3), (2, 3, 8), (8,), (8,)]
 
 
 def test_kernels_use_einsum_dense_fans():
