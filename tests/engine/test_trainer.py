@@ -269,3 +269,36 @@ def test_vector_valued_metrics_are_logged_as_arrays():
     model = compiled_classifier(loss="categorical_crossentropy", metrics=["f1_score"])
     history = model.fit(x, np.eye(3)[y].astype("float32"), epochs=1, verbose=0)
     assert np.asarray(history.history["f1_score"][0]).shape == (3,)
+
+
+def _stateful_model(batch_size):
+    model = keras.Sequential([keras.Input(batch_shape=(batch_size, None)),
+                              keras.layers.Embedding(10, 3),
+                              keras.layers.GRU(5, stateful=True, return_sequences=True),
+                              keras.layers.Dense(10, activation="softmax")])
+    model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
+    return model
+
+
+def test_a_stateful_rnn_fits_and_predicts_at_the_batch_size_given():
+    # The engine's first (shape-learning) call takes batch_size rows, not 32: a stateful
+    # RNN accepts no other batch, and Keras builds such a model at any size of data.
+    x = np.random.default_rng(0).integers(0, 10, size=(40, 6))
+    model = _stateful_model(4)
+    history = model.fit(x, x, batch_size=4, epochs=1, shuffle=False, verbose=0)
+    assert np.isfinite(history.history["loss"][0])
+    assert model.predict(x, batch_size=4, verbose=0).shape == (40, 6, 10)
+
+
+def test_building_the_engine_leaves_a_stateful_rnns_states_alone():
+    # The states after predict() are those of the data's own batches: the same as calling the
+    # model on them in order from zero states (the sample call must not advance them).
+    x = np.random.default_rng(1).integers(0, 10, size=(8, 6))
+    model = _stateful_model(4)
+    model.predict(x, batch_size=4, verbose=0)
+    after_predict = keras.ops.convert_to_numpy(model.layers[1].states[0]).copy()
+    model.layers[1].reset_states()
+    model(x[:4])
+    model(x[4:])
+    by_hand = keras.ops.convert_to_numpy(model.layers[1].states[0])
+    np.testing.assert_allclose(after_predict, by_hand, rtol=1e-6, atol=1e-6)

@@ -122,13 +122,17 @@ class CompiledRun:
         return run
 
     # ------------------------------------------------------------------ the engine
-    def engine_for(self, data, need_targets: bool = True) -> Engine:
-        """The steps' engine, built on first use from one batch (this builds lazy layers)."""
+    def engine_for(self, data, need_targets: bool = True, batch_size: int | None = None) -> Engine:
+        """The steps' engine, built on first use from one batch (this builds lazy layers).
+
+        The sample batch has the run's `batch_size` rows: a stateful RNN takes no other.
+        """
         engine = self.engine
         stale = engine is None or (need_targets and data.y is not None and not engine.knows_targets
                                     and self.compiled_loss is not None)
         if stale:
-            sample_x, sample_y, _ = data.batch(0, min(data.size, _DEFAULT_BATCH_SIZE))
+            rows = min(data.size, batch_size or _DEFAULT_BATCH_SIZE)
+            sample_x, sample_y, _ = data.batch(0, rows)
             engine = Engine(self.model, sample_x, sample_y if need_targets else None)
             self.engine = engine
             self.train_function = self.test_function = self.predict_function = None

@@ -31,8 +31,14 @@ class Engine:
 
     def __init__(self, model, sample_x, sample_y=None):
         self.model = model
+        # The sample call only learns shapes: it leaves the model's state as it found it
+        # (a stateful RNN's states: every buffer), as Keras' symbolic build does.
+        state = {name: buffer.clone() for name, buffer in model.named_buffers()}
         with torch.no_grad():
             sample_pred = model(sample_x, training=False)
+            for name, buffer in model.named_buffers():
+                if name in state and buffer.shape == state[name].shape:
+                    buffer.copy_(state[name])
         self.output_names = _output_names(model, sample_pred)
         self.is_multi_output = len(self.output_names) > 1
         self._output_shapes = [(None,) + tuple(p.shape[1:]) for p in self.outputs(sample_pred)]

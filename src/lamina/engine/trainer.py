@@ -69,7 +69,7 @@ def fit(model, x, y, *, batch_size, epochs, verbose, callbacks, validation_split
     sample = _first_batch(data)
     _require_targets_for_loss(model, sample, "fit")
     _check_inputs(model, sample.x)
-    engine = run.engine_for(sample)
+    engine = run.engine_for(sample, batch_size=batch_size)
     engine.validate_targets(sample.y)
     if isinstance(val_data, ArrayData):
         _check_validation_targets(engine, val_data.y, sample.y, from_split=validation_data is None)
@@ -143,7 +143,7 @@ def evaluate(model, x, y, *, batch_size, verbose, sample_weight, steps, callback
     sample = _first_batch(data)
     _require_targets_for_loss(model, sample, "evaluate")
     _check_inputs(model, sample.x)
-    engine = run.engine_for(sample)
+    engine = run.engine_for(sample, batch_size=batch_size)
     engine.validate_targets(sample.y)
     callback_list = CallbackList(callbacks, add_progbar=verbose != 0, model=model, verbose=verbose,
                                  epochs=1, steps=steps or data.steps(batch_size))
@@ -162,7 +162,7 @@ def predict(model, x, *, batch_size, verbose, steps, callbacks):
     run = _run(model)
     sample = _first_batch(data)
     _check_inputs(model, sample.x)
-    run.engine_for(sample, need_targets=False)
+    run.engine_for(sample, need_targets=False, batch_size=batch_size)
     iterator = EpochIterator(data, batch_size, steps=steps,
                              steps_per_execution=run.steps_per_execution,
                              pad_to_batch_size=_pads(run, data, "predict_step"))
@@ -191,7 +191,7 @@ def train_on_batch(model, x, y, *, sample_weight, class_weight, return_dict):
                          f"class_weight={class_weight}")
     data = _batch_data(x, y, sample_weight, model, "train_on_batch")
     run = model._compiled_run
-    engine = run.engine_for(data)
+    engine = run.engine_for(data, batch_size=data.size)
     if class_weight is not None:
         data = data.with_sample_weight(class_weights_to_samples(class_weight, data.y, data.sample_weight))
     model.reset_metrics()  # the logs describe this batch alone, as in Keras
@@ -203,7 +203,7 @@ def test_on_batch(model, x, y, *, sample_weight, return_dict):
     _require_compiled(model, "test_on_batch")
     data = _batch_data(x, y, sample_weight, model, "test_on_batch")
     run = model._compiled_run
-    engine = run.engine_for(data)
+    engine = run.engine_for(data, batch_size=data.size)
     model.reset_metrics()
     logs = _materialize(run.make_test_function()([Batch(*data.batch(0, data.size))]))
     return logs if return_dict else _logs_in_metric_order(engine, logs)
@@ -212,7 +212,7 @@ def test_on_batch(model, x, y, *, sample_weight, return_dict):
 def predict_on_batch(model, x):
     data = _batch_data(x, None, None, model, "predict_on_batch")
     run = _run(model)
-    run.engine_for(data, need_targets=False)
+    run.engine_for(data, need_targets=False, batch_size=data.size)
     return _concatenate_to_numpy(run.make_predict_function()([Batch(data.batch(0, data.size)[0])]))
 
 
