@@ -151,3 +151,28 @@ def test_a_free_time_axis_the_model_fixes_is_an_error_with_the_fix(tmp_path):
     x = np.random.default_rng(0).normal(size=(3, 6, 4)).astype("float32")
     np.testing.assert_allclose(run_onnx(str(path), x)[1][0], model.predict(x, verbose=0),
                                rtol=0, atol=1e-5)
+
+
+@pytest.mark.parametrize("recurrent", [layers.LSTM, layers.GRU])
+@pytest.mark.parametrize("return_sequences", [False, True])
+def test_a_masked_recurrent_model_exports_and_predicts_as_lamina(recurrent, return_sequences,
+                                                                 tmp_path):
+    # Embedding(mask_zero=True) sends a mask to the fused recurrent kernel, which moves each
+    # row's valid steps to the front; that must export (ONNX has no stable sort).
+    model = lamina.Sequential([lamina.Input((9,), dtype="int32"),
+                               layers.Embedding(20, 8, mask_zero=True),
+                               recurrent(6, return_sequences=return_sequences), layers.Dense(2)])
+    path = str(tmp_path / "masked.onnx")
+    model.export(path, format="onnx", verbose=False)
+    rng = np.random.default_rng(4)
+    for batch_size in (5, 3):
+        tokens = rng.integers(1, 20, size=(batch_size, 9)).astype("int32")
+        tokens[0, 6:] = 0          # right padding
+        tokens[1, :4] = 0          # left padding (pad_sequences' default)
+        tokens[2, [1, 2, 5]] = 0   # holes
+        if batch_size == 5:
+            tokens[3] = 0          # nothing valid
+        _, outputs = run_onnx(path, tokens)
+        expected = model.predict(tokens, verbose=0)
+        assert outputs[0].shape == expected.shape
+        np.testing.assert_allclose(outputs[0], expected, rtol=0, atol=1e-5)

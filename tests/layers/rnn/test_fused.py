@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from lamina import layers
-from lamina.layers.rnn.fused import FusedKernel, final_carry_available, run_fused
+from lamina.layers.rnn.fused import FusedKernel, final_carry_available, run_fused, valid_steps_first
 
 
 def _layer_and_kernel(cls, units=4):
@@ -66,3 +66,12 @@ def test_kernel_weights_are_views_of_the_keras_weights():
     assert [tuple(w.shape) for w in kernel.weights] == [(12, 3), (12, 4), (12,), (12,)]
     sum(w.sum() for w in kernel.weights).backward()
     assert torch.equal(layer.cell.kernel.grad, torch.ones(3, 12))
+
+
+def test_valid_steps_first_is_the_stable_argsort_of_the_mask():
+    generator = torch.Generator().manual_seed(5)
+    masks = [_masks(), torch.rand(64, 17, generator=generator) > 0.5,
+             torch.zeros(3, 4, dtype=torch.bool), torch.ones(3, 4, dtype=torch.bool)]
+    for mask in masks:
+        expected = torch.argsort((~mask).to(torch.uint8), dim=1, stable=True)
+        assert torch.equal(valid_steps_first(mask), expected)

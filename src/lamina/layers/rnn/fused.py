@@ -7,10 +7,11 @@ call.
 
 Masks: Keras skips a masked step (the state is carried through unchanged and the step's output
 repeats the previous one). That equals running the kernel on the valid steps only, so
-`run_fused` moves each sequence's valid steps to the front (a stable sort of the mask, then a
-gather), runs the kernel over the full length, and gathers every output back from the last
+`run_fused` moves each sequence's valid steps to the front (a stable partition computed from
+running counts of the mask, then a gather), runs the kernel over the full length, and gathers every output back from the last
 valid step at or before it. This handles right-, left- (`pad_sequences`' default 'pre') and
-holed padding alike, with no host synchronisation. The kernel's final carry is not taken at
+holed padding alike, with no host synchronisation, and exports to ONNX (cumsum, scatter and
+gather; ONNX has no stable sort). The kernel's final carry is not taken at
 each sequence's own length, so an LSTM that must return its cell state under a mask uses the
 step loop instead (`final_carry_available`).
 
@@ -27,7 +28,7 @@ from typing import NamedTuple
 
 import torch
 
-__all__ = ["FusedKernel", "run_fused", "final_carry_available"]
+__all__ = ["FusedKernel", "final_carry_available", "run_fused", "valid_steps_first"]
 
 _KERNELS = {"lstm": torch.lstm, "gru": torch.gru, "rnn_tanh": torch.rnn_tanh, "rnn_relu": torch.rnn_relu}
 
@@ -77,7 +78,7 @@ def run_fused(kernel: FusedKernel, sequences: torch.Tensor, states: list, mask=N
         outputs, *final = function(sequences, hx, weights, kernel.has_biases, 1, 0.0, train,
                                    False, True)
         return outputs[:, -1], (outputs if return_sequences else None), [f[0] for f in final]
-    order = torch.argsort((~mask).to(torch.uint8), dim=1, stable=True)
+    order = valid_steps_first(mask)
     valid_first = sequences.gather(1, order.unsqueeze(-1).expand_as(sequences))
     compact, *final = function(valid_first, hx, weights, kernel.has_biases, 1, 0.0, train,
                                False, True)
@@ -98,6 +99,24 @@ def run_fused(kernel: FusedKernel, sequences: torch.Tensor, states: list, mask=N
         if outputs is not None:
             outputs = torch.where(mask.unsqueeze(-1), outputs, 0.0)
     return last_output, outputs, final_states
+
+
+def valid_steps_first(mask: torch.Tensor) -> torch.Tensor:
+    """The step each position holds once every row's valid steps come first, in order.
+
+    The stable argsort of `~mask`: a valid step goes to the number of valid steps before it,
+    a masked one after all the valid steps, to the number of masked steps before it.
+
+    Example:
+        >>> valid_steps_first(torch.tensor([[False, True, False, True]]))
+        tensor([[1, 3, 0, 2]])
+    """
+    valid = mask.to(torch.int64)
+    masked = 1 - valid
+    destination = torch.where(mask, valid.cumsum(dim=1) - 1,
+                              valid.sum(dim=1, keepdim=True) + masked.cumsum(dim=1) - 1)
+    steps = torch.arange(mask.shape[1], device=mask.device).expand_as(destination)
+    return torch.zeros_like(destination).scatter(1, destination, steps)
 
 
 def _one_buffer(weights: list) -> list:
