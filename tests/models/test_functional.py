@@ -263,3 +263,19 @@ def test_a_one_element_output_list_computes_a_tensor_and_keeps_its_structure(wra
     restored = Model.from_config(config)
     assert isinstance(restored.output, list) and len(restored.output) == 1
     assert Model(inputs, outputs).get_config()["output_layers"] == ["y", 0, 0]
+
+
+def test_layers_at_the_same_depth_come_in_keras_discovery_order():
+    # Keras 3.15's order for the keras.io seq2seq model: both inputs, then both LSTMs. Its walk
+    # back from the output numbers the decoder's input before the encoder LSTM, so at equal
+    # depth the input comes first (a numbering after each layer's inputs put the LSTM first).
+    encoder_inputs = Input(shape=(None, 3), name="encoder_in")
+    _, state_h, state_c = layers.LSTM(4, return_state=True, name="encoder")(encoder_inputs)
+    decoder_inputs = Input(shape=(None, 5), name="decoder_in")
+    decoded = layers.LSTM(4, return_sequences=True, name="decoder")(
+        decoder_inputs, initial_state=[state_h, state_c])
+    outputs = layers.Dense(5, name="dense")(decoded)
+    model = Model([encoder_inputs, decoder_inputs], outputs)
+    assert [layer.name for layer in model.layers] == [
+        "encoder_in", "decoder_in", "encoder", "decoder", "dense"]
+    assert len(model.layers[2].output) == 3  # the encoder's outputs and states

@@ -228,6 +228,8 @@ def _layers_by_depth(inputs, outputs, nodes) -> list[Layer]:
 
     A node's depth is its distance from the outputs (the longest path); this order fixes
     `model.layers`, `summary()` and the order of `get_weights()`, so it must be Keras'.
+    Discovery is Keras' (`ops/function.py`, `_build_map_helper`): a walk back from each
+    output that numbers a layer when it first reaches it, before the layers feeding it.
     """
     input_nodes = {id(t): t.history[0]._inbound_nodes[t.history[1]] for t in inputs}
     depth: dict[int, int] = {}
@@ -244,8 +246,27 @@ def _layers_by_depth(inputs, outputs, nodes) -> list[Layer]:
         _note(discovered, layer_depth, node.layer, depth.get(id(node), 0))
     for tensor in inputs:  # inputs that feed nothing still belong to the model
         _note(discovered, layer_depth, tensor.history[0], depth.get(id(input_nodes[id(tensor)]), 0))
-    order = {id(layer): index for index, layer in enumerate(discovered)}
+    order = _discovery_order(inputs, outputs, input_nodes)
+    for layer in discovered:
+        order.setdefault(id(layer), len(order))
     return sorted(discovered, key=lambda layer: (-layer_depth[id(layer)], order[id(layer)]))
+
+
+def _discovery_order(inputs, outputs, input_nodes) -> dict[int, int]:
+    """id(layer) -> the index Keras gives it, walking back from the outputs in order."""
+    order: dict[int, int] = {}
+    visited: set[int] = set()
+    stack = [tensor for tensor in reversed(outputs)]
+    while stack:
+        tensor = stack.pop()
+        node = _producer(tensor, input_nodes)
+        if id(node) in visited:
+            continue
+        visited.add(id(node))
+        order.setdefault(id(tensor.history[0]), len(order))
+        if id(tensor) not in input_nodes:
+            stack.extend(reversed(node.input_tensors))
+    return order
 
 
 def _producer(tensor: KerasTensor, input_nodes: dict):
