@@ -4,9 +4,12 @@ Tests get MNIST-style data only as a user's program does, through `load_data()`:
 `$LAMINA_DATASETS`, then lamina's cache, then a download. Where none works, a test that
 needs the data fails with load_data()'s own message, which says where to put the files.
 """
+import contextlib
 import functools
+import importlib
 import os
 import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -69,6 +72,30 @@ def pytest_runtest_call(item):
         names.add(module_path[2])
     for name in sorted(names):
         _data_ready_for_doctests(name)
+
+
+_SOURCE_ROOT = Path(__file__).parent / "src"
+
+
+def pytest_collect_file(file_path, parent):
+    """Imports a lamina source file by its module name before its doctests are collected.
+
+    With --import-mode=importlib, pytest given one source file (`pytest src/lamina/models/
+    model.py`) whose module is not imported yet imports its package first, whose __init__
+    imports the module, and then executes the file once more as a second module object. That
+    copy's `Model` is not the class `Functional` subclasses, so `Model(inputs, outputs)` in
+    its docstring returned an uninitialised object. Imported here, pytest reuses the module.
+    """
+    if file_path.suffix != ".py" or _SOURCE_ROOT not in file_path.parents:
+        return None
+    parts = file_path.relative_to(_SOURCE_ROOT).with_suffix("").parts
+    if parts[-1] == "__init__":
+        parts = parts[:-1]
+    if (parts and parts[0] == "lamina" and parts[-1] != "__main__"  # __main__ runs the CLI
+            and all(part.isidentifier() for part in parts)):
+        with contextlib.suppress(Exception):  # an import error is pytest's to report
+            importlib.import_module(".".join(parts))
+    return None
 
 
 @pytest.fixture(autouse=True)
