@@ -117,3 +117,27 @@ def test_bytecode_that_does_not_load_says_why():
         serialization_lib.func_load("bm90IGJ5dGVjb2Rl\n")
     with pytest.raises(ValueError, match="holds no bytecode"):
         serialization_lib.func_load(None)
+
+
+def test_a_scripts_own_objects_are_written_with_no_module():
+    # Keras writes module None for classes and functions defined in `__main__` (a script or a
+    # notebook), and such objects come back through custom_objects or the registry.
+    class Scale(layers.Layer):
+        def __init__(self, factor=2.0, **kwargs):
+            super().__init__(**kwargs)
+            self.factor = factor
+
+        def get_config(self):
+            return {**super().get_config(), "factor": self.factor}
+
+    def square(x):
+        return x * x
+
+    Scale.__module__ = square.__module__ = "__main__"
+    config = serialize_keras_object(Scale(3.0, name="s"))
+    assert (config["module"], config["registered_name"]) == (None, "Scale")
+    assert serialize_keras_object(square)["module"] is None
+    revived = deserialize_keras_object(json.loads(json.dumps(config)),
+                                       custom_objects={"Scale": Scale})
+    assert isinstance(revived, Scale) and revived.factor == 3.0
+    assert serialize_keras_object(layers.Dense(1))["module"] == "keras.layers"

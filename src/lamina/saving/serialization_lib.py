@@ -165,8 +165,15 @@ def _class_config(cls: type, inner: dict) -> dict:
     if module is not None:
         return {"module": module, "class_name": cls.__name__, "config": inner,
                 "registered_name": "Functional" if cls.__name__ == "Functional" else None}
-    return {"module": cls.__module__, "class_name": cls.__name__, "config": inner,
+    return {"module": _defining_module(cls), "class_name": cls.__name__, "config": inner,
             "registered_name": object_registration.get_registered_name(cls)}
+
+
+def _defining_module(obj) -> str | None:
+    """The module that defines a custom object; None for a script's own (`__main__`), as Keras
+    writes it: the name means nothing to the program that loads the file."""
+    module = getattr(obj, "__module__", None)
+    return None if module == "__main__" else module
 
 
 def _function_config(fn) -> dict:
@@ -176,7 +183,7 @@ def _function_config(fn) -> dict:
         return {"module": "builtins", "class_name": "function", "config": fn.__name__,
                 "registered_name": "function"}
     name = registered or fn.__name__
-    return {"module": getattr(fn, "__module__", None), "class_name": "function",
+    return {"module": _defining_module(fn), "class_name": "function",
             "config": name, "registered_name": name}
 
 
