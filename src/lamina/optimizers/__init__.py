@@ -11,11 +11,14 @@ from types import SimpleNamespace
 
 from lamina.optimizers import schedules
 from lamina.optimizers.adadelta import Adadelta
+from lamina.optimizers.adafactor import Adafactor
 from lamina.optimizers.adagrad import Adagrad
 from lamina.optimizers.adam import Adam
 from lamina.optimizers.adamax import Adamax
 from lamina.optimizers.adamw import AdamW
 from lamina.optimizers.base import Optimizer
+from lamina.optimizers.ftrl import Ftrl
+from lamina.optimizers.lamb import Lamb
 from lamina.optimizers.lion import Lion
 from lamina.optimizers.loss_scale_optimizer import LossScaleOptimizer
 from lamina.optimizers.nadam import Nadam
@@ -25,11 +28,13 @@ from lamina.utils.errors import unknown_name_error
 
 __all__ = [
     "Optimizer", "SGD", "RMSprop", "Adagrad", "Adam", "AdamW", "Adamax", "Nadam", "Adadelta",
-    "Lion", "LossScaleOptimizer", "schedules", "legacy", "get", "serialize", "deserialize",
+    "Lion", "Ftrl", "Lamb", "Adafactor", "LossScaleOptimizer", "schedules", "legacy", "get",
+    "serialize", "deserialize",
 ]
 
 _BUILT_IN = {cls.__name__.lower(): cls for cls in (
-    SGD, RMSprop, Adagrad, Adam, AdamW, Adamax, Nadam, Adadelta, Lion, LossScaleOptimizer)}
+    SGD, RMSprop, Adagrad, Adam, AdamW, Adamax, Nadam, Adadelta, Lion, Ftrl, Lamb, Adafactor,
+    LossScaleOptimizer)}
 
 # TF 2.11+ books write `tf.keras.optimizers.legacy.Adam`; the same classes serve.
 legacy = SimpleNamespace(Optimizer=Optimizer, SGD=SGD, RMSprop=RMSprop, Adagrad=Adagrad,
