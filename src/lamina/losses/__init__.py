@@ -15,12 +15,14 @@ from lamina.losses.base import (
     squeeze_or_expand_to_same_rank,
 )
 from lamina.losses.classes import (
+    CTC,
     BinaryCrossentropy,
     BinaryFocalCrossentropy,
     CategoricalCrossentropy,
     CategoricalFocalCrossentropy,
     CategoricalHinge,
     CosineSimilarity,
+    Dice,
     Hinge,
     Huber,
     KLDivergence,
@@ -32,7 +34,10 @@ from lamina.losses.classes import (
     Poisson,
     SparseCategoricalCrossentropy,
     SquaredHinge,
+    Tversky,
 )
+from lamina.losses.sequence import ctc
+from lamina.losses.overlap import dice, tversky
 from lamina.losses.probabilistic import (
     binary_crossentropy,
     binary_focal_crossentropy,
@@ -71,12 +76,12 @@ __all__ = [
     "CategoricalFocalCrossentropy", "CategoricalHinge", "CosineSimilarity", "Hinge", "Huber",
     "KLDivergence", "LogCosh", "MeanAbsoluteError", "MeanAbsolutePercentageError",
     "MeanSquaredError", "MeanSquaredLogarithmicError", "Poisson",
-    "SparseCategoricalCrossentropy", "SquaredHinge",
+    "SparseCategoricalCrossentropy", "SquaredHinge", "Dice", "Tversky", "CTC",
     "binary_crossentropy", "binary_focal_crossentropy", "categorical_crossentropy",
     "categorical_focal_crossentropy", "kl_divergence", "poisson",
     "sparse_categorical_crossentropy", "categorical_hinge", "cosine_similarity", "hinge", "huber",
     "log_cosh", "mean_absolute_error", "mean_absolute_percentage_error", "mean_squared_error",
-    "mean_squared_logarithmic_error", "squared_hinge",
+    "mean_squared_logarithmic_error", "squared_hinge", "dice", "tversky", "ctc",
     "mse", "MSE", "mae", "MAE", "mape", "MAPE", "msle", "MSLE", "kld", "KLD",
     "kullback_leibler_divergence", "logcosh",
     "ALL_OBJECTS", "get", "serialize", "deserialize", "validate_targets",

@@ -12,6 +12,8 @@ Example:
 """
 from __future__ import annotations
 
+from lamina.losses import sequence
+from lamina.losses import overlap
 from lamina.losses import probabilistic as prob
 from lamina.losses import regression as reg
 from lamina.losses.base import Loss, LossFunctionWrapper
@@ -21,7 +23,7 @@ __all__ = [
     "BinaryFocalCrossentropy", "CategoricalFocalCrossentropy", "KLDivergence", "Poisson",
     "MeanSquaredError", "MeanAbsoluteError", "MeanAbsolutePercentageError",
     "MeanSquaredLogarithmicError", "Huber", "LogCosh", "CosineSimilarity",
-    "Hinge", "SquaredHinge", "CategoricalHinge",
+    "Hinge", "SquaredHinge", "CategoricalHinge", "Dice", "Tversky", "CTC",
 ]
 
 _SUM = "sum_over_batch_size"
@@ -299,3 +301,52 @@ class CategoricalHinge(_BuiltinLoss):
 
     def __init__(self, reduction=_SUM, name="categorical_hinge", dtype=None):
         super().__init__(reg.categorical_hinge, reduction, name, dtype)
+
+
+class Dice(_BuiltinLoss):
+    """Dice loss, `1 - 2*sum(y_true*y_pred) / (sum(y_true) + sum(y_pred))`, over `axis`.
+
+    Args:
+        axis: the axes summed over; None (default) gives one value for the whole batch,
+            `(1, 2, 3)` one per image of `(N, H, W, C)` masks.
+
+    Example:
+        >>> Dice()(torch.tensor([[1.0, 0.0]]), torch.tensor([[0.5, 0.5]]))
+        tensor(0.5000)
+    """
+
+    def __init__(self, reduction=_SUM, name="dice", axis=None, dtype=None):
+        super().__init__(overlap.dice, reduction, name, dtype, axis=axis)
+
+
+class Tversky(_BuiltinLoss):
+    """Tversky loss, Dice with the two kinds of error weighted by `alpha` and `beta`.
+
+    Args:
+        alpha: weight of `sum((1 - y_pred)*y_true)`. Defaults to 0.5.
+        beta: weight of `sum(y_pred*(1 - y_true))`. Defaults to 0.5.
+        axis: the axes summed over, as for `Dice`.
+
+    Example:
+        >>> Tversky(alpha=0.7, beta=0.3)(torch.tensor([[1.0, 1.0, 0.0]]),
+        ...                              torch.tensor([[1.0, 0.0, 1.0]]))
+        tensor(0.5000)
+    """
+
+    def __init__(self, alpha=0.5, beta=0.5, reduction=_SUM, name="tversky", axis=None,
+                 dtype=None):
+        super().__init__(overlap.tversky, reduction, name, dtype, alpha=alpha, beta=beta,
+                         axis=axis)
+
+
+class CTC(_BuiltinLoss):
+    """Connectionist Temporal Classification loss: 0-padded integer labels `(N, S)` (0 is the
+    blank) against logits `(N, T, num_classes)`.
+
+    Example:
+        >>> CTC()(torch.tensor([[1]]), torch.zeros(1, 3, 2))
+        tensor(0.2877)
+    """
+
+    def __init__(self, reduction=_SUM, name="ctc", dtype=None):
+        super().__init__(sequence.ctc, reduction, name, dtype)
