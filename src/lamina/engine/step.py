@@ -80,9 +80,6 @@ class Engine:
         # Plain torch modules inside a layer (an nn.Linear in a custom layer) train too.
         known = {id(p) for p in params}
         params += [p for p in model.parameters() if p.requires_grad and id(p) not in known]
-        if not params and not getattr(self, "_warned_frozen", False):
-            warnings.warn("The model does not have any trainable weights.", stacklevel=3)
-            self._warned_frozen = True
         self.params = params
         self.regularized = [(regularizer, weight) for layer in model._flatten_layers()
                             for regularizer, weight in layer._weight_regularizers]
@@ -188,6 +185,11 @@ class Engine:
             optimizer.apply(grads, params)
             for p in params:
                 p.grad = None  # cheaper than zeroing, and what PyTorch recommends
+        elif not getattr(self, "_warned_frozen", False):
+            # Only training warns, as in Keras: predicting with a frozen base is the
+            # feature-extraction recipe of transfer learning.
+            warnings.warn("The model does not have any trainable weights.", stacklevel=3)
+            self._warned_frozen = True
         with torch.no_grad():
             for parameter, constraint in self.constrained:
                 parameter.copy_(constraint(parameter))
