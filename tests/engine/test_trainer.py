@@ -302,3 +302,22 @@ def test_building_the_engine_leaves_a_stateful_rnns_states_alone():
     model(x[4:])
     by_hand = keras.ops.convert_to_numpy(model.layers[1].states[0])
     np.testing.assert_allclose(after_predict, by_hand, rtol=1e-6, atol=1e-6)
+
+
+def test_evaluates_list_order_is_keras_for_one_and_several_outputs():
+    # Keras 3.15 (JAX and torch alike): loss, each output's loss in output order, then a
+    # multi-output model's metrics sorted by log name; one output keeps compile's order.
+    x = np.random.default_rng(2).random((8, 3)).astype("float32")
+    inputs = keras.Input((3,))
+    outputs = [layers.Dense(1, name=name)(inputs) for name in ("c", "a", "b")]
+    model = keras.Model(inputs, outputs)
+    model.compile("sgd", ["mse", "mae", "mse"], metrics=[["mae"], ["mape"], ["msle"]])
+    y = [np.random.default_rng(i).random((8, 1)).astype("float32") for i in range(3)]
+    logs = model.evaluate(x, y, verbose=0, return_dict=True)
+    order = ["loss", "c_loss", "a_loss", "b_loss", "a_mape", "b_msle", "c_mae"]
+    np.testing.assert_allclose(model.evaluate(x, y, verbose=0), [logs[k] for k in order])
+    single = keras.Sequential([keras.Input((3,)), layers.Dense(1)])
+    single.compile("sgd", "mse", metrics=["mape", "mae"])
+    logs = single.evaluate(x, y[0], verbose=0, return_dict=True)
+    np.testing.assert_allclose(single.evaluate(x, y[0], verbose=0),
+                               [logs[k] for k in ("loss", "mape", "mae")])

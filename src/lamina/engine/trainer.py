@@ -492,8 +492,17 @@ def _layer_explanation(model, shape: tuple) -> str | None:
 
 
 def _logs_in_metric_order(engine: Engine, logs: dict):
-    names = [metric.name for metric in engine.model.metrics if metric.name in logs]
-    names += [name for name in logs if name not in names]
+    """evaluate()'s list, in Keras' order: the logs named by model.metrics, then the rest
+    sorted by name. Keras names a multi-output model's compiled metrics there unprefixed
+    ("mae", not "a_mae"), so they fall to the sorted rest, after each output's loss."""
+    per_output = set()
+    compiled = engine.model.compiled_metrics
+    if engine.is_multi_output and compiled is not None:
+        per_output = {id(metric) for resolved, weighted in compiled.per_output
+                      for metric in resolved + weighted}
+    names = [metric.name for metric in engine.model.metrics
+             if id(metric) not in per_output and metric.name in logs]
+    names += sorted(name for name in logs if name not in names)
     values = [logs[name] for name in names]
     return values[0] if len(values) == 1 else values
 
