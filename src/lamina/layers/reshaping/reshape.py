@@ -19,6 +19,9 @@ class Reshape(Layer):
     def __init__(self, target_shape, **kwargs):
         super().__init__(**kwargs)
         self.target_shape = tuple(target_shape)
+        if self.target_shape.count(-1) > 1:
+            raise ValueError(f"There must be at most one unknown dimension (-1) in `target_shape`. "
+                             f"Received: target_shape={self.target_shape}.")
         if self._batch_input_shape is not None:
             self.build_from_shape(self._batch_input_shape)
 
@@ -32,10 +35,17 @@ class Reshape(Layer):
 
     def compute_output_shape(self, input_shape):
         target = list(self.target_shape)
+        features = tuple(input_shape[1:])
+        total = None if any(d is None for d in features) else math.prod(features)
+        known = math.prod(d for d in target if d != -1)
+        if total is not None and ((known == 0 or total % known) if -1 in target else total != known):
+            raise ValueError(
+                f"The total size of the tensor must be unchanged. Received: input_shape={features}, "
+                f"target_shape={self.target_shape}. Each sample has {total} values, "
+                f"and {self.target_shape} holds {known}"
+                f"{' times a whole number' if -1 in target else ''}: pick a target_shape whose "
+                f"sizes multiply to {total} (one entry may be -1, worked out from the rest).")
         if -1 in target:
-            known = math.prod(d for d in target if d != -1)
-            features = input_shape[1:]
-            total = None if any(d is None for d in features) else math.prod(features)
             target[target.index(-1)] = None if total is None else total // known
         return (input_shape[0],) + tuple(target)
 
