@@ -89,6 +89,10 @@ class Layer(nn.Module):
                              f"{ {k: kwargs[k] for k in sorted(unknown)} }.{hints}")
         if name is not None and not isinstance(name, str):
             raise TypeError(f"Argument `name` must be a string, but received {name!r}.")
+        if name and "/" in name:
+            raise ValueError(f"Argument `name` must be a string and cannot contain character `/`. "
+                             f"Received: name={name} (of type {type(name)}). `/` separates the parts "
+                             f"of weight paths ('dense/kernel'): use e.g. name={name.replace('/', '_')!r}.")
         self.name = name if name else naming.unique_name(naming.to_snake_case(type(self).__name__))
         self._trainable = bool(trainable)
         self._set_dtype_policy(dtype_policies.get(dtype))
@@ -710,7 +714,8 @@ def _check_constructor_arguments(cls, args, kwargs) -> None:
         signature.bind(None, *args, **kwargs)
     except TypeError as error:
         known = _constructor_parameters(cls)
-        hints = "".join(did_you_mean(k, known) for k in kwargs if k not in known)
+        hints = "".join(f" Received the unknown argument {k!r}.{did_you_mean(k, known)}"
+                        for k in kwargs if k not in known)
         raise TypeError(f"{cls.__name__}{str(signature).replace('(self, ', '(', 1)}: {error}.{hints}") from None
 
 
