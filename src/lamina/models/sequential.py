@@ -60,16 +60,23 @@ class Sequential(Model):
         if isinstance(layer, InputLayer):
             if self._stack or self._input_batch_shape is not None:
                 raise ValueError("An Input/InputLayer must be the first thing added to a Sequential "
-                                 "model; this model already has layers or an input.")
+                                 "model; this model already has layers or an input. Put it first: "
+                                 "`Sequential([keras.Input(shape), Dense(...), ...])`.")
             self._input_batch_shape = layer.batch_shape
             self._input_layer = layer
         elif not isinstance(layer, Layer):
+            hint = (f" `{layer.__name__}` is the layer class: add an instance, e.g. "
+                    f"`model.add({layer.__name__}(...))`." if isinstance(layer, type) else "")
             raise ValueError(f"Only instances of `lamina.layers.Layer` can be added to a Sequential "
-                            f"model. Received: {layer!r} (of type {type(layer).__name__})")
+                             f"model. Received: {layer!r} (of type {type(layer).__name__}).{hint}")
         else:
             if any(existing is layer for existing in self._stack):
                 raise ValueError(f"Layer '{layer.name}' is already in this model; create a new "
                                  f"layer to use it twice.")
+            if any(existing.name == layer.name for existing in self._stack):
+                raise ValueError(f"All layers added to a Sequential model should have unique names. "
+                                 f"Name '{layer.name}' is already the name of a layer in this model. "
+                                 f"Update the `name` argument to pass a unique name.")
             self._stack.append(layer)
         if rebuild:
             self._maybe_build_from_declared_shape()
