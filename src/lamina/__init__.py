@@ -14,10 +14,9 @@ import importlib
 __version__ = "0.1.0"
 
 _SUBMODULES = (
-    "activations", "backend", "callbacks", "config", "constraints", "datasets", "dtype_policies",
-    "export", "initializers", "layers", "losses", "metrics", "mixed_precision", "models", "ops",
-    "optimizers", "preprocessing",
-    "random", "regularizers", "saving", "utils",
+    "activations", "applications", "backend", "callbacks", "config", "constraints", "datasets",
+    "dtype_policies", "export", "initializers", "layers", "losses", "metrics", "mixed_precision",
+    "models", "ops", "optimizers", "preprocessing", "random", "regularizers", "saving", "utils",
 )
 _TOP_LEVEL = {
     "Sequential": "lamina.models",
