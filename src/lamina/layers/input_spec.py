@@ -62,6 +62,12 @@ def assert_input_compatibility(input_spec, inputs, layer) -> None:
     `layer` may add the fix for a learner's slip through `_input_spec_hint(index, shape)`.
     """
     specs = input_spec if isinstance(input_spec, (list, tuple)) else [input_spec]
+    if len(specs) == 1 and isinstance(inputs, (list, tuple)) and len(inputs) > 1:
+        shapes = [tuple(x.shape) if hasattr(x, "shape") else x for x in inputs]
+        raise ValueError(f'Layer "{layer.name}" expects 1 input(s), but it received {len(inputs)} '
+                         f'input tensors. Inputs received: shapes {shapes}. To use them together, '
+                         f'join them first (e.g. `layers.Concatenate()([a, b])`); to apply the '
+                         f'layer to each, call it on each one.')
     values = inputs if isinstance(inputs, (list, tuple)) and len(specs) > 1 else [inputs]
     for index, (spec, value) in enumerate(zip(specs, values)):
         if spec is None or value is None or not hasattr(value, "shape"):

@@ -4,6 +4,7 @@ from __future__ import annotations
 import torch.nn.functional as F
 
 from lamina import activations, constraints, initializers, regularizers
+from lamina.layers.input_spec import InputSpec
 from lamina.layers.layer import Layer
 
 __all__ = ["Dense"]
@@ -33,6 +34,7 @@ class Dense(Layer):
                  quantization_config=None, **kwargs):
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         self.supports_masking = True
+        self.input_spec = InputSpec(min_ndim=2)
         if lora_rank is not None or quantization_config is not None:
             raise ValueError(f"Layer '{self.name}': LoRA and quantization (lora_rank, "
                              f"quantization_config) are not supported by lamina yet.")
