@@ -18,6 +18,15 @@ class _MergeBase(Layer):
         super().__init__(**kwargs)
         self.supports_masking = True
 
+    def __call__(self, *args, **kwargs):
+        if len(args) > 1:
+            shapes = [tuple(getattr(arg, "shape", ())) for arg in args]
+            raise TypeError(f"Layer '{self.name}' ({type(self).__name__}) takes its inputs as one "
+                            f"list, but received {len(args)} positional arguments (shapes "
+                            f"{shapes}): too many positional arguments. Put the tensors in square "
+                            f"brackets: `{type(self).__name__}()([a, b])`.")
+        return super().__call__(*args, **kwargs)
+
     def _check_masks(self, inputs, mask) -> list | None:
         """The per-input masks (None when no input is masked), checked as Keras checks them."""
         if mask is None:
