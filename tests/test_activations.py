@@ -209,7 +209,7 @@ def test_get_unknown_name_suggests_close_match():
 
 
 def test_get_rejects_non_callable():
-    with pytest.raises(TypeError, match="Could not interpret activation identifier"):
+    with pytest.raises(ValueError, match="Could not interpret activation identifier"):
         activations.get(42)
 
 

@@ -86,7 +86,7 @@ def test_keras_serialized_max_norm_matches():
 def test_unknown_names_and_custom_classes_give_helpful_errors():
     with pytest.raises(ValueError, match="Did you mean 'max_norm'"):
         constraints.get("max_nrom")
-    with pytest.raises(TypeError, match="Could not interpret constraint identifier"):
+    with pytest.raises(ValueError, match="Could not interpret constraint identifier"):
         constraints.get(3)
 
     class Clip(constraints.Constraint):

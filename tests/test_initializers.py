@@ -280,7 +280,7 @@ def test_get_errors():
         init.get("glorot_unifrom")
     with pytest.raises(ValueError, match="Unknown initializer: 'xavier'"):
         init.get("xavier")
-    with pytest.raises(TypeError, match="Could not interpret initializer identifier"):
+    with pytest.raises(ValueError, match="Could not interpret initializer identifier"):
         init.get(3.0)
     with pytest.raises(ValueError, match="'class_name'"):
         init.deserialize({"config": {}})

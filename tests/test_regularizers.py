@@ -125,7 +125,7 @@ def test_get_errors():
         reg.get("l22")
     with pytest.raises(ValueError, match="Unknown regularizer: 'dropout'"):
         reg.get("dropout")
-    with pytest.raises(TypeError, match="Could not interpret regularizer identifier"):
+    with pytest.raises(ValueError, match="Could not interpret regularizer identifier"):
         reg.get(0.01)
 
 

@@ -444,9 +444,9 @@ def get(identifier) -> Callable:
         return deserialize(identifier)
     if callable(identifier):
         return identifier
-    raise TypeError(f"Could not interpret activation identifier: expected None, a name such as "
-                    f"'relu', a config dict or a callable, but received {identifier!r} "
-                    f"(type {type(identifier).__name__}).")
+    raise ValueError(f"Could not interpret activation identifier: expected None, a name such as "
+                     f"'relu', a config dict or a callable, but received {identifier!r} "
+                     f"(type {type(identifier).__name__}).")
 
 
 def _lookup(name: str, custom_objects: Mapping | None = None) -> Callable:

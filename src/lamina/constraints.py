@@ -154,9 +154,9 @@ def get(identifier):
         if identifier not in _BY_NAME:
             raise unknown_name_error("constraint", identifier, _BY_NAME)
         return _BY_NAME[identifier]()
-    raise TypeError(f"Could not interpret constraint identifier: expected None, a name such as "
-                    f"'max_norm', a Constraint, a config dict or a callable, but received "
-                    f"{identifier!r} (type {type(identifier).__name__}).")
+    raise ValueError(f"Could not interpret constraint identifier: expected None, a name such as "
+                     f"'max_norm', a Constraint, a config dict or a callable, but received "
+                     f"{identifier!r} (type {type(identifier).__name__}).")
 
 
 def serialize(constraint) -> dict | None:

@@ -544,9 +544,9 @@ def get(identifier):
         return identifier()
     if callable(identifier):
         return identifier
-    raise TypeError(f"Could not interpret initializer identifier: expected a name such as "
-                    f"'glorot_uniform', an Initializer, a config dict or a callable, but "
-                    f"received {identifier!r} (type {type(identifier).__name__}).")
+    raise ValueError(f"Could not interpret initializer identifier: expected a name such as "
+                     f"'glorot_uniform', an Initializer, a config dict or a callable, but "
+                     f"received {identifier!r} (type {type(identifier).__name__}).")
 
 
 def serialize(initializer) -> dict | None:

@@ -235,9 +235,11 @@ def get(identifier):
         return identifier()
     if callable(identifier):
         return identifier
-    raise TypeError(f"Could not interpret regularizer identifier: expected a name such as "
-                    f"'l2', a Regularizer, a config dict or a callable, but received "
-                    f"{identifier!r} (type {type(identifier).__name__}).")
+    hint = (f" For a penalty of that strength, pass e.g. keras.regularizers.l2({identifier!r})."
+            if isinstance(identifier, (int, float)) and not isinstance(identifier, bool) else "")
+    raise ValueError(f"Could not interpret regularizer identifier: expected a name such as "
+                     f"'l2', a Regularizer, a config dict or a callable, but received "
+                     f"{identifier!r} (type {type(identifier).__name__}).{hint}")
 
 
 def serialize(regularizer) -> dict | None:
