@@ -430,7 +430,7 @@ def get(identifier) -> Callable:
 
     Raises:
         ValueError: for an unknown name (with close-match suggestions).
-        TypeError: for anything else that is not callable.
+        ValueError: for anything else that is not callable (as Keras).
 
     Example:
         >>> get("swish") is silu
