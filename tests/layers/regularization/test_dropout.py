@@ -20,8 +20,9 @@ def test_dropout_noise_shape_shares_the_mask():
     assert (out == out[:, :1, :]).all()
 
 
-@pytest.mark.parametrize("rate", [1.0, 1.5, -0.1, "half"])
-def test_dropout_rejects_bad_rate(rate):
-    with pytest.raises(ValueError, match=r"Invalid value received for argument `rate`\. Expected a "
-                                         rf"float value between 0 and 1\. Received: rate={rate!r}\."):
+@pytest.mark.parametrize("rate, error", [(1.0, ValueError), (1.5, ValueError), (-0.1, ValueError),
+                                         ("half", TypeError)])  # a string: Keras' TypeError
+def test_dropout_rejects_bad_rate(rate, error):
+    with pytest.raises(error, match=r"Invalid value received for argument `rate`\. Expected a "
+                                    rf"float value between 0 and 1\. Received: rate={rate!r}"):
         layers.Dropout(rate)

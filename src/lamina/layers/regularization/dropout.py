@@ -1,6 +1,8 @@
 """Dropout: zeroes a random fraction of the inputs during training."""
 from __future__ import annotations
 
+import numbers
+
 import torch
 import torch.nn.functional as F
 
@@ -26,7 +28,11 @@ class Dropout(Layer):
     def __init__(self, rate: float, noise_shape=None, seed: int | None = None, **kwargs):
         super().__init__(**kwargs)
         self.supports_masking = True
-        if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 0 <= rate < 1:
+        if isinstance(rate, bool) or not isinstance(rate, numbers.Real):
+            raise TypeError(f"Invalid value received for argument `rate`. Expected a float value "
+                            f"between 0 and 1. Received: rate={rate!r} (of type "
+                            f"{type(rate).__name__}). Pass a number, e.g. Dropout(0.5).")
+        if not 0 <= rate < 1:
             raise ValueError(f"Invalid value received for argument `rate`. Expected a float value "
                              f"between 0 and 1. Received: rate={rate!r}. `rate` is the fraction of "
                              f"inputs dropped, in [0, 1): rate=1 would drop them all, e.g. use 0.5.")
