@@ -45,6 +45,11 @@ class Bidirectional(Layer):
         if not isinstance(layer, Layer):
             raise ValueError(f"Please initialize `Bidirectional` layer with a `keras.layers.Layer` "
                              f"instance. Received: {layer!r}")
+        if not hasattr(layer, "go_backwards") and backward_layer is None:
+            raise TypeError(f"`Bidirectional` runs a recurrent layer over the sequence both ways, "
+                            f"but received layer '{layer.name}' of type {type(layer).__name__}, "
+                            f"which has no `go_backwards`. Wrap an RNN layer, e.g. "
+                            f"`Bidirectional(LSTM(64))`, and put {type(layer).__name__} after it.")
         if backward_layer is not None and not isinstance(backward_layer, Layer):
             raise ValueError(f"`backward_layer` need to be a `keras.layers.Layer` instance. "
                              f"Received: {backward_layer!r}")
