@@ -19,8 +19,11 @@ from lamina.metrics.base import Mean, MeanMetricWrapper, Metric, Sum
 from lamina.metrics.auc import AUC
 from lamina.metrics.confusion import (FalseNegatives, FalsePositives, Precision, Recall,
                                       TrueNegatives, TruePositives)
+from lamina.metrics.correlation import (ConcordanceCorrelation, PearsonCorrelation,
+                                        concordance_correlation, pearson_correlation)
 from lamina.metrics.f_score import F1Score, FBetaScore
 from lamina.metrics.hinge_metrics import CategoricalHinge, Hinge, SquaredHinge
+from lamina.metrics.iou import BinaryIoU, IoU, MeanIoU, OneHotIoU, OneHotMeanIoU
 from lamina.metrics.probabilistic import (BinaryCrossentropy, CategoricalCrossentropy,
                                           KLDivergence, Poisson, SparseCategoricalCrossentropy)
 from lamina.metrics.r2 import R2Score
@@ -56,8 +59,11 @@ __all__ = [
     "AUC", "Precision", "Recall", "TruePositives", "FalsePositives", "TrueNegatives",
     "FalseNegatives", "SensitivityAtSpecificity", "SpecificityAtSensitivity",
     "PrecisionAtRecall", "RecallAtPrecision", "F1Score", "FBetaScore",
+    "IoU", "MeanIoU", "OneHotIoU", "OneHotMeanIoU", "BinaryIoU",
+    "PearsonCorrelation", "ConcordanceCorrelation",
     "binary_accuracy", "categorical_accuracy", "sparse_categorical_accuracy",
     "top_k_categorical_accuracy", "sparse_top_k_categorical_accuracy", "cosine_similarity",
+    "pearson_correlation", "concordance_correlation",
     "get", "resolve", "serialize", "deserialize",
     *_LOSS_FUNCTIONS,
 ]

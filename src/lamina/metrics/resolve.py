@@ -25,8 +25,11 @@ from lamina.metrics.base import Mean, MeanMetricWrapper, Metric, Sum
 from lamina.metrics.auc import AUC
 from lamina.metrics.confusion import (FalseNegatives, FalsePositives, Precision, Recall,
                                       TrueNegatives, TruePositives)
+from lamina.metrics.correlation import (ConcordanceCorrelation, PearsonCorrelation,
+                                        concordance_correlation, pearson_correlation)
 from lamina.metrics.f_score import F1Score, FBetaScore
 from lamina.metrics.hinge_metrics import CategoricalHinge, Hinge, SquaredHinge
+from lamina.metrics.iou import BinaryIoU, IoU, MeanIoU, OneHotIoU, OneHotMeanIoU
 from lamina.metrics.probabilistic import (BinaryCrossentropy, CategoricalCrossentropy,
                                           KLDivergence, Poisson, SparseCategoricalCrossentropy)
 from lamina.metrics.r2 import R2Score
@@ -51,6 +54,7 @@ ALL_OBJECTS = (
     Poisson, Hinge, SquaredHinge, CategoricalHinge,
     Accuracy, BinaryAccuracy, CategoricalAccuracy, SparseCategoricalAccuracy,
     TopKCategoricalAccuracy, SparseTopKCategoricalAccuracy,
+    IoU, MeanIoU, OneHotIoU, OneHotMeanIoU, BinaryIoU, PearsonCorrelation, ConcordanceCorrelation,
 )
 _BY_NAME: dict[str, type] = {cls.__name__: cls for cls in ALL_OBJECTS}
 _BY_NAME.update({naming.to_snake_case(cls.__name__): cls for cls in ALL_OBJECTS})
@@ -69,6 +73,8 @@ _FUNCTIONS = {name: getattr(accuracy_module, name) for name in (
     "accuracy", "binary_accuracy", "categorical_accuracy", "sparse_categorical_accuracy",
     "top_k_categorical_accuracy", "sparse_top_k_categorical_accuracy")}
 _FUNCTIONS["cosine_similarity"] = cosine_similarity
+_FUNCTIONS["pearson_correlation"] = pearson_correlation
+_FUNCTIONS["concordance_correlation"] = concordance_correlation
 
 _ACCURACY_ALIASES = ("accuracy", "acc")
 _CROSSENTROPY_ALIASES = ("crossentropy", "ce")
