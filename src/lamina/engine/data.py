@@ -171,6 +171,12 @@ def to_device_structure(data, device, argument: str):
 
 def _to_tensor(value, device, argument: str) -> torch.Tensor:
     if isinstance(value, (np.ndarray, list, tuple)) and backend.is_string_data(value):
+        if not argument.startswith("x"):
+            raise ValueError(
+                f"Argument `{argument}` holds strings (e.g. {np.asarray(value).flat[0]!r}), but "
+                f"targets must be numbers (invalid dtype {np.asarray(value).dtype}). Turn class names "
+                f"into integer ids first, e.g. `class_names, {argument} = np.unique({argument}, "
+                f"return_inverse=True)`, and train with loss='sparse_categorical_crossentropy'.")
         return np.asarray(value)  # text stays on the host for the model's string layers
     check_array_like(value, argument)
     try:
@@ -178,7 +184,13 @@ def _to_tensor(value, device, argument: str) -> torch.Tensor:
             value = _read_only_view(value)
         tensor = backend.to_tensor(value, device=device)
     except (TypeError, ValueError) as error:
-        raise TypeError(f"Argument `{argument}` could not be converted to a tensor: {error}") from None
+        hint = (" The samples have different lengths: pad them to one length first, e.g. "
+                "`keras.utils.pad_sequences(sequences, padding='post')`."
+                if "inhomogeneous" in str(error) else "")
+        # NumPy's ValueError (ragged lists) stays a ValueError, as in Keras.
+        error_type = ValueError if isinstance(error, ValueError) else TypeError
+        raise error_type(f"Argument `{argument}` could not be converted to a tensor: {error}"
+                         f"{hint}") from None
     if tensor.dtype == torch.bool:
         tensor = tensor.float()
     if tensor.ndim == 0:

@@ -261,10 +261,10 @@ class Layer(nn.Module):
         if not self._accepts_string_inputs:
             shape = getattr(inputs, "shape", None)
             received = f"a {type(inputs).__name__}" if shape is None else f"an array of shape {shape}"
-            raise TypeError(f"Layer '{self.name}' ({type(self).__name__}) computes on numbers, but "
-                            f"received strings ({received}). Turn text into numbers first: "
-                            f"put a TextVectorization (or StringLookup) layer before it, e.g. right "
-                            f"after Input(shape=(1,), dtype='string').")
+            raise ValueError(f"Layer '{self.name}' ({type(self).__name__}) computes on numbers, but "
+                             f"received strings ({received}). Turn text into numbers first: "
+                             f"put a TextVectorization (or StringLookup) layer before it, e.g. right "
+                             f"after Input(shape=(1,), dtype='string').")
         return inputs
 
     def _autocast(self, tensor: torch.Tensor) -> torch.Tensor:

@@ -39,7 +39,7 @@ def test_integral_floats_are_accepted_and_fractions_refused():
     assert layer(np.array([2.0, 1.0, 3.0])).tolist() == [2, 1, 0]
     with pytest.raises(TypeError, match="non-integer floats"):
         layer(np.array([1.5]))
-    with pytest.raises(TypeError, match="computes on numbers, but received strings"):
+    with pytest.raises(ValueError, match="computes on numbers, but received strings"):
         layer(np.array(["1"]))
     with pytest.raises(TypeError, match="Use StringLookup"):
         layers.IntegerLookup().adapt(np.array(["1"]))
