@@ -24,6 +24,8 @@ import zipfile
 
 import h5py
 
+from lamina.utils.errors import MissingFileError
+
 __all__ = ["atomic_write", "open_h5", "open_zip", "read_member"]
 
 
@@ -77,7 +79,7 @@ def open_zip(filepath) -> zipfile.ZipFile:
     """The `.keras` archive at `filepath`, or a ValueError naming the file and the fault."""
     filepath = os.fspath(filepath)
     if not os.path.exists(filepath):
-        raise FileNotFoundError(f"No file or directory found at {filepath!r}.")
+        raise MissingFileError(f"No file or directory found at {filepath!r}.")
     try:
         return zipfile.ZipFile(filepath, "r")
     except (zipfile.BadZipFile, OSError, EOFError) as error:
@@ -106,7 +108,7 @@ def open_h5(source, filepath, mode: str = "r") -> h5py.File:
             return h5py.File(io.BytesIO(source), mode)
         return h5py.File(source, mode)
     except FileNotFoundError:
-        raise FileNotFoundError(f"No file or directory found at {os.fspath(filepath)!r}.") from None
+        raise MissingFileError(f"No file or directory found at {os.fspath(filepath)!r}.") from None
     except OSError as error:
         raise ValueError(f"Could not read {os.fspath(filepath)!r}: it is not a valid HDF5 file "
                          f"({error}). The file is truncated or corrupt, or it is not an .h5 "

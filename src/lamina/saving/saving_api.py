@@ -23,6 +23,7 @@ import torch
 
 from lamina.saving import legacy_h5, saving_lib
 from lamina.saving.file_io import atomic_write, open_h5
+from lamina.utils.errors import MissingFileError
 
 __all__ = ["load_model", "load_weights", "model_from_json", "save_model", "save_weights"]
 
@@ -157,7 +158,7 @@ def load_weights(model, filepath, skip_mismatch: bool = False, **kwargs) -> None
 
 def _load_state_dict(model, path: str, skip_mismatch: bool) -> None:
     if not os.path.exists(path):
-        raise FileNotFoundError(f"No file or directory found at {path!r}.")
+        raise MissingFileError(f"No file or directory found at {path!r}.")
     try:
         # weights_only: tensors and containers only, never arbitrary pickled objects.
         state = torch.load(path, map_location="cpu", weights_only=True)

@@ -1,10 +1,21 @@
-"""Error messages that help: close-match suggestions for misspelled names."""
+"""Error messages that help: close-match suggestions for misspelled names, and the two error
+classes that are Keras' type and Python's at once."""
 from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable
 
-__all__ = ["did_you_mean", "unknown_name_error"]
+__all__ = ["MissingFileError", "OutOfRangeError", "did_you_mean", "unknown_name_error"]
+
+
+class MissingFileError(FileNotFoundError, ValueError):
+    """No file at the path given: Python's FileNotFoundError, and the ValueError Keras 3 raises
+    for a missing `.keras` file, so code catching either keeps working."""
+
+
+class OutOfRangeError(IndexError, ValueError):
+    """An index outside its range (an axis, a class label): a ValueError and an IndexError at
+    once, as NumPy's AxisError is, since Keras raises either for the same slip."""
 
 
 def did_you_mean(name: str, candidates: Iterable[str]) -> str:
