@@ -50,9 +50,9 @@ def test_config_is_keras_and_round_trips(case):
     config = optimizer.get_config()
     keras_config = dict(case["keras_config"])
     assert set(config) == set(keras_config)
-    for key in keras_config:
+    for key, value in keras_config.items():
         if key != "name":
-            assert config[key] == pytest.approx(keras_config[key]), key
+            assert config[key] == pytest.approx(value), key
     again = optimizers.deserialize(optimizers.serialize(optimizer))
     assert type(again) is type(optimizer) and again.get_config() == config
 
