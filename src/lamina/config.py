@@ -1,5 +1,6 @@
 """Global settings (`keras.config`): float type, epsilon, image layout, dtype policy, safety
-switches, and whether `fit` prints a diagnosis at its end.
+switches, where `fit` prints (stdout or the `lamina` logger) and whether it prints a diagnosis
+at its end.
 
 Example:
     >>> import lamina
@@ -15,12 +16,16 @@ from __future__ import annotations
 from lamina.backend import (backend, epsilon, floatx, image_data_format, set_epsilon, set_floatx,
                             set_image_data_format)
 from lamina.dtype_policies import DTypePolicy, dtype_policy, set_dtype_policy
+from lamina.utils.io_utils import (disable_interactive_logging, enable_interactive_logging,
+                                   is_interactive_logging_enabled)
 
 __all__ = ["backend", "epsilon", "set_epsilon", "floatx", "set_floatx", "image_data_format",
            "set_image_data_format", "dtype_policy", "set_dtype_policy", "DTypePolicy",
            "enable_traceback_filtering", "disable_traceback_filtering",
            "is_traceback_filtering_enabled", "enable_unsafe_deserialization",
-           "is_unsafe_deserialization_enabled", "set_diagnose", "is_diagnose_enabled"]
+           "is_unsafe_deserialization_enabled", "set_diagnose", "is_diagnose_enabled",
+           "enable_interactive_logging", "disable_interactive_logging",
+           "is_interactive_logging_enabled"]
 
 _diagnose_enabled = False
 _traceback_filtering = True

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from lamina.callbacks.base import Callback
+from lamina.utils.io_utils import print_msg
 
 __all__ = ["LearningRateScheduler"]
 
@@ -69,10 +70,9 @@ class LearningRateScheduler(Callback):
         learning_rate = self._scheduled_rate(epoch, current_learning_rate(optimizer))
         optimizer.learning_rate = learning_rate
         if self.verbose > 0:
-            print(
+            print_msg(
                 f"\nEpoch {epoch + 1}: LearningRateScheduler setting learning rate to "
-                f"{learning_rate}.",
-                flush=True,
+                f"{learning_rate}."
             )
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 
 from lamina.callbacks.base import check_mode, save_due_on_batch
 from lamina.callbacks.monitor_callback import MonitorCallback, _missing_monitor_hint
+from lamina.utils.io_utils import print_msg
 
 __all__ = ["ModelCheckpoint"]
 
@@ -58,7 +59,7 @@ def _plain_logs(logs: Mapping | None) -> dict:
 
 
 def _print(message: str) -> None:
-    print(message, flush=True)
+    print_msg(message)
 
 
 class ModelCheckpoint(MonitorCallback):

@@ -5,6 +5,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from lamina.callbacks.base import Callback, check_mode
+from lamina.utils.io_utils import print_msg
 
 __all__ = ["ProgbarLogger"]
 
@@ -91,7 +92,7 @@ class ProgbarLogger(Callback):
         self._reset_progbar()
         self._maybe_init_progbar()
         if self.verbose and self.epochs > 1:
-            print(f"Epoch {epoch + 1}/{self.epochs}", flush=True)
+            print_msg(f"Epoch {epoch + 1}/{self.epochs}")
 
     def on_train_batch_end(self, batch: int, logs: Mapping | None = None) -> None:
         self._update_progbar(batch, logs)

@@ -9,6 +9,7 @@ import numpy as np
 
 from lamina.callbacks.learning_rate_scheduler import current_learning_rate
 from lamina.callbacks.monitor_callback import MonitorCallback, _missing_monitor_hint
+from lamina.utils.io_utils import print_msg
 
 __all__ = ["ReduceLROnPlateau"]
 
@@ -123,8 +124,7 @@ class ReduceLROnPlateau(MonitorCallback):
         new_rate = max(old_rate * self.factor, self.min_lr)
         optimizer.learning_rate = new_rate
         if self.verbose > 0:
-            print(
-                f"\nEpoch {epoch + 1}: ReduceLROnPlateau reducing learning rate to {new_rate}.",
-                flush=True,
+            print_msg(
+                f"\nEpoch {epoch + 1}: ReduceLROnPlateau reducing learning rate to {new_rate}."
             )
         return True

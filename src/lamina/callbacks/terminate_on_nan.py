@@ -5,6 +5,7 @@ import math
 from collections.abc import Mapping
 
 from lamina.callbacks.base import Callback
+from lamina.utils.io_utils import print_msg
 
 __all__ = ["TerminateOnNaN"]
 
@@ -39,5 +40,5 @@ class TerminateOnNaN(Callback):
                 f"NaN or Inf loss encountered at batch {batch}. Loss value: {loss}. "
                 "Terminating training immediately."
             )
-        print(f"Batch {batch}: Invalid loss, terminating training", flush=True)
+        print_msg(f"Batch {batch}: Invalid loss, terminating training")
         self.model.stop_training = True

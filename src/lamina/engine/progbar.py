@@ -4,6 +4,8 @@ Differences from Keras 3, on purpose:
 - the live bar (carriage returns, colours) is drawn only when stdout is a
   terminal or a Jupyter/IPython kernel; elsewhere (logs, pipes, CI) each
   finished bar is printed once, as one plain line;
+- with `keras.config.disable_interactive_logging()` each finished bar is one line of the
+  `lamina` logger;
 - metric values are read only when a line is rendered, so the training loop can
   pass device tensors without forcing a host sync at every step.
 """
@@ -16,6 +18,8 @@ import time
 from typing import Any, Iterable, Mapping
 
 import numpy as np
+
+from lamina.utils.io_utils import is_interactive_logging_enabled, print_msg
 
 __all__ = ["Progbar", "is_interactive_output"]
 
@@ -76,7 +80,8 @@ class Progbar:
         self.interval = interval
         self.stateful_metrics = set(stateful_metrics or ())
         self.unit_name = unit_name
-        self._dynamic_display = is_interactive_output()
+        # Logged lines (interactive logging off) are never redrawn in place.
+        self._dynamic_display = is_interactive_output() and is_interactive_logging_enabled()
         self._seen_so_far = 0
         self._values: dict[str, float] = {}
         self._pending_values: Any = None
@@ -185,16 +190,8 @@ class Progbar:
         return f"{code}{text}{_RESET}"
 
     def _write(self, message: str) -> None:
-        """Write to the current `sys.stdout` and flush."""
-        stream = sys.stdout
-        try:
-            stream.write(message)
-        except UnicodeEncodeError:
-            # Consoles with a legacy encoding (e.g. cp1252) cannot show the bar.
-            encoding = getattr(stream, "encoding", None) or "ascii"
-            message = message.replace(_BAR_CHAR, "=")
-            stream.write(message.encode(encoding, errors="replace").decode(encoding))
-        stream.flush()
+        """Write to the current `sys.stdout` (or the `lamina` logger, see `io_utils`)."""
+        print_msg(message, line_break=False)
 
     def _estimate_step_duration(self, current: int, now: float) -> float:
         """Seconds per step, ignoring the (slower, warm-up) first step once there are more."""

@@ -19,6 +19,8 @@ from lamina.utils.diagnosis import diagnose
 from lamina.utils.plotting import plot_history, show_images
 from lamina.utils.prediction_plots import confusion_matrix, plot_confusion_matrix, show_predictions
 from lamina.utils.model_visualization import plot_model
+from lamina.utils.io_utils import (disable_interactive_logging, enable_interactive_logging,
+                                   is_interactive_logging_enabled)
 
 __all__ = ["to_categorical", "normalize", "pad_sequences", "set_random_seed"]
 __all__ += ["PyDataset", "Sequence"]
@@ -27,6 +29,8 @@ __all__ += ["split_dataset", "image_dataset_from_directory", "text_dataset_from_
             "timeseries_dataset_from_array", "array_to_img", "img_to_array", "load_img", "save_img"]
 __all__ += ["diagnose", "plot_history", "show_images", "plot_model"]
 __all__ += ["show_predictions", "confusion_matrix", "plot_confusion_matrix"]
+__all__ += ["enable_interactive_logging", "disable_interactive_logging",
+            "is_interactive_logging_enabled"]
 
 # Re-exported from packages that themselves import lamina.utils: resolved on first use, so
 # importing either side first works.
@@ -35,7 +39,12 @@ _LAZY_EXPORTS = {"pack_x_y_sample_weight": "lamina.engine.data",
                  "register_keras_serializable": "lamina.saving",
                  "get_registered_object": "lamina.saving",
                  "serialize_keras_object": "lamina.saving",
-                 "deserialize_keras_object": "lamina.saving"}
+                 "deserialize_keras_object": "lamina.saving",
+                 "custom_object_scope": "lamina.saving",
+                 "CustomObjectScope": "lamina.saving",
+                 "get_custom_objects": "lamina.saving",
+                 "get_registered_name": "lamina.saving",
+                 "Progbar": "lamina.engine.progbar"}
 __all__ += list(_LAZY_EXPORTS)
 
 
