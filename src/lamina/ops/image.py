@@ -1,4 +1,4 @@
-"""`keras.ops.image`: resizing and colour conversion of channels-last image batches.
+"""`keras.ops.image`: resizing and colour conversions (grayscale, HSV) of image batches.
 
 Example:
     >>> from lamina import ops
@@ -14,7 +14,7 @@ from lamina import backend
 from lamina.ops.core import tensor
 from lamina.ops.unary import as_float
 
-__all__ = ["resize", "rgb_to_grayscale"]
+__all__ = ["resize", "rgb_to_grayscale", "rgb_to_hsv", "hsv_to_rgb"]
 
 _MODES = {"bilinear": "bilinear", "nearest": "nearest", "bicubic": "bicubic", "area": "area"}
 
@@ -60,3 +60,62 @@ def rgb_to_grayscale(images, data_format=None) -> torch.Tensor:
     shape = [1] * x.dim()
     shape[axis] = 3
     return (x * weights.reshape(shape)).sum(dim=axis, keepdim=True)
+
+
+def _channel_axis(data_format) -> int:
+    return -1 if (data_format or backend.image_data_format()) == "channels_last" else -3
+
+
+def _float_images(images, name: str) -> torch.Tensor:
+    x = tensor(images)
+    if x.dim() not in (3, 4):
+        raise ValueError("Invalid images rank: expected rank 3 (single image) or rank 4 (batch of "
+                         f"images). Received input with shape: images.shape={tuple(x.shape)}")
+    if not x.is_floating_point():
+        raise ValueError(f"Invalid images dtype: expected float dtype. Received: "
+                         f"images.dtype={str(x.dtype).replace('torch.', '')} (in {name}; "
+                         f"cast with ops.cast(images, 'float32')).")
+    return x
+
+
+def rgb_to_hsv(images, data_format=None) -> torch.Tensor:
+    """RGB to hue, saturation, value, each in [0, 1] for RGB in [0, 1] (Keras' formulas).
+
+    Example:
+        >>> rgb_to_hsv(torch.tensor([[[[1.0, 0.0, 0.0], [0.0, 0.5, 0.5]]]]))[0, 0]
+        tensor([[0.0000, 1.0000, 1.0000],
+                [0.5000, 1.0000, 0.5000]])
+    """
+    x = _float_images(images, "rgb_to_hsv")
+    axis = _channel_axis(data_format)
+    x = torch.where(x.abs() < torch.finfo(x.dtype).eps, torch.zeros_like(x), x)
+    red, green, blue = x.unbind(dim=axis)
+    value = torch.maximum(torch.maximum(red, green), blue)
+    spread = value - torch.minimum(torch.minimum(red, green), blue)
+    saturation = torch.where(value > 0, spread / torch.where(value > 0, value, 1.0), 0.0)
+    norm = 1.0 / (6.0 * torch.where(spread > 0, spread, 1.0))
+    hue = torch.where(value == green, norm * (blue - red) + 2.0 / 6.0,
+                      norm * (red - green) + 4.0 / 6.0)
+    hue = torch.where(value == red, norm * (green - blue), hue)
+    hue = torch.where(spread > 0, hue, 0.0) + (hue < 0.0).to(hue.dtype)
+    return torch.stack([hue, saturation, value], dim=axis)
+
+
+def hsv_to_rgb(images, data_format=None) -> torch.Tensor:
+    """Hue, saturation, value (hue taken modulo 1) back to RGB, as Keras computes it.
+
+    Example:
+        >>> hsv_to_rgb(torch.tensor([[[[0.0, 1.0, 1.0], [0.5, 1.0, 0.5]]]]))[0, 0]
+        tensor([[1.0000, 0.0000, 0.0000],
+                [0.0000, 0.5000, 0.5000]])
+    """
+    x = _float_images(images, "hsv_to_rgb")
+    axis = _channel_axis(data_format)
+    hue, saturation, value = x.unbind(dim=axis)
+    sector = torch.remainder(hue, 1.0) * 6.0
+    red = ((sector - 3.0).abs() - 1.0).clamp(0.0, 1.0)
+    green = (2.0 - (sector - 2.0).abs()).clamp(0.0, 1.0)
+    blue = (2.0 - (sector - 4.0).abs()).clamp(0.0, 1.0)
+    grey = 1.0 - saturation
+    return torch.stack([value * (grey + saturation * red), value * (grey + saturation * green),
+                        value * (grey + saturation * blue)], dim=axis)
