@@ -125,8 +125,8 @@ class Sequential(Model):
             try:
                 outputs = layer(outputs)
             except ValueError as error:
-                raise ValueError(f"Layer '{layer.name}' of model '{self.name}' cannot take inputs of "
-                                 f"shape {outputs.shape}: {error}") from error
+                raise _same_kind(error, f"Layer '{layer.name}' of model '{self.name}' cannot take "
+                                        f"inputs of shape {outputs.shape}: {error}") from error
         self._graph_inputs, self._graph_outputs = [inputs], [outputs]
         self._output_shape = outputs.shape
 
@@ -220,3 +220,11 @@ def _check_layers_argument(layers, trainable, name, kwargs) -> None:
     if layers is not None and not isinstance(layers, (list, tuple)):
         raise TypeError(f"Argument `layers` of Sequential must be a list of layers, but received "
                         f"{layers!r} (of type {type(layers).__name__}).")
+
+
+def _same_kind(error: ValueError, message: str) -> ValueError:
+    """`message` in an error of `error`'s class (an OutOfRangeError stays one), else a ValueError."""
+    try:
+        return type(error)(message)
+    except Exception:  # noqa: BLE001 - a class whose constructor wants other arguments
+        return ValueError(message)

@@ -12,6 +12,7 @@ import numpy as np
 import torch
 
 from lamina import backend
+from lamina.utils.errors import OutOfRangeError
 
 __all__ = ["to_categorical", "normalize"]
 
@@ -29,7 +30,9 @@ def to_categorical(x, num_classes: int | None = None):
         (as Keras 3); for a torch tensor, a float32 tensor on the same device.
 
     Raises:
-        ValueError: a label is negative, not an integer, or not below `num_classes`.
+        ValueError: a label is not an integer.
+        OutOfRangeError (an IndexError and a ValueError): a label is negative or not below
+            `num_classes`.
 
     Example:
         >>> to_categorical([[1], [0]])
@@ -63,8 +66,8 @@ def _as_integer_labels(x: np.ndarray) -> np.ndarray:
 
 def _num_classes(labels: np.ndarray, num_classes: int | None) -> int:
     if labels.size and labels.min() < 0:
-        raise ValueError(f"to_categorical expects labels from 0 to num_classes - 1, but received "
-                         f"the negative label {labels.min()}.")
+        raise OutOfRangeError(f"to_categorical expects labels from 0 to num_classes - 1, but "
+                              f"received the negative label {labels.min()}.")
     if num_classes is None:
         if not labels.size:
             raise ValueError("to_categorical received no labels; pass `num_classes` to encode "
@@ -75,9 +78,9 @@ def _num_classes(labels: np.ndarray, num_classes: int | None) -> int:
         raise ValueError(f"Argument `num_classes` must be a positive integer or None; received "
                          f"num_classes={num_classes!r}.")
     if labels.size and labels.max() >= num_classes:
-        raise ValueError(f"to_categorical received the label {labels.max()}, which is not below "
-                         f"num_classes={num_classes}: labels must run from 0 to "
-                         f"{num_classes - 1}. Pass num_classes={labels.max() + 1} or None.")
+        raise OutOfRangeError(f"to_categorical received the label {labels.max()}, which is not "
+                              f"below num_classes={num_classes}: labels must run from 0 to "
+                              f"{num_classes - 1}. Pass num_classes={labels.max() + 1} or None.")
     return int(num_classes)
 
 

@@ -7,6 +7,8 @@ Example:
 """
 from __future__ import annotations
 
+from lamina.utils.errors import OutOfRangeError
+
 __all__ = ["broadcastable", "check_axis_argument", "resolve_axes", "require_known_sizes"]
 
 
@@ -28,16 +30,17 @@ def resolve_axes(layer, input_shape) -> list[int]:
     """`layer.axis` as sorted non-negative axes of `input_shape`.
 
     Raises:
-        ValueError: an axis is outside the input's rank (naming the layer, the axis, the shape).
+        OutOfRangeError (a ValueError and, as in Keras, an IndexError): an axis is outside
+            the input's rank (naming the layer, the axis, the shape).
     """
     shape = tuple(input_shape)
     ndim = len(shape)
     axes = [layer.axis] if isinstance(layer.axis, int) else list(layer.axis)
     for axis in axes:
         if not -ndim <= axis < ndim:
-            raise ValueError(f"{type(layer).__name__} '{layer.name}': axis {axis} is out of bounds "
-                             f"for input shape {shape} of rank {ndim}; use an axis from {-ndim} "
-                             f"to {ndim - 1}. Received: axis={layer.axis!r}")
+            raise OutOfRangeError(f"{type(layer).__name__} '{layer.name}': axis {axis} is out of "
+                                  f"bounds for input shape {shape} of rank {ndim}; use an axis "
+                                  f"from {-ndim} to {ndim - 1}. Received: axis={layer.axis!r}")
     return sorted({axis % ndim for axis in axes})
 
 
