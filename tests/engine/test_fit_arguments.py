@@ -24,20 +24,22 @@ def toy_data(n=32, seed=0):
 
 
 # ---------------------------------------------------------------------- epochs and steps
-@pytest.mark.parametrize("epochs", [-1, 2.5, 3.0, "3", True, None])
-def test_epochs_must_be_an_integer_at_least_zero(epochs):
+# A value of the wrong type is Keras' TypeError; an integer out of range a ValueError.
+@pytest.mark.parametrize("epochs, error", [(-1, ValueError), (2.5, TypeError), (3.0, TypeError),
+                                           ("3", TypeError), (True, TypeError), (None, TypeError)])
+def test_epochs_must_be_an_integer_at_least_zero(epochs, error):
     x, y = toy_data()
-    with pytest.raises(ValueError, match=rf"^Argument `epochs` must be an integer >= 0: the index of "
-                                         rf"the epoch at which training stops, e\.g\. epochs=10\. "
-                                         rf"Received: epochs={re.escape(repr(epochs))}$"):
+    with pytest.raises(error, match=rf"^Argument `epochs` must be an integer >= 0: the index of "
+                                    rf"the epoch at which training stops, e\.g\. epochs=10\. "
+                                    rf"Received: epochs={re.escape(repr(epochs))}$"):
         compiled_classifier().fit(x, y, epochs=epochs, verbose=0)
 
 
-@pytest.mark.parametrize("initial_epoch", [-1, 1.5])
-def test_initial_epoch_must_be_an_integer_at_least_zero(initial_epoch):
+@pytest.mark.parametrize("initial_epoch, error", [(-1, ValueError), (1.5, TypeError)])
+def test_initial_epoch_must_be_an_integer_at_least_zero(initial_epoch, error):
     x, y = toy_data()
-    with pytest.raises(ValueError, match=rf"Argument `initial_epoch` must be an integer >= 0.*"
-                                         rf"Received: initial_epoch={initial_epoch}"):
+    with pytest.raises(error, match=rf"Argument `initial_epoch` must be an integer >= 0.*"
+                                    rf"Received: initial_epoch={initial_epoch}"):
         compiled_classifier().fit(x, y, epochs=3, initial_epoch=initial_epoch, verbose=0)
 
 
@@ -65,15 +67,15 @@ def test_initial_epoch_below_epochs_runs_the_difference():
 @pytest.mark.parametrize("method, argument", [
     ("fit", "steps_per_epoch"), ("fit", "validation_steps"), ("evaluate", "steps"), ("predict", "steps"),
 ])
-@pytest.mark.parametrize("steps", [0, -2, 1.5])
-def test_steps_must_be_positive_integers(method, argument, steps):
+@pytest.mark.parametrize("steps, error", [(0, ValueError), (-2, ValueError), (1.5, TypeError)])
+def test_steps_must_be_positive_integers(method, argument, steps, error):
     x, y = toy_data()
     model = compiled_classifier()
     call = {"fit": lambda: model.fit(x, y, validation_data=(x, y), verbose=0, **{argument: steps}),
             "evaluate": lambda: model.evaluate(x, y, verbose=0, steps=steps),
             "predict": lambda: model.predict(x, verbose=0, steps=steps)}[method]
-    with pytest.raises(ValueError, match=rf"^Argument `{argument}` must be a positive integer, or None "
-                                         rf"for one pass over the data\. Received: {argument}={steps}$"):
+    with pytest.raises(error, match=rf"^Argument `{argument}` must be a positive integer, or None "
+                                    rf"for one pass over the data\. Received: {argument}={steps}$"):
         call()
 
 

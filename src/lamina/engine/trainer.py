@@ -364,12 +364,13 @@ def _require_compiled(model, method: str) -> None:
 def _check_epochs(epochs, initial_epoch) -> tuple[int, int]:
     """Keras' epoch range, `range(initial_epoch, epochs)`, with whole numbers >= 0 only."""
     if not _is_integer(epochs) or epochs < 0:
-        raise ValueError(f"Argument `epochs` must be an integer >= 0: the index of the epoch at which "
-                         f"training stops, e.g. epochs=10. Received: epochs={epochs!r}")
+        raise _count_error(epochs)(f"Argument `epochs` must be an integer >= 0: the index of the "
+                                   f"epoch at which training stops, e.g. epochs=10. Received: "
+                                   f"epochs={epochs!r}")
     if not _is_integer(initial_epoch) or initial_epoch < 0:
-        raise ValueError(f"Argument `initial_epoch` must be an integer >= 0: the epoch at which "
-                         f"training starts (to resume an earlier run). Received: "
-                         f"initial_epoch={initial_epoch!r}")
+        raise _count_error(initial_epoch)(f"Argument `initial_epoch` must be an integer >= 0: the "
+                                          f"epoch at which training starts (to resume an earlier "
+                                          f"run). Received: initial_epoch={initial_epoch!r}")
     if epochs <= initial_epoch:
         warnings.warn(f"fit(epochs={epochs}, initial_epoch={initial_epoch}) trains no epochs: as in "
                       f"Keras, training runs the epochs initial_epoch to epochs - 1 (`epochs` is the "
@@ -382,8 +383,8 @@ def _steps_or_none(steps, argument: str) -> int | None:
     if steps is None:
         return None
     if not _is_integer(steps) or steps <= 0:
-        raise ValueError(f"Argument `{argument}` must be a positive integer, or None for one pass "
-                         f"over the data. Received: {argument}={steps!r}")
+        raise _count_error(steps)(f"Argument `{argument}` must be a positive integer, or None for "
+                                  f"one pass over the data. Received: {argument}={steps!r}")
     return int(steps)
 
 
@@ -391,12 +392,17 @@ def _is_integer(value) -> bool:
     return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
 
 
+def _count_error(value) -> type[Exception]:
+    """A count of the wrong type (2.5, '3', None) is Keras' TypeError; a wrong integer a ValueError."""
+    return ValueError if _is_integer(value) else TypeError
+
+
 def _batch_size_or_default(batch_size) -> int:
     if batch_size is None:
         return _DEFAULT_BATCH_SIZE
     if not _is_integer(batch_size) or batch_size <= 0:
-        raise ValueError(f"Argument `batch_size` must be a positive integer. Received: "
-                         f"batch_size={batch_size!r}")
+        raise _count_error(batch_size)(f"Argument `batch_size` must be a positive integer. "
+                                       f"Received: batch_size={batch_size!r}")
     return int(batch_size)
 
 
