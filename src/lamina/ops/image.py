@@ -50,12 +50,20 @@ def resize(images, size, interpolation: str = "bilinear", antialias: bool = Fals
 def rgb_to_grayscale(images, data_format=None) -> torch.Tensor:
     """Luminance `0.2989 R + 0.5870 G + 0.1140 B`, keeping a channel axis of size 1.
 
+    Grayscale images (one channel) are returned as they are, as in Keras.
+
     Example:
         >>> rgb_to_grayscale(torch.ones(1, 2, 2, 3)).shape
         torch.Size([1, 2, 2, 1])
     """
     x = as_float(images)
     axis = -1 if (data_format or backend.image_data_format()) == "channels_last" else -3
+    if x.dim() in (3, 4) and x.shape[axis] == 1:
+        return x
+    if x.dim() not in (3, 4) or x.shape[axis] != 3:
+        raise ValueError("Invalid channel size: expected 3 (RGB) or 1 (Grayscale), in an image "
+                         "of rank 3 or a batch of rank 4. Received input with shape: "
+                         f"images.shape={tuple(x.shape)}")
     weights = torch.tensor([0.2989, 0.5870, 0.1140], dtype=x.dtype, device=x.device)
     shape = [1] * x.dim()
     shape[axis] = 3
