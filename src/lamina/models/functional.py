@@ -187,8 +187,14 @@ def _symbolic_leaves(structure, argument: str) -> list[KerasTensor]:
     leaves = pytree.tree_leaves(structure, is_leaf=lambda t: isinstance(t, KerasTensor))
     for leaf in leaves:
         if not isinstance(leaf, KerasTensor):
-            raise TypeError(f"Argument `{argument}` of Model must hold symbolic tensors from "
-                            f"`keras.Input(...)` and layer calls on them, but received {leaf!r}.")
+            shape = getattr(leaf, "shape", None)
+            received = (f"a {type(leaf).__name__} of shape {tuple(shape)}" if shape is not None
+                        else f"{leaf!r} of type {type(leaf).__name__}")
+            hint = (" Data goes to fit()/predict(); the model is described by symbolic tensors: "
+                    "`inputs = keras.Input(shape=...)`, `outputs = layers.Dense(1)(inputs)`, "
+                    "`keras.Model(inputs, outputs)`." if shape is not None else "")
+            raise ValueError(f"All `{argument}` values must be KerasTensors (from `keras.Input(...)` "
+                             f"and layer calls on them), but received {received}.{hint}")
     return leaves
 
 
