@@ -16,7 +16,8 @@ __version__ = "0.1.0"
 _SUBMODULES = (
     "activations", "applications", "backend", "callbacks", "config", "constraints", "datasets",
     "dtype_policies", "export", "initializers", "layers", "losses", "metrics", "mixed_precision",
-    "models", "ops", "optimizers", "preprocessing", "random", "regularizers", "saving", "utils",
+    "models", "ops", "optimizers", "preprocessing", "random", "regularizers", "saving", "tree",
+    "utils",
 )
 _TOP_LEVEL = {
     "Sequential": "lamina.models",
