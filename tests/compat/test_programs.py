@@ -10,7 +10,9 @@ synthetic data). The tests run them in this process and check:
 """
 import importlib.util
 import json
+import os
 import runpy
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -46,7 +48,14 @@ KNOWN_DIFFERENCES = {
 
 
 def run_program(name: str) -> dict:
-    return runpy.run_path(str(PROGRAMS / f"{name}.py"), run_name="__main__")
+    """Runs a program as a script, in a fresh directory: the files it writes stay out of the tree."""
+    previous = os.getcwd()
+    with tempfile.TemporaryDirectory() as directory:
+        os.chdir(directory)
+        try:
+            return runpy.run_path(str(PROGRAMS / f"{name}.py"), run_name="__main__")
+        finally:
+            os.chdir(previous)
 
 
 def as_fact(value):
