@@ -31,6 +31,7 @@ from lamina.engine.epoch_iterator import Batch, EpochIterator
 from lamina.engine.iterable_data import IterableData
 from lamina.engine.sources import is_batch_source, is_torch_dataset
 from lamina.engine.step import Engine
+from lamina.layers.core.input_layer import adjusted_shape
 
 __all__ = ["evaluate", "fit", "predict", "predict_on_batch", "test_on_batch", "train_on_batch"]
 
@@ -461,8 +462,9 @@ def _check_inputs(model, x) -> None:
     if expected is None or not isinstance(x, torch.Tensor):
         return
     received = tuple(x.shape)
-    compatible = len(received) == len(expected) and all(
-        e is None or e == r for e, r in zip(expected[1:], received[1:]))
+    adjusted = adjusted_shape(received, expected)  # Keras adds or drops a trailing axis of 1
+    compatible = len(adjusted) == len(expected) and all(
+        e is None or e == r for e, r in zip(expected[1:], adjusted[1:]))
     if compatible:
         return
     message = (f"Input of model '{model.name}' is incompatible: expected shape "

@@ -1,9 +1,11 @@
 """`Sequential`: a plain stack of layers, each with one input and one output."""
 from __future__ import annotations
 
+import torch
+
 from lamina import backend, dtype_policies
 from lamina.layers.layer import Layer
-from lamina.layers.core.input_layer import Input, InputLayer
+from lamina.layers.core.input_layer import Input, InputLayer, adjust_input_rank
 from lamina.ops.keras_tensor import KerasTensor
 from lamina.models.model import Model
 from torch import nn
@@ -173,6 +175,9 @@ class Sequential(Model):
         return getattr(self, "_output_shape", None)
 
     def call(self, inputs, training=None):
+        declared = self._declared_input_shape()
+        if declared is not None and isinstance(inputs, torch.Tensor):
+            inputs = adjust_input_rank(inputs, declared)
         for layer in self._stack:
             inputs = layer(inputs, training=training)
         return inputs

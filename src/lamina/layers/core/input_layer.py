@@ -1,12 +1,14 @@
 """InputLayer and `Input`: the entry of a functional model, a symbolic batch of samples."""
 from __future__ import annotations
 
+import torch
+
 from lamina import backend
 from lamina.layers.layer import Layer
 from lamina.ops.keras_tensor import KerasTensor
 from lamina.ops.node import Node
 
-__all__ = ["InputLayer", "Input"]
+__all__ = ["InputLayer", "Input", "adjust_input_rank", "adjusted_shape"]
 
 
 class InputLayer(Layer):
@@ -50,6 +52,15 @@ class InputLayer(Layer):
         return self.output
 
     def call(self, inputs):
+        if not isinstance(inputs, torch.Tensor):
+            return inputs
+        inputs = adjust_input_rank(inputs, self.batch_shape)
+        if inputs.ndim == len(self.batch_shape) and any(
+                e is not None and e != r for e, r in zip(self.batch_shape[1:], inputs.shape[1:])):
+            raise ValueError(f"Invalid input shape for input '{self.name}'. Expected shape "
+                             f"{self.batch_shape}, but input has incompatible shape "
+                             f"{tuple(inputs.shape)}. Check which array goes to which input (a "
+                             f"dict keyed by input name, {{'{self.name}': ...}}, cannot mix them up).")
         return inputs
 
     def compute_output_shape(self, input_shape):
@@ -74,3 +85,26 @@ def Input(shape=None, batch_size=None, dtype=None, sparse=None, batch_shape=None
     layer = InputLayer(shape=shape, batch_size=batch_size, dtype=dtype, sparse=sparse,
                        batch_shape=batch_shape, optional=optional, name=name)
     return layer.output
+
+
+def adjusted_shape(shape: tuple, batch_shape: tuple) -> tuple:
+    """`shape` after Keras 3's rule for data one axis off a model's input shape: a missing
+    trailing axis of size 1 is added ((N, 28, 28) into Input((28, 28, 1))), an extra trailing
+    axis of size 1 dropped ((N, 4, 1) into Input((4,))). Any other shape is returned as it is.
+
+    Example:
+        >>> adjusted_shape((16, 28, 28), (None, 28, 28, 1))
+        (16, 28, 28, 1)
+    """
+    shape = tuple(shape)
+    if len(shape) == len(batch_shape) - 1 and batch_shape[-1] == 1:
+        return shape + (1,)
+    if len(shape) == len(batch_shape) + 1 and shape[-1] == 1:
+        return shape[:-1]
+    return shape
+
+
+def adjust_input_rank(inputs: torch.Tensor, batch_shape: tuple) -> torch.Tensor:
+    """`inputs` reshaped (a view) by `adjusted_shape`, as Keras' functional models do."""
+    shape = adjusted_shape(inputs.shape, batch_shape)
+    return inputs if shape == tuple(inputs.shape) else inputs.reshape(shape)
