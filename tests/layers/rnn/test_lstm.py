@@ -46,7 +46,9 @@ def test_unit_forget_bias_starts_the_forget_gate_at_one():
 def test_two_dimensional_input_names_the_fix():
     expected = ('Input 0 of layer "lstm" is incompatible with the layer: expected ndim=3, found '
                 'ndim=2. Full shape received: (32, 28). An LSTM needs (batch, timesteps, features); '
-                'for one feature per step use `x[..., None]` or `Reshape((28, 1))`.')
+                'for one feature per step use `x[..., None]` or `Reshape((28, 1))`. Stacked on '
+                'another recurrent layer, give that one return_sequences=True (e.g. '
+                '`LSTM(64, return_sequences=True)`) so it passes on the whole sequence.')
     with pytest.raises(ValueError) as error:
         layers.LSTM(8)(torch.zeros(32, 28))
     assert str(error.value) == expected

@@ -311,7 +311,9 @@ class RNN(Layer):
         if len(shape) == 2:
             steps = shape[1] if shape[1] is not None else "timesteps"
             return (f". {article.capitalize()} {name} needs (batch, timesteps, features); for one "
-                    f"feature per step use `x[..., None]` or `Reshape(({steps}, 1))`.")
+                    f"feature per step use `x[..., None]` or `Reshape(({steps}, 1))`. Stacked on "
+                    f"another recurrent layer, give that one return_sequences=True (e.g. "
+                    f"`LSTM(64, return_sequences=True)`) so it passes on the whole sequence.")
         if len(shape) == 4 and None not in shape[1:]:
             return (f". {article.capitalize()} {name} needs (batch, timesteps, features); to read "
                     f"images row by row, merge the last two axes: "
