@@ -262,7 +262,8 @@ def test_loss_scale_factor_divides_gradients():
 
 # --------------------------------------------- learning rate and iterations
 def test_learning_rate_is_a_settable_float32_tensor_and_lr_aliases_it():
-    opt = optimizers.Adam(lr=0.01)  # TF-2 spelling
+    with pytest.warns(UserWarning, match=r"TF-2 spelling .* Write learning_rate=0.01"):
+        opt = optimizers.Adam(lr=0.01)  # TF-2 spelling: read, with a warning Keras 3 refuses it
     assert isinstance(opt.learning_rate, torch.Tensor)
     assert opt.learning_rate.dtype == torch.float32 and opt.learning_rate.ndim == 0
     lr_tensor = opt.learning_rate

@@ -151,8 +151,9 @@ def _check_categorical(name, label_shape, output_shape) -> None:
             f"keras.utils.to_categorical(y, num_classes={units}).")
     if len(label_shape) == rank and units is not None and label_shape[-1] != units:
         raise ValueError(
-            f"{name} expects one-hot labels with {units} columns (one per output unit), but "
-            f"received labels of shape {_fmt(label_shape)}. The labels have "
+            f"{name} expects one-hot labels with {units} columns (one per output unit: the "
+            f"output has shape {_fmt(output_shape)}), but received labels of shape "
+            f"{_fmt(label_shape)}. The labels have "
             f"{label_shape[-1]} classes: give the last layer {label_shape[-1]} units, or encode "
             f"with keras.utils.to_categorical(y, num_classes={units}).")
     if not _dims_match(label_shape, output_shape):

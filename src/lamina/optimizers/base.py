@@ -75,6 +75,9 @@ class Optimizer:
                  gradient_accumulation_steps=None, name=None, **kwargs):
         if "lr" in kwargs:  # TF-2 spelling
             learning_rate = kwargs.pop("lr")
+            warnings.warn(f"Argument `lr` is the TF-2 spelling of `learning_rate`: lamina reads "
+                          f"lr={learning_rate!r} as learning_rate={learning_rate!r}, but Keras 3 "
+                          f"refuses `lr`. Write learning_rate={learning_rate!r}.", stacklevel=3)
         self.decay = float(kwargs.pop("decay", None) or 0.0)  # TF-2: lr / (1 + decay * t)
         if kwargs:
             raise ValueError(f"Argument(s) not recognized: {kwargs}."
