@@ -70,4 +70,7 @@ def test_images_must_have_rank_3_or_4():
                                          r"data.shape=\(2, 5\)"):
         layers.CenterCrop(2, 2)(torch.zeros(2, 5))
     with pytest.raises(NotImplementedError, match="takes images only; dicts with 'bounding_boxes'"):
-        layers.RandomFlip()({"images": torch.zeros(1, 4, 4, 3)}, training=True)
+        layers.CenterCrop(2, 2)({"images": torch.zeros(1, 4, 4, 3)})
+    with pytest.raises(NotImplementedError, match=r"\['bounding_boxes'\] is not supported"):
+        layers.RandomFlip()({"images": torch.zeros(1, 4, 4, 3), "bounding_boxes": {}},
+                            training=True)

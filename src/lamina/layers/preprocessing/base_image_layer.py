@@ -1,9 +1,12 @@
 """The base of the image preprocessing layers: image rank, data_format, seeds, factor ranges.
 
 Image layers take one image `(H, W, C)` or a batch `(N, H, W, C)` (channels_first:
-`(C, H, W)` / `(N, C, H, W)`). The random ones draw their parameters from a
-`lamina.random.SeedGenerator` on the images' device, so runs repeat for a seed and no step
-reads from the device; they transform only when `training` is True.
+`(C, H, W)` / `(N, C, H, W)`), or Keras' dict `{"images": ..., "labels": ...}` (labels pass
+through, except in MixUp and CutMix, which mix them with the images). The random ones draw
+their parameters from a `lamina.random.SeedGenerator` on the images' device, so runs repeat
+for a seed and no step reads from the device; they transform only when `training` is True
+(as Keras: a direct call defaults to training, `predict` and `evaluate` pass images through).
+Colour layers take a `value_range`, the range the images' values lie in, e.g. (0, 255).
 
 Example:
     >>> layer = lamina.layers.RandomFlip("horizontal", seed=0)
@@ -19,7 +22,7 @@ from lamina.random.seed_generator import SeedGenerator, torch_generator
 from lamina.utils.argument_validation import standardize_data_format
 
 __all__ = ["BaseImagePreprocessingLayer", "BaseRandomImageLayer", "check_fill_mode",
-           "check_interpolation", "parse_factor"]
+           "check_interpolation", "parse_factor", "parse_value_range", "transform_value_range"]
 
 FILL_MODES = ("reflect", "wrap", "constant", "nearest")
 INTERPOLATIONS = ("nearest", "bilinear")
@@ -45,6 +48,9 @@ class BaseImagePreprocessingLayer(Layer):
     def width_axis(self) -> int:
         return -1 if self.data_format == "channels_first" else -2
 
+    # Whether the transform also runs outside training (AutoContrast does, as in Keras).
+    applies_in_inference = False
+
     def check_images(self, images) -> None:
         """Raises Keras' error for dicts (bounding boxes, masks) and for ranks other than 3 or 4."""
         if isinstance(images, dict):
@@ -56,6 +62,49 @@ class BaseImagePreprocessingLayer(Layer):
             raise ValueError(f"Expected image tensor to have rank 3 (single image) or 4 (batch of "
                              f"images). Received: data.shape={tuple(images.shape)}")
 
+    def call(self, inputs, training=True):
+        images, labels = self._split(inputs)
+        self.check_images(images)
+        if not (training or self.applies_in_inference):
+            return inputs
+        batched = images.dim() == 4
+        batch = images if batched else images.unsqueeze(0)
+        if labels is not None and not batched:
+            labels = labels.unsqueeze(0)
+        outputs, labels = self.transform_with_labels(batch, labels,
+                                                     self.random_generator(images.device))
+        if not batched:
+            outputs = outputs.squeeze(0)
+            labels = None if labels is None else labels.squeeze(0)
+        if not isinstance(inputs, dict):
+            return outputs
+        return {**inputs, "images": outputs, **({} if labels is None else {"labels": labels})}
+
+    def _split(self, inputs):
+        """(images, labels or None) of a tensor or of Keras' `{"images", "labels"}` dict."""
+        if not isinstance(inputs, dict):
+            return inputs, None
+        unsupported = sorted(set(inputs) - {"images", "labels"})
+        if "images" not in inputs or unsupported:
+            raise NotImplementedError(
+                f"{type(self).__name__} '{self.name}' takes images or a dict with 'images' (and "
+                f"'labels'); {unsupported or 'a dict without images'} is not supported by lamina "
+                f"(bounding boxes and segmentation masks are not implemented). Received keys: "
+                f"{sorted(inputs)}")
+        return inputs["images"], inputs.get("labels")
+
+    def random_generator(self, device):
+        """The generator of this call's draws; None for a deterministic layer."""
+        return None
+
+    def transform(self, images: torch.Tensor, generator) -> torch.Tensor:
+        raise NotImplementedError(f"{type(self).__name__} must implement `transform(images, "
+                                  f"generator)`.")
+
+    def transform_with_labels(self, images: torch.Tensor, labels, generator):
+        """`(transformed images, labels)` of a batch; labels pass through unless overridden."""
+        return self.transform(images, generator), labels
+
     def compute_output_shape(self, input_shape):
         return tuple(input_shape)
 
@@ -66,7 +115,8 @@ class BaseImagePreprocessingLayer(Layer):
 class BaseRandomImageLayer(BaseImagePreprocessingLayer):
     """An image layer that transforms at random in training and passes images through otherwise.
 
-    Subclasses implement `transform(images, generator)` for a batch `(N, ...)` of float images.
+    Subclasses implement `transform(images, generator)` for a batch `(N, ...)` of float images
+    (and `transform_with_labels` when the labels change with the images).
 
     Args:
         seed: seed of the random transformations (None: drawn from torch's global generator,
@@ -81,17 +131,9 @@ class BaseRandomImageLayer(BaseImagePreprocessingLayer):
         self.seed = seed
         self.seed_generator = SeedGenerator(seed)
 
-    def call(self, inputs, training=True):
-        self.check_images(inputs)
-        if not training:
-            return inputs
-        batch = inputs if inputs.dim() == 4 else inputs.unsqueeze(0)
-        outputs = self.transform(batch, torch_generator(self.seed_generator, inputs.device))
-        return outputs if inputs.dim() == 4 else outputs.squeeze(0)
-
-    def transform(self, images: torch.Tensor, generator) -> torch.Tensor:
-        raise NotImplementedError(f"{type(self).__name__} must implement `transform(images, "
-                                  f"generator)`.")
+    def random_generator(self, device):
+        """A `torch.Generator` on `device` for this call, the next in the seed's stream."""
+        return torch_generator(self.seed_generator, device)
 
     def uniform(self, shape, low: float, high: float, generator,
                 like: torch.Tensor) -> torch.Tensor:
@@ -158,3 +200,20 @@ def check_interpolation(interpolation: str) -> str:
         raise NotImplementedError(f"Unknown `interpolation` {interpolation}. Expected of one "
                                   f"{INTERPOLATIONS}.")
     return interpolation
+
+
+def parse_value_range(value_range) -> list:
+    """`value_range` as Keras keeps it: a sorted list of two numbers (Keras' error otherwise)."""
+    if not isinstance(value_range, (tuple, list)) or len(value_range) != 2:
+        raise ValueError("The `value_range` argument should be a list of two numbers. "
+                         f"Received: value_range={value_range}")
+    return sorted(value_range)
+
+
+def transform_value_range(images: torch.Tensor, original_range, target_range) -> torch.Tensor:
+    """Maps values linearly from `original_range` onto `target_range` (as is when equal)."""
+    if original_range[0] == target_range[0] and original_range[1] == target_range[1]:
+        return images
+    low, high = float(original_range[0]), float(original_range[1])
+    target_low, target_high = float(target_range[0]), float(target_range[1])
+    return (images - low) / (high - low) * (target_high - target_low) + target_low
