@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import torch
 
+from lamina.layers.core.wrapper import Wrapper
 from lamina.layers.input_spec import InputSpec
 from lamina.layers.layer import Layer
 
 __all__ = ["TimeDistributed"]
 
 
-class TimeDistributed(Layer):
+class TimeDistributed(Wrapper):
     """Applies `layer` to each temporal slice of the inputs, with the same weights.
 
     The timesteps are folded into the batch axis, so `layer` runs once on
@@ -36,8 +37,7 @@ class TimeDistributed(Layer):
         if not isinstance(layer, Layer):
             raise ValueError(f"Please initialize `TimeDistributed` layer with a "
                              f"`keras.layers.Layer` instance. Received: {layer!r}")
-        super().__init__(**kwargs)
-        self.layer = layer
+        super().__init__(layer, **kwargs)
         self.supports_masking = True
         self.input_spec = InputSpec(min_ndim=3)
         if self._batch_input_shape is not None:
@@ -85,16 +85,3 @@ class TimeDistributed(Layer):
                              f"{tuple(inputs.shape)}. The first two dimensions of the mask (batch "
                              f"size and timesteps) must match the input's first two dimensions. "
                              f"Expected mask shape prefix: {tuple(inputs.shape[:2])}.")
-
-    def get_config(self) -> dict:
-        from lamina.saving.serialization_lib import serialize_keras_object
-
-        return {**super().get_config(), "layer": serialize_keras_object(self.layer)}
-
-    @classmethod
-    def from_config(cls, config: dict, custom_objects=None):
-        from lamina.saving.serialization_lib import deserialize_keras_object
-
-        config = dict(config)
-        config["layer"] = deserialize_keras_object(config["layer"], custom_objects=custom_objects)
-        return cls(**config)
