@@ -220,3 +220,21 @@ def test_pipeline_chains_layers_on_dicts_and_round_trips():
     assert torch.equal(inference["images"], images)
     again = layers.Pipeline.from_config(pipeline.get_config())
     assert [type(layer).__name__ for layer in again.layers] == ["RandomFlip", "MixUp"]
+
+
+def test_model_with_augmentations_saves_and_loads(tmp_path):
+    model = lamina.Sequential([
+        lamina.Input((8, 8, 3)), layers.RandAugment(seed=1),
+        layers.RandomColorJitter(brightness_factor=0.2, hue_factor=0.1, seed=2),
+        layers.Pipeline([layers.RandomFlip(seed=3), layers.AutoContrast()]),
+        layers.MixUp(seed=4), layers.Equalization(), layers.Flatten(), layers.Dense(2)])
+    model.compile(optimizer="adam", loss="mse")
+    images = _images(8, 8, 8).numpy()
+    model.fit(images, np.zeros((8, 2)), verbose=0)
+    model.save(tmp_path / "augmented.keras")
+    again = lamina.saving.load_model(tmp_path / "augmented.keras")
+    assert [type(layer).__name__ for layer in again.layers] == [
+        "RandAugment", "RandomColorJitter", "Pipeline", "MixUp", "Equalization", "Flatten",
+        "Dense"]
+    np.testing.assert_allclose(again.predict(images, verbose=0), model.predict(images, verbose=0),
+                               rtol=1e-5, atol=1e-4)
