@@ -11,6 +11,7 @@ evaluate and predict: switched once per loop, never per step.
 from __future__ import annotations
 
 import contextlib
+import math
 import warnings
 
 import numpy as np
@@ -69,7 +70,7 @@ def fit(model, x, y, *, batch_size, epochs, verbose, callbacks, validation_split
     run = model._compiled_run
     sample = _first_batch(data)
     _require_targets_for_loss(model, sample, "fit")
-    _check_inputs(model, sample.x)
+    _check_inputs(model, sample.x, "fit")
     engine = run.engine_for(sample, batch_size=batch_size)
     engine.validate_targets(sample.y)
     if isinstance(val_data, ArrayData):
@@ -143,7 +144,7 @@ def evaluate(model, x, y, *, batch_size, verbose, sample_weight, steps, callback
     run = model._compiled_run
     sample = _first_batch(data)
     _require_targets_for_loss(model, sample, "evaluate")
-    _check_inputs(model, sample.x)
+    _check_inputs(model, sample.x, "evaluate")
     engine = run.engine_for(sample, batch_size=batch_size)
     engine.validate_targets(sample.y)
     callback_list = CallbackList(callbacks, add_progbar=verbose != 0, model=model, verbose=verbose,
@@ -162,7 +163,7 @@ def predict(model, x, *, batch_size, verbose, steps, callbacks):
     verbose = _resolve_verbose(verbose) if distribution.current().is_primary() else 0
     run = _run(model)
     sample = _first_batch(data)
-    _check_inputs(model, sample.x)
+    _check_inputs(model, sample.x, "predict")
     run.engine_for(sample, need_targets=False, batch_size=batch_size)
     iterator = EpochIterator(data, batch_size, steps=steps,
                              steps_per_execution=run.steps_per_execution,
@@ -456,7 +457,7 @@ def _should_validate(epoch: int, validation_freq) -> bool:
     return (epoch + 1) in validation_freq
 
 
-def _check_inputs(model, x) -> None:
+def _check_inputs(model, x, method: str) -> None:
     """Compares the data's shape to a model's declared input shape, before any step runs."""
     expected = getattr(model, "_declared_input_shape", lambda: None)()
     if expected is None or not isinstance(x, torch.Tensor):
@@ -469,16 +470,29 @@ def _check_inputs(model, x) -> None:
         return
     message = (f"Input of model '{model.name}' is incompatible: expected shape "
                f"{tuple(expected)}, but received x with shape {received}.")
+    one_sample = (" That looks like a single sample: add the batch axis, e.g. "
+                  "x.reshape(1, *x.shape) or x[None].")
     if received == tuple(expected[1:]) and len(received) > 1 and received[0] > 1:
-        message += (f" The model's input_shape {tuple(expected[1:])} includes the batch axis (the "
-                    f"number of samples, {received[0]}): give the shape of one sample instead, "
-                    f"input_shape={tuple(received[1:])} — that is `x_train.shape[1:]`, not "
-                    f"`x_train.shape`.")
+        # The shapes alone cannot tell the two slips apart; predict() is where one sample goes.
+        if method == "predict":
+            message += (f"{one_sample} (If instead the model's input_shape {received} was copied "
+                        f"from x_train.shape, it includes the batch axis: give "
+                        f"input_shape={tuple(received[1:])}, that is `x_train.shape[1:]`.)")
+        else:
+            message += (f" The model's input_shape {received} includes the batch axis (the number "
+                        f"of samples, {received[0]}): give the shape of one sample instead, "
+                        f"input_shape={tuple(received[1:])} — that is `x_train.shape[1:]`, not "
+                        f"`x_train.shape`. (If instead x is a single sample, add the batch axis: "
+                        f"x[None].)")
     elif received == tuple(expected[1:]):
-        message += (" That looks like a single sample: add the batch axis, e.g. "
-                    "x.reshape(1, *x.shape) or x[None].")
+        message += one_sample
     elif (explanation := _layer_explanation(model, received)) is not None:
         message += f" {explanation}"
+    elif (len(received) != len(expected) and None not in expected[1:]
+          and math.prod(received[1:]) == math.prod(expected[1:])):
+        message += (f" The sizes agree: reshape the data with "
+                    f"`x.reshape(-1, {', '.join(str(d) for d in expected[1:])})`, or change the "
+                    f"model's input shape to {tuple(received[1:])}.")
     elif len(received) == len(expected) + 1 or len(received) + 1 == len(expected):
         message += " Reshape the data to match, or change the model's input_shape."
     raise ValueError(message)
