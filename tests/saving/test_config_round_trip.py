@@ -63,6 +63,8 @@ ARGUMENTS = {
     "SeparableConv2D": lambda: layers.SeparableConv2D(2, 3),
     "SimpleRNN": lambda: layers.SimpleRNN(2), "SimpleRNNCell": lambda: layers.SimpleRNNCell(2),
     "SpatialDropout1D": lambda: layers.SpatialDropout1D(0.2),
+    "SpectralNormalization": lambda: layers.SpectralNormalization(layers.Dense(2),
+                                                                  power_iterations=2),
     "SpatialDropout2D": lambda: layers.SpatialDropout2D(0.2),
     "SpatialDropout3D": lambda: layers.SpatialDropout3D(0.2),
     "StackedRNNCells": lambda: layers.StackedRNNCells([layers.LSTMCell(2), layers.GRUCell(3)]),
