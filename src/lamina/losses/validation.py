@@ -97,6 +97,17 @@ def _broadcastable(label_shape, output_shape) -> bool:
     return True
 
 
+def _extra_axes_hint(label_shape, output_shape) -> str:
+    """The fix when one label per sample meets an output with axes left between batch and classes."""
+    if len(label_shape) != 1 or len(output_shape) < 3:
+        return ""
+    return (f" The output keeps axes {_fmt(output_shape[1:-1])} between the samples and the "
+            f"classes: a Dense layer on inputs of 3 or more dimensions acts on the last axis only "
+            f"(and an RNN with return_sequences=True outputs one vector per step). Add "
+            f"`layers.Flatten()` (or GlobalAveragePooling) before the output layer, so that it "
+            f"outputs {_fmt((output_shape[0], output_shape[-1]))}.")
+
+
 def _check_sparse(labels, label_shape, output_shape, ignore_class) -> None:
     units = output_shape[-1]
     rank = len(output_shape)
@@ -112,7 +123,8 @@ def _check_sparse(labels, label_shape, output_shape, ignore_class) -> None:
         raise ValueError(
             f"sparse_categorical_crossentropy expects integer class labels of shape "
             f"{_fmt(output_shape[:-1])} or {_fmt(output_shape[:-1] + (1,))} for model outputs of "
-            f"shape {_fmt(output_shape)}, but received labels of shape {_fmt(label_shape)}.")
+            f"shape {_fmt(output_shape)}, but received labels of shape {_fmt(label_shape)}."
+            f"{_extra_axes_hint(squeezed, output_shape)}")
     if labels.numel() == 0:
         return
     if labels.is_floating_point() and not bool((labels == labels.round()).all()):
