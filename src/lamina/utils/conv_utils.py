@@ -131,7 +131,19 @@ def check_window_fits(layer, input_shape, spatial, window, window_name: str, pad
 
 
 def channel_axis_hint(layer, shape, rank: int, data_format: str) -> str:
-    """The fix for a learner's slip: images without their channel axis (e.g. (None, 28, 28))."""
+    """The fix for a learner's slip: images without their channel axis (e.g. (None, 28, 28)),
+    channels-first images into a channels-last layer, or an input_shape holding the batch axis."""
+    if len(shape) == rank + 3:
+        axes = {1: "steps", 2: "rows, cols", 3: "depth, rows, cols"}.get(rank, "...")
+        return (f". That is one axis more than (batch, {axes}, channels): if the model's "
+                f"input_shape includes the number of samples, drop it, "
+                f"input_shape={tuple(shape[2:])} (`x_train.shape[1:]`).")
+    spec = getattr(layer, "input_spec", None)
+    channels = spec.axes.get(-1) if spec is not None and data_format == "channels_last" else None
+    if len(shape) == rank + 2 and channels is not None and shape[1] == channels != shape[-1]:
+        order = (0, *range(2, rank + 2), 1)
+        return (f". These look like channels-first images {tuple(shape)}: move the channel axis "
+                f"last with `np.transpose(x, {order})`, or pass data_format='channels_first'.")
     if len(shape) != rank + 1 or any(d is None for d in shape[1:]):
         return ""
     spatial = tuple(int(d) for d in shape[1:])
