@@ -127,8 +127,12 @@ class Functional(Model):
                     and hasattr(inputs[0], "shape")):
                 flat = list(inputs)  # [x] for the one input, as Keras flattens it
         if len(flat) != len(self._input_tensors):
-            raise ValueError(f"Model '{self.name}' expects {len(self._input_tensors)} input(s), but "
-                             f"received {len(flat)}.")
+            shapes = [tuple(getattr(x, "shape", ())) for x in flat]
+            example = ", ".join(f"'{n}': ..." for n in self.input_names)
+            raise ValueError(f"Model '{self.name}' expects {len(self._input_tensors)} input(s) "
+                             f"named {self.input_names}, but received {len(flat)} (shapes "
+                             f"{shapes}). Pass one array per input: a list in the order of "
+                             f"model.inputs, or a dict keyed by input name, e.g. {{{example}}}.")
         values = {}
         for symbolic, actual in zip(self._input_tensors, flat):
             input_layer = symbolic.history[0]
