@@ -14,6 +14,7 @@ from lamina.engine.compiled_run import CompiledRun
 from lamina.engine.data import unpack_x_y_sample_weight
 from lamina.layers.layer import Layer
 from lamina.utils import summary_utils
+from lamina.utils.errors import suggests_argument_names
 
 __all__ = ["Model"]
 
@@ -86,6 +87,7 @@ class Model(Layer):
         raise ValueError(f"No such layer: {name}. Existing layers are: {names}.")
 
     # ------------------------------------------------------------------ training API
+    @suggests_argument_names
     def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None,
                 weighted_metrics=None, run_eagerly=False, steps_per_execution=1,
                 jit_compile="auto", auto_scale_loss=True) -> None:
@@ -165,6 +167,7 @@ class Model(Layer):
         """Keras' hook: the function `predict` calls on each execution's batches."""
         return self._compiled_run.make_predict_function(force)
 
+    @suggests_argument_names
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
             validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
             sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
@@ -189,6 +192,7 @@ class Model(Layer):
                            validation_batch_size=validation_batch_size,
                            validation_freq=validation_freq)
 
+    @suggests_argument_names
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
                  steps=None, callbacks=None, return_dict=False):
         """Loss and metrics on `x`, `y`: `[loss, metric...]`, a float, or a dict.
@@ -202,6 +206,7 @@ class Model(Layer):
                                 sample_weight=sample_weight, steps=steps, callbacks=callbacks,
                                 return_dict=return_dict)
 
+    @suggests_argument_names
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
         """The model's outputs for `x` as float32 NumPy arrays (probabilities for softmax).
 

@@ -3,9 +3,12 @@ classes that are Keras' type and Python's at once."""
 from __future__ import annotations
 
 import difflib
+import functools
+import inspect
 from collections.abc import Iterable
 
-__all__ = ["MissingFileError", "OutOfRangeError", "did_you_mean", "unknown_name_error"]
+__all__ = ["MissingFileError", "OutOfRangeError", "did_you_mean", "suggests_argument_names",
+           "unknown_name_error"]
 
 
 class MissingFileError(FileNotFoundError, ValueError):
@@ -31,3 +34,35 @@ def unknown_name_error(kind: str, name: str, candidates: Iterable[str]) -> Value
     candidates = sorted(set(candidates))
     return ValueError(f"Unknown {kind}: {name!r}.{did_you_mean(name, candidates)} "
                       f"Known {kind} names: {', '.join(candidates)}.")
+
+
+def suggests_argument_names(function):
+    """Adds " Did you mean 'epochs'?" to Python's error for a misspelt keyword argument.
+
+    Only a call that fails to bind its arguments is touched (nothing runs on a good call);
+    errors from inside `function` pass through as they are.
+
+    Example:
+        >>> @suggests_argument_names
+        ... def fit(x=None, epochs=1):
+        ...     return epochs
+        >>> fit(epoch=3)
+        Traceback (most recent call last):
+        ...
+        TypeError: fit() got an unexpected keyword argument 'epoch'. Did you mean 'epochs'?
+    """
+    parameters = inspect.signature(function).parameters
+
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        try:
+            return function(*args, **kwargs)
+        except TypeError as error:
+            unknown = [name for name in kwargs if name not in parameters]
+            if not unknown or error.__traceback__.tb_next is not None:  # raised inside `function`
+                raise
+            hints = "".join(did_you_mean(name, [p for p in parameters if p != "self"])
+                            for name in unknown)
+            raise TypeError(f"{error}.{hints}") from None
+
+    return wrapper
