@@ -68,7 +68,9 @@ class Sequential(Model):
             self._input_layer = layer
         elif not isinstance(layer, Layer):
             hint = (f" `{layer.__name__}` is the layer class: add an instance, e.g. "
-                    f"`model.add({layer.__name__}(...))`." if isinstance(layer, type) else "")
+                    f"`model.add({layer.__name__}(...))`." if isinstance(layer, type) else
+                    " The layers are nested in a second list: pass one flat list, "
+                    "`Sequential([Dense(4), Dense(1)])`." if isinstance(layer, (list, tuple)) else "")
             raise ValueError(f"Only instances of `lamina.layers.Layer` can be added to a Sequential "
                              f"model. Received: {layer!r} (of type {type(layer).__name__}).{hint}")
         else:

@@ -39,8 +39,10 @@ class Dense(Layer):
             raise ValueError(f"Layer '{self.name}': LoRA and quantization (lora_rank, "
                              f"quantization_config) are not supported by lamina yet.")
         if isinstance(units, bool) or not isinstance(units, int) or units <= 0:
+            hint = (" A layer is created first, then called on a tensor: "
+                    "`layers.Dense(64)(inputs)`." if hasattr(units, "shape") else "")
             raise ValueError(f"Received an invalid value for `units`, expected a positive integer. "
-                             f"Received: units={units!r}")
+                             f"Received: units={units!r}.{hint}")
         self.units = units
         self.activation = activations.get(activation)
         self.use_bias = use_bias
