@@ -17,6 +17,7 @@ from __future__ import annotations
 import base64
 import io
 
+import numpy as np
 import torch
 from torch import nn
 
@@ -99,11 +100,9 @@ class TorchModuleWrapper(Layer):
 
     def load_own_variables(self, store) -> None:
         """Loads the module's `state_dict` from the arrays `save_own_variables` wrote."""
-        device = backend.get_device()
-        state = {(key.decode() if isinstance(key, bytes) else key): torch.as_tensor(store[key],
-                                                                                   device=device)
-                 for key in store.keys()}
-        self.module.load_state_dict(state)
+        # load_state_dict copies each array into the tensor it replaces, on that one's device.
+        self.module.load_state_dict({(key.decode() if isinstance(key, bytes) else key):
+                                     torch.as_tensor(np.asarray(store[key])) for key in store.keys()})
 
     def get_config(self) -> dict:
         buffer = io.BytesIO()
