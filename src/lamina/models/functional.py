@@ -197,8 +197,9 @@ def _symbolic_leaves(structure, argument: str) -> list[KerasTensor]:
             hint = (" Data goes to fit()/predict(); the model is described by symbolic tensors: "
                     "`inputs = keras.Input(shape=...)`, `outputs = layers.Dense(1)(inputs)`, "
                     "`keras.Model(inputs, outputs)`." if shape is not None else "")
-            raise ValueError(f"All `{argument}` values must be KerasTensors (from `keras.Input(...)` "
-                             f"and layer calls on them), but received {received}.{hint}")
+            raise ValueError(  # noqa: TRY004 - Keras' error type
+                f"All `{argument}` values must be KerasTensors (from `keras.Input(...)` and "
+                f"layer calls on them), but received {received}.{hint}")
     return leaves
 
 

@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 import torch
+from torch import nn
 
 from lamina import backend, dtype_policies
-from lamina.layers.layer import Layer
 from lamina.layers.core.input_layer import Input, InputLayer, adjust_input_rank
-from lamina.ops.keras_tensor import KerasTensor
+from lamina.layers.layer import Layer
 from lamina.models.model import Model
-from torch import nn
+from lamina.ops.keras_tensor import KerasTensor
 
 __all__ = ["Sequential"]
 

@@ -8,7 +8,7 @@ from lamina.layers.layer import Layer
 from lamina.ops.keras_tensor import KerasTensor
 from lamina.ops.node import Node
 
-__all__ = ["InputLayer", "Input", "adjust_input_rank", "adjusted_shape"]
+__all__ = ["Input", "InputLayer", "adjust_input_rank", "adjusted_shape"]
 
 
 class InputLayer(Layer):
