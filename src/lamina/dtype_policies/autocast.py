@@ -26,7 +26,7 @@ import contextlib
 import torch
 
 __all__ = ["autocast_torch_modules", "autocast_variables", "cast_outputs",
-           "outside_torch_autocast", "torch_autocast_active"]
+           "outside_torch_autocast", "stored_weight", "torch_autocast_active"]
 
 # Set on a layer (in its __dict__) while its parameters are swapped for cast copies.
 _SWAPPED = "_autocast_originals"
@@ -52,6 +52,12 @@ def autocast_variables(layer):
     finally:
         for sublayer in swapped:
             sublayer._parameters.update(sublayer.__dict__.pop(_SWAPPED))
+
+
+def stored_weight(layer, key: str) -> torch.Tensor:
+    """`layer`'s parameter `key` as stored (its float32 Variable), also while a mixed call has
+    swapped it for a cast copy (a layer updating a weight in place writes there)."""
+    return layer.__dict__.get(_SWAPPED, {}).get(key, layer._parameters.get(key))
 
 
 def _swap_in_casts(layer) -> dict:

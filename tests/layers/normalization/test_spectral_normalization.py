@@ -143,3 +143,17 @@ def test_wrapper_is_the_base_of_keras_wrappers():
     assert config["layer"]["class_name"] == "Dense" and config["name"] == "outer"
     clone = layers.Wrapper.from_config(config)
     assert clone.layer.name == "inner" and config["layer"]["config"]["name"] == "inner"
+
+
+def test_mixed_precision_normalizes_the_float32_kernel():
+    torch.manual_seed(0)
+    layer = layers.SpectralNormalization(layers.Dense(3, dtype="mixed_bfloat16"),
+                                         power_iterations=30, dtype="mixed_bfloat16")
+    x = torch.randn(4, 5)
+    y = layer(x, training=True)
+    kernel = layer.kernel.detach()
+    assert y.dtype == torch.bfloat16 and kernel.dtype == torch.float32
+    assert abs(float(torch.linalg.matrix_norm(kernel, ord=2)) - 1.0) < 1e-4
+    # The call computed with the normalized kernel (its bfloat16 copy), not the old one.
+    np.testing.assert_allclose(y.float().detach().numpy(), _numpy(x @ kernel + layer.layer.bias),
+                               atol=2e-2)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import torch
 
 from lamina import backend, initializers
+from lamina.dtype_policies.autocast import stored_weight
 from lamina.layers.core.wrapper import Wrapper
 from lamina.layers.input_spec import InputSpec
 
@@ -51,12 +52,20 @@ class SpectralNormalization(Wrapper):
     @property
     def kernel(self) -> torch.Tensor:
         """The wrapped layer's kernel (or embeddings): the weight that is normalized."""
+        return getattr(self.layer, self._kernel_name())
+
+    def _kernel_name(self) -> str:
         for name in ("kernel", "embeddings"):
-            weight = getattr(self.layer, name, None)
-            if isinstance(weight, torch.Tensor):
-                return weight
+            if isinstance(getattr(self.layer, name, None), torch.Tensor):
+                return name
         raise ValueError(f"{type(self.layer).__name__} object has no attribute 'kernel' nor "
                          f"'embeddings'")
+
+    def _stored_kernel(self) -> torch.Tensor:
+        """The kernel's Variable, also inside a mixed-precision call, where the layer reads a
+        cast copy of it."""
+        name = self._kernel_name()
+        return stored_weight(self.layer, name) if name in self.layer._parameters else self.kernel
 
     def build(self, input_shape) -> None:
         super().build(input_shape)
@@ -72,7 +81,7 @@ class SpectralNormalization(Wrapper):
         # under this layer's vars as well as under its `layer`.
         own = super()._own_weight_tensors(trainable)
         if trainable and self.built:
-            return [self.kernel, *own]
+            return [self._stored_kernel(), *own]
         return own
 
     def call(self, inputs, training=False):
@@ -83,7 +92,7 @@ class SpectralNormalization(Wrapper):
 
     def normalized_weights(self):
         """The new `(vector_u, kernel)`: the power method's estimate and `kernel / sigma`."""
-        kernel = self.kernel
+        kernel = self._stored_kernel()
         weights = kernel.reshape(-1, kernel.shape[-1])
         vector_u = self.vector_u
         for _ in range(self.power_iterations):
@@ -95,12 +104,14 @@ class SpectralNormalization(Wrapper):
 
     @torch.no_grad()
     def _normalize_kernel(self) -> None:
-        kernel = self.kernel
+        kernel, in_use = self._stored_kernel(), self.kernel
         vector_u, normalized = self.normalized_weights()
         # An all-zero kernel stays as it is (Keras' cond), chosen on the device: no host sync.
         keep = (kernel == 0).all()
         self.vector_u.copy_(torch.where(keep, self.vector_u, vector_u))
         kernel.copy_(torch.where(keep, kernel, normalized))
+        if in_use is not kernel:  # the compute-dtype copy this (mixed-precision) call reads
+            in_use.copy_(kernel)
 
     def compute_output_shape(self, input_shape):
         return self.layer.compute_output_shape(input_shape)
