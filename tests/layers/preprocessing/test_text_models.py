@@ -80,7 +80,7 @@ def test_fit_on_a_text_dataset_from_directory(tmp_path):
 
 
 def test_numeric_layer_given_strings_names_the_fix():
-    with pytest.raises(TypeError, match=r"received strings.*put a TextVectorization"):
+    with pytest.raises(ValueError, match=r"received strings.*put a TextVectorization"):
         layers.Dense(2)(np.array([["a cat"]]))
 
 
