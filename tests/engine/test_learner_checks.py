@@ -1,4 +1,5 @@
 """Warnings for slips that train silently but learn nothing, each naming the fix."""
+import traceback
 import warnings
 
 import numpy as np
@@ -158,3 +159,41 @@ def test_metric_names_compile_resolves_pass_the_check():
                   weighted_metrics=["accuracy"])
     x, y = _features_and_labels()
     assert "sparse_top_k_categorical_accuracy" in model.fit(x, y, epochs=1, verbose=0).history
+
+
+# ---------------------------------------------------------------------- token indices
+class _CountsBatches(lamina.callbacks.Callback):
+    batches = 0
+
+    def on_train_batch_begin(self, batch, logs=None):
+        self.batches += 1
+
+    on_test_batch_begin = on_predict_batch_begin = on_train_batch_begin
+
+
+def _token_model():
+    tokens, numbers = lamina.Input((5,), name="tokens"), lamina.Input((2,), name="numbers")
+    embedded = layers.Flatten()(layers.Embedding(100, 4, name="words")(tokens))
+    model = lamina.Model([tokens, numbers], layers.Dense(1)(layers.Concatenate()([embedded, numbers])))
+    model.compile(optimizer="adam", loss="mse")
+    return model
+
+
+@pytest.mark.parametrize("method", ["fit", "fit-validation", "evaluate", "predict"])
+def test_token_indices_past_the_embedding_fail_before_any_step(method):
+    good = np.arange(80).reshape(16, 5) % 100
+    bad = good.copy()
+    bad[7, 2] = 498
+    model, counter = _token_model(), _CountsBatches()
+    inputs = {"tokens": good if method == "fit-validation" else bad, "numbers": np.zeros((16, 2))}
+    calls = {"fit": lambda: model.fit(inputs, np.zeros(16), verbose=0, callbacks=[counter]),
+             "fit-validation": lambda: model.fit(inputs, np.zeros(16), verbose=0, callbacks=[counter],
+                                                 validation_data=({**inputs, "tokens": bad}, np.zeros(16))),
+             "evaluate": lambda: model.evaluate(inputs, np.zeros(16), verbose=0, callbacks=[counter]),
+             "predict": lambda: model.predict(inputs, verbose=0, callbacks=[counter])}
+    with pytest.raises(IndexError, match=r"^Layer 'words' \(Embedding with input_dim=100\) received "
+                                         r"token index 498, .* \(at least 499 for these inputs\)") as info:
+        calls[method]()
+    # Found by reading the data, not by a lookup (on a GPU, a device-side assert).
+    assert counter.batches == 0
+    assert "forward" not in [frame.name for frame in traceback.extract_tb(info.value.__traceback__)]

@@ -3,7 +3,8 @@
 - softmax on a single unit with binary cross-entropy (it always outputs 1.0);
 - sigmoid outputs into a multi-class cross-entropy (scores that do not sum to 1);
 - raw 0–255 pixel values fed to a model with no scaling layer;
-- a misspelt metric name, raised at compile instead of at the first fit.
+- a misspelt metric name, raised at compile instead of at the first fit;
+- token indices past an input-facing Embedding's table, raised before the first step.
 
 Example:
     >>> model = lamina.Sequential([lamina.Input((4,)), lamina.layers.Dense(1, activation="softmax")])
@@ -19,10 +20,12 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
+import torch
 
 from lamina.engine.compile_utils import check_metric_names
 
-__all__ = ["check_compile_metrics", "warn_output_activation", "warn_unscaled_images"]
+__all__ = ["check_compile_metrics", "check_embedding_indices", "warn_output_activation",
+           "warn_unscaled_images"]
 
 _BINARY_LOSSES = {"binary_crossentropy", "bce", "BinaryCrossentropy", "binary_focal_crossentropy",
                   "BinaryFocalCrossentropy"}
@@ -122,3 +125,31 @@ def check_compile_metrics(metrics, weighted_metrics=None) -> None:
         ValueError: Unknown metric: 'acuracy'. Did you mean 'accuracy' or 'Accuracy' or 'BinaryAccuracy'? ...
     """
     check_metric_names(metrics, weighted_metrics)
+
+
+def check_embedding_indices(model, x) -> None:
+    """Raises IndexError (before any step) when `x` holds token indices past the table of an
+    Embedding that reads a model input directly.
+
+    On the CPU the lookup fails by itself; on an accelerator it is a device-side assert that
+    leaves the process unusable, so the whole input is read once (one min/max per input).
+    """
+    inputs = list(getattr(model, "inputs", None) or [])
+    if isinstance(x, dict):
+        names = getattr(model, "input_names", [])
+        data = [x.get(name) for name in names]
+    else:
+        data = list(x) if isinstance(x, (list, tuple)) else [x]
+    if len(data) != len(inputs):
+        return
+    by_input = {id(symbolic): tensor for symbolic, tensor in zip(inputs, data)}
+    for layer in getattr(model, "layers", []):
+        check = getattr(layer, "check_index_range", None)
+        if check is None:
+            continue
+        try:
+            tensor = by_input.get(id(layer.input))
+        except AttributeError:  # a layer called more than once has no single input
+            continue
+        if isinstance(tensor, torch.Tensor):
+            check(tensor)

@@ -20,7 +20,7 @@ import torch
 from lamina import backend, config
 from lamina.callbacks import CallbackList
 from lamina.callbacks.diagnose import with_diagnose
-from lamina.engine import distribution, threads
+from lamina.engine import distribution, learner_checks, threads
 from lamina.engine.compiled_run import CompiledRun
 from lamina.engine.data import (
     ArrayData,
@@ -71,6 +71,7 @@ def fit(model, x, y, *, batch_size, epochs, verbose, callbacks, validation_split
     sample = _first_batch(data)
     _require_targets_for_loss(model, sample, "fit")
     _check_inputs(model, sample.x, "fit")
+    _check_token_indices(model, data, val_data)
     engine = run.engine_for(sample, batch_size=batch_size)
     engine.validate_targets(sample.y)
     if isinstance(val_data, ArrayData):
@@ -145,6 +146,7 @@ def evaluate(model, x, y, *, batch_size, verbose, sample_weight, steps, callback
     sample = _first_batch(data)
     _require_targets_for_loss(model, sample, "evaluate")
     _check_inputs(model, sample.x, "evaluate")
+    _check_token_indices(model, data)
     engine = run.engine_for(sample, batch_size=batch_size)
     engine.validate_targets(sample.y)
     callback_list = CallbackList(callbacks, add_progbar=verbose != 0, model=model, verbose=verbose,
@@ -164,6 +166,7 @@ def predict(model, x, *, batch_size, verbose, steps, callbacks):
     run = _run(model)
     sample = _first_batch(data)
     _check_inputs(model, sample.x, "predict")
+    _check_token_indices(model, data)
     run.engine_for(sample, need_targets=False, batch_size=batch_size)
     iterator = EpochIterator(data, batch_size, steps=steps,
                              steps_per_execution=run.steps_per_execution,
@@ -496,6 +499,13 @@ def _check_inputs(model, x, method: str) -> None:
     elif len(received) == len(expected) + 1 or len(received) + 1 == len(expected):
         message += " Reshape the data to match, or change the model's input_shape."
     raise ValueError(message)
+
+
+def _check_token_indices(model, *datas) -> None:
+    """Token indices past an Embedding's table, found before a step (whole arrays only)."""
+    for data in datas:
+        if isinstance(data, ArrayData):
+            learner_checks.check_embedding_indices(model, data.x)
 
 
 def _layer_explanation(model, shape: tuple) -> str | None:

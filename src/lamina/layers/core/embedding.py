@@ -87,6 +87,18 @@ class Embedding(Layer):
         except IndexError:
             raise IndexError(self._out_of_range_message(indices)) from None
 
+    def check_index_range(self, indices: torch.Tensor) -> None:
+        """Raises IndexError, naming the fix, when `indices` leave [0, input_dim).
+
+        One host read. fit/evaluate/predict run it on the data that feeds this layer: on an
+        accelerator the lookup itself would stop the process with a device-side assert.
+        """
+        if indices.numel() == 0 or indices.is_complex():
+            return
+        low, high = torch.stack(list(torch.aminmax(indices))).tolist()
+        if low < 0 or high >= self.input_dim:
+            raise IndexError(self._out_of_range_message(indices))
+
     def _indices(self, inputs: torch.Tensor) -> torch.Tensor:
         if inputs.dtype in (torch.int64, torch.int32):
             return inputs
@@ -109,7 +121,7 @@ class Embedding(Layer):
         return inputs.long()
 
     def _out_of_range_message(self, indices: torch.Tensor) -> str:
-        low, high = int(indices.min()), int(indices.max())
+        low, high = int(indices.min()), int(indices.max())  # floats name their whole part
         bad = low if low < 0 else high
         fix = ("negative values are not token ids (padding uses index 0)" if bad < 0 else
                f"set `input_dim` to the vocabulary size, the largest index + 1 (at least "
