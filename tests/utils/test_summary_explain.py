@@ -5,6 +5,7 @@ import re
 from contextlib import redirect_stdout
 
 import pytest
+import torch
 
 import lamina
 from lamina import layers
@@ -92,12 +93,22 @@ _EXAMPLES = [
     ("MultiHeadAttention", {"num_heads": 2, "key_dim": 16}, (None, 10, 32)),
     ("MultiHeadAttention", {"num_heads": 3, "key_dim": 4, "value_dim": 5, "use_bias": False,
                             "output_shape": 7}, (None, 6, 12)),
+    ("EinsumDense", {"equation": "abc,cde->abde", "output_shape": (None, 2, 4),
+                     "bias_axes": "de"}, (None, 5, 8)),
+    ("SpectralNormalization", {"layer": lambda: layers.Dense(6)}, (None, 4)),
+    ("Wrapper", {"layer": lambda: layers.Dense(3)}, (None, 4)),
+    ("TorchModuleWrapper", {"module": lambda: torch.nn.Linear(4, 3)}, (None, 4)),
 ]
 
 # Public layer classes that hold no weights of their own (checked below: none calls add_weight).
 _WEIGHTLESS = {
     "Activation", "ActivityRegularization", "Add", "AlphaDropout", "Average", "AveragePooling1D",
-    "AveragePooling2D", "AveragePooling3D", "CategoryEncoding", "CenterCrop", "Concatenate",
+    "AveragePooling2D", "AveragePooling3D", "CategoryEncoding",
+    # image augmentation: random or fixed pixel transforms, no weights
+    "AutoContrast", "CutMix", "Equalization", "MixUp", "Pipeline", "RandAugment",
+    "RandomBrightness", "RandomColorDegeneration", "RandomColorJitter", "RandomErasing",
+    "RandomGrayscale", "RandomHue", "RandomInvert", "RandomPerspective", "RandomPosterization",
+    "RandomSaturation", "RandomSharpness", "RandomShear", "Solarization", "CenterCrop", "Concatenate",
     "Cropping1D", "Cropping2D", "Cropping3D", "Discretization", "Dot", "Dropout", "ELU",
     "Flatten", "GaussianDropout", "GaussianNoise", "GlobalAveragePooling1D",
     "GlobalAveragePooling2D", "GlobalAveragePooling3D", "GlobalMaxPool1D", "GlobalMaxPool2D",

@@ -169,6 +169,34 @@ def _time_distributed(layer) -> str:
             f"{_n(_count(layer))} (one set of weights shared by every time step)")
 
 
+def _einsum_dense(layer) -> str:
+    kernel = _weight(layer, "kernel")
+    bias = _weight(layer, "bias")
+    terms = f"kernel {' × '.join(str(d) for d in kernel.shape)}"
+    if bias is not None:
+        terms += f" + bias {' × '.join(str(d) for d in bias.shape) or 1}"
+    return f"EinsumDense: {terms} = {_n(_count(layer))} (equation {layer.equation})"
+
+
+def _spectral_normalization(layer) -> str:
+    inner = layer.layer
+    vector = _weight(layer, "vector_u")
+    return (f"SpectralNormalization: {type(inner).__name__} {_expression(inner)} + "
+            f"{_n(vector.numel())} power-iteration vector entries (non-trainable) = "
+            f"{_n(_count(layer))}")
+
+
+def _wrapper(layer) -> str:
+    inner = layer.layer
+    return f"{type(layer).__name__}: {type(inner).__name__} {_expression(inner)} = {_n(_count(layer))}"
+
+
+def _torch_module(layer) -> str:
+    terms = " + ".join(f"{name} {' × '.join(str(d) for d in p.shape) or 1}"
+                       for name, p in layer.module.named_parameters())
+    return f"TorchModuleWrapper: {terms or 'no weights'} = {_n(_count(layer))}"
+
+
 def _per_feature(layer, names: tuple, feature_word: str) -> str:
     """Normalization layers: one value per feature for each of the weights `names`."""
     present = [name for name in names if _weight(layer, name) is not None]
@@ -227,7 +255,9 @@ _FORMULAS = {
     "SimpleRNNCell": lambda layer: _recurrent(layer, 1, "SimpleRNNCell"),
     "ConvLSTM2D": _conv_lstm, "ConvLSTM2DCell": _conv_lstm,
     "RNN": _rnn, "StackedRNNCells": _stacked_cells,
-    "Bidirectional": _bidirectional, "TimeDistributed": _time_distributed,
+    "Bidirectional": _bidirectional, "TimeDistributed": _time_distributed, "Wrapper": _wrapper,
+    "EinsumDense": _einsum_dense, "SpectralNormalization": _spectral_normalization,
+    "TorchModuleWrapper": _torch_module,
     "BatchNormalization": _batch_norm,
     "LayerNormalization": lambda layer: _per_feature(layer, ("gamma", "beta"), "features"),
     "GroupNormalization": lambda layer: _per_feature(layer, ("gamma", "beta"), "channels"),
