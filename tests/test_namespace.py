@@ -33,3 +33,12 @@ def test_version_function_and_export_submodule():
 def test_unknown_name_is_an_attribute_error_naming_it():
     with pytest.raises(AttributeError, match="has no attribute 'Dense'"):
         getattr(lamina, "Dense")
+
+
+def test_get_source_inputs_walks_back_to_the_inputs_depth_first_as_keras():
+    a, b = lamina.Input((2,), name="a"), lamina.Input((2,), name="b")
+    shared = lamina.layers.Dense(2)(b)
+    total = lamina.layers.Add()([shared, a, lamina.layers.Dense(2)(b)])
+    assert [t.name for t in lamina.utils.get_source_inputs(total)] == ["b", "a"]
+    assert lamina.utils.get_source_inputs(a) == [a]
+    assert lamina.backend.is_keras_tensor(total) and not lamina.backend.is_keras_tensor(1.0)

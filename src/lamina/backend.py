@@ -17,7 +17,8 @@ import torch
 __all__ = [
     "backend", "image_data_format", "set_image_data_format", "epsilon", "set_epsilon", "floatx",
     "set_floatx", "get_device", "set_device", "to_tensor", "to_numpy", "is_string_data",
-    "standardize_dtype", "clear_session", "device_scope", "device", "OutputTensor", "eager_outputs",
+    "standardize_dtype", "clear_session", "is_keras_tensor", "device_scope", "device",
+    "OutputTensor", "eager_outputs",
 ]
 
 _EPSILON = 1e-7
@@ -270,3 +271,16 @@ def clear_session() -> None:
 
     naming.reset_uids()
     reset_dtype_policy()
+
+
+def is_keras_tensor(x) -> bool:
+    """Whether `x` is a symbolic tensor (from `Input` or a layer called on one), as in Keras.
+
+    Example:
+        >>> import lamina
+        >>> is_keras_tensor(lamina.Input((3,))), is_keras_tensor(torch.zeros(3))
+        (True, False)
+    """
+    from lamina.ops.keras_tensor import KerasTensor  # the ops sit above the backend
+
+    return isinstance(x, KerasTensor)

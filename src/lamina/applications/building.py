@@ -2,9 +2,7 @@
 input, find the model's inputs, and load the weights it was asked for.
 
 Example:
-    >>> x = lamina.Input((32, 32, 3))
-    >>> source_inputs(lamina.layers.Rescaling(1 / 255)(x))[0] is x
-    True
+    >>> check_weights(None, include_top=True, classes=10)
 """
 from __future__ import annotations
 
@@ -12,10 +10,9 @@ import os
 
 from lamina import layers
 from lamina.applications.downloads import fetch_keras_file
-from lamina.layers.core.input_layer import InputLayer
 from lamina.ops.keras_tensor import KerasTensor
 
-__all__ = ["check_weights", "image_input", "load_weights", "source_inputs"]
+__all__ = ["check_weights", "image_input", "load_weights"]
 
 
 def check_weights(weights, include_top: bool, classes: int) -> None:
@@ -50,22 +47,6 @@ def image_input(input_tensor, input_shape: tuple) -> KerasTensor:
                          f"type: {type(input_tensor).__name__}. To run the model on data, "
                          f"build it first, then call it: `model(data)` or `model.predict(data)`.")
     return input_tensor
-
-
-def source_inputs(tensor: KerasTensor) -> list[KerasTensor]:
-    """The `Input` tensors that `tensor` is computed from, in the order first met."""
-    found, seen, pending = [], set(), [tensor]
-    while pending:
-        current = pending.pop(0)
-        if id(current) in seen:
-            continue
-        seen.add(id(current))
-        node = current.node
-        if node is None or isinstance(node.layer, InputLayer):
-            found.append(current)
-        else:
-            pending.extend(node.input_tensors)
-    return found
 
 
 def load_weights(model, weights, builder: str, fname: str, origin: str,

@@ -18,6 +18,7 @@ from lamina import backend, layers
 from lamina.applications import building, imagenet_utils
 from lamina.models import Functional
 from lamina.ops.keras_tensor import KerasTensor
+from lamina.ops.node import get_source_inputs
 
 __all__ = ["MobileNetV2", "decode_predictions", "preprocess_input"]
 
@@ -120,7 +121,7 @@ def MobileNetV2(input_shape=None, alpha: float = 1.0, include_top: bool = True,
     elif pooling == "max":
         x = layers.GlobalMaxPooling2D()(x)
 
-    inputs = img_input if input_tensor is None else building.source_inputs(input_tensor)
+    inputs = img_input if input_tensor is None else get_source_inputs(input_tensor)
     model = Functional(inputs, x, name=name or f"mobilenetv2_{alpha:0.2f}_{rows}")
     top = "" if include_top else "_no_top"
     fname = f"mobilenet_v2_weights_tf_dim_ordering_tf_kernels_{float(alpha)}_{rows}{top}.h5"

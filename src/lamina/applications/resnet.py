@@ -16,6 +16,7 @@ from collections.abc import Callable
 from lamina import backend, layers
 from lamina.applications import building, imagenet_utils
 from lamina.models import Functional
+from lamina.ops.node import get_source_inputs
 
 __all__ = ["ResNet", "ResNet50", "ResNet101", "ResNet152", "decode_predictions",
            "preprocess_input", "residual_block_v1", "stack_residual_blocks_v1"]
@@ -76,7 +77,7 @@ def ResNet(stack_fn: Callable, include_top: bool = True, weights="imagenet", inp
     elif pooling == "max":
         x = layers.GlobalMaxPooling2D(name="max_pool")(x)
 
-    inputs = img_input if input_tensor is None else building.source_inputs(input_tensor)
+    inputs = img_input if input_tensor is None else get_source_inputs(input_tensor)
     model = Functional(inputs, x, name=name)
     fname = origin = file_hash = None
     if weights_name in WEIGHTS_HASHES:

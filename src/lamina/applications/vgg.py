@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from lamina import backend, layers
 from lamina.applications import building, imagenet_utils
 from lamina.models import Functional
+from lamina.ops.node import get_source_inputs
 
 __all__ = ["VGG"]
 
@@ -58,7 +59,7 @@ def VGG(convolutions_per_block: Sequence[int], include_top: bool = True, weights
     elif pooling == "max":
         x = layers.GlobalMaxPooling2D()(x)
 
-    inputs = img_input if input_tensor is None else building.source_inputs(input_tensor)
+    inputs = img_input if input_tensor is None else get_source_inputs(input_tensor)
     model = Functional(inputs, x, name=name)
     fname, origin, file_hash = (weights_files or {}).get(include_top, (None, None, None))
     building.load_weights(model, weights, builder, fname, origin, file_hash)

@@ -16,7 +16,7 @@ from torch.utils import _pytree as pytree
 
 from lamina.ops.keras_tensor import KerasTensor
 
-__all__ = ["Node"]
+__all__ = ["Node", "get_source_inputs"]
 
 
 class Node:
@@ -77,3 +77,31 @@ class Node:
 
     def __repr__(self) -> str:
         return f"<Node layer={getattr(self.layer, 'name', self.layer)!r}>"
+
+
+def get_source_inputs(tensor) -> list:
+    """The input tensors (`Input`s) that `tensor` is computed from, as Keras lists them.
+
+    Keras walks each node's inputs depth first and keeps the first occurrence of each source;
+    a tensor with no history (not symbolic) is returned as it is.
+
+    Example:
+        >>> a, b = lamina.Input((2,), name="a"), lamina.Input((2,), name="b")
+        >>> total = lamina.layers.Add()([lamina.layers.Dense(2)(b), a])
+        >>> [t.name for t in lamina.utils.get_source_inputs(total)]
+        ['b', 'a']
+    """
+    if not isinstance(tensor, KerasTensor):
+        return tensor
+    node = tensor.node
+    if node is None:
+        return [tensor]
+    inputs = node.input_tensors
+    if not inputs:  # an Input's own node
+        return node.output_tensors
+    sources: list = []
+    for parent in inputs:
+        for source in get_source_inputs(parent):
+            if all(source is not known for known in sources):
+                sources.append(source)
+    return sources

@@ -44,7 +44,8 @@ _LAZY_EXPORTS = {"pack_x_y_sample_weight": "lamina.engine.data",
                  "CustomObjectScope": "lamina.saving",
                  "get_custom_objects": "lamina.saving",
                  "get_registered_name": "lamina.saving",
-                 "Progbar": "lamina.engine.progbar"}
+                 "Progbar": "lamina.engine.progbar",
+                 "get_source_inputs": "lamina.ops.node"}
 __all__ += list(_LAZY_EXPORTS)
 
 
