@@ -358,6 +358,20 @@ class VarianceScaling(RandomInitializer):
         self.output_axes = output_axes
         super().__init__(seed=seed)
 
+    def with_fan_axes(self, input_axes: Sequence[int], output_axes: Sequence[int]):
+        """A copy whose fans count `input_axes` as inputs and `output_axes` as outputs; self
+        when its axes are already set. (An einsum kernel's fans follow its equation, not the
+        conv-kernel rule of `compute_fans`.)
+
+        Example:
+            >>> GlorotUniform(seed=1).with_fan_axes([0], [1, 2]).get_config()
+            {'seed': 1, 'input_axes': [0], 'output_axes': [1, 2]}
+        """
+        if self.input_axes is not None and self.output_axes is not None:
+            return self
+        return type(self).from_config({**self.get_config(), "input_axes": list(input_axes),
+                                       "output_axes": list(output_axes)})
+
     def _variance(self, shape) -> float:
         fan_in, fan_out = compute_fans(shape, self.input_axes, self.output_axes)
         fan = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2.0}

@@ -46,8 +46,12 @@ class HeadProjection(Layer):
         self.output_dims = tuple(int(d) for d in output_dims)
         self.use_bias = use_bias
         self.activation = activations.get(activation)
-        self.kernel_initializer = _with_fan_axes(initializers.get(kernel_initializer),
-                                                 self.bound_dims, len(self.output_dims))
+        self.kernel_initializer = initializers.get(kernel_initializer)
+        if isinstance(self.kernel_initializer, initializers.VarianceScaling):
+            # Keras' EinsumDense fans: the contracted axes in, the output axes out.
+            rank = self.bound_dims + len(self.output_dims)
+            self.kernel_initializer = self.kernel_initializer.with_fan_axes(
+                range(self.bound_dims), range(self.bound_dims, rank))
         self.bias_initializer = initializers.get(bias_initializer)
         self.kernel_regularizer = regularizers.get(kernel_regularizer)
         self.bias_regularizer = regularizers.get(bias_regularizer)
@@ -86,15 +90,3 @@ class HeadProjection(Layer):
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape[:len(input_shape) - self.bound_dims]) + self.output_dims
-
-
-def _with_fan_axes(initializer, bound_dims: int, output_rank: int):
-    """A copy of a VarianceScaling initializer whose fans count the contracted axes as inputs
-    and the output axes as outputs, as Keras' EinsumDense does (not the conv-kernel rule)."""
-    if not isinstance(initializer, initializers.VarianceScaling):
-        return initializer
-    if initializer.input_axes is not None and initializer.output_axes is not None:
-        return initializer
-    config = {**initializer.get_config(), "input_axes": list(range(bound_dims)),
-              "output_axes": list(range(bound_dims, bound_dims + output_rank))}
-    return type(initializer).from_config(config)

@@ -84,11 +84,8 @@ class EinsumDense(Layer):
                                  f"`output_shape` (received {self.partial_output_shape}).")
         self.input_spec = InputSpec(ndim=len(input_shape))
         initializer = self.kernel_initializer
-        if isinstance(initializer, initializers.VarianceScaling) and (
-                initializer.input_axes is None or initializer.output_axes is None):
-            initializer = type(initializer).from_config({**initializer.get_config(),
-                                                         "input_axes": input_axes,
-                                                         "output_axes": output_axes})
+        if isinstance(initializer, initializers.VarianceScaling):
+            initializer = initializer.with_fan_axes(input_axes, output_axes)
         self.kernel = self.add_weight(shape=kernel_shape, name="kernel", initializer=initializer,
                                       regularizer=self.kernel_regularizer,
                                       constraint=self.kernel_constraint)
