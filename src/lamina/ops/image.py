@@ -57,7 +57,7 @@ def rgb_to_grayscale(images, data_format=None) -> torch.Tensor:
         torch.Size([1, 2, 2, 1])
     """
     x = as_float(images)
-    axis = -1 if (data_format or backend.image_data_format()) == "channels_last" else -3
+    axis = _channel_axis(data_format)
     if x.dim() in (3, 4) and x.shape[axis] == 1:
         return x
     if x.dim() not in (3, 4) or x.shape[axis] != 3:
