@@ -646,6 +646,12 @@ class Layer(nn.Module):
         """The `(batch,) + input_shape` given at construction, or None."""
         return self._batch_input_shape
 
+    @property
+    def keras_class_name(self) -> str:
+        """The class Keras shows for this layer in summaries and diagrams (operations, such
+        as `x - 1`, name their Keras op class: `Subtract`)."""
+        return type(self).__name__
+
     def get_config(self) -> dict:
         """The constructor arguments that recreate this layer (Keras' config dict)."""
         config = {"name": self.name, "trainable": self.trainable,

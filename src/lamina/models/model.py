@@ -445,7 +445,7 @@ class Model(Layer):
         return self.layers
 
     def _summary_row(self, layer: Layer):
-        label = f"{layer.name} ({getattr(layer, 'keras_class_name', type(layer).__name__)})"
+        label = f"{layer.name} ({layer.keras_class_name})"
         shape = getattr(layer, "_summary_output_shape", None)
         if not layer.built:
             return (label, "?", "0 (unbuilt)")

@@ -59,7 +59,7 @@ def _depths(count: int, edges: list[tuple[int, int]]) -> list[int]:
 
 def _label(layer, show_shapes, show_dtype, show_layer_names, show_layer_activations,
            show_trainable) -> str:
-    kind = getattr(layer, "keras_class_name", type(layer).__name__)
+    kind = layer.keras_class_name
     lines = [f"{layer.name} ({kind})" if show_layer_names else kind]
     if show_layer_activations and hasattr(layer, "activation"):
         lines[0] += f" · {getattr(layer.activation, '__name__', layer.activation)}"
