@@ -154,6 +154,7 @@ class ThreadTuner:
         self.times: dict[int, float] = {}
         self._plan: list[int] = []
         self._probes: dict[int, list[float]] = {}
+        self._kept = self.threads  # the count before this epoch's probes (kept on a tie)
         self._samples: list[float] = []
         self._last = None
 
