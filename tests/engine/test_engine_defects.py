@@ -376,3 +376,24 @@ def test_an_overridden_compute_loss_is_what_fit_and_evaluate_minimize_and_report
                                rtol=1e-5)
     assert doubled.evaluate(x, y, verbose=0) == pytest.approx(2 * plain.evaluate(x, y, verbose=0),
                                                               rel=1e-6)
+
+
+class DistillationStyleLoss(keras.Sequential):
+    """keras.io's distillation example: a `compute_loss` without a `training` parameter and
+    with one of its own (`allow_empty`), called positionally as Keras does."""
+
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, allow_empty=False):
+        assert allow_empty is False  # Keras passes only x, y, y_pred, sample_weight
+        return 3.0 * keras.losses.sparse_categorical_crossentropy(y, y_pred).mean()
+
+
+def test_a_compute_loss_without_a_training_argument_is_called_without_it():
+    x, y = toy_data()
+    keras.utils.set_random_seed(0)
+    model = DistillationStyleLoss([keras.Input((4,)), layers.Dense(3, activation="softmax")])
+    model.compile(optimizer="sgd")
+    history = model.fit(x, y, batch_size=16, epochs=1, shuffle=False, verbose=0)
+    expected = 3.0 * keras.losses.sparse_categorical_crossentropy(
+        torch.as_tensor(y), model(torch.as_tensor(x))).mean().item()
+    assert model.evaluate(x, y, verbose=0) == pytest.approx(expected, rel=1e-5)
+    assert np.isfinite(history.history["loss"][0])

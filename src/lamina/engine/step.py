@@ -5,6 +5,7 @@ state that changes per step, so it can later be compiled or captured as it is.
 """
 from __future__ import annotations
 
+import inspect
 import warnings
 from collections import OrderedDict
 from collections.abc import Mapping
@@ -57,6 +58,10 @@ class Engine:
 
         compute_loss = getattr(type(model), "compute_loss", None)
         self.custom_loss = compute_loss is not None and compute_loss is not Model.compute_loss
+        # Keras passes `training` only to a compute_loss that takes it (older overrides,
+        # keras.io's distillation example among them, have no such parameter).
+        self._loss_takes_training = self.custom_loss and _takes_argument(model.compute_loss,
+                                                                         "training")
         if model.compiled_loss is not None and self.metrics is not None and not self.custom_loss \
                 and getattr(model, "_compiled_run", None) is not None \
                 and model._compiled_run.fuses_dense_chains:
@@ -154,8 +159,8 @@ class Engine:
         trues = self.targets(y)
         sws, row_mask, row_scale = self._row_weights(x, sample_weight, valid)
         if self.custom_loss:  # the model overrides Keras' `compute_loss`: its loss is the loss
-            total = self.model.compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight,
-                                            training=training)
+            extra = {"training": training} if self._loss_takes_training else {}
+            total = self.model.compute_loss(x, y, y_pred, sample_weight, **extra)
             return total, [], trues, preds, sws, row_mask
         total, per_output = self.loss(trues, preds, sws, row_scale)
         return total, per_output, trues, preds, sws, row_mask
@@ -278,6 +283,13 @@ def _output_names(model, sample_pred) -> list[str]:
         return [f"output_{i + 1}" for i in range(len(sample_pred))]
     layers = getattr(model, "layers", None)
     return [layers[-1].name] if layers else ["output_1"]
+
+
+def _takes_argument(function, name: str) -> bool:
+    try:
+        return name in inspect.signature(function).parameters
+    except (TypeError, ValueError):  # a builtin without a signature: call it as Keras would
+        return True
 
 
 def _batch_size(x) -> int:
