@@ -671,6 +671,21 @@ def test_sparse_crossentropy_on_sequences(from_logits):
     np.testing.assert_allclose(got.numpy(), want, **TOL)
 
 
+@pytest.mark.parametrize("from_logits", [False, True])
+def test_sparse_crossentropy_per_pixel_gradient_matches_float64(from_logits):
+    # A segmentation head: (N, H, W, C) probabilities. torch's 2-D NLL backward used to
+    # reject the strided class-second view ("grad_input must be contiguous").
+    labels = torch.tensor(RNG.integers(0, C, size=(2, 3, 4)))
+    raw = RNG.normal(size=(2, 3, 4, C))
+    scores64 = torch.tensor(raw if from_logits else _probs((2, 3, 4, C)), requires_grad=True)
+    scores = scores64.detach().float().requires_grad_()
+    losses.sparse_categorical_crossentropy(labels, scores, from_logits=from_logits).mean().backward()
+    log_p = (torch.log_softmax(scores64, -1) if from_logits
+             else torch.log(scores64 / scores64.sum(-1, keepdim=True)))
+    (-log_p.gather(-1, labels.unsqueeze(-1))).mean().backward()
+    np.testing.assert_allclose(scores.grad.numpy(), scores64.grad.numpy(), rtol=1e-4, atol=1e-6)
+
+
 def test_sparse_crossentropy_logits_path_on_sequences_with_ignore_class():
     labels = torch.tensor(RNG.integers(0, C, size=(N, 3)))
     labels[0, 1] = -1

@@ -115,8 +115,12 @@ def _check_categorical_shapes(y_true, y_pred, loss_name: str) -> None:
 
 
 def _class_axis_second(x: torch.Tensor) -> torch.Tensor:
-    """(N, ..., C) -> (N, C, ...), the layout torch's cross-entropy kernels take."""
-    return x if x.dim() <= 2 else x.movedim(-1, 1)
+    """(N, ..., C) -> (N, C, ...), the layout torch's cross-entropy kernels take.
+
+    Contiguous, because the backward of torch's 2-D NLL kernel rejects a strided input
+    ("grad_input must be contiguous"), which a per-pixel softmax segmentation head gives it.
+    """
+    return x if x.dim() <= 2 else x.movedim(-1, 1).contiguous()
 
 
 def _sparse_losses(labels: torch.Tensor, y_pred: torch.Tensor, from_logits: bool):
