@@ -29,6 +29,8 @@ from lamina.ops.numeric import *  # noqa: F401,F403
 from lamina.ops.segments import *  # noqa: F401,F403
 from lamina.ops.stacking import *  # noqa: F401,F403
 from lamina.ops.statistics import *  # noqa: F401,F403
+from lamina.ops import adaptive_pooling
+from lamina.ops.adaptive_pooling import *  # noqa: F401,F403
 
 import sys as _sys
 
@@ -39,11 +41,15 @@ __all__ = sorted({*arrays.__all__, *core.__all__, *creation.__all__, *elementwis
                   *unary.__all__, *decompositions.__all__, *nn_functions.__all__,
                   *numeric.__all__, *segments.__all__, *stacking.__all__, *statistics.__all__})
 
+__all__ = sorted({*__all__, *adaptive_pooling.__all__})
+
 _symbolic.accept_keras_tensors(globals(), __all__)
 
 # Keras' sub-namespaces: `keras.ops.nn.relu`, `keras.ops.linalg.inv`, `keras.ops.numpy.mean`,
 # `keras.ops.image.resize` (ops.image is its own module).
 for _name in nn_functions.__all__:
+    setattr(nn, _name, globals()[_name])
+for _name in adaptive_pooling.__all__:
     setattr(nn, _name, globals()[_name])
 for _name in decompositions.__all__ + ["norm"]:
     setattr(linalg, _name, globals()[_name])

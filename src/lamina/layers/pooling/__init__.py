@@ -1,4 +1,10 @@
 """Pooling layers: Max/AveragePooling1D/2D/3D and their global forms."""
+from lamina.layers.pooling.adaptive_average_pooling1d import AdaptiveAveragePooling1D
+from lamina.layers.pooling.adaptive_average_pooling2d import AdaptiveAveragePooling2D
+from lamina.layers.pooling.adaptive_average_pooling3d import AdaptiveAveragePooling3D
+from lamina.layers.pooling.adaptive_max_pooling1d import AdaptiveMaxPooling1D
+from lamina.layers.pooling.adaptive_max_pooling2d import AdaptiveMaxPooling2D
+from lamina.layers.pooling.adaptive_max_pooling3d import AdaptiveMaxPooling3D
 from lamina.layers.pooling.average_pooling1d import AveragePooling1D
 from lamina.layers.pooling.average_pooling2d import AveragePooling2D
 from lamina.layers.pooling.average_pooling3d import AveragePooling3D
@@ -26,3 +32,5 @@ __all__ = ["AveragePooling1D", "AveragePooling2D", "AveragePooling3D", "AvgPool1
            "GlobalMaxPool1D", "GlobalMaxPool2D", "GlobalMaxPool3D", "GlobalMaxPooling1D",
            "GlobalMaxPooling2D", "GlobalMaxPooling3D", "MaxPool1D", "MaxPool2D", "MaxPool3D",
            "MaxPooling1D", "MaxPooling2D", "MaxPooling3D"]
+__all__ += ["AdaptiveAveragePooling1D", "AdaptiveAveragePooling2D", "AdaptiveAveragePooling3D",
+            "AdaptiveMaxPooling1D", "AdaptiveMaxPooling2D", "AdaptiveMaxPooling3D"]

@@ -1,0 +1,22 @@
+"""AdaptiveAveragePooling2D: the mean over adaptive windows of images."""
+from __future__ import annotations
+
+from lamina.layers.pooling.base_adaptive_pooling import BaseAdaptiveAveragePooling
+
+__all__ = ["AdaptiveAveragePooling2D"]
+
+
+class AdaptiveAveragePooling2D(BaseAdaptiveAveragePooling):
+    """Pools height and width to `output_size` by the mean of adaptively sized windows.
+
+    Args:
+        output_size: int or tuple of 2 ints, the output's spatial size.
+        data_format: 'channels_last' (default) or 'channels_first'.
+
+    Example:
+        >>> AdaptiveAveragePooling2D(32)(np.random.rand(2, 64, 64, 3).astype("float32")).shape
+        torch.Size([2, 32, 32, 3])
+    """
+
+    def __init__(self, output_size, data_format=None, **kwargs):
+        super().__init__(2, output_size, data_format, **kwargs)
