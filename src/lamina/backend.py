@@ -20,6 +20,13 @@ __all__ = [
     "standardize_dtype", "clear_session", "is_keras_tensor", "device_scope", "device",
     "OutputTensor", "eager_outputs",
 ]
+# Keras' dtype-name rules and name counters live in lamina.utils, which imports this module:
+# resolved on first use.
+_LAZY_EXPORTS = {"result_type": "lamina.utils.dtype_utils",
+                 "is_float_dtype": "lamina.utils.dtype_utils",
+                 "is_int_dtype": "lamina.utils.dtype_utils",
+                 "get_uid": "lamina.utils.naming"}
+__all__ += list(_LAZY_EXPORTS)
 
 _EPSILON = 1e-7
 _FLOATX = "float32"
@@ -284,3 +291,11 @@ def is_keras_tensor(x) -> bool:
     from lamina.ops.keras_tensor import KerasTensor  # the ops sit above the backend
 
     return isinstance(x, KerasTensor)
+
+
+def __getattr__(name):
+    if name in _LAZY_EXPORTS:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY_EXPORTS[name]), name)
+    raise AttributeError(f"module 'lamina.backend' has no attribute {name!r}")

@@ -21,6 +21,10 @@ from lamina.utils.prediction_plots import confusion_matrix, plot_confusion_matri
 from lamina.utils.model_visualization import plot_model
 from lamina.utils.io_utils import (disable_interactive_logging, enable_interactive_logging,
                                    is_interactive_logging_enabled)
+from lamina.backend import clear_session, is_keras_tensor
+from lamina.utils.config import Config
+from lamina.utils.dtype_utils import standardize_dtype
+from lamina.utils.model_to_dot import model_to_dot
 
 __all__ = ["to_categorical", "normalize", "pad_sequences", "set_random_seed"]
 __all__ += ["PyDataset", "Sequence"]
@@ -31,6 +35,7 @@ __all__ += ["diagnose", "plot_history", "show_images", "plot_model"]
 __all__ += ["show_predictions", "confusion_matrix", "plot_confusion_matrix"]
 __all__ += ["enable_interactive_logging", "disable_interactive_logging",
             "is_interactive_logging_enabled"]
+__all__ += ["clear_session", "is_keras_tensor", "standardize_dtype", "model_to_dot", "Config"]
 
 # Re-exported from packages that themselves import lamina.utils: resolved on first use, so
 # importing either side first works.

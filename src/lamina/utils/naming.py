@@ -4,7 +4,7 @@ from __future__ import annotations
 import collections
 import re
 
-__all__ = ["to_snake_case", "unique_name", "reset_uids"]
+__all__ = ["to_snake_case", "unique_name", "reset_uids", "get_uid"]
 
 _uids: collections.Counter = collections.Counter()
 
@@ -25,3 +25,15 @@ def unique_name(prefix: str) -> str:
 
 def reset_uids() -> None:
     _uids.clear()
+
+
+def get_uid(prefix: str = "") -> int:
+    """Counts calls per `prefix` (1, 2, ...), sharing the counter of automatic names, as
+    `keras.backend.get_uid` does.
+
+    Example:
+        >>> reset_uids(); get_uid("dense"), get_uid("dense"), unique_name("dense")
+        (1, 2, 'dense_2')
+    """
+    _uids[prefix] += 1
+    return _uids[prefix]
