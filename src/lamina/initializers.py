@@ -29,7 +29,8 @@ from lamina.utils.naming import to_snake_case
 __all__ = [
     "Initializer", "RandomInitializer", "Zeros", "Ones", "Constant", "Identity", "RandomUniform", "RandomNormal",
     "TruncatedNormal", "VarianceScaling", "GlorotUniform", "GlorotNormal", "HeUniform",
-    "HeNormal", "LecunUniform", "LecunNormal", "Orthogonal",
+    "HeNormal", "LecunUniform", "LecunNormal", "Orthogonal", "STFT",
+    "IdentityInitializer", "OrthogonalInitializer", "STFTInitializer", "stft",
     "zeros", "ones", "constant", "identity", "random_uniform", "random_normal",
     "truncated_normal", "variance_scaling", "glorot_uniform", "glorot_normal", "he_uniform",
     "he_normal", "lecun_uniform", "lecun_normal", "orthogonal", "uniform", "normal",
@@ -179,6 +180,83 @@ class Identity(Initializer):
 
     def get_config(self):
         return {"gain": self.gain}
+
+
+_WINDOWS = {"hann": torch.hann_window, "hamming": torch.hamming_window,
+            "blackman": torch.blackman_window, "bartlett": torch.bartlett_window,
+            "boxcar": lambda length, periodic, dtype: torch.ones(length, dtype=dtype)}
+
+
+class STFT(Initializer):
+    """Kernels of a convolution that computes a short-time Fourier transform, `(T, C, F // 2 + 1)`.
+
+    `kernel[t, c, f] = cos(-2 pi t f / F)` (or `sin` for `side="imag"`), times the window
+    and divided by its scaling, as Keras' STFT initializer (used by `STFTSpectrogram`).
+
+    Args:
+        side: 'real' (cosine) or 'imag' (sine).
+        window: 'hann', 'hamming', 'blackman', 'bartlett' or 'boxcar', an array of length T,
+            or None for no window.
+        scaling: 'density' (divide by the window's L2 norm), 'spectrum' (its L1 norm) or None.
+        periodic: Use the periodic window (as for an FFT) instead of the symmetric one.
+
+    Example:
+        >>> STFT(window=None)((2, 1, 2)).tolist()
+        [[[1.0, 1.0]], [[1.0, -1.0]]]
+    """
+
+    def __init__(self, side: str = "real", window="hann", scaling: str | None = "density",
+                 periodic: bool = False):
+        if side not in ("real", "imag"):
+            raise ValueError(f"side should be 'real' or 'imag', not {side}")
+        if isinstance(window, str) and window not in _WINDOWS:
+            raise ValueError(f"Unknown window type: window={window!r}. Expected one of "
+                             f"{sorted(_WINDOWS)}, an array of window values, or None.")
+        if scaling is not None and scaling not in ("density", "spectrum"):
+            raise ValueError("Scaling is invalid, it must be `None`, 'density' or 'spectrum'. "
+                             f"Received scaling={scaling}")
+        self.side = side
+        self.window = window
+        self.scaling = scaling
+        self.periodic = periodic
+
+    def _generate(self, shape, dtype):
+        if len(shape) != 3:
+            raise ValueError(f"STFT initializer expects a shape (frame_length, input_channels, "
+                             f"fft_length // 2 + 1), but received shape={shape}.")
+        frame_length, _, fft_length = shape
+        dtype = _working_dtype(dtype)
+        # Keras' order of operations in the working dtype, so float32 kernels agree bitwise-close.
+        freq = torch.arange(fft_length, dtype=dtype).reshape(1, 1, -1) / ((fft_length - 1) * 2)
+        time = torch.arange(frame_length, dtype=dtype).reshape(-1, 1, 1)
+        args = (-2 * time) * freq * torch.tensor(math.pi, dtype=dtype)
+        kernel = torch.cos(args) if self.side == "real" else torch.sin(args)
+        window = self._window_values(frame_length, dtype)
+        if window is None:
+            return kernel.expand(shape).clone()
+        kernel = kernel * window
+        if self.scaling == "density":
+            kernel = kernel / torch.sqrt(torch.sum(window ** 2))
+        elif self.scaling == "spectrum":
+            kernel = kernel / torch.sum(torch.abs(window))
+        return kernel.expand(shape).clone()
+
+    def _window_values(self, frame_length, dtype):
+        if self.window is None:
+            return None
+        if isinstance(self.window, str):
+            window = _WINDOWS[self.window](frame_length, periodic=self.periodic,
+                                           dtype=torch.float64).to(dtype)
+        else:
+            window = torch.as_tensor(np.asarray(self.window), dtype=dtype)
+        if window.ndim != 1 or window.shape[-1] != frame_length:
+            raise ValueError("The shape of `window` must be equal to [frame_length]."
+                             f"Received: window shape={tuple(window.shape)}")
+        return window.reshape(frame_length, 1, 1)
+
+    def get_config(self):
+        return {"side": self.side, "window": self.window, "periodic": self.periodic,
+                "scaling": self.scaling}
 
 
 class RandomInitializer(Initializer):
@@ -518,13 +596,14 @@ class Orthogonal(RandomInitializer):
 
 _CLASSES = (Zeros, Ones, Constant, Identity, RandomUniform, RandomNormal, TruncatedNormal,
             VarianceScaling, GlorotUniform, GlorotNormal, HeUniform, HeNormal, LecunUniform,
-            LecunNormal, Orthogonal)
+            LecunNormal, Orthogonal, STFT)
 _BY_NAME: dict[str, type] = {cls.__name__: cls for cls in _CLASSES}
 _BY_NAME.update({to_snake_case(cls.__name__): cls for cls in _CLASSES})
 _BY_NAME.update({
     "uniform": RandomUniform, "normal": RandomNormal, "one": Ones, "zero": Zeros,
     # Keras 3.0 class names, still found in saved configs.
     "OrthogonalInitializer": Orthogonal, "IdentityInitializer": Identity,
+    "STFTInitializer": STFT,
 })
 
 zeros, ones, constant, identity = Zeros, Ones, Constant, Identity
@@ -533,6 +612,8 @@ uniform, normal, variance_scaling = RandomUniform, RandomNormal, VarianceScaling
 glorot_uniform, glorot_normal = GlorotUniform, GlorotNormal
 he_uniform, he_normal, lecun_uniform, lecun_normal = HeUniform, HeNormal, LecunUniform, LecunNormal
 orthogonal = Orthogonal
+# Keras 3 exports these spellings too.
+IdentityInitializer, OrthogonalInitializer, STFTInitializer, stft = Identity, Orthogonal, STFT, STFT
 
 
 def get(identifier):
