@@ -17,6 +17,8 @@ from lamina.losses.base import (
 from lamina.losses.classes import (
     CTC,
     BinaryCrossentropy,
+    CategoricalGeneralizedCrossEntropy,
+    Circle,
     BinaryFocalCrossentropy,
     CategoricalCrossentropy,
     CategoricalFocalCrossentropy,
@@ -37,12 +39,14 @@ from lamina.losses.classes import (
     Tversky,
 )
 from lamina.losses.sequence import ctc
+from lamina.losses.metric_learning import circle
 from lamina.losses.overlap import dice, tversky
 from lamina.losses.probabilistic import (
     binary_crossentropy,
     binary_focal_crossentropy,
     categorical_crossentropy,
     categorical_focal_crossentropy,
+    categorical_generalized_cross_entropy,
     kl_divergence,
     poisson,
     sparse_categorical_crossentropy,
@@ -86,3 +90,5 @@ __all__ = [
     "kullback_leibler_divergence", "logcosh",
     "ALL_OBJECTS", "get", "serialize", "deserialize", "validate_targets",
 ]
+__all__ += ["Circle", "circle", "CategoricalGeneralizedCrossEntropy",
+            "categorical_generalized_cross_entropy"]

@@ -12,7 +12,7 @@ Example:
 """
 from __future__ import annotations
 
-from lamina.losses import sequence
+from lamina.losses import metric_learning, sequence
 from lamina.losses import overlap
 from lamina.losses import probabilistic as prob
 from lamina.losses import regression as reg
@@ -23,7 +23,8 @@ __all__ = [
     "BinaryFocalCrossentropy", "CategoricalFocalCrossentropy", "KLDivergence", "Poisson",
     "MeanSquaredError", "MeanAbsoluteError", "MeanAbsolutePercentageError",
     "MeanSquaredLogarithmicError", "Huber", "LogCosh", "CosineSimilarity",
-    "Hinge", "SquaredHinge", "CategoricalHinge", "Dice", "Tversky", "CTC",
+    "Hinge", "SquaredHinge", "CategoricalHinge", "Dice", "Tversky", "CTC", "Circle",
+    "CategoricalGeneralizedCrossEntropy",
 ]
 
 _SUM = "sum_over_batch_size"
@@ -350,3 +351,45 @@ class CTC(_BuiltinLoss):
 
     def __init__(self, reduction=_SUM, name="ctc", dtype=None):
         super().__init__(sequence.ctc, reduction, name, dtype)
+
+
+class Circle(_BuiltinLoss):
+    """Circle loss between integer labels and L2-normalized embeddings (see `circle`).
+
+    Put a `UnitNormalization` layer after the embedding layer (with no activation).
+
+    Args:
+        gamma: Scale of the similarities. Defaults to 80.
+        margin: Relaxation of the optimum. Defaults to 0.4.
+        remove_diagonal: Leave each sample's pair with itself out of its positives.
+
+    Example:
+        >>> embeddings = torch.eye(2)
+        >>> Circle(gamma=1.0)(torch.tensor([0, 1]), embeddings)
+        tensor(0.)
+    """
+
+    def __init__(self, gamma=80.0, margin=0.4, remove_diagonal=True, reduction=_SUM,
+                 name="circle", dtype=None):
+        super().__init__(metric_learning.circle, reduction, name, dtype, gamma=gamma,
+                         margin=margin, remove_diagonal=remove_diagonal)
+
+
+class CategoricalGeneralizedCrossEntropy(_BuiltinLoss):
+    """Generalized cross-entropy, `(1 - p**q) / q`, robust to noisy labels (integer labels
+    against probabilities; see `categorical_generalized_cross_entropy`).
+
+    Args:
+        q: The noise parameter, in (0, 1): near 0 like cross-entropy, near 1 like MAE.
+
+    Example:
+        >>> CategoricalGeneralizedCrossEntropy(q=0.5)(torch.tensor([1]),
+        ...                                           torch.tensor([[0.75, 0.25]]))
+        tensor(1.)
+    """
+
+    def __init__(self, q=0.5, reduction=_SUM, name="categorical_generalized_cross_entropy",
+                 dtype=None):
+        if not 0 < q < 1:
+            raise ValueError(f"q must be in the interval (0, 1). Received: q={q}")
+        super().__init__(prob.categorical_generalized_cross_entropy, reduction, name, dtype, q=q)

@@ -27,6 +27,7 @@ from lamina.losses.base import prediction_tensor, squeeze_or_expand_to_same_rank
 __all__ = [
     "sparse_categorical_crossentropy", "categorical_crossentropy", "binary_crossentropy",
     "binary_focal_crossentropy", "categorical_focal_crossentropy", "kl_divergence", "poisson",
+    "categorical_generalized_cross_entropy",
 ]
 
 _EPSILON = backend.epsilon()
@@ -327,3 +328,32 @@ def poisson(y_true, y_pred):
     """
     y_true, y_pred = _prepare(y_true, y_pred)
     return (y_pred - y_true * torch.log(y_pred + _EPSILON)).mean(dim=-1)
+
+
+def categorical_generalized_cross_entropy(y_true, y_pred, q) -> torch.Tensor:
+    """Generalized cross-entropy (Zhang & Sabuncu, 2018), `(1 - p**q) / q` with `p` the
+    probability of the true class: cross-entropy as q -> 0, MAE-like (noise-robust) as q -> 1.
+
+    Args:
+        y_true: Integer class indices `(N,)` or `(N, 1)`.
+        y_pred: Class probabilities `(N, C)`.
+        q: The noise parameter, in (0, 1).
+
+    Returns:
+        The loss per sample, `(N,)`.
+
+    Example:
+        >>> categorical_generalized_cross_entropy(torch.tensor([1]), torch.tensor([[0.75, 0.25]]),
+        ...                                       q=0.5)
+        tensor([1.])
+    """
+    y_pred = prediction_tensor(y_pred)
+    y_true = target_tensor(y_true, y_pred).to(torch.int64)
+    one_hot = F.one_hot(y_true, num_classes=y_pred.shape[-1]).to(y_pred.dtype)
+    if one_hot.ndim > y_pred.ndim:  # (N, 1) labels
+        one_hot = one_hot.squeeze(-2)
+    p = torch.sum(y_pred * one_hot, dim=-1)
+    return (1 - torch.pow(p, q)) / q
+
+
+categorical_generalized_cross_entropy._integer_labels = True

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import inspect
 
-from lamina.losses import classes, overlap, probabilistic, regression, sequence
+from lamina.losses import classes, metric_learning, overlap, probabilistic, regression, sequence
 from lamina.losses.base import Loss, LossFunctionWrapper
 from lamina.utils.errors import unknown_name_error
 
@@ -18,7 +18,7 @@ __all__ = ["ALL_OBJECTS", "get", "serialize", "deserialize", "serialize_function
 
 _FUNCTIONS = [getattr(probabilistic, name) for name in probabilistic.__all__] + \
              [getattr(regression, name) for name in regression.__all__] + \
-             [overlap.dice, overlap.tversky, sequence.ctc]
+             [overlap.dice, overlap.tversky, sequence.ctc, metric_learning.circle]
 _CLASSES = [Loss, LossFunctionWrapper] + [getattr(classes, name) for name in classes.__all__]
 
 # Keras 3's names and aliases, plus the TF-2 names learners' books print.
