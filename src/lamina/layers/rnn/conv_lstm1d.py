@@ -1,0 +1,26 @@
+"""ConvLSTM1D: a 1-D convolutional LSTM over sequences of frames."""
+from __future__ import annotations
+
+from lamina.layers.rnn.conv_lstm import ConvLSTM
+
+__all__ = ["ConvLSTM1D"]
+
+
+class ConvLSTM1D(ConvLSTM):
+    """1-D convolutional LSTM: the input and recurrent transformations are convolutions.
+
+    Args:
+        filters: number of output channels of each state.
+        kernel_size, strides, padding, data_format, dilation_rate: of the input convolution
+            (the recurrent one has stride 1 and 'same' padding), as in Conv1D.
+        activation, recurrent_activation, use_bias, initializers, unit_forget_bias,
+        regularizers, constraints, dropout, recurrent_dropout, seed: as in `LSTM`.
+        return_sequences, return_state, go_backwards, stateful: as in `RNN`.
+
+    Example:
+        >>> ConvLSTM1D(2, 3)(torch.ones(1, 4, 6, 3)).shape
+        torch.Size([1, 4, 2])
+    """
+
+    def __init__(self, filters, kernel_size, **kwargs):
+        super().__init__(1, filters, kernel_size, **kwargs)
