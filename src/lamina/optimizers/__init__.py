@@ -21,6 +21,9 @@ from lamina.optimizers.ftrl import Ftrl
 from lamina.optimizers.lamb import Lamb
 from lamina.optimizers.lion import Lion
 from lamina.optimizers.loss_scale_optimizer import LossScaleOptimizer
+from lamina.optimizers.multi_optimizer import MultiOptimizer, OptimizerMap
+from lamina.optimizers.muon import Muon
+from lamina.optimizers.schedule_free_adamw import ScheduleFreeAdamW
 from lamina.optimizers.nadam import Nadam
 from lamina.optimizers.rmsprop import RMSprop
 from lamina.optimizers.sgd import SGD
@@ -31,10 +34,12 @@ __all__ = [
     "Lion", "Ftrl", "Lamb", "Adafactor", "LossScaleOptimizer", "schedules", "legacy", "get",
     "serialize", "deserialize",
 ]
+__all__ += ["Muon", "ScheduleFreeAdamW", "MultiOptimizer", "OptimizerMap"]
 
 _BUILT_IN = {cls.__name__.lower(): cls for cls in (
     SGD, RMSprop, Adagrad, Adam, AdamW, Adamax, Nadam, Adadelta, Lion, Ftrl, Lamb, Adafactor,
     LossScaleOptimizer)}
+_BUILT_IN.update({cls.__name__.lower(): cls for cls in (Muon, ScheduleFreeAdamW, MultiOptimizer)})
 
 # TF 2.11+ books write `tf.keras.optimizers.legacy.Adam`; the same classes serve.
 legacy = SimpleNamespace(Optimizer=Optimizer, SGD=SGD, RMSprop=RMSprop, Adagrad=Adagrad,
