@@ -13,6 +13,7 @@ from lamina.engine import learner_checks, trainer
 from lamina.engine.compiled_run import CompiledRun
 from lamina.engine.data import unpack_x_y_sample_weight
 from lamina.layers.layer import Layer
+from lamina.models.sublayer_shapes import output_shape_from_build
 from lamina.utils import summary_utils
 from lamina.utils.errors import suggests_argument_names
 
@@ -449,6 +450,8 @@ class Model(Layer):
         shape = getattr(layer, "_summary_output_shape", None)
         if not layer.built:
             return (label, "?", "0 (unbuilt)")
+        if shape is None:
+            shape = output_shape_from_build(layer)
         return (label, _format_shape(shape), layer.count_params())
 
 
