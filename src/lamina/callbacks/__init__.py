@@ -18,6 +18,7 @@ from lamina.callbacks.learning_rate_scheduler import LearningRateScheduler
 from lamina.callbacks.model_checkpoint import ModelCheckpoint
 from lamina.callbacks.progbar_logger import ProgbarLogger
 from lamina.callbacks.reduce_lr_on_plateau import ReduceLROnPlateau
+from lamina.callbacks.remote_monitor import RemoteMonitor
 from lamina.callbacks.swap_ema_weights import SwapEMAWeights
 from lamina.callbacks.tensorboard import TensorBoard
 from lamina.callbacks.terminate_on_nan import TerminateOnNaN
@@ -27,4 +28,5 @@ __all__ = [
     "History", "LambdaCallback", "LearningRateScheduler", "ModelCheckpoint", "ProgbarLogger",
     "ReduceLROnPlateau", "SwapEMAWeights", "TensorBoard", "TerminateOnNaN",
 ]
+__all__ += ["RemoteMonitor"]
 
