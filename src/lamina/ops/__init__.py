@@ -14,6 +14,7 @@ Example:
 """
 from lamina.ops import arrays, core, creation, elementwise, linalg, math, nn, reductions, unary
 from lamina.ops import decompositions, image, nn_functions, numeric, segments, stacking, statistics
+from lamina.ops import complex_numbers, ctc, einops, patches, transforms, windows
 from lamina.ops.arrays import *  # noqa: F401,F403
 from lamina.ops.core import *  # noqa: F401,F403
 from lamina.ops.creation import *  # noqa: F401,F403
@@ -29,6 +30,12 @@ from lamina.ops.numeric import *  # noqa: F401,F403
 from lamina.ops.segments import *  # noqa: F401,F403
 from lamina.ops.stacking import *  # noqa: F401,F403
 from lamina.ops.statistics import *  # noqa: F401,F403
+from lamina.ops.complex_numbers import *  # noqa: F401,F403
+from lamina.ops.ctc import *  # noqa: F401,F403
+from lamina.ops.einops import *  # noqa: F401,F403
+from lamina.ops.patches import *  # noqa: F401,F403
+from lamina.ops.transforms import *  # noqa: F401,F403
+from lamina.ops.windows import *  # noqa: F401,F403
 from lamina.ops import adaptive_pooling
 from lamina.ops.adaptive_pooling import *  # noqa: F401,F403
 
@@ -40,6 +47,8 @@ __all__ = sorted({*arrays.__all__, *core.__all__, *creation.__all__, *elementwis
                   *linalg.__all__, *math.__all__, *nn.__all__, *reductions.__all__,
                   *unary.__all__, *decompositions.__all__, *nn_functions.__all__,
                   *numeric.__all__, *segments.__all__, *stacking.__all__, *statistics.__all__})
+__all__ = sorted({*__all__, *complex_numbers.__all__, *ctc.__all__, *einops.__all__,
+                  *patches.__all__, *transforms.__all__, *windows.__all__})
 
 __all__ = sorted({*__all__, *adaptive_pooling.__all__})
 
@@ -51,6 +60,9 @@ for _name in nn_functions.__all__:
     setattr(nn, _name, globals()[_name])
 for _name in adaptive_pooling.__all__:
     setattr(nn, _name, globals()[_name])
+for _name in ctc.__all__ + patches.__all__ + ["polar"]:
+    setattr(nn, _name, globals()[_name])
 for _name in decompositions.__all__ + ["norm"]:
     setattr(linalg, _name, globals()[_name])
+linalg.jvp = globals()["jvp"]
 numpy = _sys.modules[__name__]

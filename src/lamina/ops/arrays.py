@@ -13,12 +13,13 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
+from lamina import backend
 from lamina.ops.core import first_device, tensor, tensors
 
 __all__ = [
     "reshape", "ravel", "transpose", "swapaxes", "moveaxis", "expand_dims", "squeeze",
     "broadcast_to", "concatenate", "stack", "tile", "repeat", "split", "flip", "roll", "take",
-    "take_along_axis", "where", "pad",
+    "take_along_axis", "where", "pad", "view",
 ]
 
 
@@ -349,3 +350,14 @@ def pad(x, pad_width, mode: str = "constant", constant_values=None) -> torch.Ten
         if before or after:
             x = _pad_axis(x, axis, before, after, mode)
     return x
+
+
+def view(x, dtype=None) -> torch.Tensor:
+    """The same bytes read as `dtype` (a bitwise view; the last axis rescales with the size).
+
+    Example:
+        >>> view(torch.tensor([1.0]), "int32")
+        tensor([1065353216], dtype=torch.int32)
+    """
+    x = tensor(x)
+    return x.view(x.dtype if dtype is None else backend.standardize_dtype(dtype))

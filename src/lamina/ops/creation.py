@@ -18,6 +18,7 @@ from lamina.ops.core import python_scalar_dtype, tensor, tensors
 __all__ = [
     "ones", "zeros", "full", "empty", "ones_like", "zeros_like", "full_like", "empty_like",
     "arange", "linspace", "eye", "identity", "tri", "tril", "triu", "meshgrid",
+    "logspace", "geomspace",
 ]
 
 
@@ -181,6 +182,68 @@ def linspace(start, stop, num: int = 50, endpoint: bool = True, retstep: bool = 
         end = stop - step if num > 1 else stop
     values = torch.linspace(start, end, num, dtype=target, device=backend.get_device())
     return (values, step) if retstep else values
+
+
+def _spacing_dtype(start, stop, dtype) -> torch.dtype:
+    """Keras' `result_type(start, stop, float)`: the tensors' float dtype, else floatx."""
+    if dtype is not None:
+        return backend.standardize_dtype(dtype)
+    result = None
+    for value in (start, stop):
+        if isinstance(value, torch.Tensor):
+            result = value.dtype if result is None else torch.promote_types(result, value.dtype)
+    if result is None or not result.is_floating_point:
+        return _dtype_or_floatx(None)
+    return result
+
+
+def _exponents(start, stop, num: int, endpoint: bool, dtype, axis: int, name: str):
+    """`num` evenly spaced values from `start` to `stop` on a new axis 0 (arrays broadcast)."""
+    if axis != 0:
+        raise ValueError(f"`{name}` supports axis=0 only (as Keras' torch backend). "
+                         f"Received: axis={axis}")
+    low, high = (tensor(v).to(dtype) for v in tensors(start, stop))
+    low, high = torch.broadcast_tensors(low, high)
+    steps = torch.arange(num, dtype=dtype, device=low.device)
+    steps = steps / max(num - 1 if endpoint else num, 1)
+    steps = steps.reshape((num,) + (1,) * low.dim())
+    return low + steps * (high - low)
+
+
+def logspace(start, stop, num: int = 50, endpoint: bool = True, base=10, dtype=None,
+             axis: int = 0) -> torch.Tensor:
+    """`num` values from `base ** start` to `base ** stop`, evenly spaced in the exponent.
+
+    Args:
+        start, stop: The first and last exponents (arrays give one sequence per element).
+        num: How many values.
+        endpoint: Whether `base ** stop` is the last value.
+        base: The base of the powers.
+        dtype: The result dtype; None gives the inputs' float dtype, else floatx.
+        axis: Must be 0 (the samples axis comes first).
+
+    Example:
+        >>> logspace(0.0, 2.0, num=3)
+        tensor([  1.,  10., 100.])
+    """
+    target = _spacing_dtype(start, stop, dtype)
+    exponents = _exponents(start, stop, num, endpoint, target, axis, "logspace")
+    return torch.pow(torch.as_tensor(base, dtype=target, device=exponents.device), exponents)
+
+
+def geomspace(start, stop, num: int = 50, endpoint: bool = True, dtype=None,
+              axis: int = 0) -> torch.Tensor:
+    """`num` values from `start` to `stop` in a geometric progression (constant ratio).
+
+    Example:
+        >>> geomspace(1.0, 1000.0, num=4)
+        tensor([   1.,   10.,  100., 1000.])
+    """
+    target = _spacing_dtype(start, stop, dtype)
+    low, high = (tensor(v).to(target) for v in tensors(start, stop))
+    exponents = _exponents(torch.log10(low.abs()), torch.log10(high.abs()), num, endpoint,
+                           target, axis, "geomspace")
+    return torch.pow(torch.tensor(10.0, dtype=target, device=low.device), exponents) * low.sign()
 
 
 def eye(N: int, M: int | None = None, k: int = 0, dtype=None) -> torch.Tensor:

@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import torch
 
+import torch.nn.functional as F
+
 from lamina.ops.core import normalize_axis, tensor, tensors
 
 __all__ = ["matmul", "dot", "einsum", "tensordot", "outer", "inner", "vdot", "norm", "trace",
-           "diag", "diagonal"]
+           "diag", "diagonal", "correlate"]
 
 
 def _promoted(*parts: torch.Tensor):
@@ -204,3 +206,48 @@ def diagonal(x, offset: int = 0, axis1: int = 0, axis2: int = 1) -> torch.Tensor
         tensor([0, 3])
     """
     return torch.diagonal(tensor(x), offset=offset, dim1=axis1, dim2=axis2)
+
+
+_CORRELATE_MODES = ("valid", "same", "full")
+
+
+def correlate(x1, x2, mode: str = "valid") -> torch.Tensor:
+    """The cross-correlation `c[k] = sum_n x1[n + k] * x2[n]` of two 1-D tensors (NumPy's).
+
+    Args:
+        x1: A 1-D tensor of length M.
+        x2: A 1-D tensor of length N.
+        mode: 'valid' (length `max(M, N) - min(M, N) + 1`), 'same' (length `max(M, N)`) or
+            'full' (every overlap, length `M + N - 1`).
+
+    Returns:
+        A float tensor (int64 inputs give float64, other integers float32).
+
+    Example:
+        >>> correlate(torch.tensor([1.0, 2.0, 3.0]), torch.tensor([0.0, 1.0, 0.5]), "full")
+        tensor([0.5000, 2.0000, 3.5000, 3.0000, 0.0000])
+    """
+    if mode not in _CORRELATE_MODES:
+        raise ValueError(f"`mode` must be one of {_CORRELATE_MODES}. Received: mode={mode!r}")
+    a, b = tensors(x1, x2)
+    if a.dim() != 1 or b.dim() != 1:
+        raise ValueError(f"`correlate` takes 1-D tensors. Received: x1.shape={tuple(a.shape)}, "
+                         f"x2.shape={tuple(b.shape)}")
+    dtype = torch.promote_types(a.dtype, b.dtype)
+    if dtype == torch.int64:
+        dtype = torch.float64
+    elif dtype not in (torch.float16, torch.bfloat16, torch.float64):
+        dtype = torch.float32
+    a, b = a.to(dtype), b.to(dtype)
+    if a.shape[0] < b.shape[0]:
+        # NumPy's order: the longer input slides, and the result is read backwards.
+        return _sliding_products(b, a, mode).flip(0)
+    return _sliding_products(a, b, mode)
+
+
+def _sliding_products(longer: torch.Tensor, shorter: torch.Tensor, mode: str) -> torch.Tensor:
+    full = F.conv1d(longer[None, None], shorter[None, None], padding=shorter.shape[0] - 1)[0, 0]
+    length = {"valid": longer.shape[0] - shorter.shape[0] + 1, "same": longer.shape[0],
+              "full": full.shape[0]}[mode]
+    start = (full.shape[0] - length) // 2
+    return full[start:start + length]

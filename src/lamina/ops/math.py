@@ -20,7 +20,7 @@ from lamina import backend
 from lamina.ops.core import normalize_axis, tensor
 
 __all__ = ["logsumexp", "erf", "erfinv", "rsqrt", "top_k", "in_top_k", "fft", "fft2", "ifft2",
-           "rfft", "irfft", "stft", "istft"]
+           "rfft", "irfft", "stft", "istft", "cdist", "extract_sequences"]
 
 
 def _float(x) -> torch.Tensor:
@@ -299,3 +299,40 @@ def _overlap_add(segments: torch.Tensor, stride: int) -> torch.Tensor:
     flat = segments.reshape(math.prod(batch_shape), count * frame_length)
     output = flat.new_zeros(flat.shape[0], stride * (count - 1) + frame_length)
     return output.index_add(1, positions, flat).reshape(*segments.shape[:-2], -1)
+
+
+def cdist(x, y) -> torch.Tensor:
+    """Euclidean distances between the rows of `x` `(..., m, d)` and of `y` `(..., n, d)`.
+
+    Returns:
+        A tensor `(..., m, n)` (batch axes broadcast).
+
+    Example:
+        >>> cdist(torch.tensor([[0.0, 0.0], [1.0, 1.0]]), torch.tensor([[1.0, 0.0]]))
+        tensor([[1.],
+                [1.]])
+    """
+    x, y = tensor(x), tensor(y)
+    if x.dim() < 2 or y.dim() < 2:
+        raise ValueError(f"`cdist` inputs must have rank >= 2. Received: x.shape="
+                         f"{tuple(x.shape)}, y.shape={tuple(y.shape)}")
+    if x.shape[-1] != y.shape[-1]:
+        raise ValueError(f"Last dimension of inputs to `cdist` must match. Received: x.shape="
+                         f"{tuple(x.shape)}, y.shape={tuple(y.shape)}")
+    # torch.cdist broadcasts batch axes differently, and Keras sums squared differences.
+    difference = x.unsqueeze(-2) - y.to(x.device).unsqueeze(-3)
+    return torch.sqrt(torch.sum(difference * difference, dim=-1))
+
+
+def extract_sequences(x, sequence_length: int, sequence_stride: int) -> torch.Tensor:
+    """Frames of `sequence_length` along the last axis, every `sequence_stride` steps.
+
+    Returns:
+        A tensor `(..., 1 + (N - sequence_length) // sequence_stride, sequence_length)`.
+
+    Example:
+        >>> extract_sequences(torch.tensor([1, 2, 3, 4, 5, 6]), 3, 2)
+        tensor([[1, 2, 3],
+                [3, 4, 5]])
+    """
+    return tensor(x).unfold(-1, sequence_length, sequence_stride).clone()

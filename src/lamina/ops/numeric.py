@@ -13,7 +13,8 @@ import math  # noqa: F401 - the examples use math.pi and math.inf
 
 import torch
 
-from lamina.ops.core import operands, tensor, tensors
+from lamina import backend
+from lamina.ops.core import first_device, operands, tensor, tensors
 from lamina.ops.unary import as_float
 
 __all__ = [
@@ -28,11 +29,13 @@ __all__ = [
     "cbrt",
     "deg2rad",
     "erfc",
+    "fabs",
     "fmax",
     "fmin",
     "fmod",
     "gcd",
     "heaviside",
+    "i0",
     "isneginf",
     "isposinf",
     "isreal",
@@ -40,6 +43,7 @@ __all__ = [
     "ldexp",
     "left_shift",
     "logaddexp2",
+    "nextafter",
     "rad2deg",
     "right_shift",
     "signbit",
@@ -325,3 +329,45 @@ def bitwise_right_shift(x, y) -> torch.Tensor:
 
 left_shift = bitwise_left_shift
 right_shift = bitwise_right_shift
+
+
+def fabs(x) -> torch.Tensor:
+    """Absolute value as a float (integers and booleans give floatx); complex is refused.
+
+    Example:
+        >>> fabs(torch.tensor([-1, 2]))
+        tensor([1., 2.])
+    """
+    x = tensor(x)
+    if x.is_complex():
+        raise TypeError(f"fabs does not support complex inputs. Received: x.dtype={x.dtype}")
+    return torch.abs(as_float(x))
+
+
+def i0(x) -> torch.Tensor:
+    """The modified Bessel function of the first kind, order 0 (int64 and float64 in float64).
+
+    Example:
+        >>> i0(torch.tensor([0.0, 1.0]))
+        tensor([1.0000, 1.2661])
+    """
+    x = tensor(x)
+    if x.dtype in (torch.int64, torch.float64):
+        return torch.i0(x.to(torch.float64))
+    return torch.i0(x if x.dtype in (torch.float16, torch.bfloat16) else as_float(x))
+
+
+def nextafter(x1, x2) -> torch.Tensor:
+    """The next float after `x1` towards `x2`, in the promoted float dtype of the two.
+
+    Example:
+        >>> nextafter(torch.tensor([1.0, 1.0]), torch.tensor([2.0, 0.0])) - 1.0
+        tensor([ 1.1921e-07, -5.9605e-08])
+    """
+    a, b = operands(x1, x2)
+    # A Python scalar is weakly typed: float16 stays float16 next to 2.0, as in Keras.
+    dtype = torch.result_type(a, b)
+    if not dtype.is_floating_point:
+        dtype = backend.standardize_dtype(backend.floatx())
+    a, b = (torch.as_tensor(v, dtype=dtype, device=first_device((a, b))) for v in (a, b))
+    return torch.nextafter(a, b)

@@ -14,6 +14,7 @@ from lamina import backend
 from lamina.ops.core import tensor, tensors
 
 __all__ = [
+    "associative_scan",
     "saturate_cast",
     "scan",
     "segment_max",
@@ -134,3 +135,69 @@ def saturate_cast(x, dtype) -> torch.Tensor:
             else float(info.max)
         return torch.clamp(x, low, high).to(target)
     return torch.clamp(x, int(info.min), int(info.max)).to(target)
+
+
+def _along(x: torch.Tensor, axis: int, start=None, stop=None, step=None) -> torch.Tensor:
+    return x[(slice(None),) * (axis % x.dim()) + (slice(start, stop, step),)]
+
+
+def _interleave(even: torch.Tensor, odd: torch.Tensor, axis: int) -> torch.Tensor:
+    """`[e0, o0, e1, o1, ...]` along `axis`; `even` may be one longer than `odd`."""
+    axis = axis % even.dim()
+    count = odd.shape[axis]
+    pairs = torch.stack([_along(even, axis, 0, count), odd], dim=axis + 1)
+    merged = pairs.flatten(axis, axis + 1)
+    if even.shape[axis] > count:
+        merged = torch.cat([merged, _along(even, axis, count)], dim=axis)
+    return merged
+
+
+def associative_scan(f, elems, reverse: bool = False, axis: int = 0):
+    """The prefix scan `[a, f(a, b), f(f(a, b), c), ...]` of an associative `f`, in parallel.
+
+    `f(a, b)` combines two (trees of) tensors element-wise along `axis`; the work is split as
+    in Blelloch's scan (JAX's `associative_scan`), in `O(log n)` calls of `f`.
+
+    Args:
+        f: An associative binary function on trees shaped like `elems`.
+        elems: A tensor, or a tree of tensors sharing the size of `axis`.
+        reverse: Scan from the end.
+        axis: The axis to scan along.
+
+    Returns:
+        The scanned tree, shaped like `elems`.
+
+    Example:
+        >>> associative_scan(lambda a, b: a + b, torch.arange(5))
+        tensor([ 0,  1,  3,  6, 10])
+    """
+    if not callable(f):
+        raise TypeError(f"`f` should be a callable. Received: f={f}")
+    leaves, structure = pytree.tree_flatten(elems)
+    leaves = tensors(*leaves)
+    if len({int(leaf.shape[axis]) for leaf in leaves}) > 1:
+        raise ValueError("Array inputs to associative_scan must have the same first dimension. "
+                         f"(saw: {[tuple(leaf.shape) for leaf in leaves]})")
+    if reverse:
+        leaves = [torch.flip(leaf, (axis,)) for leaf in leaves]
+
+    def combine(a, b):
+        out = f(pytree.tree_unflatten(a, structure), pytree.tree_unflatten(b, structure))
+        return [tensor(leaf) for leaf in pytree.tree_leaves(out)]
+
+    def scan(parts):
+        count = parts[0].shape[axis]
+        if count < 2:
+            return parts
+        odd = scan(combine([_along(p, axis, 0, -1, 2) for p in parts],
+                           [_along(p, axis, 1, None, 2) for p in parts]))
+        evens = [_along(p, axis, 2, None, 2) for p in parts]
+        firsts = [_along(o, axis, 0, -1) for o in odd] if count % 2 == 0 else odd
+        even = [torch.cat([_along(p, axis, 0, 1), e], dim=axis)
+                for p, e in zip(parts, combine(firsts, evens))]
+        return [_interleave(e, o, axis) for e, o in zip(even, odd)]
+
+    scanned = scan(leaves)
+    if reverse:
+        scanned = [torch.flip(leaf, (axis,)) for leaf in scanned]
+    return pytree.tree_unflatten(scanned, structure)

@@ -13,6 +13,7 @@ from lamina.ops.core import tensor, tensors
 
 __all__ = [
     "append",
+    "argpartition",
     "array_split",
     "bincount",
     "diagflat",
@@ -340,3 +341,30 @@ def vander(x, N=None, increasing: bool = False) -> torch.Tensor:
                 [9, 3, 1]])
     """
     return torch.vander(tensor(x), N=N, increasing=increasing)
+
+
+def argpartition(x, kth: int, axis=-1) -> torch.Tensor:
+    """Indices that put the `kth` smallest element of each slice in its sorted place.
+
+    The `kth + 1` smallest come first, in ascending order, then the others in their original
+    order (as JAX's argpartition, so results match Keras'); `axis=None` flattens `x`.
+
+    Example:
+        >>> argpartition(torch.tensor([3.0, 1.0, 2.0, 0.0]), 1)
+        tensor([3, 1, 0, 2], dtype=torch.int32)
+    """
+    x = tensor(x)
+    if axis is None:
+        x, axis = x.reshape(-1), 0
+    moved = torch.movedim(x, axis, -1)
+    size = moved.shape[-1]
+    if not -size <= kth < size:
+        raise ValueError(f"`kth` must be a valid index into axis {axis} of size {size}. "
+                         f"Received: kth={kth}")
+    kth = kth % size
+    smallest = torch.argsort(moved, dim=-1, stable=True)[..., :kth + 1]
+    chosen = torch.zeros(moved.shape, dtype=torch.int8, device=x.device)
+    chosen.scatter_(-1, smallest, 1)
+    others = torch.argsort(chosen, dim=-1, stable=True)[..., :size - kth - 1]
+    order = torch.cat([smallest, others], dim=-1)
+    return torch.movedim(order, -1, axis).to(torch.int32)
