@@ -23,3 +23,34 @@ from lamina.layers import (activations, attention, convolutional, core, merging,
 __all__ = sorted({"InputSpec", "Layer", *activations.__all__, *attention.__all__,
                   *convolutional.__all__, *core.__all__, *merging.__all__, *normalization.__all__,
                   *pooling.__all__, *preprocessing.__all__, *regularization.__all__, *reshaping.__all__, *rnn.__all__})
+
+
+def serialize(layer) -> dict:
+    """The layer's Keras config dict (`keras.saving.serialize_keras_object` of it).
+
+    Example:
+        >>> serialize(Dense(3))["class_name"]
+        'Dense'
+    """
+    from lamina.saving.serialization_lib import serialize_keras_object
+
+    return serialize_keras_object(layer)
+
+
+def deserialize(config, custom_objects=None) -> Layer:
+    """The layer a `serialize` dict describes; ValueError when it describes something else.
+
+    Example:
+        >>> deserialize(serialize(Dense(3))).units
+        3
+    """
+    from lamina.saving.serialization_lib import deserialize_keras_object
+
+    obj = deserialize_keras_object(config, custom_objects=custom_objects)
+    if not isinstance(obj, Layer):
+        raise ValueError(f"`keras.layers.deserialize` was passed a `config` object that is not a "
+                         f"`keras.layers.Layer`. Received: {config}")
+    return obj
+
+
+__all__ += ["deserialize", "serialize"]

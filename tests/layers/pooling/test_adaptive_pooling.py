@@ -33,9 +33,7 @@ def test_outputs_shapes_and_config_match_keras(name):
     np.testing.assert_allclose(output, REFERENCE[f"{name}/y"], rtol=TOLERANCE, atol=TOLERANCE)
     x_shape = REFERENCE[f"{name}/x"].shape
     assert list(layer.compute_output_shape((None,) + x_shape[1:])) == case["output_shape"]
-    serialized = json.loads(json.dumps(serialize_keras_object(layer)))
-    keras_config = {k: v for k, v in case["layer"].items() if k != "build_config"}
-    assert {k: v for k, v in serialized.items() if k != "build_config"} == keras_config
+    assert json.loads(json.dumps(serialize_keras_object(layer))) == case["layer"]
 
 
 @pytest.mark.parametrize("name", ["average_2d", "max_2d", "average_1d_first", "max_3d"])

@@ -36,6 +36,11 @@ class BaseAdaptivePooling(Layer):
         if self._batch_input_shape is not None:
             self.build_from_shape(self._batch_input_shape)
 
+    def build(self, input_shape) -> None:
+        # No weights; defined because Keras' layer has a build step, so its saved config
+        # records the build shape (`build_config`) and so does this one.
+        pass
+
     def compute_output_shape(self, input_shape):
         input_shape = tuple(input_shape)
         if self.data_format == "channels_last":
