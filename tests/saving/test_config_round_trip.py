@@ -51,6 +51,7 @@ ARGUMENTS = {
     "GaussianDropout": lambda: layers.GaussianDropout(0.2),
     "GaussianNoise": lambda: layers.GaussianNoise(0.1),
     "Hashing": lambda: layers.Hashing(num_bins=4),
+    "HashedCrossing": lambda: layers.HashedCrossing(num_bins=4, output_mode="one_hot"),
     "InputLayer": lambda: layers.InputLayer(shape=(3,)),
     "LSTM": lambda: layers.LSTM(2), "LSTMCell": lambda: layers.LSTMCell(2),
     "Lambda": lambda: layers.Lambda(lamina.activations.relu, output_shape=(3,)),

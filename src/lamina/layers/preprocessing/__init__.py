@@ -5,6 +5,7 @@ from lamina.layers.preprocessing.center_crop import CenterCrop
 from lamina.layers.preprocessing.cut_mix import CutMix
 from lamina.layers.preprocessing.discretization import Discretization
 from lamina.layers.preprocessing.equalization import Equalization
+from lamina.layers.preprocessing.hashed_crossing import HashedCrossing
 from lamina.layers.preprocessing.hashing import Hashing
 from lamina.layers.preprocessing.integer_lookup import IntegerLookup
 from lamina.layers.preprocessing.mix_up import MixUp
@@ -44,3 +45,4 @@ __all__ = [
     "RandomSharpness", "RandomShear", "RandomTranslation", "RandomZoom", "Rescaling", "Resizing",
     "Solarization", "StringLookup", "TextVectorization"
 ]
+__all__ += ["HashedCrossing"]
