@@ -35,7 +35,7 @@ __all__ = ["SafeModeScope", "deserialize_keras_object", "in_safe_mode", "seriali
 PLAIN_TYPES = (str, int, float, bool)
 # Keras' module families whose public classes lamina mirrors, by the module's first part.
 _FAMILIES = ("layers", "models", "optimizers", "losses", "metrics", "initializers",
-             "regularizers", "constraints", "activations", "dtype_policies")
+             "regularizers", "constraints", "activations", "dtype_policies", "utils")
 _LAMBDA_REFUSED = (
     "Requested the deserialization of a Python lambda{what}. Keras stores a lambda as Python "
     "bytecode, and running it could execute arbitrary code, so lamina refuses it by default. "

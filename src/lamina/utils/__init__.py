@@ -50,7 +50,8 @@ _LAZY_EXPORTS = {"pack_x_y_sample_weight": "lamina.engine.data",
                  "get_custom_objects": "lamina.saving",
                  "get_registered_name": "lamina.saving",
                  "Progbar": "lamina.engine.progbar",
-                 "get_source_inputs": "lamina.ops.node"}
+                 "get_source_inputs": "lamina.ops.node",
+                 "FeatureSpace": "lamina.utils.feature_space"}
 __all__ += list(_LAZY_EXPORTS)
 
 
