@@ -343,6 +343,15 @@ def test_structured_data():
     assert r["thal_vocabulary"] == ["[UNK]", "normal", "reversible", "fixed"]
 
 
+def test_structured_data_feature_space():
+    r = run_program("structured_data_feature_space")
+    check_keras_facts("structured_data_feature_space", r)
+    assert r["val_accuracy"] > 0.75
+    assert r["preprocessed_shape"] == (32, r["encoded_width"])
+    assert r["models_agree"] and r["reloaded_matches"]
+    assert 0.0 <= r["sample_probability"] <= 1.0
+
+
 def test_timeseries_windows():
     r = run_program("timeseries_windows")
     check_keras_facts("timeseries_windows", r)

@@ -136,7 +136,10 @@ class Functional(Model):
         values = {}
         for symbolic, actual in zip(self._input_tensors, flat):
             input_layer = symbolic.history[0]
-            values[id(symbolic)] = input_layer(actual)
+            # An intermediate tensor as an input (Model(inputs=encoded_features, ...), which
+            # Keras allows) takes the data as it is: its own layer is upstream of the model.
+            values[id(symbolic)] = (input_layer(actual) if isinstance(input_layer, InputLayer)
+                                    else actual)
         return values
 
     def compute_output_shape(self, input_shape):

@@ -1,6 +1,7 @@
 """InputLayer and `Input`: the entry of a functional model, a symbolic batch of samples."""
 from __future__ import annotations
 
+import numpy as np
 import torch
 
 from lamina import backend
@@ -52,6 +53,8 @@ class InputLayer(Layer):
         return self.output
 
     def call(self, inputs):
+        if isinstance(inputs, np.ndarray):  # text: Keras' rank rule applies to strings too
+            return inputs.reshape(adjusted_shape(inputs.shape, self.batch_shape))
         if not isinstance(inputs, torch.Tensor):
             return inputs
         inputs = adjust_input_rank(inputs, self.batch_shape)
