@@ -243,3 +243,14 @@ def test_embedding_masks_reach_attention_in_a_functional_model():
     torch.testing.assert_close(model(tokens), expected)
     unmasked = attention(vectors, vectors)
     assert not torch.allclose(expected[:, :1], unmasked[:, :1])
+
+
+def test_building_takes_the_automatic_names_of_keras_softmax_and_dropout_sublayers():
+    # Keras' MultiHeadAttention.build creates Softmax and Dropout sublayers under automatic
+    # names, so a ViT's first user Dropout after one attention layer is 'dropout_1' in Keras.
+    lamina.backend.clear_session()
+    inputs = lamina.Input((4, 8))
+    attended = lamina.layers.MultiHeadAttention(num_heads=2, key_dim=4)(inputs, inputs)
+    after = [lamina.layers.Dropout(0.1), lamina.layers.Softmax(), lamina.layers.Dense(3)]
+    assert attended.shape == (None, 4, 8)
+    assert [layer.name for layer in after] == ["dropout_1", "softmax_1", "dense"]
