@@ -179,3 +179,45 @@ def test_every_metric_spelling_compile_resolves_passes_the_name_check():
                         "sparse_categorical_accuracy", "Precision", keras.metrics.AUC(),
                         lambda y_true, y_pred: y_pred], weighted_metrics=["accuracy"])
     check_metric_names(None)
+
+
+class _StepCounter(keras.callbacks.Callback):
+    def __init__(self):
+        super().__init__()
+        self.epochs = self.batches = self.test_batches = 0
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.epochs += 1
+
+    def on_train_batch_begin(self, batch, logs=None):
+        self.batches += 1
+
+    def on_test_batch_begin(self, batch, logs=None):
+        self.test_batches += 1
+
+
+def test_config_max_epochs_and_max_steps_per_epoch_cap_fit_evaluate_and_predict():
+    # Keras' trainer_test.test_max_epochs_and_steps: 10 batches x 4 epochs become 2 x 3.
+    x, y = np.ones((80, 4), "float32"), np.ones((80, 1), "float32")
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse")
+    counter = _StepCounter()
+    model.fit(x, y, batch_size=8, epochs=4, callbacks=[counter], verbose=0)
+    assert (counter.epochs, counter.batches) == (4, 40)
+    try:
+        keras.config.set_max_epochs(2)
+        keras.config.set_max_steps_per_epoch(3)
+        counter = _StepCounter()
+        with pytest.warns(UserWarning, match="Limiting epochs to 2"):
+            model.fit(x, y, batch_size=8, epochs=4, callbacks=[counter], verbose=0,
+                      validation_data=(x, y))
+        assert (counter.epochs, counter.batches, counter.test_batches) == (2, 6, 6)
+        with pytest.warns(UserWarning, match="Limiting steps_per_epoch to 3"):
+            assert model.predict(x, batch_size=8, verbose=0).shape == (24, 1)
+        counter = _StepCounter()
+        with pytest.warns(UserWarning, match="Limiting steps_per_epoch to 3"):
+            model.evaluate(x, y, batch_size=8, callbacks=[counter], verbose=0)
+        assert counter.test_batches == 3
+    finally:
+        keras.config.set_max_epochs(None)
+        keras.config.set_max_steps_per_epoch(None)

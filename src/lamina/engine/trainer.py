@@ -44,8 +44,9 @@ def fit(model, x, y, *, batch_size, epochs, verbose, callbacks, validation_split
         validation_batch_size, validation_freq):
     _require_compiled(model, "fit")
     epochs, initial_epoch = _check_epochs(epochs, initial_epoch)
-    steps_per_epoch = _steps_or_none(steps_per_epoch, "steps_per_epoch")
-    validation_steps = _steps_or_none(validation_steps, "validation_steps")
+    epochs = _capped_epochs(epochs)
+    steps_per_epoch = _capped_steps(_steps_or_none(steps_per_epoch, "steps_per_epoch"))
+    validation_steps = _capped_steps(_steps_or_none(validation_steps, "validation_steps"))
     device = _model_device(model)
     dist = distribution.current()
     check_validation_split(validation_split)
@@ -138,7 +139,7 @@ def fit(model, x, y, *, batch_size, epochs, verbose, callbacks, validation_split
 
 def evaluate(model, x, y, *, batch_size, verbose, sample_weight, steps, callbacks, return_dict):
     _require_compiled(model, "evaluate")
-    steps = _steps_or_none(steps, "steps")
+    steps = _capped_steps(_steps_or_none(steps, "steps"))
     data = _input_data(x, y, sample_weight, _model_device(model), batch_size, "evaluate")
     batch_size = _batch_size_or_default(batch_size)
     verbose = _resolve_verbose(verbose) if distribution.current().is_primary() else 0
@@ -159,7 +160,7 @@ def evaluate(model, x, y, *, batch_size, verbose, sample_weight, steps, callback
 
 
 def predict(model, x, *, batch_size, verbose, steps, callbacks):
-    steps = _steps_or_none(steps, "steps")
+    steps = _capped_steps(_steps_or_none(steps, "steps"))
     data = _input_data(x, None, None, _model_device(model), batch_size, "predict")
     batch_size = _batch_size_or_default(batch_size)
     verbose = _resolve_verbose(verbose) if distribution.current().is_primary() else 0
@@ -364,6 +365,24 @@ def _require_compiled(model, method: str) -> None:
         raise ValueError(f"You must call `compile()` before calling `{method}()`, e.g. "
                          f"model.compile(optimizer='adam', loss='sparse_categorical_crossentropy', "
                          f"metrics=['accuracy']).")
+
+
+def _capped_epochs(epochs: int) -> int:
+    """`epochs`, at most `keras.config.max_epochs()` (a debugging cap), warning as Keras does."""
+    limit = config.max_epochs()
+    if limit and limit < epochs:
+        warnings.warn(f"Limiting epochs to {limit}", stacklevel=4)
+        return limit
+    return epochs
+
+
+def _capped_steps(steps: int | None) -> int | None:
+    """Steps of one epoch (None: a whole pass), at most `keras.config.max_steps_per_epoch()`."""
+    limit = config.max_steps_per_epoch()
+    if limit and (not steps or limit < steps):
+        warnings.warn(f"Limiting steps_per_epoch to {limit}", stacklevel=4)
+        return limit
+    return steps
 
 
 def _check_epochs(epochs, initial_epoch) -> tuple[int, int]:
