@@ -178,6 +178,24 @@ def _variable_paths(path) -> list:
     return names + found
 
 
+def test_a_model_on_the_encoded_features_and_one_on_the_inputs_agree(tmp_path):
+    space = adapted(all_types_space())
+    encoded = space.get_encoded_features()
+    predictions = layers.Dense(1, activation="sigmoid")(encoded)
+    training_model = lamina.Model(inputs=encoded, outputs=predictions)
+    inference_model = lamina.Model(inputs=space.get_inputs(), outputs=predictions)
+    # Keras gives a model entered at an intermediate tensor an InputLayer of its own.
+    assert [type(layer).__name__ for layer in training_model.layers] == ["InputLayer", "Dense"]
+    data = columns(space)  # 1-D columns, text among them: each becomes (rows, 1)
+    end_to_end = inference_model.predict(data, verbose=0)
+    two_step = training_model.predict(space(data).numpy(), verbose=0)
+    np.testing.assert_allclose(end_to_end, two_step, rtol=1e-5, atol=1e-6)
+    training_model.save(tmp_path / "training.keras")
+    reloaded = lamina.models.load_model(tmp_path / "training.keras")
+    np.testing.assert_allclose(reloaded.predict(space(data).numpy(), verbose=0), two_step,
+                               rtol=1e-6)
+
+
 def test_a_custom_preprocessor_with_float_output():
     vectorizer = layers.TextVectorization(output_mode="tf_idf")
     space = FeatureSpace(features={"text": FeatureSpace.feature(

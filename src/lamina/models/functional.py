@@ -35,6 +35,7 @@ class Functional(Model):
 
     def __init__(self, inputs, outputs, name: str | None = None, trainable: bool = True, **kwargs):
         super().__init__(name=name, trainable=trainable, **kwargs)
+        inputs, outputs = _entered_at_inputs(inputs, outputs)
         self._inputs_struct = inputs
         # Keras flattens a dict's values in sorted key order: a list of losses, loss weights or
         # targets pairs with `outputs={"b": ..., "a": ...}` as ("a", "b").
@@ -136,10 +137,7 @@ class Functional(Model):
         values = {}
         for symbolic, actual in zip(self._input_tensors, flat):
             input_layer = symbolic.history[0]
-            # An intermediate tensor as an input (Model(inputs=encoded_features, ...), which
-            # Keras allows) takes the data as it is: its own layer is upstream of the model.
-            values[id(symbolic)] = (input_layer(actual) if isinstance(input_layer, InputLayer)
-                                    else actual)
+            values[id(symbolic)] = input_layer(actual)
         return values
 
     def compute_output_shape(self, input_shape):
@@ -204,6 +202,36 @@ def _symbolic_leaves(structure, argument: str) -> list[KerasTensor]:
                 f"All `{argument}` values must be KerasTensors (from `keras.Input(...)` and "
                 f"layer calls on them), but received {received}.{hint}")
     return leaves
+
+
+def _entered_at_inputs(inputs, outputs):
+    """`inputs` and `outputs` with each intermediate tensor among the inputs replaced by a new
+    `Input` of its shape and dtype, and the layers between called again from there.
+
+    Keras allows `Model(inputs=encoded_features, ...)` for a tensor that layers produced (its
+    `clone_graph_nodes`): the model then starts at an InputLayer of its own, so it runs, lists
+    its layers and saves like any other.
+    """
+    leaves = _symbolic_leaves(inputs, "inputs")
+    if all(isinstance(t.history[0], InputLayer) for t in leaves):
+        return inputs, outputs
+    from lamina.layers.core.input_layer import Input
+
+    entries = {id(t): t if isinstance(t.history[0], InputLayer)
+               else Input(batch_shape=t.shape, dtype=t.dtype) for t in leaves}
+    for node in _topological_nodes(leaves, _symbolic_leaves(outputs, "outputs")):
+        args, kwargs = pytree.tree_map(lambda t: entries.get(id(t), t) if isinstance(t, KerasTensor) else t,
+                                       (node.call_args, node.call_kwargs),
+                                       is_leaf=lambda t: isinstance(t, KerasTensor))
+        called = node.layer(*args, **kwargs)
+        for old, new in zip(_as_list(node.outputs), _as_list(called)):
+            entries[id(old)] = new
+    return _replaced(inputs, entries), _replaced(outputs, entries)
+
+
+def _replaced(structure, tensors: dict):
+    return pytree.tree_map(lambda t: tensors.get(id(t), t), structure,
+                           is_leaf=lambda t: isinstance(t, KerasTensor))
 
 
 def _topological_nodes(inputs, outputs) -> list[Node]:
