@@ -1,13 +1,16 @@
 """Keras' preprocessing layers: images, text and structured data turned into tensors."""
+from lamina.layers.preprocessing.aug_mix import AugMix
 from lamina.layers.preprocessing.auto_contrast import AutoContrast
 from lamina.layers.preprocessing.category_encoding import CategoryEncoding
 from lamina.layers.preprocessing.center_crop import CenterCrop
+from lamina.layers.preprocessing.clahe import ContrastLimitedAdaptiveHistogramEqualization
 from lamina.layers.preprocessing.cut_mix import CutMix
 from lamina.layers.preprocessing.discretization import Discretization
 from lamina.layers.preprocessing.equalization import Equalization
 from lamina.layers.preprocessing.hashed_crossing import HashedCrossing
 from lamina.layers.preprocessing.hashing import Hashing
 from lamina.layers.preprocessing.integer_lookup import IntegerLookup
+from lamina.layers.preprocessing.mel_spectrogram import MelSpectrogram
 from lamina.layers.preprocessing.mix_up import MixUp
 from lamina.layers.preprocessing.normalization import Normalization
 from lamina.layers.preprocessing.pipeline import Pipeline
@@ -17,8 +20,10 @@ from lamina.layers.preprocessing.random_color_degeneration import RandomColorDeg
 from lamina.layers.preprocessing.random_color_jitter import RandomColorJitter
 from lamina.layers.preprocessing.random_contrast import RandomContrast
 from lamina.layers.preprocessing.random_crop import RandomCrop
+from lamina.layers.preprocessing.random_elastic_transform import RandomElasticTransform
 from lamina.layers.preprocessing.random_erasing import RandomErasing
 from lamina.layers.preprocessing.random_flip import RandomFlip
+from lamina.layers.preprocessing.random_gaussian_blur import RandomGaussianBlur
 from lamina.layers.preprocessing.random_grayscale import RandomGrayscale
 from lamina.layers.preprocessing.random_hue import RandomHue
 from lamina.layers.preprocessing.random_invert import RandomInvert
@@ -33,6 +38,7 @@ from lamina.layers.preprocessing.random_zoom import RandomZoom
 from lamina.layers.preprocessing.rescaling import Rescaling
 from lamina.layers.preprocessing.resizing import Resizing
 from lamina.layers.preprocessing.solarization import Solarization
+from lamina.layers.preprocessing.stft_spectrogram import STFTSpectrogram
 from lamina.layers.preprocessing.string_lookup import StringLookup
 from lamina.layers.preprocessing.text_vectorization import TextVectorization
 
@@ -46,3 +52,5 @@ __all__ = [
     "Solarization", "StringLookup", "TextVectorization"
 ]
 __all__ += ["HashedCrossing"]
+__all__ += ["AugMix", "ContrastLimitedAdaptiveHistogramEqualization", "MelSpectrogram",
+            "RandomElasticTransform", "RandomGaussianBlur", "STFTSpectrogram"]
