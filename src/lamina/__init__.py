@@ -19,6 +19,7 @@ _SUBMODULES = (
     "models", "ops", "optimizers", "preprocessing", "random", "regularizers", "saving", "tree",
     "utils",
 )
+_SUBMODULES += ("visualization", "wrappers")
 _TOP_LEVEL = {
     "Sequential": "lamina.models",
     "Model": "lamina.models",
@@ -36,6 +37,15 @@ _TOP_LEVEL = {
     "Optimizer": "lamina.optimizers",
     "Regularizer": "lamina.regularizers",
 }
+_TOP_LEVEL.update({
+    "name_scope": "lamina.utils.scopes",
+    "StatelessScope": "lamina.utils.scopes",
+    "SymbolicScope": "lamina.utils.scopes",
+    "Operation": "lamina.utils.operation",
+    "Function": "lamina.utils.operation",
+    "remat": "lamina.utils.remat",
+    "RematScope": "lamina.utils.remat",
+})
 
 __all__ = list(_SUBMODULES) + list(_TOP_LEVEL) + ["__version__", "version"]
 

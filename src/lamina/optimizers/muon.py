@@ -121,7 +121,7 @@ class Muon(Optimizer):
         variable.sub_(momentum * alpha / (torch.sqrt(velocity) + self.epsilon))
 
     def zeropower_via_newtonschulz5(self, x: torch.Tensor, steps: int) -> torch.Tensor:
-        """The quintic Newton-Schulz approximation of `U V^T` from the SVD of `x` (last two axes)."""
+        """The quintic Newton-Schulz approximation of `U V^T` (SVD of `x`, last two axes)."""
         if x.ndim < 2:
             raise ValueError("Expected gradient or momentum to have at least 2 dimensions. "
                              f"Received: shape={tuple(x.shape)}")
