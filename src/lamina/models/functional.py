@@ -16,7 +16,7 @@ from torch import nn
 from torch.utils import _pytree as pytree
 
 from lamina.layers.layer import Layer
-from lamina.layers.core.input_layer import InputLayer
+from lamina.layers.core.input_layer import Input, InputLayer
 from lamina.models.model import Model
 from lamina.ops.node import Node
 from lamina.ops.keras_tensor import KerasTensor
@@ -215,14 +215,10 @@ def _entered_at_inputs(inputs, outputs):
     leaves = _symbolic_leaves(inputs, "inputs")
     if all(isinstance(t.history[0], InputLayer) for t in leaves):
         return inputs, outputs
-    from lamina.layers.core.input_layer import Input
-
     entries = {id(t): t if isinstance(t.history[0], InputLayer)
                else Input(batch_shape=t.shape, dtype=t.dtype) for t in leaves}
     for node in _topological_nodes(leaves, _symbolic_leaves(outputs, "outputs")):
-        args, kwargs = pytree.tree_map(lambda t: entries.get(id(t), t) if isinstance(t, KerasTensor) else t,
-                                       (node.call_args, node.call_kwargs),
-                                       is_leaf=lambda t: isinstance(t, KerasTensor))
+        args, kwargs = _replaced((node.call_args, node.call_kwargs), entries)
         called = node.layer(*args, **kwargs)
         for old, new in zip(_as_list(node.outputs), _as_list(called)):
             entries[id(old)] = new
@@ -230,8 +226,8 @@ def _entered_at_inputs(inputs, outputs):
 
 
 def _replaced(structure, tensors: dict):
-    return pytree.tree_map(lambda t: tensors.get(id(t), t), structure,
-                           is_leaf=lambda t: isinstance(t, KerasTensor))
+    return pytree.tree_map(lambda t: tensors.get(id(t), t) if isinstance(t, KerasTensor) else t,
+                           structure, is_leaf=lambda t: isinstance(t, KerasTensor))
 
 
 def _topological_nodes(inputs, outputs) -> list[Node]:
