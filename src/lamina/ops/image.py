@@ -160,10 +160,10 @@ def _check_interpolation(interpolation) -> None:
                          f"{{'nearest', 'bilinear'}}. Received: interpolation={interpolation}")
 
 
-def _check_fill_mode(fill_mode, modes=_FILL_MODES) -> None:
-    if fill_mode not in modes:
-        expected = "{" + ", ".join(repr(m) for m in modes) + "}"
-        raise ValueError(f"Invalid value for argument `fill_mode`. Expected of one {expected}. "
+def _check_fill_mode(fill_mode, expected_words: str = "Expected of one") -> None:
+    if fill_mode not in _FILL_MODES:
+        expected = "{" + ", ".join(repr(m) for m in _FILL_MODES) + "}"
+        raise ValueError(f"Invalid value for argument `fill_mode`. {expected_words} {expected}. "
                          f"Received: fill_mode={fill_mode}")
 
 
@@ -438,7 +438,7 @@ def map_coordinates(inputs, coordinates, order: int, fill_mode: str = "constant"
     if len(shape) < 2:
         raise ValueError("Invalid coordinates rank: expected at least rank 2. Received input "
                          f"with shape: {shape}")
-    _check_fill_mode(fill_mode)
+    _check_fill_mode(fill_mode, "Expected one of")
     if order not in (0, 1):
         raise ValueError("Invalid value for argument `order`. Expected one of [0, 1]. "
                          f"Received: order={order}")

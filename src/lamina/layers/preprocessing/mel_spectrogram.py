@@ -22,23 +22,21 @@ def hertz_to_mel(frequencies: torch.Tensor) -> torch.Tensor:
 
 def linear_to_mel_weight_matrix(num_mel_bins: int = 20, num_spectrogram_bins: int = 129,
                                 sampling_rate=8000, lower_edge_hertz=125.0,
-                                upper_edge_hertz=3800.0, dtype=torch.float32,
-                                device=None) -> torch.Tensor:
+                                upper_edge_hertz=3800.0, dtype=torch.float32) -> torch.Tensor:
     """`(num_spectrogram_bins, num_mel_bins)` triangular filters with peaks of 1 (HTK's mel
     scale), mapping linear frequency bins of `[0, sampling_rate / 2]` onto mel bands between
-    the edges; the first (DC) bin gets no weight.
+    the edges; the first (DC) bin gets no weight. Built on the host.
 
     Example:
         >>> linear_to_mel_weight_matrix(4, 9, 8000, 100.0, 4000.0).shape
         torch.Size([9, 4])
     """
-    nyquist = torch.tensor(float(sampling_rate), dtype=dtype, device=device) / 2.0
-    frequencies = torch.linspace(0.0, float(nyquist), num_spectrogram_bins, dtype=dtype,
-                                 device=device)[1:]
+    nyquist = float(torch.tensor(float(sampling_rate), dtype=dtype) / 2.0)
+    frequencies = torch.linspace(0.0, nyquist, num_spectrogram_bins, dtype=dtype)[1:]
     bins_mel = hertz_to_mel(frequencies)[:, None]
-    low, high = (hertz_to_mel(torch.tensor(float(edge), dtype=dtype, device=device))
+    low, high = (float(hertz_to_mel(torch.tensor(float(edge), dtype=dtype)))
                  for edge in (lower_edge_hertz, upper_edge_hertz))
-    edges = torch.linspace(float(low), float(high), num_mel_bins + 2, dtype=dtype, device=device)
+    edges = torch.linspace(low, high, num_mel_bins + 2, dtype=dtype)
     lower, center, upper = edges[None, :-2], edges[None, 1:-1], edges[None, 2:]
     lower_slopes = (bins_mel - lower) / (center - lower)
     upper_slopes = (upper - bins_mel) / (upper - center)
@@ -106,9 +104,8 @@ class MelSpectrogram(Layer):
                           window=self.window, center=True)
         spectrum = torch.sqrt(real.square() + imag.square()) ** self.mag_exp
         matrix = linear_to_mel_weight_matrix(self.num_mel_bins, spectrum.shape[-1],
-                                             self.sampling_rate, self.min_freq, self.max_freq,
-                                             device=spectrum.device)
-        outputs = torch.tensordot(spectrum, matrix.to(spectrum.dtype), dims=1)
+                                             self.sampling_rate, self.min_freq, self.max_freq)
+        outputs = torch.tensordot(spectrum, matrix.to(spectrum.device, spectrum.dtype), dims=1)
         if self.power_to_db:
             outputs = self._decibels(outputs)
         return outputs.transpose(-1, -2).to(backend.standardize_dtype(self.compute_dtype))
