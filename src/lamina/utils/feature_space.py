@@ -16,106 +16,15 @@ from __future__ import annotations
 
 import numpy as np
 import torch
-from torch import nn
 
 from lamina import layers
 from lamina.layers.layer import Layer
 from lamina.utils.dataset import Dataset
+from lamina.utils.feature_space_parts import (Cross, Feature, LayerDict, TFDConcat, TFDIdentity,
+                                              deserialize_spec, serialize_spec)
 from lamina.utils.naming import unique_name
 
 __all__ = ["Cross", "Feature", "FeatureSpace"]
-
-# Where Keras defines these classes: its files name them so, and lamina writes the same.
-_KERAS_MODULE = "keras.src.layers.preprocessing.feature_space"
-
-
-class Cross:
-    """A feature cross: the named features hashed together into `crossing_dim` bins."""
-
-    def __init__(self, feature_names, crossing_dim, output_mode="one_hot"):
-        if output_mode not in {"int", "one_hot"}:
-            raise ValueError(f"Invalid value for argument `output_mode`. Expected one of "
-                             f"{{'int', 'one_hot'}}. Received: output_mode={output_mode}")
-        self.feature_names = tuple(feature_names)
-        self.crossing_dim = crossing_dim
-        self.output_mode = output_mode
-
-    @property
-    def name(self) -> str:
-        return "_X_".join(self.feature_names)
-
-    def get_config(self) -> dict:
-        return {"feature_names": self.feature_names, "crossing_dim": self.crossing_dim,
-                "output_mode": self.output_mode}
-
-    @classmethod
-    def from_config(cls, config: dict) -> Cross:
-        return cls(**config)
-
-
-class Feature:
-    """A feature: its input dtype, its preprocessing layer, and how its output is encoded."""
-
-    def __init__(self, dtype, preprocessor, output_mode):
-        if output_mode not in {"int", "one_hot", "float"}:
-            raise ValueError(f"Invalid value for argument `output_mode`. Expected one of "
-                             f"{{'int', 'one_hot', 'float'}}. Received: output_mode={output_mode}")
-        self.dtype = dtype
-        if isinstance(preprocessor, dict):
-            preprocessor = _deserialize(preprocessor)
-        self.preprocessor = preprocessor
-        self.output_mode = output_mode
-
-    def get_config(self) -> dict:
-        return {"dtype": self.dtype, "preprocessor": _serialize(self.preprocessor),
-                "output_mode": self.output_mode}
-
-    @classmethod
-    def from_config(cls, config: dict) -> Feature:
-        return cls(**config)
-
-
-class TFDIdentity(Layer):
-    """The preprocessor of a plain float feature: passes its values through."""
-
-    def call(self, inputs):
-        return inputs
-
-
-class TFDConcat(Layer):
-    """Joins the encoded features along `axis`."""
-
-    def __init__(self, axis, **kwargs):
-        super().__init__(**kwargs)
-        self.axis = axis
-
-    def call(self, inputs):
-        return torch.cat(list(inputs), dim=self.axis)
-
-    def compute_output_shape(self, input_shape):
-        shapes = [tuple(s) for s in input_shape]
-        widths = [s[self.axis] for s in shapes]
-        width = None if None in widths else sum(widths)
-        axis = self.axis % len(shapes[0])
-        return shapes[0][:axis] + (width,) + shapes[0][axis + 1:]
-
-    def get_config(self) -> dict:
-        return {**super().get_config(), "axis": self.axis}
-
-
-_LOCAL_CLASSES = {"Cross": Cross, "Feature": Feature, "TFDIdentity": TFDIdentity,
-                  "TFDConcat": TFDConcat}
-
-
-class _LayerDict(nn.ModuleDict):
-    """A dict of layers that torch and the `.keras` writer see; any column name is a key
-    (a ModuleDict refuses names of its own attributes, such as 'type' or 'keys')."""
-
-    def __setitem__(self, key: str, module: nn.Module) -> None:
-        self._modules[key] = module
-
-    def get(self, key: str, default=None):
-        return self._modules.get(key, default)
 
 
 class FeatureSpace(Layer):
@@ -213,13 +122,13 @@ class FeatureSpace(Layer):
         self.output_mode = output_mode
         self.inputs = {key: layers.Input(shape=(1,), dtype=feature.dtype, name=key)
                        for key, feature in self.features.items()}
-        self.preprocessors = _LayerDict({key: feature.preprocessor
+        self.preprocessors = LayerDict({key: feature.preprocessor
                                          for key, feature in self.features.items()})
         self.encoded_features = None
-        self.crossers = _LayerDict({cross.name: layers.HashedCrossing(cross.crossing_dim,
+        self.crossers = LayerDict({cross.name: layers.HashedCrossing(cross.crossing_dim,
                                                                       name=cross.name)
                                     for cross in self.crosses})
-        self.one_hot_encoders = _LayerDict()
+        self.one_hot_encoders = LayerDict()
         self._is_adapted = False
         self.concat = None
         self._preprocessed_features_names = None
@@ -230,7 +139,7 @@ class FeatureSpace(Layer):
         if isinstance(feature, Feature):
             return feature
         if isinstance(feature, dict):
-            return _deserialize(feature)
+            return deserialize_spec(feature)
         if feature == "float_discretized":
             return self.float_discretized(name=name, num_bins=self.num_discretization_bins)
         if feature in ("integer_hashed", "string_hashed"):
@@ -242,7 +151,7 @@ class FeatureSpace(Layer):
 
     def _standardize_cross(self, cross, feature_names: set) -> Cross:
         if isinstance(cross, dict):
-            cross = _deserialize(cross)
+            cross = deserialize_spec(cross)
         if isinstance(cross, Cross):
             return cross
         if not self.crossing_dim:
@@ -395,9 +304,9 @@ class FeatureSpace(Layer):
 
     # ----------------------------------------------------------------------------- saving
     def get_config(self) -> dict:
-        return {"features": {k: _serialize(v) for k, v in self.features.items()},
+        return {"features": {k: serialize_spec(v) for k, v in self.features.items()},
                 "output_mode": self.output_mode,
-                "crosses": [_serialize(cross) for cross in self.crosses],
+                "crosses": [serialize_spec(cross) for cross in self.crosses],
                 "crossing_dim": self.crossing_dim, "hashing_dim": self.hashing_dim,
                 "num_discretization_bins": self.num_discretization_bins}
 
@@ -428,29 +337,6 @@ class FeatureSpace(Layer):
 
     def load_own_variables(self, store) -> None:
         return
-
-
-def _serialize(obj) -> dict:
-    """Keras' dict for `obj`; this module's classes under the module name Keras gives them."""
-    from lamina.saving.serialization_lib import serialize_keras_object
-
-    config = serialize_keras_object(obj)
-    if type(obj).__name__ in _LOCAL_CLASSES and type(obj) is _LOCAL_CLASSES[type(obj).__name__]:
-        config.update(module=_KERAS_MODULE, registered_name=type(obj).__name__)
-    return config
-
-
-def _deserialize(config: dict):
-    """Rebuilds a Feature, Cross or TFDIdentity from Keras' dict (other objects as usual)."""
-    from lamina.saving.serialization_lib import deserialize_keras_object
-
-    local = _LOCAL_CLASSES.get(config.get("class_name"))
-    if local is None or config.get("module") not in (_KERAS_MODULE, __name__):
-        return deserialize_keras_object(config)
-    instance = local.from_config(config["config"])
-    if isinstance(instance, Layer) and config.get("build_config"):
-        instance.build_from_config(config["build_config"])
-    return instance
 
 
 def _has_given_vocabulary(layer) -> bool:
