@@ -147,3 +147,44 @@ def test_multi_optimizer_with_a_function_trains_a_model():
     assert history.history["loss"][-1] < history.history["loss"][0]
     assert int(adam.iterations) == int(sgd.iterations) == 16
     assert len(adam.variables) == 2 + 2 * 2 and len(sgd.variables) == 2
+
+
+@pytest.mark.parametrize("make", [
+    lambda: optimizers.Muon(learning_rate=0.01), lambda: optimizers.ScheduleFreeAdamW(),
+    lambda: optimizers.MultiOptimizer(optimizers.OptimizerMap(
+        optimizers.SGD(0.1, momentum=0.9), {".*hidden/.*": optimizers.Adam(0.01)}))],
+    ids=["muon", "schedule_free_adamw", "multi_optimizer"])
+def test_state_round_trips_through_a_keras_file(make, tmp_path):
+    inputs = lamina.Input((3,))
+    hidden = lamina.layers.Dense(4, name="hidden")(inputs)
+    model = lamina.Model(inputs, lamina.layers.Dense(1, name="out")(hidden))
+    model.compile(optimizer=make(), loss="mse")
+    model.fit(np.ones((8, 3)), np.ones((8, 1)), epochs=2, verbose=0)
+    model.save(tmp_path / "model.keras")
+    again = lamina.models.load_model(tmp_path / "model.keras")
+    assert type(again.optimizer) is type(model.optimizer)
+    saved, loaded = model.optimizer.get_weights(), again.optimizer.get_weights()
+    assert len(saved) == len(loaded) > 2
+    for expected, value in zip(saved, loaded):
+        np.testing.assert_array_equal(value, expected)
+
+
+KERAS_FILES = Path(__file__).parents[1] / "fixtures" / "optimizers"
+
+
+@pytest.mark.parametrize("name", ["muon", "schedule_free_adamw", "multi_optimizer"])
+def test_loads_a_model_trained_by_keras_with_its_optimizer_state(name):
+    reference = np.load(KERAS_FILES / "keras_optimizer_files.npz")
+    model = lamina.models.load_model(KERAS_FILES / f"keras_{name}.keras")
+    assert type(model.optimizer).__name__ == {"muon": "Muon",
+                                               "schedule_free_adamw": "ScheduleFreeAdamW",
+                                               "multi_optimizer": "MultiOptimizer"}[name]
+    np.testing.assert_allclose(model.predict(reference["x"], verbose=0),
+                               reference[f"{name}/prediction"], rtol=1e-5, atol=1e-6)
+    variables = model.optimizer.get_weights()
+    expected = [reference[key] for key in sorted(
+        (k for k in reference.files if k.startswith(f"{name}/variables/")),
+        key=lambda k: int(k.rsplit("/", 1)[1]))]
+    assert len(variables) == len(expected)
+    for j, (value, want) in enumerate(zip(variables, expected)):
+        np.testing.assert_allclose(value, want, rtol=1e-6, err_msg=str(j))
