@@ -455,7 +455,9 @@ def elastic_transform(images, alpha=20.0, sigma=5.0, interpolation: str = "bilin
 
     Each image draws two fields of N(0, sigma²) noise, blurs them with a Gaussian of standard
     deviation `sigma` (kernel size `int(6 sigma) | 1`) and reads the image at
-    `(row + alpha dy, column + alpha dx)`. `alpha=0` leaves the images as they are.
+    `(row + alpha dy, column + alpha dx)`. `alpha=0` leaves the images as they are. The two
+    fields are independent draws (Keras' JAX backend draws both from one seed, so there
+    `dx == dy`, and its torch backend ignores the seed); the same seed repeats them.
 
     Args:
         images: an image or a batch, as in `affine_transform`.
