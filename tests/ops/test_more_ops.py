@@ -18,7 +18,8 @@ from lamina import ops
 
 REFERENCE = Path(__file__).resolve().parents[1] / "fixtures" / "ops" / "more_ops_reference.npz"
 ARRAYS = dict(np.load(REFERENCE))
-CASES = json.loads(str(ARRAYS.pop("cases.json")))["cases"]
+INDEX = json.loads(str(ARRAYS.pop("cases.json")))
+CASES, RESULT_DTYPES = INDEX["cases"], INDEX["result_dtypes"]
 
 # The functions the fixture script hands to Keras, written over lamina.ops.
 FUNCTIONS = {
@@ -101,6 +102,29 @@ def test_matches_keras(case):
             np.testing.assert_array_equal(got, want)
 
 
+def _ramp(dtype, shape=(4,)):
+    return ops.cast(torch.arange(1, 1 + int(np.prod(shape))).reshape(shape) % 3, dtype)
+
+
+def _dtype_call(key):
+    """The call the fixture made for `key` (`op/dtype`, `op/dtype/dtype2`, `op/dtype=...`)."""
+    op, *dtypes = key.split("/")
+    if dtypes[0].startswith("dtype="):
+        return lambda: getattr(ops, op)(1, 2, 3, dtype=dtypes[0].removeprefix("dtype="))
+    if op in ("logspace", "geomspace"):
+        return lambda: getattr(ops, op)(_ramp(dtypes[0], ()), _ramp(dtypes[0], ()), 3)
+    if op == "cdist":
+        return lambda: ops.cdist(_ramp(dtypes[0], (2, 2)), _ramp(dtypes[0], (3, 2)))
+    if op == "correlate":
+        return lambda: ops.correlate(_ramp(dtypes[0]), _ramp(dtypes[1], (2,)))
+    return lambda: getattr(ops, op)(*[_ramp(d) for d in dtypes])
+
+
+@pytest.mark.parametrize("key", sorted(RESULT_DTYPES))
+def test_result_dtypes_match_keras(key):
+    assert ops.dtype(_dtype_call(key)()) == RESULT_DTYPES[key]
+
+
 def test_names_resolve_in_keras_namespaces():
     keras = lamina
     numpy_names = ["angle", "argpartition", "bartlett", "blackman", "conj", "conjugate",
@@ -142,6 +166,7 @@ def test_names_resolve_in_keras_namespaces():
     (lambda: ops.logspace(0.0, 1.0, axis=1), ValueError, "axis"),
     (lambda: ops.hanning(2.5), TypeError, "window length"),
     (lambda: ops.associative_scan(3, torch.ones(3)), TypeError, "callable"),
+    (lambda: ops.custom_gradient(torch.sin)(torch.ones(2)), TypeError, "(output, grad_fn)"),
     (lambda: ops.associative_scan(FUNCTIONS["add"], [torch.ones(3), torch.ones(2)]),
      ValueError, "same first dimension"),
 ])

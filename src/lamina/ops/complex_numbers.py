@@ -76,14 +76,15 @@ def polar(abs_, angle) -> torch.Tensor:
         angle: The angles in radians.
 
     Returns:
-        A complex tensor of the broadcast shape (complex64 from float32).
+        A complex tensor of the broadcast shape (complex64, complex128 from float64).
 
     Example:
         >>> polar(torch.tensor([2.0]), torch.tensor([0.0]))
         tensor([2.+0.j])
     """
     magnitude, phase = (as_float(t) for t in tensors(abs_, angle))
-    dtype = torch.promote_types(magnitude.dtype, phase.dtype)
+    # At least float32: torch's complex32 (from float16) is experimental.
+    dtype = torch.promote_types(torch.promote_types(magnitude.dtype, phase.dtype), torch.float32)
     magnitude, phase = magnitude.to(dtype), phase.to(dtype)
     return torch.complex(magnitude * torch.cos(phase), magnitude * torch.sin(phase))
 

@@ -197,6 +197,11 @@ def _spacing_dtype(start, stop, dtype) -> torch.dtype:
     return result
 
 
+def _compute_dtype(target: torch.dtype) -> torch.dtype:
+    """Integer (and bool) results are computed in floatx, then cast, as Keras does."""
+    return target if target.is_floating_point else _dtype_or_floatx(None)
+
+
 def _exponents(start, stop, num: int, endpoint: bool, dtype, axis: int, name: str):
     """`num` evenly spaced values from `start` to `stop` on a new axis 0 (arrays broadcast)."""
     if axis != 0:
@@ -227,8 +232,10 @@ def logspace(start, stop, num: int = 50, endpoint: bool = True, base=10, dtype=N
         tensor([  1.,  10., 100.])
     """
     target = _spacing_dtype(start, stop, dtype)
-    exponents = _exponents(start, stop, num, endpoint, target, axis, "logspace")
-    return torch.pow(torch.as_tensor(base, dtype=target, device=exponents.device), exponents)
+    compute = _compute_dtype(target)
+    exponents = _exponents(start, stop, num, endpoint, compute, axis, "logspace")
+    powers = torch.pow(torch.as_tensor(base, dtype=compute, device=exponents.device), exponents)
+    return powers.to(target)
 
 
 def geomspace(start, stop, num: int = 50, endpoint: bool = True, dtype=None,
@@ -240,10 +247,12 @@ def geomspace(start, stop, num: int = 50, endpoint: bool = True, dtype=None,
         tensor([   1.,   10.,  100., 1000.])
     """
     target = _spacing_dtype(start, stop, dtype)
-    low, high = (tensor(v).to(target) for v in tensors(start, stop))
+    compute = _compute_dtype(target)
+    low, high = (tensor(v).to(compute) for v in tensors(start, stop))
     exponents = _exponents(torch.log10(low.abs()), torch.log10(high.abs()), num, endpoint,
-                           target, axis, "geomspace")
-    return torch.pow(torch.tensor(10.0, dtype=target, device=low.device), exponents) * low.sign()
+                           compute, axis, "geomspace")
+    powers = torch.pow(torch.tensor(10.0, dtype=compute, device=low.device), exponents)
+    return (powers * low.sign()).to(target)
 
 
 def eye(N: int, M: int | None = None, k: int = 0, dtype=None) -> torch.Tensor:

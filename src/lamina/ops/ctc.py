@@ -16,7 +16,7 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from lamina.ops.core import tensor, tensors
+from lamina.ops.core import tensor
 
 __all__ = ["ctc_decode", "ctc_loss"]
 
@@ -50,7 +50,8 @@ def ctc_loss(target, output, target_length, output_length, mask_index: int = 0):
         0.2877
     """
     logits = _logits(output)
-    labels, label_lengths, lengths = tensors(target, target_length, output_length)
+    labels, label_lengths, lengths = (tensor(v, logits.device)
+                                      for v in (target, target_length, output_length))
     if labels.dim() != 2 or logits.dim() != 3:
         raise ValueError(f"`ctc_loss` expects `target` of shape (batch_size, max_label_length) "
                          f"and `output` of shape (batch_size, max_length, num_classes). "

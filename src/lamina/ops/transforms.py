@@ -18,7 +18,7 @@ from collections.abc import Callable
 import torch
 from torch.utils import _pytree as pytree
 
-from lamina.ops.core import tensor, tensors
+from lamina.ops.core import first_device, tensor, tensors
 
 __all__ = ["custom_gradient", "jvp", "vectorize"]
 
@@ -101,7 +101,12 @@ class _CustomGradient(torch.autograd.Function):
 
     @staticmethod
     def forward(ctx, forward_fn, *args):
-        output, ctx.grad_fn = forward_fn(*args)
+        result = forward_fn(*args)
+        if not (isinstance(result, (tuple, list)) and len(result) == 2 and callable(result[1])):
+            raise TypeError(f"A function decorated with `custom_gradient` must return "
+                            f"`(output, grad_fn)`. Received: {type(result).__name__} from "
+                            f"{getattr(forward_fn, '__name__', forward_fn)!r}")
+        output, ctx.grad_fn = result
         ctx.is_tensor = [isinstance(arg, torch.Tensor) for arg in args]
         ctx.others = [None if t else arg for t, arg in zip(ctx.is_tensor, args)]
         ctx.save_for_backward(*[arg for arg in args if isinstance(arg, torch.Tensor)])
@@ -164,6 +169,7 @@ def jvp(fun: Callable, primals, tangents, has_aux: bool = False):
         >>> jvp(torch.sin, (torch.tensor(0.0),), (torch.tensor(2.0),))
         (tensor(0.), tensor(2.))
     """
-    primals = tuple(pytree.tree_map(tensor, tuple(primals)))
-    tangents = tuple(pytree.tree_map(tensor, tuple(tangents)))
+    device = first_device(pytree.tree_leaves((primals, tangents)))
+    primals, tangents = (tuple(pytree.tree_map(lambda v: tensor(v, device), tuple(values)))
+                         for values in (primals, tangents))
     return torch.func.jvp(fun, primals, tangents, has_aux=has_aux)
