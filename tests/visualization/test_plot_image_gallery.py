@@ -1,6 +1,13 @@
-"""keras.visualization.plot_image_gallery: grid, titles, value ranges, saving and errors."""
+"""keras.visualization: plot_image_gallery (grid, titles, value ranges, saving, errors),
+draw_segmentation_masks against Keras 3.15 (tests/fixtures/visualization/
+segmentation_reference.npz, made by make_segmentation_reference.py) and
+plot_segmentation_mask_gallery."""
+import json
+from pathlib import Path
+
 import numpy as np
 import pytest
+import torch
 
 pyplot = pytest.importorskip("matplotlib.pyplot")
 
@@ -52,3 +59,45 @@ def test_argument_errors(arguments, match):
 def test_refuses_an_unbatched_image():
     with pytest.raises(ValueError, match="requires you to batch"):
         keras.visualization.plot_image_gallery(np.zeros((4, 4, 3)), show=False)
+
+
+SEGMENTATION = np.load(Path(__file__).parents[1] / "fixtures" / "visualization"
+                       / "segmentation_reference.npz")
+SEGMENTATION_CASES = json.loads(str(SEGMENTATION["cases"]))
+
+
+@pytest.mark.parametrize("case", SEGMENTATION_CASES, ids=[c["name"] for c in SEGMENTATION_CASES])
+def test_draw_segmentation_masks_matches_keras(case):
+    arguments = dict(case["arguments"])
+    if "color_mapping" in arguments:
+        arguments["color_mapping"] = {int(k): v for k, v in arguments["color_mapping"].items()}
+    output = keras.visualization.draw_segmentation_masks(
+        torch.from_numpy(SEGMENTATION["images"]), SEGMENTATION["masks"], **arguments)
+    expected = SEGMENTATION[f"{case['name']}/output"]
+    assert output.dtype == expected.dtype
+    np.testing.assert_array_equal(output, expected)
+
+
+def test_draw_segmentation_masks_channels_first_and_errors():
+    images, masks = SEGMENTATION["images"], SEGMENTATION["masks"]
+    np.testing.assert_array_equal(
+        keras.visualization.draw_segmentation_masks(images.transpose(0, 3, 1, 2),
+                                                    masks.transpose(0, 3, 1, 2),
+                                                    data_format="channels_first"),
+        SEGMENTATION["default/output"])
+    with pytest.raises(TypeError, match="must be in integer dtype. Received: "
+                                        "segmentation_masks.dtype=float32"):
+        keras.visualization.draw_segmentation_masks(images, masks.astype("float32"))
+    with pytest.raises(ValueError, match="must be batched 4D tensor"):
+        keras.visualization.draw_segmentation_masks(images[0], masks[0])
+
+
+def test_segmentation_gallery_rows_hold_image_truth_and_prediction():
+    images, masks = SEGMENTATION["images"], SEGMENTATION["masks"]
+    figure = keras.visualization.plot_segmentation_mask_gallery(
+        images, num_classes=4, y_true=masks, y_pred=masks, show=False)
+    axes = figure.axes
+    assert len(axes) == 6
+    np.testing.assert_array_equal(axes[0].get_images()[0].get_array(), images[0].astype("uint8"))
+    drawn = keras.visualization.draw_segmentation_masks(images, masks, num_classes=4)
+    np.testing.assert_array_equal(axes[4].get_images()[0].get_array(), drawn[1])
