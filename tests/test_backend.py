@@ -49,3 +49,18 @@ def test_to_tensor_rejects_ragged_lists():
 def test_to_numpy_round_trip():
     array = np.random.default_rng(0).normal(size=(2, 3)).astype(np.float32)
     np.testing.assert_array_equal(backend.to_numpy(backend.to_tensor(array)), array)
+
+
+def test_to_tensor_reads_an_object_array_of_numbers_and_booleans_as_floats():
+    # np.array(dataframe) after pd.get_dummies: int, float and bool columns in one object array.
+    rows = np.array([[4, 97.5, True, False], [8, 302.0, False, True]], dtype=object)
+    tensor = backend.to_tensor(rows, device="cpu")
+    assert tensor.dtype == torch.float32
+    np.testing.assert_array_equal(tensor.numpy(), [[4, 97.5, 1, 0], [8, 302, 0, 1]])
+
+
+def test_to_tensor_still_rejects_ragged_object_arrays():
+    ragged = np.empty(2, dtype=object)
+    ragged[0], ragged[1] = [1, 2], [3]
+    with pytest.raises(TypeError, match="ragged lists cannot be stacked"):
+        backend.to_tensor(ragged, device="cpu")

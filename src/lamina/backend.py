@@ -8,6 +8,7 @@ Example:
 from __future__ import annotations
 
 import contextlib
+import numbers
 import os
 import threading
 
@@ -181,8 +182,7 @@ def to_tensor(x, dtype=None, device=None) -> torch.Tensor:
     else:
         array = np.asarray(x)
         if array.dtype == object:
-            raise TypeError(f"Expected a numeric array, but received an array of Python objects "
-                            f"(dtype=object, shape {array.shape}); ragged lists cannot be stacked.")
+            array = _numbers_from_objects(array)
         if array.dtype.byteorder not in ("=", "|") or not array.flags.writeable:
             array = np.ascontiguousarray(array, dtype=array.dtype.newbyteorder("="))
             array.setflags(write=True)
@@ -194,6 +194,15 @@ def to_tensor(x, dtype=None, device=None) -> torch.Tensor:
     else:
         target = tensor.dtype
     return tensor.to(device=device, dtype=target)
+
+
+def _numbers_from_objects(array: np.ndarray) -> np.ndarray:
+    """An object array holding only numbers and booleans (`np.array(dataframe)` of float,
+    int and `get_dummies` bool columns) as float64; anything else is an error."""
+    if array.size and all(isinstance(v, (numbers.Number, np.bool_, bool)) for v in array.flat):
+        return array.astype(np.float64)
+    raise TypeError(f"Expected a numeric array, but received an array of Python objects "
+                    f"(dtype=object, shape {array.shape}); ragged lists cannot be stacked.")
 
 
 def is_string_data(value) -> bool:

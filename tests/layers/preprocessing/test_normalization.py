@@ -146,3 +146,28 @@ def test_axis_out_of_range():
     with pytest.raises(ValueError, match=r"All `axis` values must be in the range \[-ndim, ndim\). "
                                          r"Received inputs with ndim=2, while axis=\(2,\)"):
         layers.Normalization(axis=2).adapt(DATA)
+
+
+def test_adapt_with_axis_none_on_a_column_after_input_shape_gives_one_mean_and_variance():
+    # TensorFlow's regression tutorial: Normalization(input_shape=[1,], axis=None) adapted on a
+    # 1-D column of horsepower values, then used in Sequential([normalizer, Dense(1)]).
+    column = np.random.default_rng(0).uniform(45, 230, size=318)
+    normalizer = layers.Normalization(input_shape=[1], axis=None)
+    normalizer.adapt(column)
+    np.testing.assert_allclose(float(normalizer.mean), column.mean(), rtol=1e-6)
+    np.testing.assert_allclose(float(normalizer.variance), column.var(), rtol=1e-6)
+    model = lamina.Sequential([normalizer, layers.Dense(1)])
+    out = normalizer(column[:3].reshape(3, 1).astype("float32"))
+    np.testing.assert_allclose(out.numpy().ravel(), (column[:3] - column.mean()) / column.std(),
+                               rtol=1e-5)
+    assert model(column[:3].reshape(3, 1).astype("float32")).shape == (3, 1)
+
+
+def test_adapt_reads_a_dataframes_mixed_object_array():
+    features = np.array([[6, 250.5, True], [4, 90.0, False], [8, 400.0, False]], dtype=object)
+    normalizer = layers.Normalization(axis=-1)
+    normalizer.adapt(features)
+    numbers = features.astype(np.float64)
+    np.testing.assert_allclose(normalizer.mean.numpy().ravel(), numbers.mean(0), rtol=1e-6)
+    np.testing.assert_allclose(normalizer(features).numpy(),
+                               (numbers - numbers.mean(0)) / numbers.std(0), rtol=1e-5, atol=1e-6)

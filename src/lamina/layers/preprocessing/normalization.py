@@ -160,7 +160,7 @@ class Normalization(Layer):
         for batch in itertools.chain([first], batches):
             batch = self._float64(batch)
             self._check_batch_shape(tuple(batch.shape))
-            batch_count = math.prod(batch.shape[d] for d in self._reduce_axis)
+            batch_count = math.prod(batch.shape[d] for d in self._axes_to_reduce(batch))
             total_count += batch_count
             batch_weight = batch_count / total_count
             batch_mean, batch_var = self._moments(batch)
@@ -186,14 +186,28 @@ class Normalization(Layer):
 
     def _moments(self, values):
         """Mean and (biased) variance over the reduced axes; with none, the values themselves."""
-        if not self._reduce_axis:
+        axes = self._axes_to_reduce(values)
+        if not axes:
             return values, torch.zeros_like(values)
-        return values.mean(dim=self._reduce_axis), values.var(dim=self._reduce_axis, correction=0)
+        return values.mean(dim=axes), values.var(dim=axes, correction=0)
+
+    def _axes_to_reduce(self, values) -> tuple:
+        """The axes the statistics reduce. With `axis=None` that is every axis of the data,
+        whatever rank the layer was built for: `Normalization(input_shape=[1], axis=None)`
+        adapted on a 1-D column (the TensorFlow regression tutorial) has one mean and one
+        variance, as in Keras."""
+        if not self._keep_axis:
+            return tuple(range(values.dim()))
+        return self._reduce_axis
 
     @staticmethod
     def _float64(values) -> torch.Tensor:
-        return torch.as_tensor(np.asarray(values) if not isinstance(values, torch.Tensor)
-                               else values.detach()).cpu().to(torch.float64)
+        if isinstance(values, torch.Tensor):
+            return values.detach().cpu().to(torch.float64)
+        array = np.asarray(values)
+        if array.dtype == object:  # np.array(dataframe) of float, int and bool (get_dummies)
+            array = _numeric_object_array(array)
+        return torch.as_tensor(array).to(torch.float64)
 
     def _store(self, mean, variance) -> None:
         with torch.no_grad():
@@ -232,3 +246,14 @@ def _shape_of(batch) -> tuple:
                         f"element of type {type(batch).__name__}. Ensure each yielded element "
                         f"is array-like with a `.shape` attribute.")
     return tuple(shape)
+
+
+def _numeric_object_array(array: np.ndarray) -> np.ndarray:
+    """An object array of numbers (a DataFrame's mixed float/int/bool columns) as float64,
+    as NumPy's mean and variance in Keras' adapt read it."""
+    try:
+        return array.astype(np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(f"adapt() expects numbers, but the data is an object array holding "
+                        f"{type(array.flat[0]).__name__} values (e.g. {array.flat[0]!r}). Encode "
+                        f"text columns as numbers first (e.g. pd.get_dummies).") from None
