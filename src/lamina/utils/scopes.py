@@ -3,10 +3,10 @@ changes kept out of the variables) and `SymbolicScope`.
 
 Example:
     >>> with name_scope("encoder"):
-    ...     layer = lamina.layers.Dense(2)
+    ...     layer = lamina.layers.Dense(2, name="projection")
     ...     layer.build((None, 3))
     >>> layer.kernel.path
-    'encoder/dense/kernel'
+    'encoder/projection/kernel'
 """
 from __future__ import annotations
 
