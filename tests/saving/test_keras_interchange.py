@@ -22,7 +22,8 @@ COMPILED = ["functional", "nested", "regularized", "subclassed", "text"]
 
 def test_every_layer_family_has_a_keras_fixture():
     assert NAMES == sorted(["activation_layers", "attention", "convolution", "custom_layer",
-                            "functional", "nested", "normalization", "operations", "preprocessing",
+                            "functional", "named_operations", "nested", "normalization",
+                            "operations", "preprocessing",
                             "regularized", "reshaping", "sequence", "sequential", "subclassed",
                             "text"])
 

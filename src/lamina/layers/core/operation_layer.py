@@ -25,19 +25,38 @@ from lamina.utils import naming
 
 __all__ = ["OperationLayer"]
 
-# Where Keras 3.15 defines each operation's class (keras.src.ops.<module>), when not in numpy.
+# Where Keras 3.15 defines each operation's class (keras.src.ops.<module>), when not in numpy;
+# listed from Keras' op modules, matching each function to the class of the same letters.
 _KERAS_MODULES = {
-    **dict.fromkeys(["binary_crossentropy", "categorical_crossentropy", "celu", "elu", "gelu",
-                     "glu", "hard_sigmoid", "hard_silu", "leaky_relu", "log_sigmoid",
-                     "log_softmax", "moments", "multi_hot", "normalize", "one_hot", "relu",
-                     "relu6", "selu", "sigmoid", "silu", "softmax", "softplus", "softsign",
-                     "sparse_categorical_crossentropy"], "nn"),
-    **dict.fromkeys(["cast", "cond", "convert_to_tensor", "fori_loop", "map", "scatter",
-                     "scatter_update", "slice", "slice_update", "stop_gradient", "unstack",
-                     "vectorized_map", "while_loop"], "core"),
-    **dict.fromkeys(["erf", "erfinv", "in_top_k", "logsumexp", "rsqrt", "top_k"], "math"),
-    "norm": "linalg",
+    **dict.fromkeys("""adaptive_average_pool adaptive_max_pool average_pool binary_crossentropy
+        categorical_crossentropy celu conv conv_transpose ctc_decode ctc_loss depth_to_space
+        depthwise_conv dot_product_attention elu fold gelu glu hard_shrink hard_sigmoid hard_silu
+        hard_tanh leaky_relu log_sigmoid log_softmax max_pool moments multi_hot normalize one_hot
+        polar psnr relu relu6 selu separable_conv sigmoid silu soft_shrink softmax softplus
+        softsign space_to_depth sparse_categorical_crossentropy sparse_plus sparse_sigmoid
+        sparsemax squareplus tanh_shrink threshold unfold""".split(), "nn"),
+    **dict.fromkeys("""affine_transform crop_images elastic_transform extract_patches
+        gaussian_blur hsv_to_rgb map_coordinates pad_images perspective_transform resize
+        rgb_to_grayscale rgb_to_hsv scale_and_translate sobel_edges ssim""".split(), "image"),
+    **dict.fromkeys("""associative_scan cast cond convert_to_tensor fori_loop map saturate_cast
+        scan scatter scatter_update slice slice_update stop_gradient switch unstack
+        vectorized_map while_loop""".split(), "core"),
+    **dict.fromkeys("""cdist erf erfc erfinv extract_sequences fft fft2 ifft2 in_top_k irfft istft
+        logdet logsumexp rfft rsqrt segment_max segment_min segment_prod segment_sum stft top_k
+        view_as_complex view_as_real""".split(), "math"),
+    **dict.fromkeys("""cholesky cholesky_inverse det eig eigh inv jvp lstsq lu_factor matrix_rank
+        norm pinv qr solve solve_triangular svd""".split(), "linalg"),
+    "rearrange": "einops",
 }
+# Keras' class names that are not the function's name in CamelCase.
+_KERAS_CLASS_NAMES = {
+    "allclose": "AllClose", "cdist": "CDist", "ctc_decode": "CTCDecode", "ctc_loss": "CTCLoss",
+    "fft": "FFT", "fft2": "FFT2", "hsv_to_rgb": "HSVToRGB", "ifft2": "IFFT2", "irfft": "IRFFT",
+    "isin": "IsIn", "istft": "ISTFT", "jvp": "JVP", "psnr": "PSNR", "rfft": "RFFT",
+    "rgb_to_grayscale": "RGBToGrayscale", "rgb_to_hsv": "RGBToHSV",
+    "searchsorted": "SearchSorted", "ssim": "SSIM", "stft": "STFT", "svd": "SVD",
+}
+_FUNCTIONS_BY_CLASS = {class_name: name for name, class_name in _KERAS_CLASS_NAMES.items()}
 
 
 class OperationLayer(Layer):
@@ -77,7 +96,8 @@ class OperationLayer(Layer):
     @property
     def keras_class_name(self) -> str:
         """Keras' class for this op: `ExpandDims` for `ops.expand_dims`."""
-        return "".join(part.capitalize() for part in self.function.__name__.split("_"))
+        name = self.function.__name__
+        return _KERAS_CLASS_NAMES.get(name) or "".join(p.capitalize() for p in name.split("_"))
 
     def keras_entry(self) -> dict:
         """This operation as Keras writes it in a functional config (class, module, config)."""
@@ -93,10 +113,9 @@ class OperationLayer(Layer):
 
         The node's arguments fill, in order, the op's parameters that the config does not set.
         """
-        from lamina import ops
-
-        name = naming.to_snake_case(entry.get("class_name", ""))
-        if name not in ops.__all__:
+        class_name = entry.get("class_name", "")
+        name = _FUNCTIONS_BY_CLASS.get(class_name) or naming.to_snake_case(class_name)
+        if _find_op(name) is None:
             return None
         function = _op(name)
         arguments = {k: v for k, v in (entry.get("config") or {}).items() if k != "name"}
@@ -106,13 +125,22 @@ class OperationLayer(Layer):
 
 
 def _op(name: str):
+    function = _find_op(name)
+    if function is None:
+        raise ValueError(f"Unknown op {name!r} in an operation config; expected a function of "
+                         f"lamina.ops or lamina.ops.image.")
+    return getattr(function, "__wrapped__", function)
+
+
+def _find_op(name: str):
+    """`lamina.ops.<name>`, or `lamina.ops.image.<name>` for Keras' image ops; else None."""
     from lamina import ops
 
-    function = getattr(ops, name, None)
-    if function is None or name not in ops.__all__:
-        raise ValueError(f"Unknown op {name!r} in an operation config; expected a function of "
-                         f"lamina.ops.")
-    return getattr(function, "__wrapped__", function)
+    if name in ops.__all__:
+        return getattr(ops, name)
+    if _KERAS_MODULES.get(name) == "image":
+        return getattr(ops.image, name, None)
+    return None
 
 
 def record_function(function, args, kwargs):
