@@ -11,9 +11,9 @@ Example:
 from __future__ import annotations
 
 import torch
-import torch.nn.functional as F
 
 from lamina.losses.base import prediction_tensor, target_tensor
+from lamina.ops.ctc import ctc_loss
 
 __all__ = ["ctc"]
 
@@ -47,12 +47,8 @@ def ctc(y_true, y_pred):
     labels = labels.long()
     label_lengths = (labels != BLANK).sum(dim=-1)
     batch_size, steps = y_pred.shape[:2]
-    input_lengths = torch.full((batch_size,), steps, dtype=torch.long, device=y_pred.device)
-    # At least float32, as Keras promotes (torch has no half-precision CTC kernel on CPU).
-    dtype = torch.promote_types(y_pred.dtype, torch.float32)
-    log_probs = F.log_softmax(y_pred.to(dtype).transpose(0, 1), dim=-1)
-    return F.ctc_loss(log_probs, labels, input_lengths, label_lengths, blank=BLANK,
-                      reduction="none")
+    output_lengths = torch.full((batch_size,), steps, dtype=torch.long, device=y_pred.device)
+    return ctc_loss(labels, y_pred, label_lengths, output_lengths, mask_index=BLANK)
 
 
 # Tells `Loss.__call__` to pass labels through uncast, so they stay integers.
