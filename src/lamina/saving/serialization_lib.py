@@ -160,10 +160,15 @@ def _object_config(obj) -> dict:
     return serialize_dict(config)
 
 
+# Keras classes exported (and so written to files) under another name than their own.
+_EXPORTED_AS = {"GroupedQueryAttention": "GroupQueryAttention"}
+
+
 def _class_config(cls: type, inner: dict) -> dict:
     module = public_module(cls)
     if module is not None:
-        return {"module": module, "class_name": cls.__name__, "config": inner,
+        return {"module": module, "class_name": _EXPORTED_AS.get(cls.__name__, cls.__name__),
+                "config": inner,
                 "registered_name": "Functional" if cls.__name__ == "Functional" else None}
     return {"module": _defining_module(cls), "class_name": cls.__name__, "config": inner,
             "registered_name": object_registration.get_registered_name(cls)}

@@ -20,7 +20,7 @@ from lamina import config, constraints, initializers, random, regularizers
 from lamina.layers.attention.dot_product import (causal_mask, dot_product_attention,
                                                  sliding_window_mask)
 from lamina.layers.attention.multi_head_attention import _as_bool, _check_value_key, _mask_of
-from lamina.layers.attention.projection import HeadProjection
+from lamina.layers.attention.projection import HeadProjection, reserve_keras_sublayer_names
 from lamina.layers.layer import Layer
 
 __all__ = ["GroupQueryAttention", "GroupedQueryAttention"]
@@ -109,6 +109,7 @@ class GroupedQueryAttention(Layer):
         self._value_dense = self._projection(1, value_heads, "value", value_shape)
         self._output_dense = self._projection(2, (self.feature_dim,), "attention_output",
                                               (None, None) + query_heads)
+        reserve_keras_sublayer_names()
 
     def _projection(self, bound_dims, output_dims, name, input_shape, activation=None):
         # Each projection gets its own copy of the initializers, as in Keras.

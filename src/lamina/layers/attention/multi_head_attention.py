@@ -10,9 +10,8 @@ import torch
 from lamina import constraints, initializers, random, regularizers
 from lamina.layers.attention.dot_product import (causal_mask, dot_product_attention,
                                                  sliding_window_mask)
-from lamina.layers.attention.projection import HeadProjection
+from lamina.layers.attention.projection import HeadProjection, reserve_keras_sublayer_names
 from lamina.layers.layer import Layer
-from lamina.utils import naming
 
 __all__ = ["MultiHeadAttention"]
 
@@ -150,11 +149,7 @@ class MultiHeadAttention(Layer):
         output_dims = self._output_shape or (query_shape[-1],)
         self.output_dense = self._projection(2, output_dims, "attention_output",
                                              query_shape[:-1] + (self._num_heads, self._value_dim))
-        # Keras' build creates a Softmax and a Dropout sublayer under automatic names; lamina
-        # computes both inline, but takes their names so that the user's next Dropout is
-        # named as in Keras ('dropout_1' after one attention layer).
-        naming.unique_name("softmax")
-        naming.unique_name("dropout")
+        reserve_keras_sublayer_names()
 
     def _projection(self, bound_dims, output_dims, name, input_shape, activation=None):
         projection = HeadProjection(

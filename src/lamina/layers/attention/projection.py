@@ -20,8 +20,17 @@ import torch.nn.functional as F
 
 from lamina import activations, constraints, initializers, regularizers
 from lamina.layers.layer import Layer
+from lamina.utils import naming
 
-__all__ = ["HeadProjection"]
+__all__ = ["HeadProjection", "reserve_keras_sublayer_names"]
+
+
+def reserve_keras_sublayer_names() -> None:
+    """Takes the automatic names of the Softmax and Dropout sublayers that Keras' attention
+    layers create in `build`. lamina computes both inline; taking their names keeps the
+    user's next layers named as in Keras ('dropout_1' after one attention layer)."""
+    naming.unique_name("softmax")
+    naming.unique_name("dropout")
 
 
 class HeadProjection(Layer):
