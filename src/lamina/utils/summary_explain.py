@@ -124,13 +124,30 @@ def _projection(label: str, kernel, bias, is_output: bool) -> str:
 
 
 def _multi_head_attention(layer) -> str:
-    per_projection = 2 if getattr(layer, "use_bias", True) else 1
-    weights = layer.weights
-    groups = [weights[i:i + per_projection] for i in range(0, len(weights), per_projection)]
-    labels = ("query", "key", "value", "output")
-    parts = [_projection(label, group[0], group[1] if len(group) > 1 else None,
-                         label == "output") for label, group in zip(labels, groups)]
-    return f"MultiHeadAttention: {' + '.join(parts)} = {_n(_count(layer))}"
+    """MultiHeadAttention and GroupedQueryAttention: each projection (query, key, gate, value,
+    output), found by the sublayer its weights belong to."""
+    projections: dict = {}
+    for weight in layer.weights:
+        projection = weight.path.split("/")[-2]
+        projections.setdefault(projection, {})[weight.path.rsplit("/", 1)[-1]] = weight
+    parts = [_projection("output" if name == "attention_output" else name, weights["kernel"],
+                         weights.get("bias"), name == "attention_output")
+             for name, weights in projections.items()]
+    return f"{type(layer).__name__}: {' + '.join(parts)} = {_n(_count(layer))}"
+
+
+def _reversible_embedding(layer) -> str:
+    reverse = ("" if layer.tie_weights else
+               f" + reverse {_n(layer.output_dim)} dims × {_n(layer.input_dim)} words")
+    return (f"ReversibleEmbedding: {_n(layer.input_dim)} words × {_n(layer.output_dim)} dims"
+            f"{reverse} = {_n(_count(layer))}")
+
+
+def _stft_spectrogram(layer) -> str:
+    kernel = layer.real_kernel
+    frames, _, bins = kernel.shape
+    return (f"STFTSpectrogram: 2 kernels (real, imaginary) × {_n(frames)} frame samples × "
+            f"{_n(bins)} frequency bins = {_n(_count(layer))}")
 
 
 def _expression(layer) -> str:
@@ -253,7 +270,8 @@ _FORMULAS = {
     "LSTMCell": lambda layer: _recurrent(layer, 4, "LSTMCell"),
     "GRUCell": lambda layer: _recurrent(layer, 3, "GRUCell"),
     "SimpleRNNCell": lambda layer: _recurrent(layer, 1, "SimpleRNNCell"),
-    "ConvLSTM2D": _conv_lstm, "ConvLSTM2DCell": _conv_lstm,
+    "ConvLSTM1D": _conv_lstm, "ConvLSTM2D": _conv_lstm, "ConvLSTM3D": _conv_lstm,
+    "ConvLSTM2DCell": _conv_lstm,
     "RNN": _rnn, "StackedRNNCells": _stacked_cells,
     "Bidirectional": _bidirectional, "TimeDistributed": _time_distributed, "Wrapper": _wrapper,
     "EinsumDense": _einsum_dense, "SpectralNormalization": _spectral_normalization,
@@ -266,7 +284,8 @@ _FORMULAS = {
     "PReLU": _prelu,
     "Attention": _attention_scale, "AdditiveAttention": _attention_scale,
     "Embedding": _embedding,
-    "MultiHeadAttention": _multi_head_attention,
+    "MultiHeadAttention": _multi_head_attention, "GroupedQueryAttention": _multi_head_attention,
+    "ReversibleEmbedding": _reversible_embedding, "STFTSpectrogram": _stft_spectrogram,
 }
 
 
