@@ -162,8 +162,12 @@ class Functional(Model):
         return row + (sources if sources else "-",)
 
     def _is_chain(self) -> bool:
+        """Keras' "sequential-like" summary test: one path, each layer called once on it
+        (a shared layer, called at two places, needs the "Connected to" column)."""
+        layers = [node.layer for node in self._nodes]
         return (len(self._input_tensors) == 1 and len(self._output_tensors) == 1
-                and all(len(node.input_tensors) == 1 for node in self._nodes))
+                and all(len(node.input_tensors) == 1 for node in self._nodes)
+                and len({id(layer) for layer in layers}) == len(layers))
 
     def get_config(self) -> dict:
         from lamina.saving.functional_config import functional_config
