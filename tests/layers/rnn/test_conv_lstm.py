@@ -111,3 +111,11 @@ def test_frames_without_channels_get_the_fix(cls, shape, axes):
                f"single-channel frames add a channel axis: `x[..., None]`")
     with pytest.raises(ValueError, match=re.escape(message)):
         cls(2, 3)(torch.zeros(shape))
+
+
+@pytest.mark.parametrize("cls", [layers.ConvLSTM1D, layers.ConvLSTM2D, layers.ConvLSTM3D])
+def test_arguments_after_kernel_size_may_be_positional_as_in_keras(cls):
+    layer = cls(4, 3, 2, "same", None, 1, "relu")
+    config = layer.get_config()
+    assert (config["padding"], config["activation"]) == ("same", "relu")
+    assert config["strides"] == (2,) * int(cls.__name__[-2])

@@ -16,8 +16,9 @@ class ConvLSTM2DCell(ConvLSTMCell):
         [(3, 3, 1, 8), (3, 3, 2, 8), (8,)]
     """
 
-    def __init__(self, filters, kernel_size, **kwargs):
-        super().__init__(2, filters, kernel_size, **kwargs)
+    def __init__(self, filters, kernel_size, *args, **kwargs):
+        # Keras' argument order after kernel_size (strides, padding, ...) is ConvLSTM's.
+        super().__init__(2, filters, kernel_size, *args, **kwargs)
 
 
 class ConvLSTM2D(ConvLSTM):
@@ -36,5 +37,6 @@ class ConvLSTM2D(ConvLSTM):
         torch.Size([1, 4, 4, 2])
     """
 
-    def __init__(self, filters, kernel_size, **kwargs):
-        super().__init__(2, filters, kernel_size, **kwargs)
+    def __init__(self, filters, kernel_size, *args, **kwargs):
+        # Keras' argument order after kernel_size (strides, padding, ...) is ConvLSTM's.
+        super().__init__(2, filters, kernel_size, *args, **kwargs)

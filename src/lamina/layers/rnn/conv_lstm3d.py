@@ -22,5 +22,6 @@ class ConvLSTM3D(ConvLSTM):
         torch.Size([1, 3, 3, 3, 2])
     """
 
-    def __init__(self, filters, kernel_size, **kwargs):
-        super().__init__(3, filters, kernel_size, **kwargs)
+    def __init__(self, filters, kernel_size, *args, **kwargs):
+        # Keras' argument order after kernel_size (strides, padding, ...) is ConvLSTM's.
+        super().__init__(3, filters, kernel_size, *args, **kwargs)
