@@ -165,7 +165,8 @@ class Metric:
     def _to_tensor(self, x, dtype=None) -> torch.Tensor:
         """`x` as a tensor on the state's device, detached from autograd."""
         if isinstance(x, torch.Tensor):
-            x = x.detach()
+            if x.requires_grad:  # (detach is a dispatched op: skipped in the per-step case)
+                x = x.detach()
             # Fast path for the per-step case: already in place, nothing to convert.
             if x.device == self._device and (x.dtype == dtype if dtype is not None
                                              else x.dtype != torch.float64):

@@ -106,12 +106,19 @@ class Adam(Optimizer):
             alpha = corrections.pow_(self._constant((-1.0, 0.5))).prod().mul_(learning_rate)
         else:  # the corrections on the host: one tensor op instead of six
             alpha = learning_rate * self._host_corrections(step)
-        no_correction = self._constant((float("inf"),))[0]
         velocity_hats = slots["velocity_hat"] if self.amsgrad else []
         torch._fused_adam_(variables, grads, slots["momentum"], slots["velocity"], velocity_hats,
-                           [no_correction] * len(variables), lr=alpha, beta1=self.beta_1,
+                           self._uncorrected_steps(len(variables)), lr=alpha, beta1=self.beta_1,
                            beta2=self.beta_2, weight_decay=0.0, eps=self.epsilon,
                            amsgrad=self.amsgrad, maximize=False)
+
+    def _uncorrected_steps(self, count: int) -> list:
+        """`count` step counts of infinity (see `_fused_update_step`), made once."""
+        steps = getattr(self, "_infinite_steps", None)
+        if steps is None or len(steps) != count or steps[0].device != self._iterations.device:
+            infinity = self._constant((float("inf"),))[0]
+            steps = self._infinite_steps = [infinity] * count
+        return steps
 
     def _host_corrections(self, step: int) -> float:
         """`sqrt(1-b2^t) / (1-b1^t)` in float32 arithmetic, as Keras (and the tensor path)
