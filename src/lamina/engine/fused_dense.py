@@ -124,9 +124,11 @@ class DenseChain:
         probabilities = torch.softmax(logits, dim=-1)
         row_weight = None  # per-row factor of the gradient: Keras' clip, sample weights
         if not self.from_logits:
-            # Keras' clip of the probability; the gradient is zero where it is active.
-            row_weight = (losses >= _LOSS_LOW).logical_and_(losses <= _LOSS_HIGH)
-            losses = losses.clamp_(_LOSS_LOW, _LOSS_HIGH)
+            # Keras' clip of the probability; the gradient is zero where it is active, i.e.
+            # where clamping changed the loss (two ops, where comparing to both bounds is four).
+            clipped = losses.clamp(_LOSS_LOW, _LOSS_HIGH)
+            row_weight = clipped == losses
+            losses = clipped
         if sample_weight is not None:
             weights = sample_weight.to(torch.float32)
             total = (losses * weights).mean()
