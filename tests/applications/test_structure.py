@@ -1,21 +1,43 @@
 """Application models have Keras' layers, weights and counts (tests/fixtures/applications/
-structure.json, recorded from Keras 3 with weights=None by make_applications_reference.py).
+structure.json and more_structure.json, recorded from Keras 3 with weights=None by
+make_applications_reference.py and make_more_applications_reference.py).
 
 Same names, order and weight shapes is what lets Keras' published ImageNet files load: the
 legacy `.h5` loader matches layers by order, the `.weights.h5` loader by name.
 """
+import hashlib
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
+import torch
 
 import lamina
 
-FIXTURE = Path(__file__).parents[1] / "fixtures" / "applications" / "structure.json"
-CASES = json.loads(FIXTURE.read_text())["cases"]
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "applications"
+MORE_CASES = json.loads((FIXTURES / "more_structure.json").read_text())["cases"]
+CASES = {**json.loads((FIXTURES / "structure.json").read_text())["cases"], **MORE_CASES}
+# structure.json holds configs for every case, more_structure.json for one case per family.
+CONFIG_CASES = ["resnet50", "mobilenet_v2_1.4_notop_odd", "vgg16_notop_avg"] + sorted(
+    name for name, case in MORE_CASES.items() if len(case.get("layers", [[]])[0]) == 3)
+
+
+@pytest.fixture(autouse=True)
+def quick_truncated_normal(monkeypatch):
+    """Clipped normals in place of torch's rejection-sampled truncated normal, which takes
+    seconds per EfficientNet on two cores; these tests look at shapes, not values."""
+    def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
+        with torch.no_grad():
+            return tensor.normal_(mean, std, generator=generator).clamp_(a, b)
+
+    monkeypatch.setattr(torch.nn.init, "trunc_normal_", trunc_normal_)
 
 
 def build(case: dict):
+    # Keras' automatic layer names (conv2d_12, ...) count from a fresh session, as in the
+    # fixture script.
+    lamina.backend.clear_session()
     return getattr(lamina.applications, case["builder"])(weights=None, **case["arguments"])
 
 
@@ -27,14 +49,18 @@ def test_model_matches_keras(case_name):
     assert model.count_params() == case["count_params"]
     assert sum(int(w.numel()) for w in model.trainable_weights) == case["trainable_params"]
     assert list(model.output_shape) == case["output_shape"]
-    assert [layer.name for layer in model.layers] == [name for name, _, _ in case["layers"]]
-    assert [type(layer).__name__ for layer in model.layers] == [cls for _, cls, _ in
-                                                                case["layers"]]
-    assert [(w.path, list(w.shape)) for w in model.weights] == [
-        (path, shape) for path, shape in case["weights"]]
+    layers = [[layer.name, type(layer).__name__] for layer in model.layers]
+    weights = [[w.path, list(w.shape)] for w in model.weights]
+    if "digest" in case:  # the largest models: the fixture script's digest of both lists
+        text = json.dumps([layers, weights], separators=(",", ":"))
+        assert hashlib.sha256(text.encode()).hexdigest() == case["digest"]
+        return
+    assert [name for name, _ in layers] == [facts[0] for facts in case["layers"]]
+    assert [cls for _, cls in layers] == [facts[1] for facts in case["layers"]]
+    assert weights == case["weights"]
 
 
-@pytest.mark.parametrize("case_name", ["resnet50", "mobilenet_v2_1.4_notop_odd", "vgg16_notop_avg"])
+@pytest.mark.parametrize("case_name", CONFIG_CASES)
 def test_layer_configs_match_keras(case_name):
     """Strides, padding, epsilon, momentum, activations: what the names alone do not show."""
     case = CASES[case_name]
@@ -87,10 +113,73 @@ def test_channels_first_builds_keras_weight_shapes():
     ("MobileNetV2", {"weights": "imagenet", "classifier_activation": "relu"},
      "Only `None` and `softmax`"),
     ("VGG16", {"weights": None, "input_tensor": "pixels"}, "must be a KerasTensor"),
+    ("MobileNet", {"weights": "imagenet", "alpha": 0.3}, "alpha can be one of"),
+    ("MobileNet", {"weights": "imagenet", "depth_multiplier": 2}, "depth multiplier must be 1"),
+    ("InceptionV3", {"weights": None, "include_top": False, "input_shape": (74, 74, 3)},
+     "at least 75x75"),
+    ("Xception", {"weights": None, "include_top": False, "input_shape": (70, 70, 3)},
+     "at least 71x71"),
+    ("EfficientNetB3", {"weights": "imagenet", "input_shape": (224, 224, 3)},
+     r"should be \(300, 300, 3\)"),
+    ("EfficientNetB0", {"weights": "imagenet", "classifier_activation": "relu"},
+     "Only `None` and `softmax`"),
+    ("EfficientNetV2S", {"weights": None, "input_tensor": 3}, "must be a KerasTensor"),
+    ("DenseNet121", {"weights": "imagenet", "classes": 5}, "`classes` should be 1000"),
+    ("ResNet50V2", {"weights": None, "input_shape": (None, None, 3)}, "static `input_shape`"),
+    ("MobileNetV3Small", {"weights": "imagenet", "alpha": 0.5}, "alpha can be one of"),
+    ("MobileNetV3Large", {"weights": "imagenet", "minimalistic": True, "alpha": 0.75},
+     "or `1.0` for minimalistic only"),
+    ("MobileNetV3Large", {"weights": None, "input_shape": (16, 48, 3)}, "at least 32x32"),
 ])
 def test_invalid_arguments_are_refused_with_keras_messages(builder, arguments, message):
     with pytest.raises(ValueError, match=message):
         getattr(lamina.applications, builder)(**arguments)
+
+
+@pytest.mark.parametrize("module, builders, mode", [
+    ("efficientnet", [f"EfficientNetB{i}" for i in range(8)], None),
+    ("efficientnet_v2", ["EfficientNetV2B0", "EfficientNetV2B1", "EfficientNetV2B2",
+                         "EfficientNetV2B3", "EfficientNetV2S", "EfficientNetV2M",
+                         "EfficientNetV2L"], None),
+    ("inception_v3", ["InceptionV3"], "tf"),
+    ("xception", ["Xception"], "tf"),
+    ("mobilenet", ["MobileNet"], "tf"),
+    ("densenet", ["DenseNet121", "DenseNet169", "DenseNet201"], "torch"),
+    ("resnet_v2", ["ResNet50V2", "ResNet101V2", "ResNet152V2"], "tf"),
+    ("mobilenet_v3", ["MobileNetV3Small", "MobileNetV3Large"], None),
+])
+def test_family_modules_hold_builders_and_preprocessing(module, builders, mode):
+    """`keras.applications.<module>.<Builder>` is `keras.applications.<Builder>`, and the
+    module's preprocess_input is Keras' mode (None: the model rescales, the input passes)."""
+    family = getattr(lamina.applications, module)
+    for builder in builders:
+        assert getattr(family, builder) is getattr(lamina.applications, builder)
+        assert builder in lamina.applications.__all__ and builder in family.__all__
+        assert getattr(family, builder).__doc__.startswith(f"Instantiates {builder}")
+    pixels = np.array([[[[0.0, 127.5, 255.0]]]])
+    expected = pixels if mode is None else lamina.applications.imagenet_utils.preprocess_input(
+        pixels.copy(), mode=mode)
+    np.testing.assert_allclose(family.preprocess_input(pixels.copy()), expected)
+    assert family.decode_predictions is lamina.applications.imagenet_utils.decode_predictions
+
+
+def test_densenet_refuses_channels_first_as_keras():
+    lamina.backend.set_image_data_format("channels_first")
+    try:
+        with pytest.raises(ValueError, match="DenseNet does not support the `channels_first`"):
+            lamina.applications.DenseNet121(weights=None)
+    finally:
+        lamina.backend.set_image_data_format("channels_last")
+
+
+def test_mobilenet_imagenet_weights_of_another_size_warn_and_take_224(monkeypatch, tmp_path):
+    monkeypatch.setenv("LAMINA_HOME", str(tmp_path))
+    monkeypatch.setattr(lamina.applications.mobilenet, "BASE_WEIGHT_PATH",
+                        (tmp_path / "offline").as_uri() + "/")
+    with pytest.warns(UserWarning, match="Weights for input shape \\(224, 224\\)"), \
+            pytest.raises(OSError, match="mobilenet_2_5_224_tf_no_top.h5"):
+        lamina.applications.MobileNet(alpha=0.25, input_shape=(100, 100, 3),
+                                      include_top=False, weights="imagenet")
 
 
 def test_keras_module_paths_resolve():

@@ -1,7 +1,8 @@
 """`keras.applications`: ImageNet networks with Keras' layout, for transfer learning.
 
-`VGG16`, `VGG19`, `ResNet50`, `ResNet101`, `ResNet152` and `MobileNetV2` build the networks
-of Keras' applications with the same layer names, order and weight shapes, so
+VGG16/19, ResNet50/101/152 and their V2, MobileNet, MobileNetV2 and V3, EfficientNetB0-B7,
+EfficientNetV2 (B0-B3, S, M, L), InceptionV3, Xception and DenseNet121/169/201 build the
+networks of Keras' applications with the same layer names, order and weight shapes, so
 `weights="imagenet"` loads Keras' published files (downloaded once into
 `$LAMINA_HOME/models/`) and `weights="path.h5"` a Keras-written weights file. Each model's
 module holds its `preprocess_input` and `decode_predictions`.
@@ -18,11 +19,97 @@ Example:
     >>> model.output_shape, len(model.trainable_weights)
     ((None, 1), 2)
 """
-from lamina.applications import imagenet_utils, mobilenet_v2, resnet, resnet50, vgg16, vgg19
+from lamina.applications import (
+    densenet,
+    efficientnet,
+    efficientnet_v2,
+    imagenet_utils,
+    inception_v3,
+    mobilenet,
+    mobilenet_v2,
+    mobilenet_v3,
+    resnet,
+    resnet50,
+    resnet_v2,
+    vgg16,
+    vgg19,
+    xception,
+)
+from lamina.applications.densenet import DenseNet121, DenseNet169, DenseNet201
+from lamina.applications.efficientnet import (
+    EfficientNetB0,
+    EfficientNetB1,
+    EfficientNetB2,
+    EfficientNetB3,
+    EfficientNetB4,
+    EfficientNetB5,
+    EfficientNetB6,
+    EfficientNetB7,
+)
+from lamina.applications.efficientnet_v2 import (
+    EfficientNetV2B0,
+    EfficientNetV2B1,
+    EfficientNetV2B2,
+    EfficientNetV2B3,
+    EfficientNetV2L,
+    EfficientNetV2M,
+    EfficientNetV2S,
+)
+from lamina.applications.inception_v3 import InceptionV3
+from lamina.applications.mobilenet import MobileNet
 from lamina.applications.mobilenet_v2 import MobileNetV2
+from lamina.applications.mobilenet_v3 import MobileNetV3Large, MobileNetV3Small
 from lamina.applications.resnet import ResNet50, ResNet101, ResNet152
+from lamina.applications.resnet_v2 import ResNet50V2, ResNet101V2, ResNet152V2
 from lamina.applications.vgg16 import VGG16
 from lamina.applications.vgg19 import VGG19
+from lamina.applications.xception import Xception
 
-__all__ = ["VGG16", "VGG19", "MobileNetV2", "ResNet50", "ResNet101", "ResNet152",
-           "imagenet_utils", "mobilenet_v2", "resnet", "resnet50", "vgg16", "vgg19"]
+__all__ = [
+    "VGG16",
+    "VGG19",
+    "DenseNet121",
+    "DenseNet169",
+    "DenseNet201",
+    "EfficientNetB0",
+    "EfficientNetB1",
+    "EfficientNetB2",
+    "EfficientNetB3",
+    "EfficientNetB4",
+    "EfficientNetB5",
+    "EfficientNetB6",
+    "EfficientNetB7",
+    "EfficientNetV2B0",
+    "EfficientNetV2B1",
+    "EfficientNetV2B2",
+    "EfficientNetV2B3",
+    "EfficientNetV2L",
+    "EfficientNetV2M",
+    "EfficientNetV2S",
+    "InceptionV3",
+    "MobileNet",
+    "MobileNetV2",
+    "MobileNetV3Large",
+    "MobileNetV3Small",
+    "ResNet50",
+    "ResNet50V2",
+    "ResNet101",
+    "ResNet101V2",
+    "ResNet152",
+    "ResNet152V2",
+    "Xception",
+    "densenet",
+    "efficientnet",
+    "efficientnet_v2",
+    "imagenet_utils",
+    "inception_v3",
+    "mobilenet",
+    "mobilenet_v2",
+    "mobilenet_v3",
+    "resnet",
+    "resnet50",
+    "resnet_v2",
+    "vgg16",
+    "vgg19",
+    "xception",
+]

@@ -18,7 +18,6 @@ from lamina import backend, layers
 from lamina.applications import building, imagenet_utils
 from lamina.models import Functional
 from lamina.ops.keras_tensor import KerasTensor
-from lamina.ops.node import get_source_inputs
 
 __all__ = ["MobileNetV2", "decode_predictions", "preprocess_input"]
 
@@ -96,17 +95,17 @@ def MobileNetV2(input_shape=None, alpha: float = 1.0, include_top: bool = True,
                           "[96, 128, 160, 192, 224]. Weights for input shape (224, 224) will "
                           "be loaded as the default.", stacklevel=2)
     img_input = building.image_input(input_tensor, input_shape)
-    channel_axis = 1 if first else -1
+    channel_axis = building.channel_axis(-1)
 
-    x = layers.Conv2D(_make_divisible(32 * alpha, 8), kernel_size=3, strides=(2, 2),
-                      padding="same", use_bias=False, name="Conv1")(img_input)
+    x = layers.Conv2D(building.make_divisible(32 * alpha, 8), kernel_size=3,
+                      strides=(2, 2), padding="same", use_bias=False, name="Conv1")(img_input)
     x = layers.BatchNormalization(axis=channel_axis, epsilon=1e-3, momentum=0.999,
                                   name="bn_Conv1")(x)
     x = layers.ReLU(6.0, name="Conv1_relu")(x)
     for block_id, (filters, stride, expansion) in enumerate(_BLOCKS):
         x = _inverted_res_block(x, filters=filters, alpha=alpha, stride=stride,
                                 expansion=expansion, block_id=block_id)
-    last_block_filters = _make_divisible(1280 * alpha, 8) if alpha > 1.0 else 1280
+    last_block_filters = building.make_divisible(1280 * alpha, 8) if alpha > 1.0 else 1280
     x = layers.Conv2D(last_block_filters, kernel_size=1, use_bias=False, name="Conv_1")(x)
     x = layers.BatchNormalization(axis=channel_axis, epsilon=1e-3, momentum=0.999,
                                   name="Conv_1_bn")(x)
@@ -116,13 +115,12 @@ def MobileNetV2(input_shape=None, alpha: float = 1.0, include_top: bool = True,
         x = layers.GlobalAveragePooling2D()(x)
         imagenet_utils.validate_activation(classifier_activation, weights)
         x = layers.Dense(classes, activation=classifier_activation, name="predictions")(x)
-    elif pooling == "avg":
-        x = layers.GlobalAveragePooling2D()(x)
-    elif pooling == "max":
-        x = layers.GlobalMaxPooling2D()(x)
-
-    inputs = img_input if input_tensor is None else get_source_inputs(input_tensor)
-    model = Functional(inputs, x, name=name or f"mobilenetv2_{alpha:0.2f}_{rows}")
+    else:
+        x = building.top(x, include_top=False, pooling=pooling, classes=classes,
+                         classifier_activation=classifier_activation, weights=weights,
+                         pool_names=(None, None))
+    model = building.functional(img_input, input_tensor, x,
+                                name or f"mobilenetv2_{alpha:0.2f}_{rows}")
     top = "" if include_top else "_no_top"
     fname = f"mobilenet_v2_weights_tf_dim_ordering_tf_kernels_{float(alpha)}_{rows}{top}.h5"
     # Keras publishes no hash for these files.
@@ -132,9 +130,9 @@ def MobileNetV2(input_shape=None, alpha: float = 1.0, include_top: bool = True,
 
 def _inverted_res_block(inputs, expansion: int, stride: int, alpha: float, filters: int,
                         block_id: int):
-    channel_axis = 1 if backend.image_data_format() == "channels_first" else -1
+    channel_axis = building.channel_axis(-1)
     in_channels = inputs.shape[channel_axis]
-    pointwise_filters = _make_divisible(int(filters * alpha), 8)
+    pointwise_filters = building.make_divisible(int(filters * alpha), 8)
     x = inputs
     prefix = f"block_{block_id}_"
     if block_id:
@@ -161,13 +159,6 @@ def _inverted_res_block(inputs, expansion: int, stride: int, alpha: float, filte
     if in_channels == pointwise_filters and stride == 1:
         return layers.Add(name=f"{prefix}add")([inputs, x])
     return x
-
-
-def _make_divisible(value: float, divisor: int, min_value: int | None = None) -> int:
-    """`value` rounded to a multiple of `divisor`, never more than 10% below it."""
-    min_value = divisor if min_value is None else min_value
-    rounded = max(min_value, int(value + divisor / 2) // divisor * divisor)
-    return rounded + divisor if rounded < 0.9 * value else rounded
 
 
 def preprocess_input(x, data_format: str | None = None):

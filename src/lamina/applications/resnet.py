@@ -13,13 +13,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from lamina import backend, layers
+from lamina import layers
 from lamina.applications import building, imagenet_utils
 from lamina.models import Functional
-from lamina.ops.node import get_source_inputs
 
 __all__ = ["ResNet", "ResNet50", "ResNet101", "ResNet152", "decode_predictions",
-           "preprocess_input", "residual_block_v1", "stack_residual_blocks_v1"]
+           "preprocess_input", "residual_block_v1", "residual_block_v2",
+           "stack_residual_blocks_v1", "stack_residual_blocks_v2"]
 
 BASE_WEIGHTS_PATH = "https://storage.googleapis.com/tensorflow/keras-applications/resnet/"
 # Keras' MD5 of each model's files: (with the classifier, without it).
@@ -27,26 +27,31 @@ WEIGHTS_HASHES = {
     "resnet50": ("2cb95161c43110f7111970584f804107", "4d473c1dd8becc155b73f8504c6f6626"),
     "resnet101": ("f1aeb4b969a6efcfb50fad2f0c20cfc5", "88cf7a10940856eca736dc7b7e228a21"),
     "resnet152": ("100835be76be38e30d865e96f2aaae62", "ee4c566cf9a93f14d82f913c2dc6dd0c"),
+    "resnet50v2": ("3ef43a0b657b3be2300d5770ece849e0", "fac2f116257151a9d068a22e544a4917"),
+    "resnet101v2": ("6343647c601c52e1368623803854d971", "c0ed64b8031c3730f411d2eb4eea35b5"),
+    "resnet152v2": ("a49b44d1979771252814e80f8ec446f9", "ed17cf2e0169df9d443503ef94b23b33"),
 }
 # Blocks per stage (conv2 .. conv5).
 _STAGE_BLOCKS = {"resnet50": (3, 4, 6, 3), "resnet101": (3, 4, 23, 3),
                  "resnet152": (3, 8, 36, 3)}
-_BUILDERS = {"resnet50": "ResNet50", "resnet101": "ResNet101", "resnet152": "ResNet152"}
+_BUILDERS = {"resnet50": "ResNet50", "resnet101": "ResNet101", "resnet152": "ResNet152",
+             "resnet50v2": "ResNet50V2", "resnet101v2": "ResNet101V2",
+             "resnet152v2": "ResNet152V2"}
 _EPSILON = 1.001e-5
 
 
-def _bn_axis() -> int:
-    return 3 if backend.image_data_format() == "channels_last" else 1
 
-
-def ResNet(stack_fn: Callable, include_top: bool = True, weights="imagenet", input_tensor=None,
-           input_shape=None, pooling: str | None = None, classes: int = 1000,
-           classifier_activation="softmax", name: str = "resnet",
-           weights_name: str | None = None) -> Functional:
-    """A ResNet (v1) around `stack_fn`, which maps the stem's output to the last stage's.
+def ResNet(stack_fn: Callable, preact: bool = False, use_bias: bool = True,
+           include_top: bool = True, weights="imagenet", input_tensor=None, input_shape=None,
+           pooling: str | None = None, classes: int = 1000, classifier_activation="softmax",
+           name: str = "resnet", weights_name: str | None = None) -> Functional:
+    """A ResNet around `stack_fn`, which maps the stem's output to the last stage's.
 
     Args:
         stack_fn: builds the residual stages on a Keras tensor and returns their output.
+        preact: pre-activation (ResNetV2): no BatchNormalization and ReLU after the stem's
+            convolution, one after the last stage instead ("post_bn", "post_relu").
+        use_bias: whether the stem's convolution has a bias.
         weights_name: the key of `WEIGHTS_HASHES` whose ImageNet files `weights="imagenet"`
             loads.
         Others: as for `ResNet50`.
@@ -54,31 +59,25 @@ def ResNet(stack_fn: Callable, include_top: bool = True, weights="imagenet", inp
     Returns:
         The model.
     """
-    building.check_weights(weights, include_top, classes)
-    input_shape = imagenet_utils.obtain_input_shape(
-        input_shape, default_size=224, min_size=32, data_format=backend.image_data_format(),
-        require_flatten=include_top, weights=weights)
-    img_input = building.image_input(input_tensor, input_shape)
-
+    img_input = building.model_input(input_tensor, input_shape, weights=weights,
+                                     include_top=include_top, classes=classes,
+                                     default_size=224, min_size=32)
     x = layers.ZeroPadding2D(padding=((3, 3), (3, 3)), name="conv1_pad")(img_input)
-    x = layers.Conv2D(64, 7, strides=2, use_bias=True, name="conv1_conv")(x)
-    x = layers.BatchNormalization(axis=_bn_axis(), epsilon=_EPSILON, name="conv1_bn")(x)
-    x = layers.Activation("relu", name="conv1_relu")(x)
+    x = layers.Conv2D(64, 7, strides=2, use_bias=use_bias, name="conv1_conv")(x)
+    if not preact:
+        x = layers.BatchNormalization(axis=building.channel_axis(3), epsilon=_EPSILON,
+                                      name="conv1_bn")(x)
+        x = layers.Activation("relu", name="conv1_relu")(x)
     x = layers.ZeroPadding2D(padding=((1, 1), (1, 1)), name="pool1_pad")(x)
     x = layers.MaxPooling2D(3, strides=2, name="pool1_pool")(x)
     x = stack_fn(x)
-
-    if include_top:
-        x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
-        imagenet_utils.validate_activation(classifier_activation, weights)
-        x = layers.Dense(classes, activation=classifier_activation, name="predictions")(x)
-    elif pooling == "avg":
-        x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
-    elif pooling == "max":
-        x = layers.GlobalMaxPooling2D(name="max_pool")(x)
-
-    inputs = img_input if input_tensor is None else get_source_inputs(input_tensor)
-    model = Functional(inputs, x, name=name)
+    if preact:
+        x = layers.BatchNormalization(axis=building.channel_axis(3), epsilon=_EPSILON,
+                                      name="post_bn")(x)
+        x = layers.Activation("relu", name="post_relu")(x)
+    x = building.top(x, include_top=include_top, pooling=pooling, classes=classes,
+                     classifier_activation=classifier_activation, weights=weights)
+    model = building.functional(img_input, input_tensor, x, name)
     fname = origin = file_hash = None
     if weights_name in WEIGHTS_HASHES:
         suffix = "" if include_top else "_notop"
@@ -94,7 +93,7 @@ def residual_block_v1(x, filters: int, kernel_size: int = 3, stride: int = 1,
                       conv_shortcut: bool = True, name: str | None = None):
     """A bottleneck block: 1x1 (`filters`), `kernel_size` (`filters`), 1x1 (4 * `filters`),
     added to the shortcut (a strided 1x1 convolution, or the input itself)."""
-    bn_axis = _bn_axis()
+    bn_axis = building.channel_axis(3)
     if conv_shortcut:
         shortcut = layers.Conv2D(4 * filters, 1, strides=stride, name=f"{name}_0_conv")(x)
         shortcut = layers.BatchNormalization(axis=bn_axis, epsilon=_EPSILON,
@@ -122,6 +121,41 @@ def stack_residual_blocks_v1(x, filters: int, blocks: int, stride1: int = 2,
     return x
 
 
+def residual_block_v2(x, filters: int, kernel_size: int = 3, stride: int = 1,
+                      conv_shortcut: bool = False, name: str | None = None):
+    """A pre-activation bottleneck block (ResNetV2): BatchNormalization and ReLU first, then
+    1x1 (`filters`), strided `kernel_size` (`filters`), 1x1 (4 * `filters`), added to the
+    shortcut (a 1x1 convolution of the pre-activation, a strided 1x1 max pooling, or `x`)."""
+    bn_axis = building.channel_axis(3)
+    preact = layers.BatchNormalization(axis=bn_axis, epsilon=_EPSILON,
+                                       name=f"{name}_preact_bn")(x)
+    preact = layers.Activation("relu", name=f"{name}_preact_relu")(preact)
+    if conv_shortcut:
+        shortcut = layers.Conv2D(4 * filters, 1, strides=stride, name=f"{name}_0_conv")(preact)
+    else:
+        shortcut = layers.MaxPooling2D(1, strides=stride)(x) if stride > 1 else x
+    x = layers.Conv2D(filters, 1, strides=1, use_bias=False, name=f"{name}_1_conv")(preact)
+    x = layers.BatchNormalization(axis=bn_axis, epsilon=_EPSILON, name=f"{name}_1_bn")(x)
+    x = layers.Activation("relu", name=f"{name}_1_relu")(x)
+    x = layers.ZeroPadding2D(padding=((1, 1), (1, 1)), name=f"{name}_2_pad")(x)
+    x = layers.Conv2D(filters, kernel_size, strides=stride, use_bias=False,
+                      name=f"{name}_2_conv")(x)
+    x = layers.BatchNormalization(axis=bn_axis, epsilon=_EPSILON, name=f"{name}_2_bn")(x)
+    x = layers.Activation("relu", name=f"{name}_2_relu")(x)
+    x = layers.Conv2D(4 * filters, 1, name=f"{name}_3_conv")(x)
+    return layers.Add(name=f"{name}_out")([shortcut, x])
+
+
+def stack_residual_blocks_v2(x, filters: int, blocks: int, stride1: int = 2,
+                             name: str | None = None):
+    """`blocks` pre-activation blocks; the first has the convolution shortcut, the last the
+    stride `stride1` (ResNetV2 downsamples at the end of a stage)."""
+    x = residual_block_v2(x, filters, conv_shortcut=True, name=f"{name}_block1")
+    for index in range(2, blocks):
+        x = residual_block_v2(x, filters, name=f"{name}_block{index}")
+    return residual_block_v2(x, filters, stride=stride1, name=f"{name}_block{blocks}")
+
+
 def _resnet(weights_name: str, include_top, weights, input_tensor, input_shape, pooling,
             classes, classifier_activation, name) -> Functional:
     def stack_fn(x):
@@ -131,8 +165,8 @@ def _resnet(weights_name: str, include_top, weights, input_tensor, input_shape, 
                                          name=f"conv{stage + 2}")
         return x
 
-    return ResNet(stack_fn, include_top, weights, input_tensor, input_shape, pooling, classes,
-                  classifier_activation, name, weights_name)
+    return ResNet(stack_fn, False, True, include_top, weights, input_tensor, input_shape,
+                  pooling, classes, classifier_activation, name, weights_name)
 
 
 _DOC = """Instantiates {builder}, with Keras' layer names and weight layout.

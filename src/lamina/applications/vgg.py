@@ -11,10 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from lamina import backend, layers
+from lamina import layers
 from lamina.applications import building, imagenet_utils
 from lamina.models import Functional
-from lamina.ops.node import get_source_inputs
 
 __all__ = ["VGG"]
 
@@ -36,11 +35,9 @@ def VGG(convolutions_per_block: Sequence[int], include_top: bool = True, weights
     Returns:
         The model.
     """
-    building.check_weights(weights, include_top, classes)
-    input_shape = imagenet_utils.obtain_input_shape(
-        input_shape, default_size=224, min_size=32, data_format=backend.image_data_format(),
-        require_flatten=include_top, weights=weights)
-    img_input = building.image_input(input_tensor, input_shape)
+    img_input = building.model_input(input_tensor, input_shape, weights=weights,
+                                     include_top=include_top, classes=classes,
+                                     default_size=224, min_size=32)
     x = img_input
     for block, (filters, count) in enumerate(zip(_FILTERS, convolutions_per_block), start=1):
         for index in range(1, count + 1):
@@ -54,13 +51,11 @@ def VGG(convolutions_per_block: Sequence[int], include_top: bool = True, weights
         x = layers.Dense(4096, activation="relu", name="fc2")(x)
         imagenet_utils.validate_activation(classifier_activation, weights)
         x = layers.Dense(classes, activation=classifier_activation, name="predictions")(x)
-    elif pooling == "avg":
-        x = layers.GlobalAveragePooling2D()(x)
-    elif pooling == "max":
-        x = layers.GlobalMaxPooling2D()(x)
-
-    inputs = img_input if input_tensor is None else get_source_inputs(input_tensor)
-    model = Functional(inputs, x, name=name)
+    else:
+        x = building.top(x, include_top=False, pooling=pooling, classes=classes,
+                         classifier_activation=classifier_activation, weights=weights,
+                         pool_names=(None, None))
+    model = building.functional(img_input, input_tensor, x, name)
     fname, origin, file_hash = (weights_files or {}).get(include_top, (None, None, None))
     building.load_weights(model, weights, builder, fname, origin, file_hash)
     return model
