@@ -13,20 +13,19 @@ Example:
 """
 from __future__ import annotations
 
-import inspect
 import math
 
 from lamina import config, constraints, initializers, random, regularizers
 from lamina.layers.attention.dot_product import (causal_mask, dot_product_attention,
                                                  sliding_window_mask)
 from lamina.layers.attention.multi_head_attention import _as_bool, _check_value_key, _mask_of
-from lamina.layers.attention.projection import HeadProjection, reserve_keras_sublayer_names
-from lamina.layers.layer import Layer
+from lamina.layers.attention.projection import (HeadProjection, QueryValueKeyLayer,
+                                                reserve_keras_sublayer_names)
 
 __all__ = ["GroupQueryAttention", "GroupedQueryAttention"]
 
 
-class GroupedQueryAttention(Layer):
+class GroupedQueryAttention(QueryValueKeyLayer):
     """Grouped-query attention: `num_query_heads` query heads over `num_key_value_heads`.
 
     Each key/value head serves `num_query_heads // num_key_value_heads` consecutive query
@@ -124,27 +123,6 @@ class GroupedQueryAttention(Layer):
             kernel_constraint=self.kernel_constraint, bias_constraint=self.bias_constraint)
         projection.build_from_shape(input_shape)
         return projection
-
-    def build_from_call_arguments(self, args, kwargs) -> None:
-        # Mask tensors take no part in building.
-        if self.built:
-            return
-        bound = inspect.signature(self.call).bind(*args, **kwargs).arguments
-        shapes = {f"{name}_shape": tuple(bound[name].shape) for name in ("query", "value", "key")
-                  if bound.get(name) is not None}
-        self.build(**shapes)
-        self._build_shapes = shapes
-
-    def get_build_config(self) -> dict | None:
-        if not isinstance(self._build_shapes, dict):
-            return None
-        return {"shapes_dict": {k: list(v) for k, v in self._build_shapes.items()}}
-
-    def build_from_config(self, config: dict) -> None:
-        if config and "shapes_dict" in config and not self.built:
-            shapes = {k: tuple(v) for k, v in config["shapes_dict"].items()}
-            self.build(**shapes)
-            self._build_shapes = shapes
 
     # ------------------------------------------------------------------ call
     def call(self, query, value, key=None, query_mask=None, value_mask=None, key_mask=None,

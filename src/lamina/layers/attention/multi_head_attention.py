@@ -1,7 +1,6 @@
 """MultiHeadAttention: Keras' multi-head attention, on `F.scaled_dot_product_attention`."""
 from __future__ import annotations
 
-import inspect
 import math
 
 import numpy as np
@@ -10,13 +9,13 @@ import torch
 from lamina import constraints, initializers, random, regularizers
 from lamina.layers.attention.dot_product import (causal_mask, dot_product_attention,
                                                  sliding_window_mask)
-from lamina.layers.attention.projection import HeadProjection, reserve_keras_sublayer_names
-from lamina.layers.layer import Layer
+from lamina.layers.attention.projection import (HeadProjection, QueryValueKeyLayer,
+                                                reserve_keras_sublayer_names)
 
 __all__ = ["MultiHeadAttention"]
 
 
-class MultiHeadAttention(Layer):
+class MultiHeadAttention(QueryValueKeyLayer):
     """Multi-head attention (Vaswani et al., 2017) with Keras' weights, masks and config.
 
     `query`, `key` and `value` are projected to `num_heads` heads, each query attends over the
@@ -160,27 +159,6 @@ class MultiHeadAttention(Layer):
             kernel_constraint=self._kernel_constraint, bias_constraint=self._bias_constraint)
         projection.build_from_shape(input_shape)
         return projection
-
-    def build_from_call_arguments(self, args, kwargs) -> None:
-        # Tensor arguments besides query/value/key (masks) do not take part in building.
-        if self.built:
-            return
-        bound = inspect.signature(self.call).bind(*args, **kwargs).arguments
-        shapes = {f"{name}_shape": tuple(bound[name].shape) for name in ("query", "value", "key")
-                  if bound.get(name) is not None}
-        self.build(**shapes)
-        self._build_shapes = shapes
-
-    def get_build_config(self) -> dict | None:
-        if not isinstance(self._build_shapes, dict):
-            return None
-        return {"shapes_dict": {k: list(v) for k, v in self._build_shapes.items()}}
-
-    def build_from_config(self, config: dict) -> None:
-        if config and "shapes_dict" in config and not self.built:
-            shapes = {k: tuple(v) for k, v in config["shapes_dict"].items()}
-            self.build(**shapes)
-            self._build_shapes = shapes
 
     # ------------------------------------------------------------------ call
     def call(self, query, value, key=None, query_mask=None, value_mask=None, key_mask=None,

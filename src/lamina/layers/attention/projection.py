@@ -14,6 +14,7 @@ Example:
 """
 from __future__ import annotations
 
+import inspect
 import math
 
 import torch.nn.functional as F
@@ -22,7 +23,33 @@ from lamina import activations, constraints, initializers, regularizers
 from lamina.layers.layer import Layer
 from lamina.utils import naming
 
-__all__ = ["HeadProjection", "reserve_keras_sublayer_names"]
+__all__ = ["HeadProjection", "QueryValueKeyLayer", "reserve_keras_sublayer_names"]
+
+
+class QueryValueKeyLayer(Layer):
+    """An attention layer built from the shapes of its `query`, `value` and `key` arguments
+    (`build(query_shape, value_shape, key_shape=None)`), recorded as Keras' `shapes_dict`."""
+
+    def build_from_call_arguments(self, args, kwargs) -> None:
+        # Tensor arguments besides query/value/key (masks) do not take part in building.
+        if self.built:
+            return
+        bound = inspect.signature(self.call).bind(*args, **kwargs).arguments
+        shapes = {f"{name}_shape": tuple(bound[name].shape) for name in ("query", "value", "key")
+                  if bound.get(name) is not None}
+        self.build(**shapes)
+        self._build_shapes = shapes
+
+    def get_build_config(self) -> dict | None:
+        if not isinstance(self._build_shapes, dict):
+            return None
+        return {"shapes_dict": {k: list(v) for k, v in self._build_shapes.items()}}
+
+    def build_from_config(self, config: dict) -> None:
+        if config and "shapes_dict" in config and not self.built:
+            shapes = {k: tuple(v) for k, v in config["shapes_dict"].items()}
+            self.build(**shapes)
+            self._build_shapes = shapes
 
 
 def reserve_keras_sublayer_names() -> None:
