@@ -182,7 +182,7 @@ def to_tensor(x, dtype=None, device=None) -> torch.Tensor:
     else:
         array = np.asarray(x)
         if array.dtype == object:
-            array = _numbers_from_objects(array)
+            array = numbers_from_objects(array)
         if array.dtype.byteorder not in ("=", "|") or not array.flags.writeable:
             array = np.ascontiguousarray(array, dtype=array.dtype.newbyteorder("="))
             array.setflags(write=True)
@@ -196,7 +196,7 @@ def to_tensor(x, dtype=None, device=None) -> torch.Tensor:
     return tensor.to(device=device, dtype=target)
 
 
-def _numbers_from_objects(array: np.ndarray) -> np.ndarray:
+def numbers_from_objects(array: np.ndarray) -> np.ndarray:
     """An object array holding only numbers and booleans (`np.array(dataframe)` of float,
     int and `get_dummies` bool columns) as float64; anything else is an error."""
     if array.size and all(isinstance(v, (numbers.Number, np.bool_, bool)) for v in array.flat):

@@ -252,8 +252,8 @@ def _numeric_object_array(array: np.ndarray) -> np.ndarray:
     """An object array of numbers (a DataFrame's mixed float/int/bool columns) as float64,
     as NumPy's mean and variance in Keras' adapt read it."""
     try:
-        return array.astype(np.float64)
-    except (TypeError, ValueError):
+        return backend.numbers_from_objects(array)
+    except TypeError:
         raise TypeError(f"adapt() expects numbers, but the data is an object array holding "
                         f"{type(array.flat[0]).__name__} values (e.g. {array.flat[0]!r}). Encode "
                         f"text columns as numbers first (e.g. pd.get_dummies).") from None
