@@ -20,7 +20,7 @@ import torch
 from lamina import backend, config
 from lamina.callbacks import CallbackList
 from lamina.callbacks.diagnose import with_diagnose
-from lamina.engine import distribution, learner_checks, threads
+from lamina.engine import denormals, distribution, learner_checks, threads
 from lamina.engine.compiled_run import CompiledRun
 from lamina.engine.data import (
     ArrayData,
@@ -92,7 +92,7 @@ def fit(model, x, y, *, batch_size, epochs, verbose, callbacks, validation_split
     train_function = run.make_train_function()
     thread_count, tuner = _choose_threads(run, model, batch_size, device, verbose)
     was_training = model.training
-    with threads.intra_op_threads(thread_count):
+    with threads.intra_op_threads(thread_count), denormals.flush_denormals():
         callback_list.on_train_begin()
         # A callback that restores a backup (BackupAndRestore) sets where training resumes.
         initial_epoch = model._initial_epoch or initial_epoch
@@ -152,7 +152,7 @@ def evaluate(model, x, y, *, batch_size, verbose, sample_weight, steps, callback
     engine.validate_targets(sample.y)
     callback_list = CallbackList(callbacks, add_progbar=verbose != 0, model=model, verbose=verbose,
                                  epochs=1, steps=steps or data.steps(batch_size))
-    with _eval_mode(model):
+    with _eval_mode(model), denormals.flush_denormals():
         logs = _run_test_loop(run, data, batch_size, steps, callback_list)
     if return_dict:
         return logs
@@ -178,7 +178,7 @@ def predict(model, x, *, batch_size, verbose, steps, callbacks):
     predict_function = run.make_predict_function()
     callback_list.on_predict_begin()
     outputs = []
-    with _eval_mode(model):
+    with _eval_mode(model), denormals.flush_denormals():
         for begin, end, batches in iterator:
             if batch_hooks:
                 callback_list.on_predict_batch_begin(begin)
@@ -201,7 +201,9 @@ def train_on_batch(model, x, y, *, sample_weight, class_weight, return_dict):
     if class_weight is not None:
         data = data.with_sample_weight(class_weights_to_samples(class_weight, data.y, data.sample_weight))
     model.reset_metrics()  # the logs describe this batch alone, as in Keras
-    logs = _materialize(run.make_train_function()([Batch(*data.batch(0, data.size))]))
+    # One batch: only this thread's denormals are flushed (setting the pool's costs ~50 us).
+    with denormals.flush_denormals(pool_threads=0):
+        logs = _materialize(run.make_train_function()([Batch(*data.batch(0, data.size))]))
     return logs if return_dict else _logs_in_metric_order(engine, logs)
 
 
@@ -211,7 +213,8 @@ def test_on_batch(model, x, y, *, sample_weight, return_dict):
     run = model._compiled_run
     engine = run.engine_for(data, batch_size=data.size)
     model.reset_metrics()
-    logs = _materialize(run.make_test_function()([Batch(*data.batch(0, data.size))]))
+    with denormals.flush_denormals(pool_threads=0):
+        logs = _materialize(run.make_test_function()([Batch(*data.batch(0, data.size))]))
     return logs if return_dict else _logs_in_metric_order(engine, logs)
 
 
@@ -219,7 +222,9 @@ def predict_on_batch(model, x):
     data = _batch_data(x, None, None, model, "predict_on_batch")
     run = _run(model)
     run.engine_for(data, need_targets=False, batch_size=data.size)
-    return _concatenate_to_numpy(run.make_predict_function()([Batch(data.batch(0, data.size)[0])]))
+    with denormals.flush_denormals(pool_threads=0):
+        outputs = run.make_predict_function()([Batch(data.batch(0, data.size)[0])])
+    return _concatenate_to_numpy(outputs)
 
 
 # ---------------------------------------------------------------------- loops
