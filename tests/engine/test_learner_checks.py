@@ -106,7 +106,11 @@ def test_float_labels_0_to_9_train_like_integer_labels_as_in_keras():
         model.compile("sgd", "sparse_categorical_crossentropy", metrics=["accuracy"])
         history = model.fit(x, labels, epochs=2, batch_size=8, shuffle=False, verbose=0)
         results.append((history.history["loss"], history.history["accuracy"]))
-    assert results[1] == results[0] and results[2] == results[0]
+    # Integer labels take the written-out Dense step, float ones autograd's: the same numbers
+    # to float32 rounding (which of the two rounds the last bit differs between CPUs).
+    for losses, accuracies in results[1:]:
+        np.testing.assert_allclose(losses, results[0][0], rtol=1e-6)
+        assert accuracies == results[0][1]
 
 
 def test_fractional_labels_with_the_sparse_loss_say_what_is_expected():

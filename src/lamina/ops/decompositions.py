@@ -108,7 +108,7 @@ def qr(x, mode: str = "reduced"):
 
     Example:
         >>> q, r = qr(torch.tensor([[3.0, 0.0], [4.0, 5.0]]))
-        >>> torch.allclose(q @ r, torch.tensor([[3.0, 0.0], [4.0, 5.0]]))
+        >>> torch.allclose(q @ r, torch.tensor([[3.0, 0.0], [4.0, 5.0]]), atol=1e-6)
         True
     """
     if mode not in ("reduced", "complete"):
