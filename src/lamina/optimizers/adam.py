@@ -104,8 +104,9 @@ class Adam(Optimizer):
         if step is None:
             corrections = self._bias_corrections(self.beta_1, self.beta_2)
             alpha = corrections.pow_(self._constant((-1.0, 0.5))).prod().mul_(learning_rate)
-        else:  # the corrections on the host: one tensor op instead of six
-            alpha = learning_rate * self._host_corrections(step)
+        else:  # the corrections on the host, and α as a number: no tensor op at all
+            # float32 products, as the tensor path rounds them (the rate is a CPU tensor).
+            alpha = float(np.float32(learning_rate.item()) * np.float32(self._host_corrections(step)))
         velocity_hats = slots["velocity_hat"] if self.amsgrad else []
         torch._fused_adam_(variables, grads, slots["momentum"], slots["velocity"], velocity_hats,
                            self._uncorrected_steps(len(variables)), lr=alpha, beta1=self.beta_1,
