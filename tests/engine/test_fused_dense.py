@@ -56,6 +56,21 @@ def test_an_epoch_of_the_written_out_step_equals_autograd(optimizer):
     assert_same_epoch(fused, autograd, histories)
 
 
+@pytest.mark.parametrize("metrics, inline", [
+    (["accuracy"], True), ([keras.metrics.SparseCategoricalAccuracy(name="acc")], True),
+    (["accuracy", "sparse_top_k_categorical_accuracy"], False)])
+def test_accuracy_counted_inline_equals_the_metric_s_own_update(metrics, inline):
+    x, y = data()
+    fused, autograd, histories = train_both(chain, {"x": x, "y": y.reshape(-1, 1),
+                                                    "batch_size": 32, "epochs": 2},
+                                            {"metrics": metrics})
+    assert (fused._engine.fused._accuracy is not None) is inline
+    assert_same_epoch(fused, autograd, histories)
+    hits = (fused.predict(x, verbose=0).argmax(1) == y).mean()
+    np.testing.assert_allclose(fused.evaluate(x, y, verbose=0, return_dict=True)[
+        metrics[0] if isinstance(metrics[0], str) else "acc"], hits, rtol=1e-6)
+
+
 def test_sample_weights_logits_and_uint8_images_too():
     x, y = data()
     weights = np.random.default_rng(1).uniform(0.2, 2.0, len(x)).astype("float32")

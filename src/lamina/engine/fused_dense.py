@@ -35,6 +35,7 @@ _EPSILON = backend.epsilon()
 # and its gradient is zero outside (as torch's clamp passes gradients only inside, bounds in).
 _LOSS_LOW = -math.log1p(-_EPSILON)
 _LOSS_HIGH = -math.log(_EPSILON)
+_UNKNOWN = object()
 
 
 class DenseChain:
@@ -58,7 +59,8 @@ class DenseChain:
         self._grads = [torch.empty_like(p, memory_format=torch.contiguous_format)
                        for p in self.params]
         self._aranges: dict = {}
-        self._minus_one = torch.tensor(-1.0)
+        self._negated: dict = {}
+        self._accuracy = _UNKNOWN  # the metric counted inline (`_plain_accuracy`), once known
 
     @classmethod
     def match(cls, model) -> DenseChain | None:
@@ -135,21 +137,45 @@ class DenseChain:
             row_weight = weights if row_weight is None else weights * row_weight
         else:
             total = losses.mean()
-        # d(mean)/dlogits = (softmax - onehot) * weight / rows, the weight 0 where clipped.
-        grad = probabilities.clone()
-        grad.index_put_((self._rows(rows), labels), self._minus_one, accumulate=True)
+        # d(mean)/dlogits = (softmax - onehot) * weight / rows, the weight 0 where clipped:
+        # softmax/rows, then -1/rows at each label (one op fewer than scaling afterwards).
         scale = 1.0 / rows
         factor = self.model.optimizer.loss_scale_factor
         if factor is not None:  # apply() divides the gradients by it
             scale *= factor
+        grad = probabilities * scale
+        grad.index_put_((self._rows(rows), labels), self._minus(scale), accumulate=True)
         if row_weight is not None:
             grad.mul_(row_weight.unsqueeze(1))
-        grad.mul_(scale)
         self._backward(grad, layer_inputs)
         self.model.optimizer.apply(self._grads, self.params)
         engine.metrics.update_losses(total, [total], rows)
         predictions = logits if self.from_logits else _softmax_output(probabilities, logits)
-        engine.metrics.update_state([y], [predictions], [sample_weight])
+        accuracy = self._plain_accuracy(engine) if sample_weight is None else None
+        if accuracy is not None:  # its update, inline: hits / rows, as its Mean counts them
+            accuracy.total.add_((predictions.argmax(dim=-1) == labels).sum())
+            accuracy.count.add_(rows)
+        else:
+            engine.metrics.update_state([y], [predictions], [sample_weight])
+
+    def _plain_accuracy(self, engine):
+        """The model's only metric when it is a plain `SparseCategoricalAccuracy`, else None."""
+        if self._accuracy is _UNKNOWN:
+            from lamina.metrics.accuracy import SparseCategoricalAccuracy
+
+            per_output = engine.metrics.per_output
+            metrics = per_output[0][0] if len(per_output) == 1 and not per_output[0][1] else []
+            plain = (len(metrics) == 1 and type(metrics[0]) is SparseCategoricalAccuracy
+                     and metrics[0]._torch_dtype == torch.float32)
+            self._accuracy = metrics[0] if plain else None
+        return self._accuracy
+
+    def _minus(self, scale: float) -> torch.Tensor:
+        """`-scale` as a tensor, kept for the scales seen (full and last batch)."""
+        value = self._negated.get(scale)
+        if value is None:
+            value = self._negated[scale] = torch.tensor(-scale)
+        return value
 
     def _rows(self, rows: int) -> torch.Tensor:
         """`arange(rows)`, kept for the batch sizes seen (two per fit: full and last)."""
