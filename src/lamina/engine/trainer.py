@@ -20,7 +20,7 @@ import torch
 from lamina import backend, config
 from lamina.callbacks import CallbackList
 from lamina.callbacks.diagnose import with_diagnose
-from lamina.engine import denormals, distribution, learner_checks, threads
+from lamina.engine import denormals, distribution, host_memory, learner_checks, threads
 from lamina.engine.compiled_run import CompiledRun
 from lamina.engine.data import (
     ArrayData,
@@ -92,7 +92,8 @@ def fit(model, x, y, *, batch_size, epochs, verbose, callbacks, validation_split
     train_function = run.make_train_function()
     thread_count, tuner = _choose_threads(run, model, batch_size, device, verbose)
     was_training = model.training
-    with threads.intra_op_threads(thread_count), denormals.flush_denormals():
+    with threads.intra_op_threads(thread_count), denormals.flush_denormals(), \
+            host_memory.keep_freed_memory():
         callback_list.on_train_begin()
         # A callback that restores a backup (BackupAndRestore) sets where training resumes.
         initial_epoch = model._initial_epoch or initial_epoch
@@ -152,7 +153,7 @@ def evaluate(model, x, y, *, batch_size, verbose, sample_weight, steps, callback
     engine.validate_targets(sample.y)
     callback_list = CallbackList(callbacks, add_progbar=verbose != 0, model=model, verbose=verbose,
                                  epochs=1, steps=steps or data.steps(batch_size))
-    with _eval_mode(model), denormals.flush_denormals():
+    with _eval_mode(model), denormals.flush_denormals(), host_memory.keep_freed_memory():
         logs = _run_test_loop(run, data, batch_size, steps, callback_list)
     if return_dict:
         return logs
@@ -178,7 +179,7 @@ def predict(model, x, *, batch_size, verbose, steps, callbacks):
     predict_function = run.make_predict_function()
     callback_list.on_predict_begin()
     outputs = []
-    with _eval_mode(model), denormals.flush_denormals():
+    with _eval_mode(model), denormals.flush_denormals(), host_memory.keep_freed_memory():
         for begin, end, batches in iterator:
             if batch_hooks:
                 callback_list.on_predict_batch_begin(begin)
