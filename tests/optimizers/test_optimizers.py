@@ -194,6 +194,31 @@ def test_float32_variables_stay_float32_and_close_to_float64(cls):
         np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
 
 
+@pytest.mark.parametrize("change", ["setter", "assign", "callback-like copy"])
+def test_fused_adam_follows_a_learning_rate_changed_between_steps(change):
+    # float32 CPU tensors take PyTorch's fused kernel, which reads the rate on the host once
+    # per change of the rate variable: a changed rate must be seen on the very next step.
+    initial, grads = _random_problem(seed=11, steps=4)
+    opt = optimizers.Adam(learning_rate=0.05)
+    params = [torch.nn.Parameter(torch.tensor(w, dtype=torch.float32)) for w in initial]
+    for step, step_grads in enumerate(grads):
+        if step == 2:
+            if change == "setter":
+                opt.learning_rate = 0.2
+            elif change == "assign":
+                opt.learning_rate.assign(0.2)
+            else:
+                opt.learning_rate.copy_(torch.tensor(0.2))
+        opt.apply([torch.tensor(g, dtype=torch.float32) for g in step_grads], params)
+    weights = [np.array(w, dtype=np.float64) for w in initial]
+    states = [{} for _ in weights]
+    for t, step_grads in enumerate(grads, start=1):
+        lr = 0.05 if t <= 2 else 0.2
+        weights = [_ref_adam(w, g, st, t, lr) for w, g, st in zip(weights, step_grads, states)]
+    for got, want in zip(params, weights):
+        np.testing.assert_allclose(got.detach().numpy(), want, rtol=1e-5, atol=1e-6)
+
+
 # ------------------------------------------------- clipping and weight decay
 def _sgd_step(grads, **kwargs):
     params = [torch.nn.Parameter(torch.zeros(len(g), dtype=torch.float64)) for g in grads]

@@ -104,9 +104,12 @@ class Adam(Optimizer):
         if step is None:
             corrections = self._bias_corrections(self.beta_1, self.beta_2)
             alpha = corrections.pow_(self._constant((-1.0, 0.5))).prod().mul_(learning_rate)
-        else:  # the corrections on the host, and α as a number: no tensor op at all
-            # float32 products, as the tensor path rounds them (the rate is a CPU tensor).
-            alpha = float(np.float32(learning_rate.item()) * np.float32(self._host_corrections(step)))
+        else:  # the corrections on the host: one tensor op instead of six, none when the
+            # rate is known on the host too (float32 products, as the tensor op rounds them)
+            rate = self._host_rate(learning_rate)
+            corrections = self._host_corrections(step)
+            alpha = learning_rate * corrections if rate is None else \
+                float(np.float32(rate) * np.float32(corrections))
         velocity_hats = slots["velocity_hat"] if self.amsgrad else []
         torch._fused_adam_(variables, grads, slots["momentum"], slots["velocity"], velocity_hats,
                            self._uncorrected_steps(len(variables)), lr=alpha, beta1=self.beta_1,
@@ -148,6 +151,17 @@ class Adam(Optimizer):
         # `apply` adds 1 next: one version later the counter holds iterations + 1.
         self._known_iterations = (counter._version + 1, counter, iterations + 1)
         return iterations + 1
+
+    def _host_rate(self, learning_rate) -> float | None:
+        """The rate as a number when it is this optimizer's own variable (read once per
+        change, followed by its version as `_host_step` follows the counter), else None (a
+        schedule's or a decayed rate is a new tensor every step)."""
+        if learning_rate is not self._learning_rate:
+            return None
+        known = getattr(self, "_known_rate", None)
+        if known is None or known[0] is not learning_rate or known[1] != learning_rate._version:
+            known = self._known_rate = (learning_rate, learning_rate._version, float(learning_rate))
+        return known[2]
 
     def _learn_iterations(self) -> None:
         """Records the counter's value once (a CPU read) so `_host_step` can follow it."""

@@ -27,6 +27,7 @@ from lamina import backend
 from lamina.optimizers import schedules
 from lamina.utils.errors import did_you_mean
 from lamina.utils.naming import to_snake_case, unique_name
+from lamina.variables import Variable
 
 __all__ = ["Optimizer"]
 
@@ -97,7 +98,7 @@ class Optimizer:
         self.built = False
         device = backend.get_device()
         self._iterations = torch.zeros((), dtype=torch.int32, device=device)
-        self._learning_rate = _as_learning_rate(learning_rate, device)
+        self._learning_rate = _as_learning_rate(learning_rate, device, self.name)
         self._trainable_variables: list = []
         self._variable_ids: tuple = ()
         self._index_by_id: dict = {}
@@ -189,8 +190,10 @@ class Optimizer:
     def _move_to(self, device: torch.device) -> None:
         if self._iterations.device != device:
             self._iterations = self._iterations.to(device)
-        if isinstance(self._learning_rate, torch.Tensor) and self._learning_rate.device != device:
-            self._learning_rate = self._learning_rate.to(device)
+        rate = self._learning_rate
+        if isinstance(rate, torch.Tensor) and rate.device != device:
+            self._learning_rate = Variable.wrap(rate.to(device), False, "learning_rate",
+                                                getattr(rate, "path", "learning_rate"))
 
     def add_variable(self, shape, initializer="zeros", dtype=None, name=None) -> torch.Tensor:
         """Creates and tracks one optimizer variable (not tied to a model variable)."""
@@ -563,11 +566,15 @@ def _as_float(value) -> float:
     return rate
 
 
-def _as_learning_rate(value, device):
-    """A schedule or callable as is; a number as a 0-dim float32 device tensor."""
+def _as_learning_rate(value, device, optimizer_name: str):
+    """A schedule or callable as is; a number as a 0-dim float32 `Variable`, as in Keras
+    (`optimizer.learning_rate.assign(1e-4)` is how Keras code changes it)."""
     if isinstance(value, schedules.LearningRateSchedule) or _is_plain_callable(value):
         return value
-    return torch.tensor(_as_float(value), dtype=torch.float32, device=device)
+    rate = Variable(torch.tensor(_as_float(value), dtype=torch.float32), trainable=False,
+                    name="learning_rate", device=device)
+    rate.path = f"{optimizer_name}/learning_rate"
+    return rate
 
 
 def _fill_value(initializer) -> float:
