@@ -23,13 +23,13 @@ def test_device_is_overridable_and_defaults_to_the_best_available(monkeypatch):
 @pytest.mark.parametrize("name, expected", [
     ("float32", torch.float32), (None, torch.float32), (np.float64, torch.float64),
     ("int", torch.int64), (torch.int8, torch.int8), ("bfloat16", torch.bfloat16)])
-def test_standardize_dtype(name, expected):
-    assert backend.standardize_dtype(name) == expected
+def test_torch_dtype(name, expected):
+    assert backend.torch_dtype(name) == expected
 
 
-def test_standardize_dtype_rejects_unknown_names():
+def test_torch_dtype_rejects_unknown_names():
     with pytest.raises(ValueError, match="Unknown dtype: 'floaty'"):
-        backend.standardize_dtype("floaty")
+        backend.torch_dtype("floaty")
 
 
 def test_to_tensor_keeps_integers_and_casts_float64_to_floatx():
@@ -64,3 +64,14 @@ def test_to_tensor_still_rejects_ragged_object_arrays():
     ragged[0], ragged[1] = [1, 2], [3]
     with pytest.raises(TypeError, match="ragged lists cannot be stacked"):
         backend.to_tensor(ragged, device="cpu")
+
+
+def test_keras_backend_standardize_dtype_gives_keras_names_as_in_keras():
+    # Keras 3.15: keras.backend.standardize_dtype(np.float32) == 'float32'; custom layers
+    # compare it with strings (`if standardize_dtype(x.dtype) != "int32": ...`).
+    import lamina
+
+    assert lamina.backend.standardize_dtype(np.float32) == "float32"
+    assert lamina.backend.standardize_dtype(torch.int64) == "int64"
+    assert lamina.backend.standardize_dtype(None) == "float32"
+    assert lamina.backend.standardize_dtype is lamina.utils.standardize_dtype

@@ -133,7 +133,7 @@ def test_a_lamina_initializer_still_receives_the_device():
     class Recording(keras.initializers.Initializer):
         def __call__(self, shape, dtype=None, device=None):
             seen["device"] = device
-            return torch.zeros(shape, dtype=keras.backend.standardize_dtype(dtype))
+            return torch.zeros(shape, dtype=keras.backend.torch_dtype(dtype))
 
     keras.layers.Layer().add_weight(shape=(2,), initializer=Recording())
     assert seen["device"] == torch.device("cpu")

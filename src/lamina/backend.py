@@ -18,12 +18,13 @@ import torch
 __all__ = [
     "backend", "image_data_format", "set_image_data_format", "epsilon", "set_epsilon", "floatx",
     "set_floatx", "get_device", "set_device", "to_tensor", "to_numpy", "is_string_data",
-    "standardize_dtype", "clear_session", "is_keras_tensor", "device_scope", "device",
+    "torch_dtype", "clear_session", "is_keras_tensor", "device_scope", "device",
     "OutputTensor", "eager_outputs",
 ]
 # Keras' dtype-name rules and name counters live in lamina.utils, which imports this module:
 # resolved on first use.
-_LAZY_EXPORTS = {"result_type": "lamina.utils.dtype_utils",
+_LAZY_EXPORTS = {"standardize_dtype": "lamina.utils.dtype_utils",  # Keras' names: 'float32'
+                 "result_type": "lamina.utils.dtype_utils",
                  "is_float_dtype": "lamina.utils.dtype_utils",
                  "is_int_dtype": "lamina.utils.dtype_utils",
                  "get_uid": "lamina.utils.naming"}
@@ -155,8 +156,11 @@ def _best_available_device() -> str:
 _DTYPE_ALIASES = {"float": "float32", "double": "float64", "half": "float16", "int": "int64"}
 
 
-def standardize_dtype(dtype) -> torch.dtype:
-    """Maps 'float32', np.float32, torch.float32 (or None, meaning floatx) to a torch dtype."""
+def torch_dtype(dtype) -> torch.dtype:
+    """Maps 'float32', np.float32, torch.float32 (or None, meaning floatx) to a torch dtype.
+
+    (`standardize_dtype` is Keras' function: it returns the name, 'float32'.)
+    """
     if dtype is None:
         dtype = _FLOATX
     if isinstance(dtype, torch.dtype):
@@ -164,10 +168,10 @@ def standardize_dtype(dtype) -> torch.dtype:
     if not isinstance(dtype, str):
         dtype = np.dtype(dtype).name
     dtype = _DTYPE_ALIASES.get(dtype, dtype)
-    torch_dtype = getattr(torch, dtype, None)
-    if not isinstance(torch_dtype, torch.dtype):
+    found = getattr(torch, dtype, None)
+    if not isinstance(found, torch.dtype):
         raise ValueError(f"Unknown dtype: {dtype!r}. Expected a name such as 'float32' or 'int64'.")
-    return torch_dtype
+    return found
 
 
 def to_tensor(x, dtype=None, device=None) -> torch.Tensor:
@@ -188,9 +192,9 @@ def to_tensor(x, dtype=None, device=None) -> torch.Tensor:
             array.setflags(write=True)
         tensor = torch.from_numpy(array)
     if dtype is not None:
-        target = standardize_dtype(dtype)
+        target = torch_dtype(dtype)
     elif tensor.dtype == torch.float64:
-        target = standardize_dtype(_FLOATX)
+        target = torch_dtype(_FLOATX)
     else:
         target = tensor.dtype
     return tensor.to(device=device, dtype=target)

@@ -24,7 +24,7 @@ def _as_weight(w) -> torch.Tensor:
         return w
     tensor = backend.to_tensor(w)
     if not tensor.is_floating_point():
-        tensor = tensor.to(backend.standardize_dtype(backend.floatx()))
+        tensor = tensor.to(backend.torch_dtype(backend.floatx()))
     return tensor
 
 

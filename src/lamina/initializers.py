@@ -57,7 +57,7 @@ class Initializer:
     def __call__(self, shape, dtype=None, device=None) -> torch.Tensor:
         """Returns a new tensor of `shape` (dtype default floatx, device default lamina's)."""
         shape = _standardize_shape(shape)
-        dtype = backend.standardize_dtype(dtype)
+        dtype = backend.torch_dtype(dtype)
         device = backend.get_device() if device is None else torch.device(device)
         return self._generate(shape, dtype).to(device=device, dtype=dtype)
 
@@ -720,7 +720,7 @@ def initialize(initializer, shape, dtype=None, device=None) -> torch.Tensor:
     if isinstance(initializer, Initializer) and _takes_device(initializer):
         return initializer(shape, dtype=dtype, device=device)
     shape = _standardize_shape(shape)
-    dtype = backend.standardize_dtype(dtype)
+    dtype = backend.torch_dtype(dtype)
     # Keras passes dtypes to user functions as names ('float32'), which NumPy also accepts.
     dtype_name = str(dtype).removeprefix("torch.")
     values = backend.to_tensor(initializer(shape, dtype=dtype_name), dtype=dtype, device=device)

@@ -42,7 +42,7 @@ def _as_weight(weight) -> torch.Tensor:
         return weight
     tensor = backend.to_tensor(weight)
     if not tensor.is_floating_point():
-        tensor = tensor.to(backend.standardize_dtype(backend.floatx()))
+        tensor = tensor.to(backend.torch_dtype(backend.floatx()))
     return tensor
 
 

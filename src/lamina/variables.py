@@ -146,7 +146,7 @@ def _initial_value(initializer, shape, dtype, device) -> torch.Tensor:
         if shape is None:
             raise ValueError("A Variable created from an initializer needs `shape`.")
         return initializers.initialize(initializer, tuple(shape),
-                                       dtype=backend.standardize_dtype(dtype), device=device)
+                                       dtype=backend.torch_dtype(dtype), device=device)
     value = initializer.detach() if isinstance(initializer, torch.Tensor) else initializer
     tensor = backend.to_tensor(value, dtype=dtype, device=device)
     if shape is not None and tuple(tensor.shape) != tuple(shape):

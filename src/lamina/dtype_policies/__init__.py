@@ -67,7 +67,7 @@ def get(identifier) -> DTypePolicy:
     if isinstance(identifier, str):
         return DTypePolicy(identifier)
     try:
-        return DTypePolicy(str(backend.standardize_dtype(identifier)).removeprefix("torch."))
+        return DTypePolicy(str(backend.torch_dtype(identifier)).removeprefix("torch."))
     except (TypeError, ValueError):
         raise ValueError(f"Cannot interpret `dtype` argument. Expected a string or an instance "
                          f"of DTypePolicy. Received: dtype={identifier}") from None

@@ -73,7 +73,7 @@ class DTypePolicy:
             >>> DTypePolicy("mixed_bfloat16").convert_input(torch.ones(2), True, "bfloat16").dtype
             torch.bfloat16
         """
-        target = backend.standardize_dtype(dtype)
+        target = backend.torch_dtype(dtype)
         if not isinstance(x, torch.Tensor):
             if not hasattr(x, "__array__"):
                 return x
@@ -110,7 +110,7 @@ def _parse_name(name) -> tuple[str, str]:
     if name in _MIXED:
         return _MIXED[name]
     try:
-        dtype = str(backend.standardize_dtype(name)).removeprefix("torch.")
+        dtype = str(backend.torch_dtype(name)).removeprefix("torch.")
     except ValueError:
         raise ValueError(f"Cannot convert '{name}' to a mixed precision DTypePolicy. Valid "
                          f"policies include 'mixed_float16', 'mixed_bfloat16', and the name of "

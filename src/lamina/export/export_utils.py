@@ -72,7 +72,7 @@ def standardize_input_signature(model, input_signature) -> list[InputSpec]:
 def sample_inputs(specs: list[InputSpec], device=None) -> list[torch.Tensor]:
     """Zero tensors of each spec's shape and dtype (free axes of size 2) to trace with."""
     return [torch.zeros([SAMPLE_AXIS_SIZE if size is None else size for size in spec.shape],
-                        dtype=backend.standardize_dtype(spec.dtype), device=device)
+                        dtype=backend.torch_dtype(spec.dtype), device=device)
             for spec in specs]
 
 
@@ -213,7 +213,7 @@ def _check_spec(spec: InputSpec) -> None:
         raise ValueError(f"Input {spec.name!r} takes strings, which an exported graph cannot: "
                          f"export a model that starts after the TextVectorization/StringLookup "
                          f"layer, and run that layer on the text before calling the graph.")
-    backend.standardize_dtype(spec.dtype)
+    backend.torch_dtype(spec.dtype)
 
 
 def _name(spec: InputSpec, index: int) -> str:

@@ -376,8 +376,8 @@ class Layer(nn.Module):
             torch.Size([784, 100])
         """
         shape = () if shape is None else tuple(int(d) for d in shape)
-        dtype = (backend.standardize_dtype(dtype) if dtype is not None
-                 else backend.standardize_dtype(self.variable_dtype))
+        dtype = (backend.torch_dtype(dtype) if dtype is not None
+                 else backend.torch_dtype(self.variable_dtype))
         if initializer is None:
             initializer = "glorot_uniform" if dtype.is_floating_point else "zeros"
         value = initializers.initialize(initializer, shape, dtype=dtype, device=self._device())
@@ -613,7 +613,7 @@ class Layer(nn.Module):
         self._dtype_policy = policy
         # `_dtype` is the compute dtype as a torch dtype: what inputs, outputs and states
         # created in `call` use.
-        self._dtype = backend.standardize_dtype(policy.compute_dtype)
+        self._dtype = backend.torch_dtype(policy.compute_dtype)
         self._is_mixed = (policy.compute_dtype != policy.variable_dtype
                           and self._dtype.is_floating_point)
 

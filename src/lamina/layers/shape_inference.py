@@ -82,7 +82,7 @@ def placeholder(shape, dtype, device, variant: int = 0) -> torch.Tensor:
     """Zeros of `shape` with each None replaced by a stand-in size (batch axis: a small one)."""
     concrete = tuple((_BATCH_STAND_INS if axis == 0 else _DIM_STAND_INS)[variant] if d is None else d
                      for axis, d in enumerate(shape))
-    dtype = backend.standardize_dtype(dtype)
+    dtype = backend.torch_dtype(dtype)
     if dtype == torch.bool:  # a stand-in mask keeps every step
         return torch.ones(concrete, device=device, dtype=dtype)
     return torch.zeros(concrete, device=device, dtype=dtype)

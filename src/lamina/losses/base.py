@@ -65,9 +65,9 @@ def prediction_tensor(y_pred, dtype=None) -> torch.Tensor:
     """
     if not isinstance(y_pred, torch.Tensor):
         y_pred = backend.to_tensor(y_pred)
-    target = backend.standardize_dtype(dtype) if dtype is not None else y_pred.dtype
+    target = backend.torch_dtype(dtype) if dtype is not None else y_pred.dtype
     if not target.is_floating_point:
-        target = backend.standardize_dtype(backend.floatx())
+        target = backend.torch_dtype(backend.floatx())
     if y_pred.dtype == target:
         return y_pred
     return _carry_attributes(y_pred, y_pred.to(target))
@@ -184,13 +184,13 @@ def reduce_weighted_values(values, sample_weight=None, mask=None,
 def _compute_dtype(dtype) -> torch.dtype:
     """A torch dtype from a name, a torch dtype, 'mixed_float16'-style names or a policy object."""
     if dtype is None:
-        return backend.standardize_dtype(backend.floatx())
+        return backend.torch_dtype(backend.floatx())
     compute = getattr(dtype, "compute_dtype", None)
     if compute is not None:
-        return backend.standardize_dtype(compute)
+        return backend.torch_dtype(compute)
     if isinstance(dtype, str) and dtype.startswith("mixed_"):
-        return backend.standardize_dtype(dtype[len("mixed_"):])
-    return backend.standardize_dtype(dtype)
+        return backend.torch_dtype(dtype[len("mixed_"):])
+    return backend.torch_dtype(dtype)
 
 
 class Loss:

@@ -36,7 +36,7 @@ def _as_tensors(y_true, y_pred) -> tuple[torch.Tensor, torch.Tensor]:
 
 
 def _as_floatx(matches: torch.Tensor) -> torch.Tensor:
-    return matches.to(backend.standardize_dtype(backend.floatx()))
+    return matches.to(backend.torch_dtype(backend.floatx()))
 
 
 def accuracy(y_true, y_pred) -> torch.Tensor:

@@ -54,7 +54,7 @@ class Metric:
 
     def __init__(self, dtype=None, name: str | None = None):
         self.name = name if name else naming.unique_name(_auto_name(type(self).__name__))
-        self._torch_dtype = backend.standardize_dtype(dtype)
+        self._torch_dtype = backend.torch_dtype(dtype)
         self._dtype = str(self._torch_dtype).replace("torch.", "")
         self._device = torch.empty(0, device=backend.get_device()).device
         self._constant_names: list[str] = []
@@ -137,7 +137,7 @@ class Metric:
 
     def _add_constant(self, value, name: str, dtype=None) -> torch.Tensor:
         """Stores a fixed tensor (e.g. thresholds) that follows the state to its device."""
-        dtype = self._torch_dtype if dtype is None else backend.standardize_dtype(dtype)
+        dtype = self._torch_dtype if dtype is None else backend.torch_dtype(dtype)
         constant = torch.as_tensor(value, dtype=dtype).to(self._device)
         setattr(self, name, constant)
         if name not in self._constant_names:

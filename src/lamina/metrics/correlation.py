@@ -23,7 +23,7 @@ __all__ = ["PearsonCorrelation", "ConcordanceCorrelation", "pearson_correlation"
 def _prepare(y_true, y_pred):
     y_pred = backend.to_tensor(y_pred) if not isinstance(y_pred, torch.Tensor) else y_pred
     if not y_pred.is_floating_point():
-        y_pred = y_pred.to(backend.standardize_dtype(backend.floatx()))
+        y_pred = y_pred.to(backend.torch_dtype(backend.floatx()))
     y_true = backend.to_tensor(y_true, dtype=y_pred.dtype, device=y_pred.device)
     return squeeze_or_expand_to_same_rank(y_true, y_pred)
 

@@ -26,7 +26,7 @@ __all__ = [
 
 def _aligned(y_true: torch.Tensor, y_pred: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     if not y_pred.is_floating_point():
-        y_pred = y_pred.to(backend.standardize_dtype(backend.floatx()))
+        y_pred = y_pred.to(backend.torch_dtype(backend.floatx()))
     return squeeze_or_expand_to_same_rank(y_true.to(y_pred.dtype), y_pred)
 
 

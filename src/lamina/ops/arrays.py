@@ -360,4 +360,4 @@ def view(x, dtype=None) -> torch.Tensor:
         tensor([1065353216], dtype=torch.int32)
     """
     x = tensor(x)
-    return x.view(x.dtype if dtype is None else backend.standardize_dtype(dtype))
+    return x.view(x.dtype if dtype is None else backend.torch_dtype(dtype))

@@ -37,7 +37,7 @@ def python_scalar_dtype(value) -> torch.dtype:
     if isinstance(value, int):
         low, high = _INT32_RANGE
         return torch.int32 if low <= value < high else torch.int64
-    return backend.standardize_dtype(backend.floatx())
+    return backend.torch_dtype(backend.floatx())
 
 
 def tensor(x, device=None) -> torch.Tensor:
@@ -90,13 +90,13 @@ def normalize_axis(axis, ndim: int) -> tuple[int, ...]:
 
 def _from_data(x, dtype, device) -> torch.Tensor:
     if isinstance(x, PY_SCALARS):
-        target = python_scalar_dtype(x) if dtype is None else backend.standardize_dtype(dtype)
+        target = python_scalar_dtype(x) if dtype is None else backend.torch_dtype(dtype)
         # A fill kernel, not a host-to-device copy: no synchronisation, and CUDA-graph safe.
         return torch.full((), x, dtype=target, device=device)
     if isinstance(x, (list, tuple)):
         if any(isinstance(item, torch.Tensor) for item in x):
             stacked = torch.stack([tensor(item, device) for item in x])
-            return stacked if dtype is None else stacked.to(backend.standardize_dtype(dtype))
+            return stacked if dtype is None else stacked.to(backend.torch_dtype(dtype))
         array = np.asarray(x)
         if dtype is None and array.dtype == np.int64:
             dtype = "int32"  # Keras gives Python ints int32, as it does a Python int scalar
@@ -141,7 +141,7 @@ def convert_to_tensor(x, dtype=None, sparse=None, ragged=None) -> torch.Tensor:
         # A meta tensor comes from shape inference and must stay symbolic.
         if x.device.type != "meta" and x.device != device:
             x = x.to(device)
-        return x if dtype is None else x.to(backend.standardize_dtype(dtype))
+        return x if dtype is None else x.to(backend.torch_dtype(dtype))
     return _from_data(x, dtype, device)
 
 
@@ -236,7 +236,7 @@ def cast(x, dtype) -> torch.Tensor:
     """
     if dtype is None:
         raise ValueError("`cast` needs a `dtype`, e.g. cast(x, 'float32'). Received: dtype=None.")
-    return tensor(x).to(backend.standardize_dtype(dtype))
+    return tensor(x).to(backend.torch_dtype(dtype))
 
 
 def stop_gradient(variable) -> torch.Tensor:

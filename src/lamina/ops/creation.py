@@ -23,7 +23,7 @@ __all__ = [
 
 
 def _dtype_or_floatx(dtype) -> torch.dtype:
-    return backend.standardize_dtype(dtype)  # None means floatx
+    return backend.torch_dtype(dtype)  # None means floatx
 
 
 def _shape(shape) -> tuple[int, ...]:
@@ -71,17 +71,17 @@ def full(shape, fill_value, dtype=None) -> torch.Tensor:
     """
     shape = _shape(shape)
     if isinstance(fill_value, (bool, int, float)):
-        target = python_scalar_dtype(fill_value) if dtype is None else backend.standardize_dtype(dtype)
+        target = python_scalar_dtype(fill_value) if dtype is None else backend.torch_dtype(dtype)
         return torch.full(shape, fill_value, dtype=target, device=backend.get_device())
     value = tensor(fill_value)
     if dtype is not None:
-        value = value.to(backend.standardize_dtype(dtype))
+        value = value.to(backend.torch_dtype(dtype))
     return torch.broadcast_to(value, shape).clone()
 
 
 def _like(fn, x, dtype, **kwargs) -> torch.Tensor:
     x = tensor(x)
-    return fn(x, dtype=x.dtype if dtype is None else backend.standardize_dtype(dtype), **kwargs)
+    return fn(x, dtype=x.dtype if dtype is None else backend.torch_dtype(dtype), **kwargs)
 
 
 def ones_like(x, dtype=None) -> torch.Tensor:
@@ -122,7 +122,7 @@ def full_like(x, fill_value, dtype=None) -> torch.Tensor:
         tensor([3., 3.])
     """
     x = tensor(x)
-    target = x.dtype if dtype is None else backend.standardize_dtype(dtype)
+    target = x.dtype if dtype is None else backend.torch_dtype(dtype)
     if isinstance(fill_value, (bool, int, float)):
         return torch.full_like(x, fill_value, dtype=target)
     return torch.broadcast_to(tensor(fill_value, x.device).to(target), x.shape).clone()
@@ -156,7 +156,7 @@ def arange(start, stop=None, step=None, dtype=None) -> torch.Tensor:
         >>> arange(3)
         tensor([0, 1, 2], dtype=torch.int32)
     """
-    target = _number_dtype(start, stop, step) if dtype is None else backend.standardize_dtype(dtype)
+    target = _number_dtype(start, stop, step) if dtype is None else backend.torch_dtype(dtype)
     if stop is None:
         start, stop = 0, start
     return torch.arange(start, stop, 1 if step is None else step, dtype=target,
@@ -187,7 +187,7 @@ def linspace(start, stop, num: int = 50, endpoint: bool = True, retstep: bool = 
 def _spacing_dtype(start, stop, dtype) -> torch.dtype:
     """Keras' `result_type(start, stop, float)`: the tensors' float dtype, else floatx."""
     if dtype is not None:
-        return backend.standardize_dtype(dtype)
+        return backend.torch_dtype(dtype)
     result = None
     for value in (start, stop):
         if isinstance(value, torch.Tensor):

@@ -25,7 +25,7 @@ __all__ = ["logsumexp", "erf", "erfinv", "rsqrt", "top_k", "in_top_k", "fft", "f
 
 def _float(x) -> torch.Tensor:
     x = tensor(x)
-    return x if x.is_floating_point() else x.to(backend.standardize_dtype(backend.floatx()))
+    return x if x.is_floating_point() else x.to(backend.torch_dtype(backend.floatx()))
 
 
 def logsumexp(x, axis=None, keepdims: bool = False) -> torch.Tensor:

@@ -186,7 +186,7 @@ def glu(x, axis: int = -1) -> torch.Tensor:
 def _over_axis(fn, x, axis):
     x = tensor(x)
     if not x.is_floating_point():
-        x = x.to(backend.standardize_dtype(backend.floatx()))
+        x = x.to(backend.torch_dtype(backend.floatx()))
     if axis is None:
         return fn(x.reshape(-1), dim=0).reshape(x.shape)
     if isinstance(axis, (tuple, list)):
@@ -245,7 +245,7 @@ def one_hot(x, num_classes: int, axis: int = -1, dtype=None, sparse: bool = Fals
     labels = tensor(x)
     classes = torch.arange(num_classes, device=labels.device)
     # A comparison instead of F.one_hot: no range check that would read the device.
-    encoded = (labels.long().unsqueeze(-1) == classes).to(backend.standardize_dtype(dtype))
+    encoded = (labels.long().unsqueeze(-1) == classes).to(backend.torch_dtype(dtype))
     return encoded if axis in (-1, labels.ndim) else torch.movedim(encoded, -1, axis)
 
 

@@ -368,6 +368,6 @@ def nextafter(x1, x2) -> torch.Tensor:
     # A Python scalar is weakly typed: float16 stays float16 next to 2.0, as in Keras.
     dtype = torch.result_type(a, b)
     if not dtype.is_floating_point:
-        dtype = backend.standardize_dtype(backend.floatx())
+        dtype = backend.torch_dtype(backend.floatx())
     a, b = (torch.as_tensor(v, dtype=dtype, device=first_device((a, b))) for v in (a, b))
     return torch.nextafter(a, b)

@@ -213,7 +213,7 @@ def prod(x, axis=None, keepdims: bool = False, dtype=None) -> torch.Tensor:
     """
     x = tensor(x)
     if dtype is not None:
-        out_dtype = backend.standardize_dtype(dtype)
+        out_dtype = backend.torch_dtype(dtype)
     else:
         out_dtype = torch.int32 if x.dtype in _SMALL_INTS else x.dtype
     if axis is None:
@@ -257,7 +257,7 @@ def _cumulative(torch_fn, x, axis, dtype) -> torch.Tensor:
     if axis is None:
         x, axis = x.reshape(-1), 0
     if dtype is not None:
-        out_dtype = backend.standardize_dtype(dtype)
+        out_dtype = backend.torch_dtype(dtype)
     else:
         out_dtype = torch.int32 if x.dtype == torch.bool else x.dtype
     return torch_fn(x, dim=axis, dtype=out_dtype)

@@ -126,7 +126,7 @@ def saturate_cast(x, dtype) -> torch.Tensor:
         tensor([  0, 255], dtype=torch.uint8)
     """
     x = tensor(x)
-    target = backend.standardize_dtype(dtype)
+    target = backend.torch_dtype(dtype)
     info = torch.iinfo(target) if not target.is_floating_point else torch.finfo(target)
     if x.is_floating_point() or target.is_floating_point:
         low = max(float(info.min), float(torch.finfo(x.dtype).min)) if x.is_floating_point() \

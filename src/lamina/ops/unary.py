@@ -52,7 +52,7 @@ def as_float(x) -> torch.Tensor:
     x = tensor(x)
     if x.is_floating_point():
         return x
-    return x.to(backend.standardize_dtype(backend.floatx()))
+    return x.to(backend.torch_dtype(backend.floatx()))
 
 
 def sqrt(x) -> torch.Tensor:
@@ -206,7 +206,7 @@ def round(x, decimals: int = 0) -> torch.Tensor:
     x = tensor(x)
     if x.is_floating_point():
         return torch.round(x, decimals=decimals)
-    floats = x.to(backend.standardize_dtype(backend.floatx()))
+    floats = x.to(backend.torch_dtype(backend.floatx()))
     return torch.round(floats, decimals=decimals).to(x.dtype)
 
 

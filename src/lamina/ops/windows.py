@@ -26,7 +26,7 @@ def _length(x, name: str) -> int:
 
 def _window(function, x, name: str, **kwargs) -> torch.Tensor:
     return function(_length(x, name), sym=True, **kwargs,
-                    dtype=backend.standardize_dtype(backend.floatx()),
+                    dtype=backend.torch_dtype(backend.floatx()),
                     device=backend.get_device())
 
 

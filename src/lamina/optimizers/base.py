@@ -198,7 +198,7 @@ class Optimizer:
     def add_variable(self, shape, initializer="zeros", dtype=None, name=None) -> torch.Tensor:
         """Creates and tracks one optimizer variable (not tied to a model variable)."""
         device = self._iterations.device
-        dtype = backend.standardize_dtype(dtype)
+        dtype = backend.torch_dtype(dtype)
         if callable(initializer) and not isinstance(initializer, str):
             value = backend.to_tensor(initializer(tuple(shape), dtype=dtype), dtype, device)
         else:

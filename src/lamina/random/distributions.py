@@ -22,7 +22,7 @@ __all__ = ["normal", "uniform", "truncated_normal", "randint", "dropout", "shuff
 
 
 def _float_dtype(dtype) -> torch.dtype:
-    return backend.standardize_dtype(dtype if dtype is not None else backend.floatx())
+    return backend.torch_dtype(dtype if dtype is not None else backend.floatx())
 
 
 def _shape(shape) -> tuple:
@@ -58,7 +58,7 @@ def randint(shape, minval, maxval, dtype="int32", seed=None) -> torch.Tensor:
     """Integers drawn uniformly from [minval, maxval)."""
     device = backend.get_device()
     return torch.randint(int(minval), int(maxval), _shape(shape), generator=torch_generator(seed, device),
-                         device=device, dtype=backend.standardize_dtype(dtype))
+                         device=device, dtype=backend.torch_dtype(dtype))
 
 
 def dropout(inputs, rate, noise_shape=None, seed=None) -> torch.Tensor:
@@ -86,7 +86,7 @@ def categorical(logits, num_samples, dtype="int32", seed=None) -> torch.Tensor:
     probabilities = torch.softmax(logits.to(torch.float32), dim=-1)
     samples = torch.multinomial(probabilities, int(num_samples), replacement=True,
                                 generator=torch_generator(seed, logits.device))
-    return samples.to(backend.standardize_dtype(dtype))
+    return samples.to(backend.torch_dtype(dtype))
 
 
 def gamma(shape, alpha, dtype=None, seed=None) -> torch.Tensor:

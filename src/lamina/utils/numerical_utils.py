@@ -110,7 +110,7 @@ def normalize(x, axis: int = -1, order: int | float = 2):
     """
     if isinstance(x, torch.Tensor):
         if not torch.is_floating_point(x):
-            x = x.to(backend.standardize_dtype(backend.floatx()))
+            x = x.to(backend.torch_dtype(backend.floatx()))
         norm = torch.linalg.vector_norm(x, ord=order, dim=axis, keepdim=True)
         return x / torch.clamp(norm, min=backend.epsilon())
     x = np.asarray(x)

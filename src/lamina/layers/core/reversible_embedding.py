@@ -67,7 +67,7 @@ class ReversibleEmbedding(Embedding):
             return outputs
         kernel = self.embeddings.T if self.tie_weights else self.reverse_embeddings
         if self.reverse_dtype is not None:
-            dtype = backend.standardize_dtype(self.reverse_dtype)
+            dtype = backend.torch_dtype(self.reverse_dtype)
             inputs, kernel = inputs.to(dtype), kernel.to(dtype)
         logits = torch.matmul(inputs, kernel)
         if self.logit_soft_cap is not None:

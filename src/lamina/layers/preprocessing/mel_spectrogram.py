@@ -98,7 +98,7 @@ class MelSpectrogram(Layer):
 
     def call(self, inputs):
         dtype = self.compute_dtype if self.compute_dtype in ("float32", "float64") else "float32"
-        signals = torch.as_tensor(inputs).to(backend.standardize_dtype(dtype))
+        signals = torch.as_tensor(inputs).to(backend.torch_dtype(dtype))
         real, imag = stft(signals, sequence_length=self.sequence_length,
                           sequence_stride=self.sequence_stride, fft_length=self.fft_length,
                           window=self.window, center=True)
@@ -108,7 +108,7 @@ class MelSpectrogram(Layer):
         outputs = torch.tensordot(spectrum, matrix.to(spectrum.device, spectrum.dtype), dims=1)
         if self.power_to_db:
             outputs = self._decibels(outputs)
-        return outputs.transpose(-1, -2).to(backend.standardize_dtype(self.compute_dtype))
+        return outputs.transpose(-1, -2).to(backend.torch_dtype(self.compute_dtype))
 
     def _decibels(self, power: torch.Tensor) -> torch.Tensor:
         decibels = 10.0 * torch.log10(torch.clamp(power, min=self.min_power))
