@@ -44,7 +44,7 @@ def test_the_block_flushes_and_the_previous_state_returns():
 
 def test_a_block_inside_another_leaves_the_outer_one_flushing():
     with denormals.flush_denormals():
-        with denormals.flush_denormals(pool_threads=0):
+        with denormals.flush_denormals():
             pass
         assert denormals.flushing()
     assert not denormals.flushing()

@@ -10,9 +10,10 @@ their CPU kernels with flush-to-zero and denormals-are-zero set, so Keras' numbe
 treat such values as 0; lamina does the same, for the duration of the call only.
 
 The MXCSR bits that do this belong to each thread, and PyTorch's `set_flush_denormal` sets
-only the calling one's. The intra-op pool is OpenMP, so one parallel region with a tiny
-callback sets every pool thread's bits too (`GOMP_parallel`, exported by libgomp and by
-LLVM's libomp); where no such library is found only the calling thread is set.
+only the calling one's. The intra-op pool is OpenMP, so one parallel region running libm's
+`fesetenv` with the calling thread's environment sets every pool thread's bits too
+(`GOMP_parallel`, exported by libgomp and by LLVM's libomp; ~7 us); where no such library is
+found only the calling thread is set.
 
 Example:
     >>> import numpy as np
@@ -26,6 +27,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import ctypes.util
 import glob
 import os
 
@@ -41,23 +43,18 @@ def flushing() -> bool:
 
 
 @contextlib.contextmanager
-def flush_denormals(pool_threads: int | None = None):
-    """Runs the block with denormals flushed to zero on this thread and the intra-op pool.
-
-    Args:
-        pool_threads: how many pool threads to set (default: the most this process uses);
-            0 sets only the calling thread (cheap enough to do per batch).
-    """
+def flush_denormals():
+    """Runs the block with denormals flushed to zero on this thread and the intra-op pool."""
     if flushing() or not torch.set_flush_denormal(True):  # already on, or not this CPU
         yield
         return
-    threads = _pool_size() if pool_threads is None else pool_threads
-    _set_pool(True, threads)
+    threads = _pool_size()
+    _set_pool(threads)
     try:
         yield
     finally:
         torch.set_flush_denormal(False)
-        _set_pool(False, threads)
+        _set_pool(threads)
 
 
 def _pool_size() -> int:
@@ -66,20 +63,35 @@ def _pool_size() -> int:
     return max(torch.get_num_threads(), _DEFAULT_THREADS)
 
 
-def _set_pool(on: bool, threads: int) -> None:
-    parallel = _gomp_parallel()
-    if parallel is None or threads <= 1:
+def _set_pool(threads: int) -> None:
+    """Gives every pool thread the calling thread's floating-point environment (which
+    `set_flush_denormal` has just set): libm's `fesetenv` run as the parallel region itself,
+    so no Python runs on the pool threads."""
+    parallel, set_environment = _gomp_parallel(), _fesetenv()
+    if parallel is None or set_environment is None or threads <= 1:
         return
-    _REQUESTED[0] = on
-    parallel(_CALLBACK, None, ctypes.c_uint(threads), ctypes.c_uint(0))
+    environment = ctypes.create_string_buffer(_FENV_BYTES)
+    if _LIBM[0].fegetenv(environment) == 0:
+        parallel(set_environment, environment, threads, 0)
 
 
-def _on_each_thread(_data) -> None:
-    torch.set_flush_denormal(_REQUESTED[0])
+_FENV_BYTES = 256  # larger than any C library's fenv_t
+_LIBM: list = []  # [libm or None], looked up once
 
 
-_REQUESTED = [True]
-_CALLBACK = ctypes.CFUNCTYPE(None, ctypes.c_void_p)(_on_each_thread)
+def _fesetenv():
+    """libm's `fesetenv` as a C function pointer (what GOMP_parallel calls), or None."""
+    if not _LIBM:
+        try:
+            libm = ctypes.CDLL(ctypes.util.find_library("m") or "libm.so.6")
+            libm.fegetenv.argtypes = [ctypes.c_void_p]
+            _LIBM.append(libm)
+            _LIBM.append(ctypes.cast(libm.fesetenv, ctypes.c_void_p))
+        except (OSError, AttributeError):
+            _LIBM[:] = [None, None]
+    return _LIBM[1]
+
+
 _DEFAULT_THREADS = torch.get_num_threads()
 _PARALLEL: list = []  # [GOMP_parallel or None], looked up once
 
@@ -108,9 +120,12 @@ def _find_gomp_parallel():
         return None
     for candidate in candidates:
         try:
-            return ctypes.CDLL(candidate, mode=mode).GOMP_parallel
+            parallel = ctypes.CDLL(candidate, mode=mode).GOMP_parallel
         except (OSError, AttributeError):
             continue
+        parallel.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_uint, ctypes.c_uint]
+        parallel.restype = None
+        return parallel
     return None
 
 

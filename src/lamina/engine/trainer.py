@@ -202,8 +202,7 @@ def train_on_batch(model, x, y, *, sample_weight, class_weight, return_dict):
     if class_weight is not None:
         data = data.with_sample_weight(class_weights_to_samples(class_weight, data.y, data.sample_weight))
     model.reset_metrics()  # the logs describe this batch alone, as in Keras
-    # One batch: only this thread's denormals are flushed (setting the pool's costs ~50 us).
-    with denormals.flush_denormals(pool_threads=0):
+    with denormals.flush_denormals():
         logs = _materialize(run.make_train_function()([Batch(*data.batch(0, data.size))]))
     return logs if return_dict else _logs_in_metric_order(engine, logs)
 
@@ -214,7 +213,7 @@ def test_on_batch(model, x, y, *, sample_weight, return_dict):
     run = model._compiled_run
     engine = run.engine_for(data, batch_size=data.size)
     model.reset_metrics()
-    with denormals.flush_denormals(pool_threads=0):
+    with denormals.flush_denormals():
         logs = _materialize(run.make_test_function()([Batch(*data.batch(0, data.size))]))
     return logs if return_dict else _logs_in_metric_order(engine, logs)
 
@@ -223,7 +222,7 @@ def predict_on_batch(model, x):
     data = _batch_data(x, None, None, model, "predict_on_batch")
     run = _run(model)
     run.engine_for(data, need_targets=False, batch_size=data.size)
-    with denormals.flush_denormals(pool_threads=0):
+    with denormals.flush_denormals():
         outputs = run.make_predict_function()([Batch(data.batch(0, data.size)[0])])
     return _concatenate_to_numpy(outputs)
 
