@@ -5,7 +5,7 @@ A float32 below ~1.2e-38 is "denormal"; on many x86 CPUs arithmetic on one takes
 microcode path, ~100x a normal multiply. Training produces them: Adam's second moment of a
 gradient that is almost zero, a ReLU net's vanishing activations. Measured on a 2-core Xeon,
 tutorial 01's MLP went from 1.2 s/epoch in its first epoch to 2.4 s/epoch once its Adam state
-held denormals, and back to 1.2 with them flushed. XLA (Keras on JAX) and TensorFlow run
+held denormals, and stayed at 1.0-1.2 with them flushed. XLA (Keras on JAX) and TensorFlow run
 their CPU kernels with flush-to-zero and denormals-are-zero set, so Keras' numbers already
 treat such values as 0; lamina does the same, for the duration of the call only.
 
