@@ -219,6 +219,23 @@ def test_fused_adam_follows_a_learning_rate_changed_between_steps(change):
         np.testing.assert_allclose(got.detach().numpy(), want, rtol=1e-5, atol=1e-6)
 
 
+def test_learning_rate_and_iterations_are_variables_printed_as_in_keras():
+    # Keras 3.15 prints <Variable path=adam/learning_rate, shape=(), dtype=float32,
+    # value=0.0010000000474974513> and <Variable path=adam/iteration, shape=(), dtype=int32,
+    # value=0>; Keras code resets them with .assign.
+    opt = optimizers.Adam(learning_rate=1e-3)
+    assert repr(opt.learning_rate) == ("<Variable path=adam/learning_rate, shape=(), "
+                                       "dtype=float32, value=0.0010000000474974513>")
+    assert repr(opt.iterations) == "<Variable path=adam/iteration, shape=(), dtype=int32, value=0>"
+    params = [torch.nn.Parameter(torch.ones(3))]
+    for _ in range(3):
+        opt.apply([torch.ones(3)], params)
+    assert int(opt.iterations) == 3
+    opt.iterations.assign(0)  # the counter restarts: the next step counts as the first
+    opt.apply([torch.ones(3)], params)
+    assert int(opt.iterations) == 1
+
+
 # ------------------------------------------------- clipping and weight decay
 def _sgd_step(grads, **kwargs):
     params = [torch.nn.Parameter(torch.zeros(len(g), dtype=torch.float64)) for g in grads]

@@ -97,7 +97,9 @@ class Optimizer:
         self.gradient_accumulation_steps = gradient_accumulation_steps
         self.built = False
         device = backend.get_device()
-        self._iterations = torch.zeros((), dtype=torch.int32, device=device)
+        self._iterations = Variable(torch.zeros((), dtype=torch.int32), trainable=False,
+                                    name="iteration", device=device)
+        self._iterations.path = f"{self.name}/iteration"
         self._learning_rate = _as_learning_rate(learning_rate, device, self.name)
         self._trainable_variables: list = []
         self._variable_ids: tuple = ()
@@ -113,7 +115,8 @@ class Optimizer:
     # ----------------------------------------------------------------- state
     @property
     def iterations(self) -> torch.Tensor:
-        """The step counter: a 0-dim int32 tensor (Keras uses int32 off TensorFlow) on the variables' device."""
+        """The step counter: a 0-dim int32 `Variable`, as Keras' (int32 off TensorFlow), on the
+        variables' device."""
         if self.gradient_accumulation_steps:
             return torch.div(self._iterations, self.gradient_accumulation_steps,
                              rounding_mode="floor")
@@ -188,8 +191,10 @@ class Optimizer:
         self._excluded_ids = {id(v) for v in state.get("_excluded_variables", ())}
 
     def _move_to(self, device: torch.device) -> None:
-        if self._iterations.device != device:
-            self._iterations = self._iterations.to(device)
+        counter = self._iterations
+        if counter.device != device:
+            self._iterations = Variable.wrap(counter.to(device), False, "iteration",
+                                             getattr(counter, "path", "iteration"))
         rate = self._learning_rate
         if isinstance(rate, torch.Tensor) and rate.device != device:
             self._learning_rate = Variable.wrap(rate.to(device), False, "learning_rate",
