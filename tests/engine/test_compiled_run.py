@@ -368,6 +368,54 @@ def test_the_thread_tuner_keeps_the_faster_count_and_drops_to_one_when_two_stall
     assert threads.candidate_threads(50_000_000, cores=4, limit=4) == [1, 4]
 
 
+def test_a_stalling_count_stops_being_probed_and_sits_out_epochs_that_double():
+    # A neighbour holds the other core: a two-thread step takes 25 ms against 1 ms on one.
+    # Two stalled timed steps end the probes of two threads (3 stalled steps with the
+    # switch's), and the count then sits out 1, then 2 epochs, ... instead of stalling again.
+    clock = FakeClock({1: 1e-3, 2: 25e-3})
+    with threads.intra_op_threads(1):
+        tuner = threads.ThreadTuner([1, 2], preferred=1, clock=clock)
+        epoch_seconds = []
+        for _ in range(6):
+            before = clock.now
+            _tune_one_epoch(tuner, clock, steps=30)
+            assert tuner.threads == 1 and torch.get_num_threads() == 1
+            epoch_seconds.append(round(clock.now - before, 6))
+    stalled, calm = 27 * 1e-3 + 3 * 25e-3, 30 * 1e-3
+    assert epoch_seconds == pytest.approx([stalled, calm, stalled, calm, calm, stalled])
+
+
+class _OneSlowStep(FakeClock):
+    """Two threads are faster, but the first parallel region after a switch is slow once."""
+
+    def __init__(self):
+        super().__init__({1: 1e-3, 2: 0.6e-3})
+        self.slow_once = True
+
+    def run_step(self):
+        if torch.get_num_threads() == 2 and self.slow_once:
+            self.slow_once = False
+            self.now += 6e-3
+        super().run_step()
+
+
+def test_one_slow_step_does_not_count_as_a_stall():
+    clock = _OneSlowStep()
+    with threads.intra_op_threads(1):
+        tuner = threads.ThreadTuner([1, 2], preferred=1, clock=clock)
+        _tune_one_epoch(tuner, clock)
+        assert tuner.threads == 2
+
+
+def test_tutorial_01_s_mlp_is_measured_on_both_thread_counts():
+    # 784 x 100 at batch 32 (2.5M multiply-adds): held at two threads its fit was 20% faster
+    # on a 2-core Xeon, and slower on a 2-core AMD EPYC, so a fit measures it.
+    mlp = keras.Sequential([keras.Input((784,)), keras.layers.Dense(100, activation="relu"),
+                            keras.layers.Dense(10)])
+    assert threads.candidate_threads(threads.step_work(mlp, 32), cores=2, limit=2) == [1, 2]
+    assert threads.candidate_threads(threads.step_work(mlp, 4), cores=2, limit=2) == [1]
+
+
 def test_the_thread_tuner_interleaves_its_probes_so_a_drifting_machine_does_not_fool_it():
     # Two threads are 20% faster, but the machine slows 3% a step: timing all of one count
     # before the other would find the later count slower.

@@ -22,11 +22,15 @@ import os
 import numpy as np
 import torch
 
-__all__ = ["MIN_WORK_PER_THREAD", "ThreadTuner", "available_cores", "candidate_threads",
+__all__ = ["MIN_TUNED_WORK", "MIN_WORK_PER_THREAD", "ThreadTuner", "available_cores", "candidate_threads",
            "choose_threads", "intra_op_threads", "step_work"]
 
 # Multiply-adds per op below which a second thread costs more (wake-up, join) than it saves.
 MIN_WORK_PER_THREAD = 2_000_000
+# Multiply-adds from which a fit measures whether more threads pay: which side of the line
+# tutorial 01's MLP (2.5M per step) falls on depends on the CPU — held at two threads its fit
+# was 20% faster than at one on a 2-core Xeon, and slower at two on a 2-core AMD EPYC.
+MIN_TUNED_WORK = 1_000_000
 
 
 def available_cores() -> int:
@@ -83,7 +87,7 @@ def candidate_threads(work: int, cores: int | None = None, limit: int | None = N
     """
     cores = available_cores() if cores is None else cores
     most = min(cores, _DEFAULT_THREADS if limit is None else limit)
-    return [1, most] if most > 1 and work >= 2 * MIN_WORK_PER_THREAD else [1]
+    return [1, most] if most > 1 and work >= MIN_TUNED_WORK else [1]
 
 
 def choose_threads(work: int, cores: int | None = None, load: float | None = None,
@@ -157,13 +161,20 @@ class ThreadTuner:
         self._kept = self.threads  # the count before this epoch's probes (kept on a tie)
         self._samples: list[float] = []
         self._last = None
+        self._rest: dict[int, int] = {}  # count -> epochs it sits out (it stalled), and
+        self._backoff: dict[int, int] = {}  # the rest it gets if it stalls again
 
     def epoch_begin(self) -> None:
         """Plans this epoch's probes: ROUNDS rounds of BLOCK + 1 executions per candidate."""
         if not self.enabled:
             return
-        # The current count goes first, so a clear winner needs no switch before the probes.
-        order = sorted(self.candidates, key=lambda count: count != self.threads)
+        # The current count goes first, so a clear winner needs no switch before the probes;
+        # a count that stalled sits out a number of epochs that doubles while it stalls.
+        resting = {count for count, epochs in self._rest.items() if epochs > 0}
+        self._rest = {count: epochs - 1 for count, epochs in self._rest.items() if epochs > 1}
+        order = sorted((count for count in self.candidates
+                        if count not in resting or count == self.threads),
+                       key=lambda count: count != self.threads)
         self._plan = [count for _ in range(self.ROUNDS) for count in order
                       for _ in range(self.BLOCK + 1)]
         self._probes = {count: [] for count in self.candidates}
@@ -181,7 +192,12 @@ class ThreadTuner:
         if self._plan:
             self._plan.pop(0)
             if self._plan and self._plan[0] == self.threads:
-                return
+                if not self._stalls():
+                    return
+                # Threads waiting on a busy core: no more probes of this count for a while.
+                self._plan = [count for count in self._plan if count != self.threads]
+                self._backoff[self.threads] = min(16, 2 * self._backoff.get(self.threads, 1))
+                self._rest[self.threads] = self._backoff[self.threads] // 2
             # The first sample after a switch still carries the switch: leave it out.
             self._probes[self.threads] += self._samples[1:]
             if self._plan:
@@ -195,6 +211,16 @@ class ThreadTuner:
                     and _mean(self._samples) > self.SLOWDOWN * single:
                 self._set(1)
             self._samples = []
+
+    def _stalls(self) -> bool:
+        """Whether this probe block's last two steps (not its first, which carries the
+        switch) each took SLOWDOWN times one thread's median this epoch: a neighbour holds a
+        core. (One slow step is not enough: a first parallel region starts its threads.)"""
+        single = self._probes.get(1)
+        if self.threads == 1 or not single or len(self._samples) < 3:
+            return False
+        limit = self.SLOWDOWN * _median(single)
+        return self._samples[-1] > limit and self._samples[-2] > limit
 
     def _decide(self) -> int:
         """The kept count, unless another one's median step is MARGIN faster."""
