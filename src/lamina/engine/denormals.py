@@ -28,6 +28,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import ctypes.util
+import functools
 import glob
 import os
 
@@ -67,42 +68,31 @@ def _set_pool(threads: int) -> None:
     """Gives every pool thread the calling thread's floating-point environment (which
     `set_flush_denormal` has just set): libm's `fesetenv` run as the parallel region itself,
     so no Python runs on the pool threads."""
-    parallel, set_environment = _gomp_parallel(), _fesetenv()
-    if parallel is None or set_environment is None or threads <= 1:
+    parallel, libm = _gomp_parallel(), _libm()
+    if parallel is None or libm is None or threads <= 1:
         return
     environment = ctypes.create_string_buffer(_FENV_BYTES)
-    if _LIBM[0].fegetenv(environment) == 0:
-        parallel(set_environment, environment, threads, 0)
+    if libm.fegetenv(environment) == 0:
+        parallel(ctypes.cast(libm.fesetenv, ctypes.c_void_p), environment, threads, 0)
 
 
 _FENV_BYTES = 256  # larger than any C library's fenv_t
-_LIBM: list = []  # [libm or None], looked up once
-
-
-def _fesetenv():
-    """libm's `fesetenv` as a C function pointer (what GOMP_parallel calls), or None."""
-    if not _LIBM:
-        try:
-            libm = ctypes.CDLL(ctypes.util.find_library("m") or "libm.so.6")
-            libm.fegetenv.argtypes = [ctypes.c_void_p]
-            _LIBM.append(libm)
-            _LIBM.append(ctypes.cast(libm.fesetenv, ctypes.c_void_p))
-        except (OSError, AttributeError):
-            _LIBM[:] = [None, None]
-    return _LIBM[1]
-
-
 _DEFAULT_THREADS = torch.get_num_threads()
-_PARALLEL: list = []  # [GOMP_parallel or None], looked up once
 
 
+@functools.cache
+def _libm():
+    """The C maths library (`fegetenv`, `fesetenv`), or None; looked up once."""
+    try:
+        libm = ctypes.CDLL(ctypes.util.find_library("m") or "libm.so.6")
+        libm.fegetenv.argtypes = [ctypes.c_void_p]
+        return libm
+    except (OSError, AttributeError):
+        return None
+
+
+@functools.cache
 def _gomp_parallel():
-    if not _PARALLEL:
-        _PARALLEL.append(_find_gomp_parallel())
-    return _PARALLEL[0]
-
-
-def _find_gomp_parallel():
     """`GOMP_parallel` of the OpenMP runtime PyTorch loaded, or None.
 
     Only a library already in the process is opened (RTLD_NOLOAD): loading a second OpenMP

@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import ctypes.util
+import functools
 import platform
 
 __all__ = ["keep_freed_memory"]
@@ -54,16 +55,9 @@ def keep_freed_memory():
             libc.malloc_trim(0)
 
 
-_LIBC: list = []  # [the C library, or None], looked up once
-
-
+@functools.cache
 def _glibc():
-    if not _LIBC:
-        _LIBC.append(_load_glibc())
-    return _LIBC[0]
-
-
-def _load_glibc():
+    """The C library when it is glibc (with `mallopt`), else None; looked up once."""
     if platform.system() != "Linux" or platform.libc_ver()[0] != "glibc":
         return None
     try:
