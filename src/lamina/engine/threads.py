@@ -22,8 +22,8 @@ import os
 import numpy as np
 import torch
 
-__all__ = ["MIN_TUNED_WORK", "MIN_WORK_PER_THREAD", "ThreadTuner", "available_cores", "candidate_threads",
-           "choose_threads", "intra_op_threads", "step_work"]
+__all__ = ["MIN_TUNED_WORK", "MIN_WORK_PER_THREAD", "ThreadTuner", "available_cores",
+           "candidate_threads", "choose_threads", "intra_op_threads", "step_work"]
 
 # Multiply-adds per op below which a second thread costs more (wake-up, join) than it saves.
 MIN_WORK_PER_THREAD = 2_000_000

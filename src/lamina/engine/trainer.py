@@ -92,8 +92,7 @@ def fit(model, x, y, *, batch_size, epochs, verbose, callbacks, validation_split
     train_function = run.make_train_function()
     thread_count, tuner = _choose_threads(run, model, batch_size, device, verbose)
     was_training = model.training
-    with threads.intra_op_threads(thread_count), denormals.flush_denormals(), \
-            host_memory.keep_freed_memory():
+    with threads.intra_op_threads(thread_count), _host_settings():
         callback_list.on_train_begin()
         # A callback that restores a backup (BackupAndRestore) sets where training resumes.
         initial_epoch = model._initial_epoch or initial_epoch
@@ -153,7 +152,7 @@ def evaluate(model, x, y, *, batch_size, verbose, sample_weight, steps, callback
     engine.validate_targets(sample.y)
     callback_list = CallbackList(callbacks, add_progbar=verbose != 0, model=model, verbose=verbose,
                                  epochs=1, steps=steps or data.steps(batch_size))
-    with _eval_mode(model), denormals.flush_denormals(), host_memory.keep_freed_memory():
+    with _eval_mode(model), _host_settings():
         logs = _run_test_loop(run, data, batch_size, steps, callback_list)
     if return_dict:
         return logs
@@ -179,7 +178,7 @@ def predict(model, x, *, batch_size, verbose, steps, callbacks):
     predict_function = run.make_predict_function()
     callback_list.on_predict_begin()
     outputs = []
-    with _eval_mode(model), denormals.flush_denormals(), host_memory.keep_freed_memory():
+    with _eval_mode(model), _host_settings():
         for begin, end, batches in iterator:
             if batch_hooks:
                 callback_list.on_predict_batch_begin(begin)
@@ -254,6 +253,14 @@ def _run_test_loop(run: CompiledRun, data, batch_size: int, steps, callback_list
     logs = _materialize(step_logs)
     callback_list.on_test_end(logs)
     return logs
+
+
+@contextlib.contextmanager
+def _host_settings():
+    """How the CPU runs a loop: denormals flushed (as XLA does) and freed memory kept for the
+    next step (engine/denormals.py, engine/host_memory.py)."""
+    with denormals.flush_denormals(), host_memory.keep_freed_memory():
+        yield
 
 
 @contextlib.contextmanager
