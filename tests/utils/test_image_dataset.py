@@ -139,8 +139,9 @@ def test_a_broken_file_is_named_in_the_error(tmp_path):
     ({"label_mode": "sparse"}, ValueError, r"`label_mode` argument must be one of .* Received: label_mode=sparse"),
     ({"color_mode": "bgr"}, ValueError, r"`color_mode` must be one of .* Received: color_mode=bgr"),
     ({"image_size": (2, 2, 3)}, ValueError, r"Invalid `image_size` value. Expected a tuple of 2 integers"),
-    ({"interpolation": "lanczos3"}, ValueError,
-     r"interpolation='lanczos3' is not supported on PyTorch .* Use one of \('bilinear', 'nearest', 'bicubic', 'area'\)"),
+    ({"interpolation": "gaussian"}, ValueError,
+     r"interpolation='gaussian' is a TensorFlow-only kernel; lamina has \('bilinear', 'nearest', 'bicubic', 'area', "
+     r"'lanczos3', 'lanczos5'\)"),
     ({"interpolation": "cubic"}, ValueError, r"Argument `interpolation` should be one of"),
     ({"validation_split": 0.2}, ValueError, r"If `subset` is set, `validation_split` must be set"),
     ({"validation_split": 0.2, "subset": "training"}, ValueError, r"you must provide a `seed` argument"),

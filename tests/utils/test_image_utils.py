@@ -1,4 +1,4 @@
-"""load_img / img_to_array / array_to_img / save_img / smart_resize, and the resize they share."""
+"""load_img / img_to_array / array_to_img / save_img / smart_resize, and the resize they use."""
 import io
 import os
 import stat
@@ -10,7 +10,7 @@ import torch
 from PIL import Image
 
 import lamina as keras
-from lamina.utils.image_utils import resize_images
+from lamina.ops.image import resize
 
 
 def bilinear_reference(image: np.ndarray, height: int, width: int) -> np.ndarray:
@@ -35,21 +35,21 @@ def bilinear_reference(image: np.ndarray, height: int, width: int) -> np.ndarray
 @pytest.mark.parametrize("source, target", [((7, 9), (4, 5)), ((5, 4), (11, 13)), ((6, 6), (6, 3))])
 def test_bilinear_resize_matches_a_float64_reference(source, target):
     image = np.random.default_rng(0).uniform(0, 255, source + (3,))
-    resized = resize_images(torch.from_numpy(image[None]), target)[0].numpy()
+    resized = resize(torch.from_numpy(image[None]), target)[0].numpy()
     np.testing.assert_allclose(resized, bilinear_reference(image, *target), rtol=0, atol=1e-9)
 
 
 def test_crop_and_pad_boxes_follow_keras():
     image = torch.arange(2 * 6, dtype=torch.float32).reshape(1, 2, 6, 1)
-    cropped = resize_images(image, (2, 2), crop_to_aspect_ratio=True)
+    cropped = resize(image, (2, 2), crop_to_aspect_ratio=True)
     assert cropped[0, :, :, 0].tolist() == [[2.0, 3.0], [8.0, 9.0]]  # the centre 2x2 window
-    padded = resize_images(torch.ones(1, 2, 4, 1), (4, 4), pad_to_aspect_ratio=True)
+    padded = resize(torch.ones(1, 2, 4, 1), (4, 4), pad_to_aspect_ratio=True)
     assert padded[0, :, :, 0].tolist() == [[0.0] * 4, [1.0] * 4, [1.0] * 4, [0.0] * 4]
 
 
 def test_nearest_uses_half_pixel_centres():
     row = torch.arange(4, dtype=torch.float32).reshape(1, 1, 4, 1)
-    assert resize_images(row, (1, 2), "nearest")[0, 0, :, 0].tolist() == [1.0, 3.0]
+    assert resize(row, (1, 2), "nearest")[0, 0, :, 0].tolist() == [1.0, 3.0]
 
 
 def test_smart_resize_keeps_the_input_kind():

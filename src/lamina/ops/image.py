@@ -26,12 +26,35 @@ from lamina.ops.unary import as_float
 from lamina.random.seed_generator import torch_generator
 from lamina.utils.argument_validation import standardize_data_format
 
-__all__ = ["affine_transform", "crop_images", "elastic_transform", "extract_patches",
-           "extract_patches_3d", "gaussian_blur", "hsv_to_rgb", "map_coordinates", "pad_images",
-           "perspective_transform", "resize", "rgb_to_grayscale", "rgb_to_hsv",
-           "scale_and_translate", "sobel_edges", "ssim"]
+__all__ = ["RESIZE_INTERPOLATIONS", "affine_transform", "crop_images", "elastic_transform",
+           "extract_patches", "extract_patches_3d", "gaussian_blur", "hsv_to_rgb",
+           "map_coordinates", "pad_images", "perspective_transform", "resize",
+           "resize_interpolation", "rgb_to_grayscale", "rgb_to_hsv", "scale_and_translate",
+           "sobel_edges", "ssim"]
 
-_MODES = {"bilinear": "bilinear", "nearest": "nearest", "bicubic": "bicubic", "area": "area"}
+# Keras' resize methods. "bilinear" and "area" are F.interpolate's (bilinear equals JAX's and
+# TensorFlow's); "nearest" is half-pixel ("nearest-exact"), as JAX and TensorFlow round;
+# "bicubic" and "lanczos" resample with JAX's kernels (Keys' cubic, a = -0.5), which torch's
+# bicubic (a = -0.75) is not.
+RESIZE_INTERPOLATIONS = ("bilinear", "nearest", "bicubic", "area", "lanczos3", "lanczos5")
+_TENSORFLOW_ONLY_INTERPOLATIONS = ("gaussian", "mitchellcubic")
+
+
+def resize_interpolation(interpolation) -> str:
+    """The lower-cased resize method, or a ValueError naming the ones lamina has.
+
+    Example:
+        >>> resize_interpolation("Bicubic")
+        'bicubic'
+    """
+    method = str(interpolation).lower()
+    if method in RESIZE_INTERPOLATIONS:
+        return method
+    if method in _TENSORFLOW_ONLY_INTERPOLATIONS:
+        raise ValueError(f"interpolation={interpolation!r} is a TensorFlow-only kernel; lamina "
+                         f"has {RESIZE_INTERPOLATIONS}. Received: interpolation={interpolation!r}")
+    raise ValueError(f"Argument `interpolation` should be one of {RESIZE_INTERPOLATIONS}. "
+                     f"Received: interpolation={interpolation!r}")
 
 
 def resize(images, size, interpolation: str = "bilinear", antialias: bool = False,
@@ -39,27 +62,75 @@ def resize(images, size, interpolation: str = "bilinear", antialias: bool = Fals
            fill_mode: str = "constant", fill_value: float = 0.0, data_format=None):
     """Resizes a batch `(N, H, W, C)` (or one image `(H, W, C)`) to `size = (height, width)`.
 
+    `crop_to_aspect_ratio` first takes the largest centred window of the target aspect ratio;
+    `pad_to_aspect_ratio` first pads the short side evenly with `fill_value`. Integer images
+    keep their dtype (rounded and saturated). `antialias` widens the kernel when downsampling.
+
     Example:
         >>> resize(torch.arange(4.0).reshape(1, 2, 2, 1), (4, 4))[0, :, 0, 0]
         tensor([0.0000, 0.5000, 1.5000, 2.0000])
     """
-    if interpolation not in _MODES:
-        raise ValueError(f"Argument `interpolation` must be one of {sorted(_MODES)}. "
-                         f"Received: interpolation={interpolation!r}")
-    if crop_to_aspect_ratio or pad_to_aspect_ratio:
-        raise ValueError("lamina.ops.image.resize does not support crop_to_aspect_ratio or "
-                         "pad_to_aspect_ratio; use keras.layers.Resizing for those.")
+    method = resize_interpolation(interpolation)
+    if crop_to_aspect_ratio and pad_to_aspect_ratio:
+        raise ValueError("Only one of `pad_to_aspect_ratio` & `crop_to_aspect_ratio` can be "
+                         "`True`.")
+    if fill_mode != "constant":
+        raise ValueError(f"Invalid value for argument `fill_mode`. Only `'constant'` is "
+                         f"supported. Received: fill_mode={fill_mode!r}")
+    if len(size) != 2:
+        raise ValueError(f"Expected `size` to be a tuple of 2 integers. Received: size={size}")
     x = tensor(images)
-    single = x.dim() == 3
-    batch = x.unsqueeze(0) if single else x
-    channels_last = (data_format or backend.image_data_format()) == "channels_last"
-    nchw = batch.permute(0, 3, 1, 2) if channels_last else batch
-    mode = _MODES[interpolation]
-    options = {} if mode in ("nearest", "area") else {"align_corners": False,
-                                                       "antialias": antialias}
-    out = F.interpolate(as_float(nchw), size=tuple(size), mode=mode, **options)
-    out = out.permute(0, 2, 3, 1) if channels_last else out
-    return out[0] if single else out
+    if x.dim() not in (3, 4):
+        raise ValueError("Invalid images rank: expected rank 3 (single image) or rank 4 (batch of "
+                         f"images). Received input with shape: images.shape={tuple(x.shape)}")
+    batch = x.unsqueeze(0) if x.dim() == 3 else x
+    channels_first = standardize_data_format(data_format) == "channels_first"
+    nhwc = batch.permute(0, 2, 3, 1) if channels_first else batch
+    target = (int(size[0]), int(size[1]))
+    work = nhwc if nhwc.is_floating_point() else nhwc.to(torch.float32)
+    if crop_to_aspect_ratio:
+        work = _crop_to_aspect_ratio(work, target)
+    elif pad_to_aspect_ratio:
+        work = _pad_to_aspect_ratio(work, target, float(fill_value))
+    if tuple(work.shape[1:3]) != target:  # every method maps an image onto its own grid as is
+        work = _resample(work, target, method, antialias)
+    if not nhwc.is_floating_point():
+        limits = torch.iinfo(nhwc.dtype)
+        work = work.round().clamp(limits.min, limits.max).to(nhwc.dtype)
+    out = work.permute(0, 3, 1, 2) if channels_first else work
+    return out[0] if x.dim() == 3 else out
+
+
+def _crop_to_aspect_ratio(images: torch.Tensor, target) -> torch.Tensor:
+    """The largest centred `(N, h, w, C)` window of `target`'s aspect ratio (Keras' arithmetic)."""
+    height, width = images.shape[1], images.shape[2]
+    crop_height = max(min(height, int(float(width * target[0]) / target[1])), 1)
+    crop_width = max(min(width, int(float(height * target[1]) / target[0])), 1)
+    top, left = int((height - crop_height) / 2), int((width - crop_width) / 2)
+    return images[:, top:top + crop_height, left:left + crop_width, :]
+
+
+def _pad_to_aspect_ratio(images: torch.Tensor, target, fill_value: float) -> torch.Tensor:
+    """`images` padded evenly on the short side to `target`'s aspect ratio (Keras' arithmetic)."""
+    height, width = images.shape[1], images.shape[2]
+    pad_height = max(height, int(float(width * target[0]) / target[1]))
+    pad_width = max(width, int(float(height * target[1]) / target[0]))
+    rows, cols = int((pad_height - height) / 2), int((pad_width - width) / 2)
+    return F.pad(images, (0, 0, cols, cols, rows, rows), value=fill_value)
+
+
+def _resample(images: torch.Tensor, target, method: str, antialias: bool) -> torch.Tensor:
+    """Float `(N, H, W, C)` images resampled to `target` by `method`."""
+    if method in ("bicubic", "lanczos3", "lanczos5"):
+        height, width = images.shape[1], images.shape[2]
+        scale = torch.tensor([target[0] / height, target[1] / width], dtype=torch.float32)
+        return scale_and_translate(images, (images.shape[0], *target, images.shape[3]), scale,
+                                   torch.zeros(2), (1, 2), "cubic" if method == "bicubic"
+                                   else method, antialias=antialias)
+    options = {"bilinear": {"mode": "bilinear", "align_corners": False, "antialias": antialias},
+               "nearest": {"mode": "nearest-exact"}, "area": {"mode": "area"}}[method]
+    # NHWC -> NCHW and back are views; interpolate runs on the channels_last layout.
+    return F.interpolate(images.permute(0, 3, 1, 2), size=target, **options).permute(0, 2, 3, 1)
 
 
 def rgb_to_grayscale(images, data_format=None) -> torch.Tensor:

@@ -25,7 +25,7 @@ import numpy as np
 import torch
 
 from lamina.utils import dataset_utils
-from lamina.utils.image_utils import check_interpolation, convert_color_mode, pil_image, resize_images
+from lamina.utils.image_utils import convert_color_mode, pil_image
 from lamina.utils.indexed_dataset import IndexedDataset, default_workers
 
 __all__ = ["ALLOWLIST_FORMATS", "image_dataset_from_directory"]
@@ -98,7 +98,7 @@ def image_dataset_from_directory(directory, labels="inferred", label_mode="int",
     elif not isinstance(image_size, (list, tuple)) or len(image_size) != 2:
         raise ValueError(f"Invalid `image_size` value. Expected a tuple of 2 integers. Received: "
                          f"image_size={image_size}")
-    interpolation = check_interpolation(interpolation)
+    interpolation = _image_ops().resize_interpolation(interpolation)
     if crop_to_aspect_ratio and pad_to_aspect_ratio:
         raise ValueError("Only one of `pad_to_aspect_ratio`, `crop_to_aspect_ratio` can be set to "
                          "`True`.")
@@ -177,9 +177,11 @@ class _ImageLoader:
             pixels = pixels[..., None]
         if pixels.shape[:2] == self.image_size and not (self.crop_to_aspect_ratio or self.pad_to_aspect_ratio):
             return pixels
-        resized = resize_images(torch.from_numpy(pixels)[None], self.image_size, self.interpolation,
-                                self.crop_to_aspect_ratio, self.pad_to_aspect_ratio)
-        return resized[0].numpy()
+        resized = _image_ops().resize(torch.from_numpy(pixels), self.image_size, self.interpolation,
+                                      crop_to_aspect_ratio=self.crop_to_aspect_ratio,
+                                      pad_to_aspect_ratio=self.pad_to_aspect_ratio,
+                                      data_format="channels_last")
+        return resized.numpy()
 
 
 class _ImageBatch:
@@ -191,3 +193,10 @@ class _ImageBatch:
 
     def __call__(self, indices) -> torch.Tensor:
         return self.loader.load_batch([self.paths[index] for index in indices])
+
+
+def _image_ops():
+    """`lamina.ops.image`, imported at first use: it imports lamina.utils itself."""
+    from lamina.ops import image
+
+    return image

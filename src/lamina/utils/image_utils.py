@@ -1,9 +1,6 @@
 """Images as files, Pillow images and arrays: `load_img`, `img_to_array`, `array_to_img`,
-`save_img`, `smart_resize` (Keras' names and arguments), and the resize they share.
-
-Resizing follows Keras on PyTorch: `torch.nn.functional.interpolate` without antialiasing
-(half-pixel centers, as `tf.image.resize` and `jax.image.resize`), after an optional centered
-crop or zero padding to the target aspect ratio.
+`save_img` and `smart_resize` (Keras' names and arguments). Array resizing is
+`keras.ops.image.resize`'s (half-pixel centres, as `tf.image.resize` and `jax.image.resize`).
 
 Example:
     >>> image = array_to_img(np.zeros((4, 6, 3)), scale=False)
@@ -21,17 +18,10 @@ import warnings
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 
 from lamina import backend
 
-__all__ = ["array_to_img", "img_to_array", "load_img", "resize_images", "save_img", "smart_resize"]
-
-# Keras' names -> torch.nn.functional.interpolate modes ("nearest" is half-pixel, like TF's).
-RESIZE_MODES = {"bilinear": "bilinear", "nearest": "nearest-exact", "bicubic": "bicubic",
-                "area": "area"}
-KERAS_ONLY_RESIZE_MODES = ("lanczos3", "lanczos5", "gaussian", "mitchellcubic")
-
+__all__ = ["array_to_img", "img_to_array", "load_img", "save_img", "smart_resize"]
 
 def pil_image():
     """The `PIL.Image` module, or an ImportError that says how to install Pillow."""
@@ -40,53 +30,6 @@ def pil_image():
     except ImportError:
         raise ImportError("Reading and writing images requires Pillow: pip install pillow") from None
     return Image
-
-
-def check_interpolation(interpolation: str) -> str:
-    """The lower-cased resize method, or a ValueError naming the ones lamina supports."""
-    method = str(interpolation).lower()
-    if method in RESIZE_MODES:
-        return method
-    if method in KERAS_ONLY_RESIZE_MODES:
-        raise ValueError(f"interpolation={interpolation!r} is not supported on PyTorch (TensorFlow "
-                         f"only). Use one of {tuple(RESIZE_MODES)}. Received: "
-                         f"interpolation={interpolation!r}")
-    raise ValueError(f"Argument `interpolation` should be one of {tuple(RESIZE_MODES)}. Received: "
-                     f"interpolation={interpolation!r}")
-
-
-def resize_images(images: torch.Tensor, size, interpolation: str = "bilinear",
-                  crop_to_aspect_ratio: bool = False, pad_to_aspect_ratio: bool = False) -> torch.Tensor:
-    """Resizes float images `(N, H, W, C)` to `(N, size[0], size[1], C)`.
-
-    A centered crop (`crop_to_aspect_ratio`) or symmetric zero padding (`pad_to_aspect_ratio`)
-    to the target aspect ratio comes first, with Keras' box arithmetic.
-
-    Example:
-        >>> resize_images(torch.arange(4.0).reshape(1, 1, 4, 1), (1, 2))[0, 0, :, 0].tolist()
-        [0.5, 2.5]
-    """
-    if crop_to_aspect_ratio and pad_to_aspect_ratio:
-        raise ValueError("Only one of `pad_to_aspect_ratio`, `crop_to_aspect_ratio` can be set to "
-                         "`True`.")
-    height, width = int(images.shape[1]), int(images.shape[2])
-    target_height, target_width = int(size[0]), int(size[1])
-    if crop_to_aspect_ratio:
-        crop_height = max(min(height, int(float(width * target_height) / target_width)), 1)
-        crop_width = max(min(width, int(float(height * target_width) / target_height)), 1)
-        top, left = int((height - crop_height) / 2), int((width - crop_width) / 2)
-        images = images[:, top:top + crop_height, left:left + crop_width, :]
-    elif pad_to_aspect_ratio:
-        pad_height = max(height, int(float(width * target_height) / target_width))
-        pad_width = max(width, int(float(height * target_width) / target_height))
-        rows, cols = int((pad_height - height) / 2), int((pad_width - width) / 2)
-        images = F.pad(images, (0, 0, cols, cols, rows, rows))
-    if tuple(images.shape[1:3]) == (target_height, target_width):
-        return images  # every supported mode maps an image onto its own grid unchanged
-    mode = RESIZE_MODES[check_interpolation(interpolation)]
-    resized = F.interpolate(images.permute(0, 3, 1, 2), size=(target_height, target_width), mode=mode,
-                            align_corners=False if mode in ("bilinear", "bicubic") else None)
-    return resized.permute(0, 2, 3, 1)
 
 
 def smart_resize(x, size, interpolation: str = "bilinear", data_format: str = "channels_last"):
@@ -115,8 +58,12 @@ def smart_resize(x, size, interpolation: str = "bilinear", data_format: str = "c
     batch = images if images.ndim == 4 else images.unsqueeze(0)
     if data_format == "channels_first":
         batch = batch.permute(0, 2, 3, 1)
+    # ops.image imports lamina.utils (argument validation), so it is imported at first use.
+    from lamina.ops.image import resize
+
     dtype = batch.dtype if batch.is_floating_point() else torch.float32
-    resized = resize_images(batch.to(dtype), size, interpolation, crop_to_aspect_ratio=True)
+    resized = resize(batch.to(dtype), size, interpolation, crop_to_aspect_ratio=True,
+                     data_format="channels_last")
     if data_format == "channels_first":
         resized = resized.permute(0, 3, 1, 2)
     resized = resized if images.ndim == 4 else resized[0]

@@ -35,7 +35,7 @@ def test_same_size_bilinear_is_identity_and_uint8_stays_uint8():
      "Only one of `pad_to_aspect_ratio` & `crop_to_aspect_ratio` can be `True`."),
     ({"fill_mode": "reflect"}, ValueError,
      "Only `'constant'` is supported. Received: fill_mode='reflect'"),
-    ({"interpolation": "lanczos3"}, ValueError, "is not supported on PyTorch"),
+    ({"interpolation": "mitchellcubic"}, ValueError, "is a TensorFlow-only kernel; lamina has"),
     ({"interpolation": "cubic"}, ValueError, "Argument `interpolation` should be one of"),
 ])
 def test_resizing_argument_errors(kwargs, error, message):
@@ -74,3 +74,25 @@ def test_images_must_have_rank_3_or_4():
     with pytest.raises(NotImplementedError, match=r"\['bounding_boxes'\] is not supported"):
         layers.RandomFlip()({"images": torch.zeros(1, 4, 4, 3), "bounding_boxes": {}},
                             training=True)
+
+
+def test_resizing_layer_equals_ops_resize_for_every_method():
+    """The layer is ops.image.resize (pinned to Keras-jax in tests/ops/test_image_reference.py)."""
+    from lamina.ops.image import RESIZE_INTERPOLATIONS, resize
+    pixels = torch.from_numpy(np.random.default_rng(3).integers(0, 256, (2, 7, 9, 3)).astype("uint8"))
+    for interpolation in RESIZE_INTERPOLATIONS:
+        layer = layers.Resizing(4, 11, interpolation=interpolation, crop_to_aspect_ratio=True)
+        expected = resize(pixels, (4, 11), interpolation, crop_to_aspect_ratio=True)
+        assert torch.equal(layer(pixels), expected), interpolation
+
+
+def test_bicubic_uses_keys_cubic_with_a_minus_half_as_keras_jax_and_tensorflow():
+    # Upsampling a step 0,0,1,1 by 2: the output point at 1.25 (input coordinates) weighs the
+    # four neighbours by Keys' a = -0.5 kernel at distances 1.25, 0.25, 0.75, 1.75.
+    def keys(x, a=-0.5):
+        x = abs(x)
+        return (a + 2) * x**3 - (a + 3) * x**2 + 1 if x < 1 else a * x**3 - 5 * a * x**2 + 8 * a * x - 4 * a
+    row = torch.tensor([0.0, 0.0, 1.0, 1.0]).reshape(1, 1, 4, 1)
+    out = layers.Resizing(1, 8, interpolation="bicubic")(row)[0, 0, :, 0]
+    expected = keys(0.25) * 0.0 + keys(0.75) * 1.0 + keys(1.75) * 1.0 + keys(1.25) * 0.0
+    assert out[3].item() == pytest.approx(expected, abs=1e-6)

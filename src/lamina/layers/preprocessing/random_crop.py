@@ -5,7 +5,8 @@ import torch
 
 from lamina.layers.preprocessing.base_image_layer import BaseRandomImageLayer
 from lamina.layers.preprocessing.center_crop import check_size, with_spatial_size
-from lamina.utils.image_utils import resize_images, smart_resize
+from lamina.ops.image import resize
+from lamina.utils.image_utils import smart_resize
 
 __all__ = ["RandomCrop"]
 
@@ -62,10 +63,9 @@ class RandomCrop(BaseRandomImageLayer):
         top, left = int((height - crop_height) / 2), int((width - crop_width) / 2)
         if self.data_format == "channels_last":
             images = images[:, top:top + self.height, left:left + self.width, :]
-            return resize_images(images, (self.height, self.width))
-        images = images[:, :, top:top + self.height, left:left + self.width]
-        resized = resize_images(images.permute(0, 2, 3, 1), (self.height, self.width))
-        return resized.permute(0, 3, 1, 2)
+        else:
+            images = images[:, :, top:top + self.height, left:left + self.width]
+        return resize(images, (self.height, self.width), data_format=self.data_format)
 
     def compute_output_shape(self, input_shape):
         return with_spatial_size(input_shape, self.height, self.width, self.height_axis,
