@@ -26,9 +26,9 @@ from lamina.ops.unary import as_float
 from lamina.random.seed_generator import torch_generator
 from lamina.utils.argument_validation import standardize_data_format
 
-__all__ = ["RESIZE_INTERPOLATIONS", "affine_transform", "crop_images", "elastic_transform",
-           "extract_patches", "extract_patches_3d", "gaussian_blur", "hsv_to_rgb",
-           "map_coordinates", "pad_images", "perspective_transform", "resize",
+__all__ = ["RESIZE_INTERPOLATIONS", "affine_transform", "check_resize_options", "crop_images",
+           "elastic_transform", "extract_patches", "extract_patches_3d", "gaussian_blur",
+           "hsv_to_rgb", "map_coordinates", "pad_images", "perspective_transform", "resize",
            "resize_interpolation", "rgb_to_grayscale", "rgb_to_hsv", "scale_and_translate",
            "sobel_edges", "ssim"]
 
@@ -57,6 +57,21 @@ def resize_interpolation(interpolation) -> str:
                      f"Received: interpolation={interpolation!r}")
 
 
+def check_resize_options(crop_to_aspect_ratio: bool, pad_to_aspect_ratio: bool,
+                         fill_mode: str) -> None:
+    """Raises for a crop and a pad together, or a fill other than "constant" (Keras' only).
+
+    Example:
+        >>> check_resize_options(True, False, "constant")  # one aspect-ratio fix: fine
+    """
+    if crop_to_aspect_ratio and pad_to_aspect_ratio:
+        raise ValueError("Only one of `pad_to_aspect_ratio` & `crop_to_aspect_ratio` can be "
+                         "`True`.")
+    if fill_mode != "constant":
+        raise ValueError(f"Invalid value for argument `fill_mode`. Only `'constant'` is "
+                         f"supported. Received: fill_mode={fill_mode!r}")
+
+
 def resize(images, size, interpolation: str = "bilinear", antialias: bool = False,
            crop_to_aspect_ratio: bool = False, pad_to_aspect_ratio: bool = False,
            fill_mode: str = "constant", fill_value: float = 0.0, data_format=None):
@@ -71,12 +86,7 @@ def resize(images, size, interpolation: str = "bilinear", antialias: bool = Fals
         tensor([0.0000, 0.5000, 1.5000, 2.0000])
     """
     method = resize_interpolation(interpolation)
-    if crop_to_aspect_ratio and pad_to_aspect_ratio:
-        raise ValueError("Only one of `pad_to_aspect_ratio` & `crop_to_aspect_ratio` can be "
-                         "`True`.")
-    if fill_mode != "constant":
-        raise ValueError(f"Invalid value for argument `fill_mode`. Only `'constant'` is "
-                         f"supported. Received: fill_mode={fill_mode!r}")
+    check_resize_options(crop_to_aspect_ratio, pad_to_aspect_ratio, fill_mode)
     if len(size) != 2:
         raise ValueError(f"Expected `size` to be a tuple of 2 integers. Received: size={size}")
     x = tensor(images)

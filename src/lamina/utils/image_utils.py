@@ -23,6 +23,7 @@ from lamina import backend
 
 __all__ = ["array_to_img", "img_to_array", "load_img", "save_img", "smart_resize"]
 
+
 def pil_image():
     """The `PIL.Image` module, or an ImportError that says how to install Pillow."""
     try:

@@ -43,12 +43,7 @@ class Resizing(BaseImagePreprocessingLayer):
         self.height = check_size(height, "height")
         self.width = check_size(width, "width")
         self.interpolation = image_ops.resize_interpolation(interpolation)
-        if crop_to_aspect_ratio and pad_to_aspect_ratio:
-            raise ValueError("Only one of `pad_to_aspect_ratio` & `crop_to_aspect_ratio` can be "
-                             "`True`.")
-        if fill_mode != "constant":
-            raise ValueError(f"Invalid value for argument `fill_mode`. Only `'constant'` is "
-                             f"supported. Received: fill_mode={fill_mode!r}")
+        image_ops.check_resize_options(crop_to_aspect_ratio, pad_to_aspect_ratio, fill_mode)
         self.crop_to_aspect_ratio = crop_to_aspect_ratio
         self.pad_to_aspect_ratio = pad_to_aspect_ratio
         self.fill_mode = fill_mode
@@ -62,6 +57,7 @@ class Resizing(BaseImagePreprocessingLayer):
                                 crop_to_aspect_ratio=self.crop_to_aspect_ratio,
                                 pad_to_aspect_ratio=self.pad_to_aspect_ratio,
                                 fill_value=self.fill_value, data_format=self.data_format)
+
     def compute_output_shape(self, input_shape):
         return with_spatial_size(input_shape, self.height, self.width, self.height_axis,
                                  self.width_axis)
