@@ -717,3 +717,11 @@ def test_loss_step_never_reads_values_back_to_the_host(cls, kwargs, kind, monkey
         monkeypatch.setattr(torch.Tensor, name, host_read)
     for y_pred in (_softmax_output(z), _sigmoid_output(z), torch.softmax(z, -1)):
         cls(**kwargs)(y_true, y_pred, sample_weight=weights).backward()
+
+
+def test_sample_weight_of_the_wrong_length_names_the_argument():
+    y = np.ones((16, 4), "float32")
+    with pytest.raises(ValueError, match=r"`sample_weight` has shape \(7,\), which does not "
+                                         r"broadcast .* of shape \(16,\)\. Pass one weight per "
+                                         r"sample \(shape \(16,\)\)"):
+        losses.MeanSquaredError()(y, y, sample_weight=np.ones(7))

@@ -276,3 +276,21 @@ def test_custom_metric_trains_in_fit_and_shows_in_history():
     evaluated = model.evaluate(x, y, verbose=0, return_dict=True)
     correct = (model.predict(x, verbose=0).argmax(axis=1) == y[:, 0]).sum()
     assert evaluated["categorical_true_positives"] == correct
+
+
+@pytest.mark.parametrize("make", [
+    lambda: metrics.MeanSquaredError(), lambda: metrics.BinaryAccuracy(),
+    lambda: metrics.Precision(), lambda: metrics.AUC(), lambda: metrics.F1Score(),
+    lambda: metrics.R2Score(), lambda: metrics.MeanIoU(num_classes=2),
+])
+def test_sample_weight_of_the_wrong_length_names_the_argument(make):
+    y = np.ones((16, 4), "float32")
+    with pytest.raises(ValueError, match=r"`sample_weight` has shape \(7,( 1)?\)") as caught:
+        make().update_state(y, y, sample_weight=np.ones(7, "float32"))
+    assert "Pass " in str(caught.value) and "shaped like `y_true`" in str(caught.value)
+
+
+def test_iou_asks_for_weights_per_label_not_per_sample():
+    m = metrics.MeanIoU(num_classes=3)
+    with pytest.raises(ValueError, match="of shape \\(96,\\). Pass a scalar or weights shaped"):
+        m.update_state(np.zeros((16, 6)), np.zeros((16, 6)), sample_weight=np.ones(7))

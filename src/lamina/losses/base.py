@@ -16,7 +16,7 @@ from lamina.utils.naming import to_snake_case, unique_name
 __all__ = [
     "Loss", "LossFunctionWrapper", "REDUCTIONS", "standardize_reduction",
     "squeeze_or_expand_to_same_rank", "reduce_values", "reduce_weighted_values",
-    "prediction_tensor", "target_tensor",
+    "prediction_tensor", "target_tensor", "check_sample_weight_shape",
 ]
 
 REDUCTIONS = ("sum_over_batch_size", "sum", "mean", "mean_with_sample_weight", "none", None)
@@ -146,6 +146,34 @@ def _weights_like(weights, values: torch.Tensor) -> torch.Tensor:
     return weights
 
 
+def check_sample_weight_shape(sample_weight: torch.Tensor, values_shape, per_sample: bool = True):
+    """Raises a ValueError naming `sample_weight` when it cannot broadcast against the values.
+
+    A bare broadcasting error from deep inside a loss or metric does not say which argument
+    was wrong; a weight vector of the wrong length is the usual slip.
+
+    Args:
+        sample_weight: the weights, already a tensor.
+        values_shape: shape of the values they weigh (batch axis first).
+        per_sample: whether one weight per sample is accepted (IoU metrics need one per label).
+
+    Example:
+        >>> check_sample_weight_shape(torch.ones(7), (16,))
+        Traceback (most recent call last):
+        ValueError: `sample_weight` has shape (7,), which does not broadcast against ...
+    """
+    try:
+        torch.broadcast_shapes(tuple(sample_weight.shape), tuple(values_shape))
+    except RuntimeError:
+        values_shape = tuple(values_shape)
+        expected = "a scalar or weights shaped like `y_true`"
+        if per_sample and values_shape:
+            expected = f"one weight per sample (shape ({values_shape[0]},)), {expected}"
+        raise ValueError(f"`sample_weight` has shape {tuple(sample_weight.shape)}, which does not "
+                         f"broadcast against the values it weighs, of shape {values_shape}. "
+                         f"Pass {expected}.") from None
+
+
 def reduce_weighted_values(values, sample_weight=None, mask=None,
                            reduction="sum_over_batch_size") -> torch.Tensor:
     """Applies the mask and sample weights to per-sample losses, then reduces them.
@@ -173,10 +201,12 @@ def reduce_weighted_values(values, sample_weight=None, mask=None,
             sample_weight = mask
         else:
             mask, weights = squeeze_or_expand_to_same_rank(mask, _weights_like(sample_weight, mask))
+            check_sample_weight_shape(weights, mask.shape)
             sample_weight = weights * mask
     if sample_weight is not None:
         sample_weight = _weights_like(sample_weight, values)
         values, sample_weight = squeeze_or_expand_to_same_rank(values, sample_weight)
+        check_sample_weight_shape(sample_weight, values.shape)
         values = values * sample_weight
     return reduce_values(values, sample_weight, reduction)
 

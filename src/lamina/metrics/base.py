@@ -17,6 +17,7 @@ from typing import Any, Callable
 import torch
 
 from lamina import backend
+from lamina.losses.base import check_sample_weight_shape
 from lamina.utils import naming
 from lamina.variables import Variable
 
@@ -256,6 +257,7 @@ def _weights_times_mask(sample_weight, mask: torch.Tensor) -> torch.Tensor:
     if sample_weight is None:
         return mask
     mask, sample_weight = squeeze_or_expand_to_same_rank(mask, sample_weight)
+    check_sample_weight_shape(sample_weight, mask.shape)
     return sample_weight * mask
 
 
@@ -266,6 +268,7 @@ def _reduce_to_samplewise(values: torch.Tensor, sample_weight, reduce_fn):
         weight_rank = sample_weight.dim()
         if values.dim() > weight_rank:
             values = reduce_fn(values, dim=tuple(range(weight_rank, values.dim())))
+        check_sample_weight_shape(sample_weight, values.shape)
         sample_weight = sample_weight.broadcast_to(values.shape)
         values = values * sample_weight
         if weight_rank > 1:

@@ -16,6 +16,7 @@ import numpy as np
 import torch
 
 from lamina import backend
+from lamina.losses.base import check_sample_weight_shape
 from lamina.metrics.base import Metric, divide_no_nan, squeeze_or_expand_to_same_rank
 
 __all__ = [
@@ -93,7 +94,10 @@ def confusion_counts(y_true: torch.Tensor, y_pred: torch.Tensor, thresholds: tor
                              f"(num_samples, num_classes), found shape: {tuple(y_pred.shape)}.")
         y_true = y_true[..., class_id, None]
         y_pred = y_pred[..., class_id, None]
-    weights = None if sample_weight is None else sample_weight.broadcast_to(y_pred.shape)
+    weights = None
+    if sample_weight is not None:
+        check_sample_weight_shape(sample_weight, y_pred.shape)
+        weights = sample_weight.broadcast_to(y_pred.shape)
     if label_weights is not None and not multi_label:
         label_weights = label_weights.to(dtype).unsqueeze(0).broadcast_to(y_pred.shape)
         weights = label_weights if weights is None else weights * label_weights

@@ -12,6 +12,7 @@ from __future__ import annotations
 import torch
 
 from lamina import backend
+from lamina.losses.base import check_sample_weight_shape
 from lamina.metrics.base import Metric
 
 __all__ = ["FBetaScore", "F1Score"]
@@ -96,6 +97,7 @@ class FBetaScore(Metric):
         if sample_weight is not None:
             sample_weight = self._to_tensor(sample_weight, self._torch_dtype)
             sample_weight = sample_weight.reshape(-1, 1) if sample_weight.dim() else sample_weight
+            check_sample_weight_shape(sample_weight, y_true.shape)
         self.true_positives.add_(self._weighted_sum(predicted * y_true, sample_weight))
         self.false_positives.add_(self._weighted_sum(predicted * (1 - y_true), sample_weight))
         self.false_negatives.add_(self._weighted_sum((1 - predicted) * y_true, sample_weight))

@@ -19,6 +19,7 @@ import warnings
 import torch
 
 from lamina import backend
+from lamina.losses.base import check_sample_weight_shape
 from lamina.metrics.base import Metric, squeeze_or_expand_to_same_rank
 
 __all__ = ["IoU", "MeanIoU", "OneHotIoU", "OneHotMeanIoU", "BinaryIoU"]
@@ -68,6 +69,7 @@ class _IoUBase(Metric):
                               "result in an incorrect weight due to type casting Consider using "
                               "integer weights.", stacklevel=2)
             weights = weights.to(dtype).reshape(-1)
+            check_sample_weight_shape(weights, y_true.shape, per_sample=False)
         weights = weights.broadcast_to(y_true.shape)
         in_bounds = ((y_true >= 0) & (y_true < self.num_classes)
                      & (y_pred >= 0) & (y_pred < self.num_classes))

@@ -12,6 +12,7 @@ import warnings
 
 import torch
 
+from lamina.losses.base import check_sample_weight_shape
 from lamina.metrics.base import Metric, squeeze_or_expand_to_same_rank
 
 __all__ = ["R2Score"]
@@ -82,6 +83,7 @@ class R2Score(Metric):
             weights = self._to_tensor(sample_weight, self._torch_dtype)
             if weights.dim() == 1:
                 weights = weights.unsqueeze(1)
+            check_sample_weight_shape(weights, y_true.shape)
             weights = weights.broadcast_to(y_true.shape)
         weighted_true = y_true * weights
         self.sum.add_(weighted_true.sum(dim=0))
