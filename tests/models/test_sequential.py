@@ -107,3 +107,14 @@ def test_config_round_trip_rebuilds_same_architecture():
     assert clone.name == "m" and clone.count_params() == 79_510
     assert [type(l).__name__ for l in clone.layers] == ["Dense", "Dense"]
     assert clone.get_config() == model.get_config()
+
+
+def test_a_one_element_list_of_inputs_is_the_input_as_in_keras():
+    x = np.random.default_rng(0).random((32, 10), dtype=np.float32)
+    y = np.arange(32) % 3
+    model = keras.Sequential([keras.Input((10,)), layers.Dense(3, activation="softmax")])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    model.fit([x], y, epochs=1, verbose=0)
+    np.testing.assert_array_equal(model.predict([x[:4]], verbose=0),
+                                  model.predict(x[:4], verbose=0))
+    assert model.evaluate((x,), y, verbose=0) == pytest.approx(model.evaluate(x, y, verbose=0))

@@ -177,6 +177,8 @@ class Sequential(Model):
         return getattr(self, "_output_shape", None)
 
     def call(self, inputs, training=None):
+        if isinstance(inputs, (list, tuple)) and len(inputs) == 1:
+            inputs = inputs[0]  # `fit([x], y)`: Keras flattens a one-input structure too
         declared = self._declared_input_shape()
         if declared is not None and isinstance(inputs, torch.Tensor):
             inputs = adjust_input_rank(inputs, declared)

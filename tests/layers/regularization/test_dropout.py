@@ -26,3 +26,11 @@ def test_dropout_rejects_bad_rate(rate, error):
     with pytest.raises(error, match=r"Invalid value received for argument `rate`\. Expected a "
                                     rf"float value between 0 and 1\. Received: rate={rate!r}"):
         layers.Dropout(rate)
+
+
+@pytest.mark.parametrize("noise_shape", [(1, 5), (2,), (None, 10, 1)])
+def test_a_noise_shape_that_does_not_fit_the_inputs_is_named(noise_shape):
+    layer = layers.Dropout(0.5, noise_shape=noise_shape, name="drop")
+    with pytest.raises(ValueError, match=r"Layer 'drop' got inputs of shape \(2, 10\), which its "
+                                         r"`noise_shape` does not fit.*Received: noise_shape="):
+        layer(torch.ones(2, 10), training=True)

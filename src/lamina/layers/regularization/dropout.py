@@ -53,6 +53,12 @@ class Dropout(Layer):
     def _mask(self, inputs):
         shape = inputs.shape if self.noise_shape is None else tuple(
             size if wanted is None else wanted for size, wanted in zip(inputs.shape, self.noise_shape))
+        fits = all(m in (1, s) for m, s in zip(shape, inputs.shape))
+        if len(self.noise_shape or shape) != inputs.dim() or not fits:
+            raise ValueError(
+                f"Layer '{self.name}' got inputs of shape {tuple(inputs.shape)}, which its "
+                f"`noise_shape` does not fit: expected one entry per input axis, each 1, None or "
+                f"that axis' size. Received: noise_shape={self.noise_shape}")
         if self.seed is not None and self._generator is None:
             self._generator = torch.Generator(device=inputs.device).manual_seed(self.seed)
         keep = torch.rand(shape, device=inputs.device, generator=self._generator) >= self.rate
