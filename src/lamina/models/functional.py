@@ -16,7 +16,7 @@ from torch import nn
 from torch.utils import _pytree as pytree
 
 from lamina.layers.layer import Layer
-from lamina.layers.core.input_layer import Input, InputLayer
+from lamina.layers.core.input_layer import Input, InputLayer, unwrap_single_input
 from lamina.models.model import Model
 from lamina.ops.node import Node
 from lamina.ops.keras_tensor import KerasTensor
@@ -123,10 +123,8 @@ class Functional(Model):
                                  f"the dict has keys {sorted(inputs)}; missing {missing}.")
             flat = [inputs[n] for n in self.input_names]
         else:
-            flat = _as_list(inputs) if len(self._input_tensors) > 1 else [inputs]
-            if (len(flat) == 1 and isinstance(inputs, (list, tuple)) and len(inputs) == 1
-                    and hasattr(inputs[0], "shape")):
-                flat = list(inputs)  # [x] for the one input, as Keras flattens it
+            flat = (_as_list(inputs) if len(self._input_tensors) > 1
+                    else [unwrap_single_input(inputs)])
         if len(flat) != len(self._input_tensors):
             shapes = [tuple(getattr(x, "shape", ())) for x in flat]
             example = ", ".join(f"'{n}': ..." for n in self.input_names)

@@ -5,7 +5,8 @@ import torch
 from torch import nn
 
 from lamina import backend, dtype_policies
-from lamina.layers.core.input_layer import Input, InputLayer, adjust_input_rank
+from lamina.layers.core.input_layer import (Input, InputLayer, adjust_input_rank,
+                                            unwrap_single_input)
 from lamina.layers.layer import Layer
 from lamina.models.model import Model
 from lamina.ops.keras_tensor import KerasTensor
@@ -177,8 +178,7 @@ class Sequential(Model):
         return getattr(self, "_output_shape", None)
 
     def call(self, inputs, training=None):
-        if isinstance(inputs, (list, tuple)) and len(inputs) == 1:
-            inputs = inputs[0]  # `fit([x], y)`: Keras flattens a one-input structure too
+        inputs = unwrap_single_input(inputs)
         declared = self._declared_input_shape()
         if declared is not None and isinstance(inputs, torch.Tensor):
             inputs = adjust_input_rank(inputs, declared)

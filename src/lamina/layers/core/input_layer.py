@@ -9,7 +9,7 @@ from lamina.layers.layer import Layer
 from lamina.ops.keras_tensor import KerasTensor
 from lamina.ops.node import Node
 
-__all__ = ["Input", "InputLayer", "adjust_input_rank", "adjusted_shape"]
+__all__ = ["Input", "InputLayer", "adjust_input_rank", "adjusted_shape", "unwrap_single_input"]
 
 
 class InputLayer(Layer):
@@ -111,3 +111,16 @@ def adjust_input_rank(inputs: torch.Tensor, batch_shape: tuple) -> torch.Tensor:
     """`inputs` reshaped (a view) by `adjusted_shape`, as Keras' functional models do."""
     shape = adjusted_shape(inputs.shape, batch_shape)
     return inputs if shape == tuple(inputs.shape) else inputs.reshape(shape)
+
+
+def unwrap_single_input(inputs):
+    """`x` for `[x]` or `(x,)` when `x` is an array or tensor, as Keras flattens the structure
+    fed to a one-input model (`fit([x], y)`); anything else unchanged.
+
+    Example:
+        >>> unwrap_single_input([torch.zeros(2, 3)]).shape
+        torch.Size([2, 3])
+    """
+    if isinstance(inputs, (list, tuple)) and len(inputs) == 1 and hasattr(inputs[0], "shape"):
+        return inputs[0]
+    return inputs

@@ -51,18 +51,23 @@ class Dropout(Layer):
         return inputs * self._mask(inputs) / (1 - self.rate)
 
     def _mask(self, inputs):
-        shape = inputs.shape if self.noise_shape is None else tuple(
-            size if wanted is None else wanted for size, wanted in zip(inputs.shape, self.noise_shape))
-        fits = all(m in (1, s) for m, s in zip(shape, inputs.shape))
-        if len(self.noise_shape or shape) != inputs.dim() or not fits:
-            raise ValueError(
-                f"Layer '{self.name}' got inputs of shape {tuple(inputs.shape)}, which its "
-                f"`noise_shape` does not fit: expected one entry per input axis, each 1, None or "
-                f"that axis' size. Received: noise_shape={self.noise_shape}")
+        shape = inputs.shape if self.noise_shape is None else self._noise_shape_for(inputs)
         if self.seed is not None and self._generator is None:
             self._generator = torch.Generator(device=inputs.device).manual_seed(self.seed)
         keep = torch.rand(shape, device=inputs.device, generator=self._generator) >= self.rate
         return keep.to(inputs.dtype)
+
+    def _noise_shape_for(self, inputs) -> tuple:
+        """`noise_shape` with its None entries taken from `inputs`, checked against them."""
+        shape = tuple(size if wanted is None else wanted
+                      for size, wanted in zip(inputs.shape, self.noise_shape))
+        if (len(self.noise_shape) != inputs.dim()
+                or any(mask not in (1, size) for mask, size in zip(shape, inputs.shape))):
+            raise ValueError(
+                f"Layer '{self.name}' got inputs of shape {tuple(inputs.shape)}, which its "
+                f"`noise_shape` does not fit: expected one entry per input axis, each 1, None or "
+                f"that axis' size. Received: noise_shape={self.noise_shape}")
+        return shape
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape)
