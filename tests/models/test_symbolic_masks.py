@@ -79,3 +79,166 @@ def test_unbuilt_sequential_has_no_input():
     model = keras.Sequential([keras.layers.Dense(2)])
     with pytest.raises(AttributeError, match="has never been called"):
         _ = model.input
+
+
+# Keras 3.15's printout of `_masked_model()` (KERAS_BACKEND=jax): the masks are graph nodes —
+# Embedding's `not_equal`, Masking's `not_equal` + `any`, Concatenate's mask ops — and the
+# nested model's call takes its mask as an input.
+EXPECTED_MASKED_SUMMARY = """\
+Model: "masked_nested"
+┏━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━┓
+┃ Layer (type)        ┃ Output Shape      ┃    Param # ┃ Connected to      ┃
+┡━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━┩
+│ tokens (InputLayer) │ (None, None)      │          0 │ -                 │
+├─────────────────────┼───────────────────┼────────────┼───────────────────┤
+│ embedding           │ (None, None, 4)   │         48 │ tokens[0][0]      │
+│ (Embedding)         │                   │            │                   │
+├─────────────────────┼───────────────────┼────────────┼───────────────────┤
+│ dense (Dense)       │ (None, None, 4)   │         20 │ embedding[0][0]   │
+├─────────────────────┼───────────────────┼────────────┼───────────────────┤
+│ not_equal_1         │ (None, None, 4)   │          0 │ dense[0][0]       │
+│ (NotEqual)          │                   │            │                   │
+├─────────────────────┼───────────────────┼────────────┼───────────────────┤
+│ masking (Masking)   │ (None, None, 4)   │          0 │ dense[0][0]       │
+├─────────────────────┼───────────────────┼────────────┼───────────────────┤
+│ not_equal           │ (None, None)      │          0 │ tokens[0][0]      │
+│ (NotEqual)          │                   │            │                   │
+├─────────────────────┼───────────────────┼────────────┼───────────────────┤
+│ any (Any)           │ (None, None)      │          0 │ not_equal_1[0][0] │
+├─────────────────────┼───────────────────┼────────────┼───────────────────┤
+│ expand_dims         │ (None, None, 1)   │          0 │ not_equal[0][0]   │
+│ (ExpandDims)        │                   │            │                   │
+├─────────────────────┼───────────────────┼────────────┼───────────────────┤
+│ zeros_like          │ (None, None, 4)   │          0 │ embedding[0][0]   │
+│ (ZerosLike)         │                   │            │                   │
+├─────────────────────┼───────────────────┼────────────┼───────────────────┤
+│ expand_dims_1       │ (None, None, 1)   │          0 │ any[0][0]         │
+│ (ExpandDims)        │                   │            │                   │
+├─────────────────────┼───────────────────┼────────────┼───────────────────┤
+│ zeros_like_1        │ (None, None, 4)   │          0 │ masking[0][0]     │
+│ (ZerosLike)         │                   │            │                   │
+├─────────────────────┼───────────────────┼────────────┼───────────────────┤
+│ logical_or          │ (None, None, 4)   │          0 │ expand_dims[0][0… │
+│ (LogicalOr)         │                   │            │ zeros_like[0][0]  │
+├─────────────────────┼───────────────────┼────────────┼───────────────────┤
+│ logical_or_1        │ (None, None, 4)   │          0 │ expand_dims_1[0]… │
+│ (LogicalOr)         │                   │            │ zeros_like_1[0][… │
+├─────────────────────┼───────────────────┼────────────┼───────────────────┤
+│ concatenate         │ (None, None, 8)   │          0 │ embedding[0][0],  │
+│ (Concatenate)       │                   │            │ masking[0][0]     │
+├─────────────────────┼───────────────────┼────────────┼───────────────────┤
+│ concatenate_1       │ (None, None, 8)   │          0 │ logical_or[0][0], │
+│ (Concatenate)       │                   │            │ logical_or_1[0][… │
+├─────────────────────┼───────────────────┼────────────┼───────────────────┤
+│ dense_1 (Dense)     │ (None, None, 4)   │         36 │ concatenate[0][0] │
+├─────────────────────┼───────────────────┼────────────┼───────────────────┤
+│ any_1 (Any)         │ (None, None)      │          0 │ concatenate_1[0]… │
+├─────────────────────┼───────────────────┼────────────┼───────────────────┤
+│ encoder             │ (None, None, 3)   │         96 │ dense_1[0][0],    │
+│ (Functional)        │                   │            │ any_1[0][0]       │
+├─────────────────────┼───────────────────┼────────────┼───────────────────┤
+│ global_average_poo… │ (None, 3)         │          0 │ encoder[0][0]     │
+│ (GlobalAveragePool… │                   │            │                   │
+└─────────────────────┴───────────────────┴────────────┴───────────────────┘
+ Total params: 200 (800.00 B)
+ Trainable params: 200 (800.00 B)
+ Non-trainable params: 0 (0.00 B)
+"""
+KERAS_OPERATION_NAMES = ['tokens', 'embedding', 'dense', 'not_equal_1', 'masking', 'not_equal', 'any', 'expand_dims', 'zeros_like', 'expand_dims_1', 'zeros_like_1', 'logical_or', 'logical_or_1', 'concatenate', 'concatenate_1', 'dense_1', 'any_1', 'encoder', 'global_average_pooling1d']
+
+
+def _masked_model():
+    encoder_in = keras.Input((None, 4))
+    encoder = keras.Model(encoder_in, keras.layers.LSTM(3, return_sequences=True)(encoder_in),
+                          name="encoder")
+    tokens = keras.Input((None,), dtype="int32", name="tokens")
+    embedded = keras.layers.Embedding(12, 4, mask_zero=True)(tokens)
+    masked = keras.layers.Masking()(keras.layers.Dense(4)(embedded))
+    joined = keras.layers.Concatenate()([embedded, masked])
+    encoded = encoder(keras.layers.Dense(4)(joined))
+    pooled = keras.layers.GlobalAveragePooling1D()(encoded)
+    return keras.Model(tokens, [encoded, pooled], name="masked_nested")
+
+
+def test_masks_are_graph_nodes_as_in_keras(capsys):
+    model = _masked_model()
+    model.summary()
+    assert capsys.readouterr().out == EXPECTED_MASKED_SUMMARY
+    assert [op.name for op in model.operations] == KERAS_OPERATION_NAMES
+    assert [layer.name for layer in model.layers] == [
+        "tokens", "embedding", "dense", "masking", "concatenate", "dense_1", "encoder",
+        "global_average_pooling1d"]
+
+
+def test_recorded_mask_feeds_the_layer_when_the_graph_runs():
+    tokens = keras.Input((None,), dtype="int32")
+    embedded = keras.layers.Embedding(12, 4, mask_zero=True)(tokens)
+    lstm = keras.layers.LSTM(3)
+    model = keras.Model(tokens, lstm(embedded))
+    node = lstm._inbound_nodes[0]
+    assert node.call_kwargs["mask"] is embedded._keras_mask
+    assert node.call_kwargs["mask"].history[0].name == "not_equal"
+    x = np.array([[3, 5, 0, 0], [7, 0, 0, 0]])
+    trimmed = [model.predict(row[None, :count], verbose=0) for row, count in zip(x, (2, 1))]
+    np.testing.assert_allclose(model.predict(x, verbose=0), np.concatenate(trimmed), atol=1e-6)
+
+
+def test_call_with_keyword_arguments_records_no_mask_as_in_keras():
+    tokens = keras.Input((None,), dtype="int32")
+    embedded = keras.layers.Embedding(12, 4, mask_zero=True)(tokens)
+    lstm = keras.layers.LSTM(3)
+    lstm(embedded, training=False)
+    assert "mask" not in lstm._inbound_nodes[0].call_kwargs
+
+
+def test_nested_model_applies_the_mask_it_is_given():
+    inner_in = keras.Input((None, 4))
+    inner = keras.Model(inner_in, keras.layers.LSTM(3)(inner_in))
+    tokens = keras.Input((None,), dtype="int32")
+    model = keras.Model(tokens, inner(keras.layers.Embedding(12, 4, mask_zero=True)(tokens)))
+    x = np.array([[3, 5, 0, 0], [7, 0, 0, 0]])
+    trimmed = [model.predict(row[None, :count], verbose=0) for row, count in zip(x, (2, 1))]
+    np.testing.assert_allclose(model.predict(x, verbose=0), np.concatenate(trimmed), atol=1e-6)
+
+
+def test_a_sequential_build_takes_a_functional_name_as_in_keras():
+    keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])
+    growing = keras.Sequential([keras.Input((4,))])
+    growing.add(keras.layers.Dense(2))
+    growing.add(keras.layers.Dense(1))
+    inputs = keras.Input((4,))
+    # Keras 3.15: "functional", "functional_1", "functional_2" went to the three builds.
+    assert keras.Model(inputs, keras.layers.Dense(3)(inputs)).name == "functional_3"
+
+
+class _PassesMasks(keras.layers.Layer):
+    """Takes [x, y] and passes its masks on (Keras' default `compute_mask`)."""
+
+    def __init__(self):
+        super().__init__()
+        self.supports_masking = True
+
+    def call(self, inputs, mask=None):
+        return inputs[0] + ops.mean(inputs[1], axis=1, keepdims=True)
+
+
+def test_a_list_of_masks_gives_one_output_the_first_inputs_mask():
+    x = keras.layers.Embedding(9, 3, mask_zero=True)(np.array([[1, 2, 0]]))
+    y = keras.layers.Embedding(9, 3)(np.array([[4, 5, 6]]))
+    output = _PassesMasks()([x, y])
+    assert output._keras_mask.tolist() == [[True, True, False]]
+
+
+def test_a_masked_sequence_output_trains_through_a_layer_taking_two_inputs():
+    tokens = keras.Input((None,), dtype="int32")
+    other = keras.Input((None,), dtype="int32")
+    joined = _PassesMasks()([keras.layers.Embedding(9, 3, mask_zero=True)(tokens),
+                             keras.layers.Embedding(9, 3)(other)])
+    model = keras.Model([tokens, other], keras.layers.Dense(9, activation="softmax")(joined))
+    model.compile("adam", "sparse_categorical_crossentropy")
+    x = np.array([[1, 2, 0], [3, 0, 0]])
+    loss = model.evaluate([x, x], x, verbose=0)
+    y_pred = model.predict([x, x], verbose=0)
+    kept = x != 0
+    expected = -np.log(np.take_along_axis(y_pred, x[..., None], -1)[..., 0])[kept].mean()
+    assert loss == pytest.approx(expected, rel=1e-5)

@@ -17,12 +17,12 @@ import lamina
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "saving"
 NAMES = sorted(p.stem[len("keras_"):] for p in FIXTURES.glob("keras_*.keras"))
-COMPILED = ["functional", "nested", "regularized", "subclassed", "text"]
+COMPILED = ["functional", "masked_nested", "nested", "regularized", "subclassed", "text"]
 
 
 def test_every_layer_family_has_a_keras_fixture():
     assert NAMES == sorted(["activation_layers", "attention", "convolution", "custom_layer",
-                            "functional", "named_operations", "nested", "normalization",
+                            "functional", "masked_nested", "named_operations", "nested", "normalization",
                             "operations", "preprocessing",
                             "regularized", "reshaping", "sequence", "sequential", "subclassed",
                             "text"])

@@ -19,7 +19,7 @@ import torch
 from torch import nn
 from torch.utils import _pytree as pytree
 
-from lamina import backend, dtype_policies, initializers, regularizers
+from lamina import backend, dtype_policies, initializers, regularizers, tree
 from lamina.backend import eager_outputs
 from lamina.dtype_policies.autocast import (autocast_torch_modules, autocast_variables,
                                             cast_outputs, outside_torch_autocast,
@@ -109,6 +109,8 @@ class Layer(nn.Module):
         self._call_accepts_training = "training" in call_parameters
         self._call_accepts_mask = "mask" in call_parameters
         self._computes_own_mask = type(self).compute_mask is not Layer.compute_mask
+        # Keras' flag: False where a call's inputs reach `call` unconverted (nested models).
+        self._convert_input_args = True
         self.supports_masking = False
         self.input_spec = None
         # Keras semantics: a layer runs in inference mode unless training is asked for;
@@ -173,17 +175,21 @@ class Layer(nn.Module):
         return outputs
 
     def _input_mask(self, inputs, kwargs):
-        """The mask of this call: given as `mask=`, or carried by the inputs (`_keras_mask`)."""
-        if "mask" in kwargs:
-            mask = kwargs["mask"]
-            if mask is not None and not self._call_accepts_mask:
+        """The mask of this call: given as `mask=`, or carried by the inputs (`_keras_mask`).
+
+        As in Keras, `mask=None` counts as not given (a node of a graph Keras saved records it
+        so, and the layer still takes the mask its inputs carry when the graph runs).
+        """
+        mask = kwargs.get("mask")
+        if mask is not None:
+            if not self._call_accepts_mask:
                 raise ValueError(f"Layer '{self.name}' ({type(self).__name__}) does not support "
                                  f"masking (its `call` takes no `mask` argument), but was passed "
                                  f"mask={_describe(mask)}. Drop `mask=`, or put the mask-aware "
                                  f"layer (an RNN, attention, pooling) where the mask is needed.")
-            if not self._call_accepts_mask:
-                kwargs.pop("mask")
             return mask
+        if "mask" in kwargs and not self._call_accepts_mask:
+            kwargs.pop("mask")
         if isinstance(inputs, (list, tuple)):
             masks = [getattr(x, "_keras_mask", None) for x in inputs]
             mask = masks if any(m is not None for m in masks) else None
@@ -741,17 +747,19 @@ def _holds_tensors(value) -> bool:
 
 
 def _attach_mask(outputs, mask) -> None:
-    """Keras keeps a tensor's mask on the tensor itself (`_keras_mask`)."""
+    """Keras keeps a tensor's mask on the tensor itself (`_keras_mask`).
+
+    As Keras' `_set_mask_metadata`: outputs and masks are flattened and paired in order, so a
+    single mask goes to the first output only (Attention's scores, an RNN's states get none)
+    and a layer taking `[x, y]` that passes its masks on gives its one output `x`'s mask; an
+    output that already carries a mask (one the call set) keeps it.
+    """
     if mask is None:
         return
-    if isinstance(outputs, (list, tuple)):
-        # Keras pairs masks with outputs in order: a single mask goes to the first output only
-        # (Attention's scores, an RNN's states get none).
-        masks = mask if isinstance(mask, (list, tuple)) else [mask]
-        for output, output_mask in zip(outputs, masks):
-            _attach_mask(output, output_mask)
-    elif isinstance(outputs, torch.Tensor):
-        outputs._keras_mask = mask
+    for output, output_mask in zip(pytree.tree_leaves(outputs), tree.flatten(mask)):
+        if (output_mask is not None and isinstance(output, torch.Tensor)
+                and getattr(output, "_keras_mask", None) is None):
+            output._keras_mask = output_mask
 
 
 def _describe(value) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from torch.utils import _pytree as pytree
 
+from lamina import tree
 from lamina.layers.shape_inference import infer_mask_spec, infer_output_spec
 from lamina.layers.weight_paths import path_scope
 from lamina.ops.keras_tensor import KerasTensor
@@ -34,11 +35,14 @@ def symbolic_shapes(value):
 
 def call_symbolic(layer, args, kwargs):
     """Records `layer(*args, **kwargs)` on symbolic inputs and returns symbolic outputs."""
+    recorded_mask = _recorded_mask(layer, args, kwargs)
     kwargs = {k: v for k, v in kwargs.items() if k != "training"}
+    recorded_kwargs = kwargs if recorded_mask is None else {**kwargs, "mask": recorded_mask}
     inputs = args[0] if args else kwargs.get("inputs")
     layer.check_input_compatibility(inputs)
-    # The mask reaches `call` during inference as Keras passes it; the node does not record
-    # it, since the graph recomputes masks from the real tensors when it runs.
+    # The mask reaches `call` during inference as Keras passes it; the node records it only
+    # where Keras' does (see `_with_recorded_mask`), since the graph recomputes a carried mask
+    # from the real tensors when it runs.
     spec_kwargs = kwargs
     if layer._call_accepts_mask and kwargs.get("mask") is None:
         carried = _carried_mask(inputs)
@@ -58,24 +62,65 @@ def call_symbolic(layer, args, kwargs):
         outputs = list(outputs)
     layer._summary_output_shape = pytree.tree_map(lambda t: t.shape, outputs,
                                                   is_leaf=lambda t: isinstance(t, KerasTensor))
-    nodes.append(Node(layer, args, kwargs, outputs))
+    nodes.append(Node(layer, args, recorded_kwargs, outputs))
     _attach_symbolic_mask(layer, inputs, kwargs, outputs)
     return outputs
 
 
+def _recorded_mask(layer, args, kwargs):
+    """The input's mask where Keras' node records it as the call's `mask=`, else None.
+
+    Keras fills in `mask` for a layer whose `call` takes one when the input carries a mask. Its
+    node keeps that for a nested model always, and for a layer only in a call with no keyword
+    arguments and one tensor of the layer's compute dtype (otherwise Keras' input conversion
+    has copied the kwargs first). A mask made by graph operations (`not_equal` for
+    `Embedding(mask_zero=True)`) then becomes an input of the node: the summary lists it under
+    "Connected to", and the graph feeds it when it runs.
+    """
+    if not layer._call_accepts_mask or "mask" in kwargs or len(args) != 1:
+        return None
+    if layer._convert_input_args and (kwargs or not isinstance(args[0], KerasTensor)
+                                      or args[0].dtype != layer.compute_dtype):
+        return None
+    mask = _carried_mask(args[0])
+    if not any(isinstance(m, KerasTensor) and m.node is not None for m in tree.flatten(mask)):
+        return None
+    return mask
+
+
 def _attach_symbolic_mask(layer, inputs, kwargs, outputs) -> None:
-    """Gives the outputs the symbolic mask the layer computes (shape and dtype only)."""
+    """Gives the outputs the mask the layer computes: as Keras tensors of graph operations when
+    its `compute_mask` runs on Keras tensors (built-in layers and `keras.ops` code do), else
+    as shape-and-dtype stand-ins."""
     mask = kwargs["mask"] if "mask" in kwargs else _carried_mask(inputs)
     if mask is None and not layer._computes_own_mask:
         return
-    specs = infer_mask_spec(layer, inputs, mask)
-    if specs is None:
-        return
+    masks = _symbolic_masks(layer, inputs, mask)
+    if masks is None:
+        specs = infer_mask_spec(layer, inputs, mask)
+        if specs is None:
+            return
+        masks = [None if spec is None else KerasTensor(spec[0], dtype=spec[1])
+                 for spec in (specs if isinstance(specs, list) else [specs])]
     outputs_list = outputs if isinstance(outputs, list) else [outputs]
-    specs_list = specs if isinstance(specs, list) else [specs]
-    for output, spec in zip(outputs_list, specs_list):
-        if isinstance(output, KerasTensor) and spec is not None:
-            output._keras_mask = KerasTensor(spec[0], dtype=spec[1])
+    for output, output_mask in zip(outputs_list, masks):
+        if isinstance(output, KerasTensor) and output_mask is not None:
+            output._keras_mask = output_mask
+
+
+def _symbolic_masks(layer, inputs, mask) -> list | None:
+    """`layer.compute_mask` run on the Keras tensors themselves, flattened (None entries kept);
+    None when it cannot run on them (code written with torch functions)."""
+    try:
+        computed = layer.compute_mask(inputs, mask)
+    except Exception:  # noqa: BLE001 - the stand-in path describes such masks instead
+        return None
+    if computed is None:
+        return []
+    flat = tree.flatten(computed)
+    if not all(m is None or isinstance(m, KerasTensor) for m in flat):
+        return None
+    return flat
 
 
 def _carried_mask(inputs):

@@ -15,6 +15,7 @@ from collections import OrderedDict
 from torch import nn
 from torch.utils import _pytree as pytree
 
+from lamina import tree
 from lamina.layers.layer import Layer
 from lamina.layers.core.input_layer import Input, InputLayer, unwrap_single_input
 from lamina.models.model import Model
@@ -35,6 +36,7 @@ class Functional(Model):
 
     def __init__(self, inputs, outputs, name: str | None = None, trainable: bool = True, **kwargs):
         super().__init__(name=name, trainable=trainable, **kwargs)
+        self._convert_input_args = False
         inputs, outputs = _entered_at_inputs(inputs, outputs)
         self._inputs_struct = inputs
         # Keras flattens a dict's values in sorted key order: a list of losses, loss weights or
@@ -53,6 +55,11 @@ class Functional(Model):
     def layers(self) -> list[Layer]:
         # Tensor operations (`x + y`) are graph nodes but not layers, as in Keras.
         return [layer for layer in self._graph if not getattr(layer, "_is_operation", False)]
+
+    @property
+    def operations(self) -> list:
+        """The layers and the tensor operations (`not_equal`, `add`) of the graph, in order."""
+        return list(self._graph)
 
     def _sublayers(self) -> list[Layer]:
         return list(self._graph)
@@ -99,8 +106,12 @@ class Functional(Model):
         shapes = [t.shape for t in self._output_tensors]
         return shapes[0] if len(shapes) == 1 else shapes
 
-    def call(self, inputs, training=None):
+    def call(self, inputs, training=None, mask=None):
         values = self._feed(inputs)
+        if mask is not None:  # the masks of the inputs, given by an enclosing graph
+            for symbolic, input_mask in zip(self._input_tensors, tree.flatten(mask)):
+                if input_mask is not None:
+                    values[id(symbolic)]._keras_mask = input_mask
         for node in self._nodes:
             args, kwargs = pytree.tree_map(lambda t: values[id(t)] if isinstance(t, KerasTensor) else t,
                                            (node.call_args, node.call_kwargs),

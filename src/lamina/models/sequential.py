@@ -10,6 +10,7 @@ from lamina.layers.core.input_layer import (Input, InputLayer, adjust_input_rank
 from lamina.layers.layer import Layer
 from lamina.models.model import Model
 from lamina.ops.keras_tensor import KerasTensor
+from lamina.utils.naming import unique_name
 
 __all__ = ["Sequential"]
 
@@ -134,6 +135,9 @@ class Sequential(Model):
                                         f"inputs of shape {outputs.shape}: {error}") from error
         self._graph_inputs, self._graph_outputs = [inputs], [outputs]
         self._output_shape = outputs.shape
+        # Keras' Sequential wraps each build in a `Functional`, which takes the next automatic
+        # model name: a later `keras.Model(...)` is "functional_1", not "functional".
+        unique_name("functional")
 
     def build_from_call_arguments(self, args, kwargs) -> None:
         """Builds on the first call; text data gives the InputLayer dtype 'string'."""

@@ -40,6 +40,12 @@ def functional_config(model) -> dict:
         kept = own_nodes.get(id(layer), [])
         return [layer.name, kept.index(node) if node in kept else 0, tensor_index]
 
+    def model_io_spec(tensor) -> list:
+        # In `input_layers` / `output_layers` (only there) Keras numbers a nested functional
+        # model's calls from 1: its node 0 stands for its own graph, as in Keras 2.
+        name, node_index, tensor_index = history_spec(tensor)
+        return [name, node_index + _graph_node_offset(tensor.history[0]), tensor_index]
+
     def tensor_config(value):
         if isinstance(value, KerasTensor):
             return {"class_name": "__keras_tensor__",
@@ -69,8 +75,8 @@ def functional_config(model) -> dict:
     # Keras writes the inputs and outputs in the structure the model was given: a single
     # tensor flat (["i", 0, 0]), `outputs=[y]` as [["y", 0, 0]], dicts as dicts.
     return {"name": model.name, "trainable": model.trainable, "layers": layer_configs,
-            "input_layers": pytree.tree_map(history_spec, model._inputs_struct, is_leaf=is_tensor),
-            "output_layers": pytree.tree_map(history_spec, model._outputs_struct,
+            "input_layers": pytree.tree_map(model_io_spec, model._inputs_struct, is_leaf=is_tensor),
+            "output_layers": pytree.tree_map(model_io_spec, model._outputs_struct,
                                              is_leaf=is_tensor)}
 
 
@@ -143,7 +149,10 @@ def functional_from_config(config: dict, custom_objects: dict | None = None, cls
 
     def pick(specs):
         if _is_history(specs):
-            return produced(*specs[:3])
+            name, node_index, tensor_index = specs[:3]
+            if not keras_2 and node_index > 0:
+                node_index -= _graph_node_offset(created.get(name))
+            return produced(name, node_index, tensor_index)
         if isinstance(specs, dict):
             return {key: pick(value) for key, value in specs.items()}
         return [pick(spec) for spec in specs]
@@ -153,6 +162,13 @@ def functional_from_config(config: dict, custom_objects: dict | None = None, cls
     inputs, outputs = pick(config["input_layers"]), pick(config["output_layers"])
     return (cls or Functional)(inputs, outputs, name=config.get("name"),
                                trainable=config.get("trainable", True))
+
+
+def _graph_node_offset(layer) -> int:
+    """1 for a functional model (Keras counts its own graph as its node 0), else 0."""
+    from lamina.models.functional import Functional
+
+    return 1 if isinstance(layer, Functional) else 0
 
 
 def _node_arguments(node, resolve, produced, is_leaf):

@@ -18,7 +18,7 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from lamina import constraints, initializers, regularizers
+from lamina import constraints, initializers, ops, regularizers
 from lamina.layers.layer import Layer
 
 __all__ = ["Embedding"]
@@ -132,7 +132,7 @@ class Embedding(Layer):
     def compute_mask(self, inputs, mask=None):
         if not self.mask_zero:
             return None
-        return inputs != 0
+        return ops.not_equal(inputs, 0)  # on Keras tensors, Keras' `not_equal` graph node
 
     def compute_output_shape(self, input_shape):
         return (*input_shape, self.output_dim)

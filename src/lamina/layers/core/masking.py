@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import torch
 
+from lamina import ops
 from lamina.layers.layer import Layer
 
 __all__ = ["Masking"]
@@ -37,7 +38,7 @@ class Masking(Layer):
         self.supports_masking = True
 
     def compute_mask(self, inputs, mask=None):
-        return torch.any(inputs != self.mask_value, dim=-1)
+        return ops.any(ops.not_equal(inputs, self.mask_value), axis=-1)
 
     def call(self, inputs):
         keep = torch.any(inputs != self.mask_value, dim=-1, keepdim=True)

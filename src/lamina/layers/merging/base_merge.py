@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import torch
 
+from lamina import ops
 from lamina.layers.layer import Layer
 
 __all__ = ["functional_form"]
@@ -109,7 +110,7 @@ class _Merge(_MergeBase):
             return None
         output = masks[0]
         for m in masks[1:]:
-            output = torch.logical_or(output, m)
+            output = ops.logical_or(output, m)
         return output
 
     def compute_output_shape(self, input_shape):

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import torch
 
+from lamina import ops
 from lamina.layers.merging.base_merge import _MergeBase, functional_form
 
 __all__ = ["Concatenate", "concatenate"]
@@ -68,12 +69,13 @@ class Concatenate(_MergeBase):
         full = []
         for x, m in zip(inputs, masks):
             if m is None:
-                full.append(torch.ones_like(x, dtype=torch.bool))
+                full.append(ops.ones_like(x, dtype="bool"))
             elif m.ndim < x.ndim:
-                full.append(m.unsqueeze(-1).expand(x.shape).to(torch.bool))
+                full.append(ops.logical_or(ops.expand_dims(m, axis=-1),
+                                           ops.zeros_like(x, dtype="bool")))
             else:
-                full.append(m.to(torch.bool))
-        return torch.cat(full, dim=self.axis).any(dim=-1)
+                full.append(m)
+        return ops.any(ops.concatenate(full, axis=self.axis), axis=-1)
 
     def get_config(self) -> dict:
         return {**super().get_config(), "axis": self.axis}
