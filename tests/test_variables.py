@@ -137,3 +137,30 @@ def test_a_lamina_initializer_still_receives_the_device():
 
     keras.layers.Layer().add_weight(shape=(2,), initializer=Recording())
     assert seen["device"] == torch.device("cpu")
+
+
+@pytest.mark.parametrize("expression", [
+    lambda w, a: w * a, lambda w, a: a * w, lambda w, a: w + a, lambda w, a: a - w,
+    lambda w, a: w / a, lambda w, a: w ** a, lambda w, a: a @ w])
+def test_numpy_operands_keep_the_variable_trainable(expression):
+    w = keras.Variable(np.full((3,), 2.0, "float32"))
+    result = expression(w, np.full((3,), 4.0))
+    assert isinstance(result, torch.Tensor) and result.dtype == torch.float32
+    assert result.requires_grad
+    result.sum().backward()
+    assert w.grad is not None and bool(torch.all(w.grad != 0))
+
+
+def test_a_weight_scaled_by_a_numpy_array_in_call_trains():
+    class Scaled(keras.layers.Layer):
+        def build(self, input_shape):
+            self.w = self.add_weight(shape=(3, 1), initializer="ones")
+
+        def call(self, x):
+            return keras.ops.matmul(x, self.w * np.ones((3, 1)))
+
+    model = keras.Sequential([keras.Input((3,)), Scaled()])
+    model.compile(optimizer=keras.optimizers.SGD(0.1), loss="mse")
+    model.fit(np.ones((8, 3), "float32"), np.zeros((8, 1), "float32"), epochs=1, verbose=0)
+    assert model.layers[0].w.dtype == torch.float32
+    assert float(model.layers[0].w.numpy().max()) < 0.9

@@ -21,6 +21,22 @@ from lamina import backend
 __all__ = ["Variable"]
 
 
+def _numpy_operand(method: str, operation: str, reflected: bool = False):
+    """Tensor arithmetic that sends a NumPy operand through `lamina.ops.<operation>`."""
+    tensor_method = getattr(torch.Tensor, method)
+
+    def arithmetic(self, other):
+        if isinstance(other, (np.ndarray, np.generic)):
+            from lamina import ops  # the ops sit above the variables
+
+            function = getattr(ops, operation)
+            return function(other, self) if reflected else function(self, other)
+        return tensor_method(self, other)
+
+    arithmetic.__name__ = method
+    return arithmetic
+
+
 class Variable(nn.Parameter):
     """A named, assignable tensor: Keras' `keras.Variable` as a `torch.nn.Parameter`.
 
@@ -125,6 +141,21 @@ class Variable(nn.Parameter):
     def __array__(self, dtype=None, copy=None):
         array = self.numpy()
         return array if dtype is None else array.astype(dtype)
+
+    # `variable * numpy_array` would otherwise go through `__array__` and give a detached
+    # float64 copy (a weight that silently stops training); `ndarray * variable` would raise.
+    # Keras computes both as `ops.multiply`: NumPy operands go through lamina's ops.
+    __add__, __radd__ = _numpy_operand("__add__", "add"), _numpy_operand("__radd__", "add", True)
+    __sub__ = _numpy_operand("__sub__", "subtract")
+    __rsub__ = _numpy_operand("__rsub__", "subtract", True)
+    __mul__ = _numpy_operand("__mul__", "multiply")
+    __rmul__ = _numpy_operand("__rmul__", "multiply", True)
+    __truediv__ = _numpy_operand("__truediv__", "divide")
+    __rtruediv__ = _numpy_operand("__rtruediv__", "divide", True)
+    __matmul__ = _numpy_operand("__matmul__", "matmul")
+    __rmatmul__ = _numpy_operand("__rmatmul__", "matmul", True)
+    __pow__ = _numpy_operand("__pow__", "power")
+    __rpow__ = _numpy_operand("__rpow__", "power", True)
 
     def __repr__(self) -> str:
         return (f"<Variable path={self.path}, shape={tuple(self.shape)}, "

@@ -160,3 +160,51 @@ def test_direct_model_outputs_convert_to_numpy_and_still_backpropagate():
     assert model.layers[0].kernel.grad is not None
     assert type(output * 2) is torch.Tensor
     assert repr(model(x)).startswith("tensor(")
+
+
+class _ComputeSum(lamina.layers.Layer):
+    """lamina.io's ComputeSum: a non-trainable total that `call` assigns to."""
+
+    def __init__(self, input_dim):
+        super().__init__()
+        self.total = self.add_weight(initializer="zeros", shape=(input_dim,), trainable=False)
+
+    def call(self, inputs):
+        self.total.assign_add(lamina.ops.sum(inputs, axis=0))
+        return inputs
+
+
+class _MaskedConv(lamina.layers.Layer):
+    """PixelCNN's masked convolution: `call` assigns the masked kernel before convolving."""
+
+    def __init__(self, **kwargs):
+        super().__init__()
+        self.conv = lamina.layers.Conv2D(**kwargs)
+
+    def build(self, input_shape):
+        self.conv.build(input_shape)
+        self.mask = np.zeros(lamina.ops.shape(self.conv.kernel))
+        self.mask[: self.mask.shape[0] // 2, ...] = 1.0
+
+    def call(self, inputs):
+        self.conv.kernel.assign(self.conv.kernel * self.mask)
+        return self.conv(inputs)
+
+
+def test_a_layer_assigning_in_call_works_on_keras_tensors_and_leaves_its_state():
+    layer = _ComputeSum(2)
+    assert layer(lamina.Input((2,))).shape == (None, 2)
+    assert layer.total.numpy().tolist() == [0.0, 0.0]
+    layer(np.ones((3, 2), "float32"))
+    assert layer.total.numpy().tolist() == [3.0, 3.0]
+
+
+def test_a_masked_convolution_builds_symbolically_and_trains():
+    inputs = lamina.Input((8, 8, 1))
+    conv = _MaskedConv(filters=2, kernel_size=3)
+    model = lamina.Model(inputs, conv(inputs))
+    assert model.output_shape == (None, 6, 6, 2)
+    model.compile("adam", "mse")
+    model.fit(np.ones((4, 8, 8, 1), "float32"), np.zeros((4, 6, 6, 2), "float32"), verbose=0)
+    # The last step's call zeroed the masked rows; one Adam step (at most lr) moved them since.
+    assert 0 < float(np.abs(conv.conv.kernel.numpy()[1:]).max()) <= 1.001e-3

@@ -14,6 +14,7 @@ from torch.utils import _pytree as pytree
 
 from lamina import backend
 from lamina.ops.keras_tensor import KerasTensor
+from lamina.variables import Variable
 
 __all__ = ["infer_mask_spec", "infer_output_spec", "placeholder"]
 
@@ -54,22 +55,41 @@ def infer_mask_spec(layer, inputs, mask):
 def _run(layer, args, kwargs, variant: int):
     try:
         return _run_on_meta(layer, args, kwargs, variant)
-    except (RuntimeError, NotImplementedError, TypeError, ValueError, IndexError):
+    except (RuntimeError, NotImplementedError, TypeError, ValueError, IndexError,
+            AttributeError):
         # Some calls cannot run on meta tensors (a sublayer built lazily inside `call` gets
         # real weights, a kernel lacks a meta implementation, `.item()`): run on real zeros.
+        # As Keras' symbolic pass, it leaves no trace: what `call` assigns is undone.
         device = layer._device()
-        with torch.no_grad():
-            real_args, real_kwargs = _placeholders((args, kwargs), variant, device)
-            return layer.call(*real_args, **real_kwargs)
+        state = list(itertools.chain(layer.parameters(), layer.buffers()))
+        saved = [t.detach().clone() for t in state]
+        try:
+            with torch.no_grad():
+                real_args, real_kwargs = _placeholders((args, kwargs), variant, device)
+                return layer.call(*real_args, **real_kwargs)
+        finally:
+            with torch.no_grad():
+                for tensor, value in zip(state, saved):
+                    if tensor.shape == value.shape:
+                        tensor.copy_(value)
 
 
 def _run_on_meta(layer, args, kwargs, variant: int):
     meta_args, meta_kwargs = _placeholders((args, kwargs), variant, "meta")
-    meta_state = {name: torch.empty_like(t, device="meta")
+    meta_state = {name: _meta_like(t)
                   for name, t in itertools.chain(layer.named_parameters(), layer.named_buffers())}
     # Constants a layer creates in `call` (ops.ones, ops.arange, ...) must be meta tensors too.
     with torch.no_grad(), backend.device_scope("meta"):
         return torch.func.functional_call(layer, meta_state, meta_args, meta_kwargs)
+
+
+def _meta_like(tensor: torch.Tensor) -> torch.Tensor:
+    """A data-less stand-in; a Variable stays a Variable, so `call` may `assign` to it."""
+    meta = torch.empty_like(tensor, device="meta")
+    if isinstance(tensor, Variable):
+        return Variable.wrap(meta, trainable=tensor.trainable, name=tensor.name,
+                             path=tensor.path)
+    return meta
 
 
 def _placeholders(structure, variant: int, device):
