@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 import torch
 
+import lamina
 from lamina import backend
 
 
@@ -75,3 +76,25 @@ def test_keras_backend_standardize_dtype_gives_keras_names_as_in_keras():
     assert lamina.backend.standardize_dtype(torch.int64) == "int64"
     assert lamina.backend.standardize_dtype(None) == "float32"
     assert lamina.backend.standardize_dtype is lamina.utils.standardize_dtype
+
+
+def test_keras_device_names_are_accepted_case_insensitively():
+    with lamina.device("CPU:0"):
+        assert lamina.backend.get_device() == torch.device("cpu", 0)
+        assert lamina.Variable([1.0]).device.type == "cpu"
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="checks the message on a machine without a GPU")
+def test_asking_for_a_gpu_without_one_says_so():
+    with pytest.raises(ValueError, match=r"keras.device\('GPU:0'\)` asks for a GPU"):
+        with lamina.device("GPU:0"):
+            pass
+
+
+def test_an_unknown_device_name_is_refused_with_the_choices():
+    with pytest.raises(ValueError, match="Expected a device such as 'cpu', 'gpu:0'"):
+        with lamina.device("tpu"):
+            pass
+    with pytest.raises(TypeError, match="Expected a string like 'gpu:0' or 'cpu'"):
+        with lamina.device(3):
+            pass

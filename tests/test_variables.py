@@ -164,3 +164,18 @@ def test_a_weight_scaled_by_a_numpy_array_in_call_trains():
     model.fit(np.ones((8, 3), "float32"), np.zeros((8, 1), "float32"), epochs=1, verbose=0)
     assert model.layers[0].w.dtype == torch.float32
     assert float(model.layers[0].w.numpy().max()) < 0.9
+
+
+def test_unnamed_weights_share_keras_one_count():
+    class Two(keras.layers.Layer):
+        def build(self, input_shape):
+            self.w = self.add_weight(shape=(2,))
+            self.b = self.add_weight(shape=(2,))
+
+    first, second = Two(), Two()
+    first.build((None, 2))
+    second.build((None, 2))
+    # Keras 3.15: one session-wide counter for the name "variable".
+    assert [w.path for w in first.weights + second.weights] == [
+        "two/variable", "two/variable_1", "two_1/variable_2", "two_1/variable_3"]
+    assert keras.Variable(1.0).name == "variable_4"

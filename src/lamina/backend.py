@@ -135,7 +135,7 @@ def device_scope(device: str | torch.device):
         device(type='meta')
     """
     outer = getattr(_scoped, "device", None)
-    _scoped.device = torch.device(device)
+    _scoped.device = _parse_device(device)
     try:
         yield
     finally:
@@ -143,6 +143,31 @@ def device_scope(device: str | torch.device):
 
 
 device = device_scope
+
+
+def _parse_device(device) -> torch.device:
+    """Keras' device names ('CPU:0', 'gpu:1', case-insensitive) as torch devices.
+
+    Example:
+        >>> _parse_device("CPU:0")
+        device(type='cpu', index=0)
+    """
+    if isinstance(device, torch.device):
+        return device
+    if not isinstance(device, str):
+        raise TypeError(f"Invalid value for argument `device_name`. Expected a string like "
+                        f"'gpu:0' or 'cpu'. Received: device_name={device!r}")
+    name = device.lower().replace("gpu", "cuda")
+    try:
+        parsed = torch.device(name)
+    except RuntimeError:
+        raise ValueError(f"Invalid value for argument `device_name`: {device!r}. Expected a "
+                         f"device such as 'cpu', 'gpu:0', 'cuda:0', 'mps' or 'meta'.") from None
+    if parsed.type == "cuda" and not torch.cuda.is_available():
+        raise ValueError(f"`keras.device({device!r})` asks for a GPU, but this machine has no "
+                         f"CUDA device (torch.cuda.is_available() is False). Use 'cpu', or "
+                         f"run where a GPU is available.")
+    return parsed
 
 
 def _best_available_device() -> str:

@@ -17,6 +17,7 @@ import torch
 from torch import nn
 
 from lamina import backend
+from lamina.utils.naming import unique_name
 
 __all__ = ["Variable"]
 
@@ -58,7 +59,7 @@ class Variable(nn.Parameter):
         value = _initial_value(initializer, shape, dtype, device)
         variable = super().__new__(cls, value, requires_grad=bool(trainable)
                                    and value.is_floating_point())
-        variable._name = name or "variable"
+        variable._name = name or unique_name("variable")
         variable.path = variable._name
         variable._trainable = bool(trainable)
         variable._autocast = bool(autocast)

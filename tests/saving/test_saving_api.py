@@ -244,3 +244,15 @@ def test_adapted_text_vectorization_keeps_its_vocabulary_as_an_asset(tmp_path):
     assert loaded.layers[0].get_vocabulary() == vectorizer.get_vocabulary()
     texts = np.array([["the cat ran"], ["dog far"]])
     np.testing.assert_array_equal(loaded.predict(texts, verbose=0), model.predict(texts, verbose=0))
+
+
+@pytest.mark.parametrize("filename", ["model.keras", "model.weights.h5", "model.h5"])
+def test_saved_files_get_the_permissions_of_any_new_file(tmp_path, filename):
+    model = _mlp()
+    previous = os.umask(0o022)
+    try:
+        target = tmp_path / filename
+        (model.save_weights if ".weights." in filename else model.save)(target)
+    finally:
+        os.umask(previous)
+    assert oct(target.stat().st_mode & 0o777) == oct(0o644)

@@ -387,7 +387,7 @@ class Layer(nn.Module):
         if initializer is None:
             initializer = "glorot_uniform" if dtype.is_floating_point else "zeros"
         value = initializers.initialize(initializer, shape, dtype=dtype, device=self._device())
-        name = name or "variable"
+        name = name or naming.unique_name("variable")  # Keras' one count: variable, variable_1, ...
         variable = Variable(value.to(dtype), dtype=dtype, autocast=autocast, name=name,
                             trainable=bool(trainable) and self._trainable)
         variable.path = f"{layer_path(self)}/{name}"

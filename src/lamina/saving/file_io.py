@@ -51,12 +51,21 @@ def atomic_write(filepath, overwrite: bool = True):
     try:
         yield temporary
         _fsync(temporary)
+        # mkstemp makes the file private (0600); a saved model gets the permissions any new
+        # file would (0644 under the usual umask 022), as Keras' files do.
+        os.chmod(temporary, 0o666 & ~_umask())
         os.replace(temporary, filepath)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
         raise
     _fsync_folder(folder)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def _fsync(path: str) -> None:
