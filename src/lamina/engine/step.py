@@ -44,6 +44,7 @@ class Engine:
         self.is_multi_output = len(self.output_names) > 1
         self._output_shapes = [(None,) + tuple(p.shape[1:]) for p in self.outputs(sample_pred)]
         self.metrics = None
+        self._layer_metrics = None
         self.runner = distribution.current().wrap_model(model)  # the module the steps call
         # Set by the compiled run under jit_compile: torch.compile'd forward_loss / forward.
         self.compiled_forward_loss = self.compiled_test_forward_loss = None
@@ -237,6 +238,10 @@ class Engine:
         """Current metric values: scalars as Python floats (one host read for all of them),
         vector results (F1Score per class, several thresholds) as NumPy arrays, as in Keras."""
         results = self.metrics.result_tensors()
+        for metric in self._tracked_metrics():
+            value = metric.result()
+            entries = value.items() if isinstance(value, dict) else [(metric.name, value)]
+            results.update((name, torch.as_tensor(v)) for name, v in entries)
         scalars = [name for name, value in results.items() if value.numel() == 1]
         values = torch.stack([results[n].detach().float().reshape(()) for n in scalars]).tolist() \
             if scalars else []
@@ -245,6 +250,12 @@ class Engine:
             if name not in logs:
                 logs[name] = value.detach().cpu().numpy()
         return {name: logs[name] for name in results}
+
+    def _tracked_metrics(self) -> list:
+        """Metrics the model's layers keep (logged after the compiled ones, as in Keras)."""
+        if self._layer_metrics is None:
+            self._layer_metrics = self.model.metrics[len(self.metrics.all_metrics()):]
+        return self._layer_metrics
 
     def lazy_logs(self) -> LazyLogs:
         return LazyLogs(self)

@@ -514,6 +514,21 @@ class Layer(nn.Module):
             yield layer
             stack[:0] = [m for m in layer._sublayers()]
 
+    @property
+    def metrics(self) -> list:
+        """The metrics kept as attributes of this layer and of its sublayers (Keras tracks
+        them so; a model's `fit` logs and resets them with its own).
+
+        Example:
+            >>> class Scale(Layer):
+            ...     def __init__(self):
+            ...         super().__init__()
+            ...         self.mean = lamina.metrics.Mean(name="mean_input")
+            >>> [metric.name for metric in Scale().metrics]
+            ['mean_input']
+        """
+        return tracked_metrics(self, within_models=True)
+
     def _sublayers(self) -> list["Layer"]:
         """Direct sublayers in assignment order, looking through ModuleList/ModuleDict."""
         found, pending = [], list(self.children())
@@ -744,6 +759,22 @@ def _argument_shapes(call, args, kwargs) -> dict:
 def _holds_tensors(value) -> bool:
     return any(hasattr(leaf, "shape") and not isinstance(leaf, (int, float))
                for leaf in pytree.tree_leaves(value))
+
+
+def tracked_metrics(layer: "Layer", within_models: bool) -> list:
+    """The `Metric`s held by `layer` and the layers inside it (in a list or directly), each
+    once; `within_models=False` leaves out those of nested models, as Keras' `Model.metrics`."""
+    from lamina.metrics.base import Metric  # the metrics sit beside the layers, not below
+
+    found = []
+    for module in layer.modules():
+        if module is not layer and not within_models and getattr(module, "_is_model", False):
+            continue
+        for value in vars(module).values():
+            candidates = value if isinstance(value, (list, tuple)) else (value,)
+            found += [m for m in candidates if isinstance(m, Metric)
+                      and all(m is not seen for seen in found)]
+    return found
 
 
 def _attach_mask(outputs, mask) -> None:

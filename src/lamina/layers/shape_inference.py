@@ -14,6 +14,7 @@ from torch.utils import _pytree as pytree
 
 from lamina import backend
 from lamina.ops.keras_tensor import KerasTensor
+from lamina.utils.scopes import SymbolicScope
 from lamina.variables import Variable
 
 __all__ = ["infer_mask_spec", "infer_output_spec", "placeholder"]
@@ -41,7 +42,7 @@ def infer_mask_spec(layer, inputs, mask):
     for variant in (0, 1):
         try:
             meta_inputs, meta_mask = _placeholders((inputs, mask), variant, "meta")
-            with torch.no_grad(), backend.device_scope("meta"):
+            with torch.no_grad(), backend.device_scope("meta"), SymbolicScope():
                 runs.append(layer.compute_mask(meta_inputs, meta_mask))
         except Exception:  # noqa: BLE001 - a mask only describes; the graph recomputes it
             return None
@@ -53,6 +54,11 @@ def infer_mask_spec(layer, inputs, mask):
 
 
 def _run(layer, args, kwargs, variant: int):
+    with SymbolicScope():  # metrics a layer updates in `call` skip these runs
+        return _run_in_scope(layer, args, kwargs, variant)
+
+
+def _run_in_scope(layer, args, kwargs, variant: int):
     try:
         return _run_on_meta(layer, args, kwargs, variant)
     except (RuntimeError, NotImplementedError, TypeError, ValueError, IndexError,

@@ -11,6 +11,8 @@ Example:
 """
 from __future__ import annotations
 
+import functools
+
 import re
 from typing import Any, Callable
 
@@ -19,10 +21,24 @@ import torch
 from lamina import backend
 from lamina.losses.base import check_sample_weight_shape
 from lamina.utils import naming
+from lamina.utils.scopes import in_symbolic_scope
 from lamina.variables import Variable
 
 __all__ = ["Metric", "Mean", "Sum", "MeanMetricWrapper", "squeeze_or_expand_to_same_rank"]
 
+
+
+def _not_while_tracing(update_state):
+    """`update_state` that does nothing while a layer's call runs on stand-in tensors to find
+    its output shape (a metric a layer keeps sees only real batches, as in Keras)."""
+
+    @functools.wraps(update_state)
+    def update_unless_tracing(self, *args, **kwargs):
+        if in_symbolic_scope():
+            return None
+        return update_state(self, *args, **kwargs)
+
+    return update_unless_tracing
 
 class Metric:
     """Base class of every metric: device-resident state, `update_state`, `result`.
@@ -52,6 +68,11 @@ class Metric:
         >>> float(m.result())
         2.0
     """
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "update_state" in cls.__dict__:
+            cls.update_state = _not_while_tracing(cls.__dict__["update_state"])
 
     def __init__(self, dtype=None, name: str | None = None):
         self.name = name if name else naming.unique_name(_auto_name(type(self).__name__))

@@ -12,7 +12,7 @@ from __future__ import annotations
 from lamina.engine import learner_checks, trainer
 from lamina.engine.compiled_run import CompiledRun
 from lamina.engine.data import unpack_x_y_sample_weight
-from lamina.layers.layer import Layer
+from lamina.layers.layer import Layer, tracked_metrics
 from lamina.models.sublayer_shapes import output_shape_from_build
 from lamina.utils import summary_utils
 from lamina.utils.errors import suggests_argument_names
@@ -37,6 +37,8 @@ class Model(Layer):
     _accepts_string_inputs = True
     # Integer inputs reach the first layers as given (an Embedding's indices stay exact).
     _casts_integer_inputs = False
+
+    _is_model = True  # read by `tracked_metrics`, which sits below the models
 
     def __new__(cls, *args, **kwargs):
         # Only `Model(inputs, outputs)` itself becomes a graph here: a subclass' constructor
@@ -272,10 +274,11 @@ class Model(Layer):
 
     @property
     def metrics(self) -> list:
-        """The loss tracker and the compiled metrics (after the first fit/evaluate)."""
-        if self.compiled_metrics is None:
-            return []
-        return self.compiled_metrics.all_metrics()
+        """The loss tracker and the compiled metrics (after the first fit/evaluate), then the
+        metrics kept as attributes of the model and its layers, as Keras' `Model.metrics`."""
+        compiled = [] if self.compiled_metrics is None else self.compiled_metrics.all_metrics()
+        return compiled + [metric for metric in tracked_metrics(self, within_models=False)
+                           if all(metric is not known for known in compiled)]
 
     @property
     def metrics_names(self) -> list[str]:
