@@ -42,12 +42,12 @@ class Adadelta(Optimizer):
         self.epsilon = epsilon
 
     def build(self, variables) -> None:
-        """Creates `accumulated_grad` slots, then `accumulated_delta_var` slots."""
+        """Creates `accumulated_grad` and `accumulated_delta_var` slots, interleaved per
+        variable as Keras stores them (a saved file's optimizer state is in that order)."""
         if self.built:
             return
         super().build(variables)
-        self.add_optimizer_variables(variables, "accumulated_grad")
-        self.add_optimizer_variables(variables, "accumulated_delta_var")
+        self.add_optimizer_variables(variables, ["accumulated_grad", "accumulated_delta_var"])
 
     def _update_step(self, grads, variables, learning_rate, slots) -> None:
         grad_averages = slots["accumulated_grad"]
