@@ -118,3 +118,32 @@ def test_a_one_element_list_of_inputs_is_the_input_as_in_keras():
     np.testing.assert_array_equal(model.predict([x[:4]], verbose=0),
                                   model.predict(x[:4], verbose=0))
     assert model.evaluate((x,), y, verbose=0) == pytest.approx(model.evaluate(x, y, verbose=0))
+
+
+# Keras 3.15's summary of a Sequential without an Input, after `fit(batch_size=32)`: the build
+# from the first batch keeps its size.
+EXPECTED_SUMMARY_BUILT_BY_FIT = """\
+Model: "sequential"
+┏━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━━━━━━━━━━┳━━━━━━━━━━━━━━━┓
+┃ Layer (type)                    ┃ Output Shape           ┃       Param # ┃
+┡━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━━━━━━━━━━╇━━━━━━━━━━━━━━━┩
+│ dense (Dense)                   │ (32, 8)                │            40 │
+├─────────────────────────────────┼────────────────────────┼───────────────┤
+│ dense_1 (Dense)                 │ (32, 1)                │             9 │
+└─────────────────────────────────┴────────────────────────┴───────────────┘
+ Total params: 51 (204.00 B)
+ Trainable params: 49 (196.00 B)
+ Non-trainable params: 0 (0.00 B)
+ Optimizer params: 2 (8.00 B)
+"""
+
+
+def test_a_build_from_data_keeps_the_batch_size_as_keras_does(capsys):
+    model = keras.Sequential([layers.Dense(8), layers.Dense(1)])
+    model.compile("sgd", "mse")
+    model.fit(np.zeros((100, 4)), np.zeros((100, 1)), batch_size=32, verbose=0)
+    model.summary()
+    assert capsys.readouterr().out == EXPECTED_SUMMARY_BUILT_BY_FIT
+    assert model.predict(np.zeros((5, 4)), verbose=0).shape == (5, 1)
+    # Called on a Keras tensor, the output keeps the caller's batch axis.
+    assert model(keras.Input((4,))).shape == (None, 1)

@@ -121,7 +121,7 @@ class Sequential(Model):
             raise ValueError(f"Sequential model '{self.name}' cannot build without an input shape: "
                              f"call model.build((None, features)) or add an Input(shape=...) first.")
         self._forget_graph()
-        shape = (None,) + tuple(input_shape)[1:]
+        shape = tuple(input_shape)  # a build from data keeps its batch size, as in Keras
         if self._input_layer is not None and self._input_layer.batch_shape[1:] == shape[1:]:
             inputs = self._input_layer.output  # the user's own Input keeps its name
         else:
@@ -193,7 +193,9 @@ class Sequential(Model):
     def compute_output_shape(self, input_shape):
         if not self.built:
             self.build_from_shape(input_shape)
-        return self._output_shape
+        # A model built on a batch of data keeps that batch size; a call keeps the caller's.
+        batch = tuple(input_shape)[0] if input_shape else None
+        return _with_batch(self._output_shape, batch)
 
     def get_config(self) -> dict:
         """Keras' Sequential config: the InputLayer (once built) and each layer, serialized."""
@@ -220,6 +222,13 @@ class Sequential(Model):
         if not model.built and config.get("build_input_shape"):
             model.build(tuple(config["build_input_shape"]))
         return model
+
+
+def _with_batch(shape, batch):
+    """`shape` (or each shape of a list) with its batch axis set to `batch`."""
+    if isinstance(shape, list):
+        return [_with_batch(one, batch) for one in shape]
+    return (batch,) + tuple(shape)[1:] if shape else shape
 
 
 def _check_layers_argument(layers, trainable, name, kwargs) -> None:
