@@ -242,3 +242,19 @@ def test_a_masked_sequence_output_trains_through_a_layer_taking_two_inputs():
     kept = x != 0
     expected = -np.log(np.take_along_axis(y_pred, x[..., None], -1)[..., 0])[kept].mean()
     assert loss == pytest.approx(expected, rel=1e-5)
+
+
+def test_a_layer_that_drops_a_mask_warns_in_keras_words():
+    tokens = keras.Input((5,), dtype="int32")
+    embedded = keras.layers.Embedding(9, 3, mask_zero=True)(tokens)
+    with pytest.warns(UserWarning, match=r"Layer 'flatten' \(of type Flatten\) was passed an "
+                                         r"input with a mask attached to it. However, this layer "
+                                         r"does not support masking"):
+        keras.layers.Flatten()(embedded)
+
+
+def test_mask_aware_layers_and_tensor_operations_do_not_warn(recwarn):
+    tokens = keras.Input((5,), dtype="int32")
+    embedded = keras.layers.Embedding(9, 3, mask_zero=True)(tokens)
+    keras.layers.LSTM(2)(keras.layers.Dense(3)(embedded * 2.0))
+    assert not [w for w in recwarn if "does not support masking" in str(w.message)]

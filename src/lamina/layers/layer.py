@@ -26,7 +26,7 @@ from lamina.dtype_policies.autocast import (autocast_torch_modules, autocast_var
                                             torch_autocast_active)
 from lamina.layers import call_context
 from lamina.layers.input_spec import assert_input_compatibility
-from lamina.layers.symbolic_call import call_symbolic, is_symbolic
+from lamina.layers.symbolic_call import call_symbolic, is_symbolic, warn_if_mask_dropped
 from lamina.layers.weight_paths import close_call_scope, layer_path, open_call_scope, path_scope
 from lamina.ops.keras_tensor import KerasTensor
 from lamina.utils import naming
@@ -147,6 +147,8 @@ class Layer(nn.Module):
                 self.build_from_call_arguments(args, kwargs)
         training = kwargs.pop("training", None)
         mask = self._input_mask(inputs, kwargs)
+        if mask is not None:
+            warn_if_mask_dropped(self, mask)
         scope = open_call_scope(self)  # sublayers built in this call get Keras' paths
         completed = False
         try:

@@ -7,6 +7,8 @@ Example:
 """
 from __future__ import annotations
 
+import warnings
+
 from torch.utils import _pytree as pytree
 
 from lamina import tree
@@ -15,7 +17,7 @@ from lamina.layers.weight_paths import path_scope
 from lamina.ops.keras_tensor import KerasTensor
 from lamina.ops.node import Node
 
-__all__ = ["call_symbolic", "is_symbolic", "symbolic_shapes"]
+__all__ = ["call_symbolic", "is_symbolic", "symbolic_shapes", "warn_if_mask_dropped"]
 
 
 def is_symbolic(args, kwargs) -> bool:
@@ -88,11 +90,26 @@ def _recorded_mask(layer, args, kwargs):
     return mask
 
 
+def warn_if_mask_dropped(layer, mask) -> None:
+    """Keras' warning when a masked input reaches a layer that does not support masking (a
+    Flatten or Conv1D after `Embedding(mask_zero=True)`): the mask stops there."""
+    if (layer.supports_masking or layer._computes_own_mask
+            or getattr(layer, "_is_operation", False)
+            or all(m is None for m in tree.flatten(mask))):
+        return
+    warnings.warn(f"Layer '{layer.name}' (of type {type(layer).__name__}) was passed an input "
+                  f"with a mask attached to it. However, this layer does not support masking "
+                  f"and will therefore destroy the mask information. Downstream layers will "
+                  f"not see the mask.", stacklevel=3)
+
+
 def _attach_symbolic_mask(layer, inputs, kwargs, outputs) -> None:
     """Gives the outputs the mask the layer computes: as Keras tensors of graph operations when
     its `compute_mask` runs on Keras tensors (built-in layers and `keras.ops` code do), else
     as shape-and-dtype stand-ins."""
     mask = kwargs["mask"] if "mask" in kwargs else _carried_mask(inputs)
+    if mask is not None:
+        warn_if_mask_dropped(layer, mask)
     if mask is None and not layer._computes_own_mask:
         return
     masks = _symbolic_masks(layer, inputs, mask)

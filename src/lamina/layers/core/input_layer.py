@@ -31,6 +31,7 @@ class InputLayer(Layer):
         batch_shape = kwargs.pop("batch_input_shape", batch_shape)
         # Strings have no torch dtype: the layer's own dtype stays floatx, the tensor says 'string'.
         super().__init__(name=name, dtype=None if dtype == "string" else dtype, **kwargs)
+        self.supports_masking = True  # a nested model's input passes its mask on
         if shape is None and input_shape is not None:
             shape = input_shape
         if batch_shape is None:
