@@ -42,3 +42,11 @@ def test_get_source_inputs_walks_back_to_the_inputs_depth_first_as_keras():
     assert [t.name for t in lamina.utils.get_source_inputs(total)] == ["b", "a"]
     assert lamina.utils.get_source_inputs(a) == [a]
     assert lamina.backend.is_keras_tensor(total) and not lamina.backend.is_keras_tensor(1.0)
+
+
+def test_ops_numpy_imports_as_a_module_too():
+    import importlib
+
+    module = importlib.import_module("lamina.ops.numpy")
+    assert module.mean is lamina.ops.mean
+    assert float(module.mean([1.0, 3.0])) == 2.0

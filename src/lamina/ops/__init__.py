@@ -66,3 +66,4 @@ for _name in decompositions.__all__ + ["norm"]:
     setattr(linalg, _name, globals()[_name])
 linalg.jvp = globals()["jvp"]
 numpy = _sys.modules[__name__]
+_sys.modules[f"{__name__}.numpy"] = numpy  # `import keras.ops.numpy as knp` works too
