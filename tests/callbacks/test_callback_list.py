@@ -3,6 +3,7 @@ import sys
 import types
 from collections.abc import Mapping
 
+import numpy as np
 import pytest
 
 from lamina.callbacks import (
@@ -97,12 +98,23 @@ def test_every_hook_is_forwarded_in_order(hook, args):
 
 @pytest.mark.parametrize("hook", [h for h, args in ALL_HOOKS if args == (2,)])
 def test_batch_logs_pass_through_unread(hook):
-    journal = []
     logs = RaisingLogs()
-    callbacks = CallbackList([Recorder(journal, "a"), Callback(), EarlyStopping()],
+    callbacks = CallbackList([Callback(), EarlyStopping(), ProgbarLogger()],
                              add_history=True, model=FakeModel())
-    getattr(callbacks, hook)(0, logs)
-    assert journal[0][3] is logs
+    getattr(callbacks, hook)(0, logs)  # none of them reads the logs or needs them plain
+
+
+@pytest.mark.parametrize("hook", [h for h, args in ALL_HOOKS if args == (2,)
+                                  and h.endswith("batch_end")])
+def test_a_user_callback_gets_batch_logs_as_a_dict_it_may_keep(hook):
+    torch = pytest.importorskip("torch")
+    journal = []
+    callbacks = CallbackList([Recorder(journal, "a"), Recorder(journal, "b")])
+    lazy = {"loss": 1.5, "outputs": torch.ones(2)}
+    getattr(callbacks, hook)(0, lazy)
+    kept = journal[0][3]
+    assert type(kept) is dict and kept is journal[1][3] and kept is not lazy
+    assert kept["loss"] == 1.5 and isinstance(kept["outputs"], np.ndarray)
 
 
 def test_epoch_logs_become_sorted_floats_shared_by_all_callbacks():

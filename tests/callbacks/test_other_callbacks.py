@@ -2,6 +2,7 @@
 import numpy as np
 import pytest
 
+import lamina
 from lamina.callbacks import (
     CallbackList,
     CSVLogger,
@@ -154,3 +155,25 @@ def test_csv_logger_writes_sorted_columns_and_appends(tmp_path):
     fit(CSVLogger(path, separator=";", append=True), 1)
     assert path.read_text().splitlines()[-1] == "0;0.0;0.5;NA;NA"
     assert len(path.read_text().splitlines()) == 4
+
+
+def test_batch_logs_a_callback_keeps_hold_that_batch_values_after_fit():
+    class Keeps(lamina.callbacks.Callback):
+        def __init__(self):
+            super().__init__()
+            self.kept, self.read_at_once = [], []
+
+        def on_train_batch_end(self, batch, logs=None):
+            self.kept.append(logs)
+            self.read_at_once.append(logs["loss"])
+            logs["seen"] = batch  # Keras' logs are a plain dict
+
+    model = lamina.Sequential([lamina.Input((3,)), lamina.layers.Dense(1)])
+    model.compile(lamina.optimizers.SGD(0.1), "mse")
+    keeps = Keeps()
+    rng = np.random.default_rng(0)
+    model.fit(rng.random((32, 3)), rng.random((32, 1)) * 5, batch_size=8, shuffle=False,
+              callbacks=[keeps], verbose=0)
+    assert [logs["loss"] for logs in keeps.kept] == keeps.read_at_once
+    assert len(set(keeps.read_at_once)) == 4
+    assert [logs["seen"] for logs in keeps.kept] == [0, 1, 2, 3]

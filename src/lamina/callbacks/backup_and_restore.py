@@ -47,6 +47,8 @@ class BackupAndRestore(Callback):
         True
     """
 
+    _reads_lazy_batch_logs = True  # reads a batch's logs when called, keeps none
+
     def __init__(
         self,
         backup_dir: str | os.PathLike,

@@ -57,6 +57,10 @@ class Callback:
         self.params = None
         self._model = None
 
+    # Built-in callbacks that read a batch's logs at once (or never) set this, so the logs
+    # stay lazy for them and fit reads nothing from the device for their sake.
+    _reads_lazy_batch_logs = False
+
     def set_params(self, params: dict | None) -> None:
         """Stores the training parameters (`verbose`, `epochs`, `steps`)."""
         self.params = params

@@ -16,6 +16,22 @@ __all__ = ["CallbackList"]
 _LATE_HOOKS = {"on_train_begin": "_after_train_begin", "on_epoch_end": "_after_epoch_end"}
 
 
+def _plain_logs(logs: Mapping) -> dict:
+    """`logs` as a dict whose tensors (predict's `outputs`) are NumPy arrays, as in Keras."""
+    import torch  # only here: the callbacks need torch for nothing else
+
+    def plain(value):
+        if isinstance(value, torch.Tensor):
+            return value.detach().cpu().numpy()
+        if isinstance(value, (list, tuple)):
+            return type(value)(plain(v) for v in value)
+        if isinstance(value, dict):
+            return {k: plain(v) for k, v in value.items()}
+        return value
+
+    return {name: plain(value) for name, value in logs.items()}
+
+
 def _flatten(callbacks: Any) -> list:
     """Flattens nested lists/tuples of callbacks into one list."""
     if isinstance(callbacks, (list, tuple)):
@@ -146,9 +162,22 @@ class CallbackList(Callback):
         )
 
     def _call_all(self, hook: str, *args: Any) -> None:
-        """Calls `hook` on every callback with the same arguments, then the late hooks."""
+        """Calls `hook` on every callback with the same arguments, then the late hooks.
+
+        A batch's logs stay lazy (read from the device only when looked at) for the built-in
+        callbacks that read them at once or not at all; any other callback gets them as Keras
+        gives them, a dict of Python floats and NumPy arrays it may keep or change.
+        """
+        plain_args = None
         for callback in self.callbacks:
-            getattr(callback, hook)(*args)
+            method = getattr(callback, hook)
+            if (hook.endswith("batch_end") and not callback._reads_lazy_batch_logs
+                    and not getattr(method, "_is_default_hook", False)):
+                if plain_args is None:
+                    plain_args = (args[0], _plain_logs(args[1]))
+                method(*plain_args)
+                continue
+            method(*args)
         late_hook = _LATE_HOOKS.get(hook)
         for callback in self.callbacks if late_hook else ():
             if callable(getattr(callback, late_hook, None)):

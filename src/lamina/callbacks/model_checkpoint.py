@@ -89,6 +89,8 @@ class ModelCheckpoint(MonitorCallback):
         ('val_loss', 'epoch')
     """
 
+    _reads_lazy_batch_logs = True  # reads a batch's logs when called, keeps none
+
     def __init__(
         self,
         filepath: str | os.PathLike,

@@ -41,6 +41,8 @@ class ProgbarLogger(Callback):
         (1, 5, 100)
     """
 
+    _reads_lazy_batch_logs = True  # redraws from the latest logs only, ~10 times a second
+
     def __init__(self, count_mode: str = "steps") -> None:
         super().__init__()
         if count_mode not in ("steps", "samples"):

@@ -74,6 +74,8 @@ class TensorBoard(Callback):
         1
     """
 
+    _reads_lazy_batch_logs = True  # reads a batch's logs when called, keeps none
+
     def __init__(
         self,
         log_dir: str | os.PathLike = "logs",

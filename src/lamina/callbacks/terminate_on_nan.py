@@ -24,6 +24,8 @@ class TerminateOnNaN(Callback):
         False
     """
 
+    _reads_lazy_batch_logs = True  # reads a batch's logs when called, keeps none
+
     def __init__(self, raise_error: bool = False) -> None:
         super().__init__()
         self.raise_error = raise_error
