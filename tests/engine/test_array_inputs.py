@@ -120,9 +120,11 @@ def test_a_nan_in_the_last_chunk_is_found(monkeypatch):
     monkeypatch.setattr(data_module, "NAN_CHECK_CHUNK_ELEMENTS", 8)  # 2 rows of 4 per chunk
     x, y = toy_data(n=63)
     x[62, 3] = np.nan
-    with pytest.raises(ValueError, match=r"^Argument `x` contains NaN values \(first in sample 62, "
-                                         r"1 samples in all\)\. Training on them makes the loss NaN"):
-        compiled_classifier().fit(x, y, verbose=0)
+    with pytest.warns(UserWarning, match=r"^Argument `x` contains NaN values \(first in sample "
+                                         r"62, 1 samples in all\)\. Training on them makes the "
+                                         r"loss NaN"):
+        history = compiled_classifier().fit(x, y, verbose=0)
+    assert np.isnan(history.history["loss"][0])  # trained on, as Keras does
 
 
 def test_non_finite_rows_are_counted_across_chunks(monkeypatch):
@@ -130,12 +132,23 @@ def test_non_finite_rows_are_counted_across_chunks(monkeypatch):
     x, y = toy_data(n=20)
     x[5, 0] = x[13, 2] = np.inf
     x[19] = -np.inf
-    with pytest.raises(ValueError, match=r"`x` contains infinite values \(first in sample 5, 3 samples"):
-        compiled_classifier().predict(x, verbose=0)
+    with pytest.warns(UserWarning, match=r"`x` contains infinite values \(first in sample 5, 3 "
+                                         r"samples"):
+        compiled_classifier().evaluate(x, y, verbose=0)
     labels = y.astype("float32")
     labels[17] = np.nan
-    with pytest.raises(ValueError, match=r"`y` contains NaN values \(first in sample 17, 1 samples"):
-        compiled_classifier().evaluate(toy_data(n=20)[0], labels, verbose=0)
+    with pytest.warns(UserWarning, match=r"`y` contains NaN values \(first in sample 17, 1 samples"):
+        # ... and the sparse loss then refuses a NaN class label.
+        with pytest.raises(ValueError, match="expects integer class labels"):
+            compiled_classifier().evaluate(toy_data(n=20)[0], labels, verbose=0)
+
+
+def test_predict_passes_nan_on_without_a_word_as_keras_does(recwarn):
+    x, _ = toy_data(n=8)
+    x[2, 1] = np.nan
+    predictions = compiled_classifier().predict(x, verbose=0)
+    assert np.isnan(predictions[2]).all() and np.isfinite(np.delete(predictions, 2, 0)).all()
+    assert not [w for w in recwarn if "NaN" in str(w.message)]
 
 
 def test_the_nan_check_reads_a_bounded_chunk_at_a_time(monkeypatch):
@@ -143,8 +156,8 @@ def test_the_nan_check_reads_a_bounded_chunk_at_a_time(monkeypatch):
     real_aminmax = torch.aminmax
     monkeypatch.setattr(torch, "aminmax", lambda t: seen.append(t.numel()) or real_aminmax(t))
     monkeypatch.setattr(data_module, "NAN_CHECK_CHUNK_ELEMENTS", 100)
-    ArrayData.from_user(np.zeros((1000, 10), "float32"), device="cpu")
-    assert max(seen) == 100 and sum(seen) == 10_000
+    ArrayData.from_user(np.zeros((1000, 10), "float32"), np.zeros(1000), device="cpu")
+    assert max(seen) == 100 and sum(seen) == 10_000 + 1000  # x, then y
 
 
 # ---------------------------------------------------------------------- class_weight

@@ -221,7 +221,7 @@ def test_validation_split_outside_unit_interval(split):
 def test_nan_in_x_is_reported():
     x, y = toy_data()
     x[3, 1] = np.nan
-    with pytest.raises(ValueError, match=r"`x` contains NaN values \(first in sample 3"):
+    with pytest.warns(UserWarning, match=r"`x` contains NaN values \(first in sample 3"):
         compiled_classifier().fit(x, y, verbose=0)
 
 
@@ -321,3 +321,52 @@ def test_evaluates_list_order_is_keras_for_one_and_several_outputs():
     logs = single.evaluate(x, y[0], verbose=0, return_dict=True)
     np.testing.assert_allclose(single.evaluate(x, y[0], verbose=0),
                                [logs[k] for k in ("loss", "mape", "mae")])
+
+
+def test_stop_training_set_in_an_epoch_hook_stops_after_one_batch_at_any_verbosity():
+    class StopAtSecondEpoch(keras.callbacks.Callback):
+        def on_epoch_begin(self, epoch, logs=None):
+            if epoch == 1:
+                self.model.stop_training = True
+
+    for verbose in (0, 1, 2):
+        x, y = toy_data(n=56)
+        model = compiled_classifier()
+        history = model.fit(x, y, batch_size=8, epochs=3, verbose=verbose,
+                            callbacks=[StopAtSecondEpoch()])
+        # Keras 3.15: 7 steps of epoch 0, then one of epoch 1.
+        assert int(model.optimizer.iterations) == 8 and history.epoch == [0, 1]
+
+
+def test_evaluate_lists_output_losses_in_the_loss_dict_order_as_keras():
+    inputs = keras.Input((3,))
+    outputs = {"out1": keras.layers.Dense(1, activation="sigmoid", name="out1")(inputs),
+               "out2": keras.layers.Dense(2, name="out2")(inputs)}
+    model = keras.Model(inputs, outputs)
+    model.compile("sgd", loss={"out2": "mse", "out1": "binary_crossentropy"},
+                  metrics={"out1": ["accuracy"], "out2": ["mae"]})
+    x = np.random.default_rng(0).random((8, 3)).astype("float32")
+    targets = {"out1": np.ones((8, 1)), "out2": np.zeros((8, 2))}
+    listed = model.evaluate(x, targets, verbose=0)
+    named = model.evaluate(x, targets, verbose=0, return_dict=True)
+    order = ["loss", "out2_loss", "out1_loss", "out1_accuracy", "out2_mae"]  # Keras 3.15's
+    assert listed == pytest.approx([named[name] for name in order])
+
+
+def test_compute_metrics_and_get_metrics_result_in_a_custom_train_step():
+    class Custom(keras.Model):
+        def train_step(self, data):
+            x, y = data
+            return self.compute_metrics(x, y, self(x, training=True))
+
+    inputs = keras.Input((3,))
+    model = Custom(inputs, keras.layers.Dense(1, activation="sigmoid",
+                                              kernel_initializer="ones")(inputs))
+    model.compile("sgd", "binary_crossentropy", metrics=["accuracy"])
+    rng = np.random.default_rng(0)
+    x = rng.random((16, 3)).astype("float32")
+    y = (rng.random((16, 1)) > 0.5).astype("float32")
+    history = model.fit(x, y, batch_size=16, verbose=0)
+    assert history.history["accuracy"] == [pytest.approx(float((y == 1).mean()))]
+    assert model.get_metrics_result()["accuracy"] == history.history["accuracy"][0]
+    assert len(model.metrics_variables) == 4  # loss: total, count; accuracy: total, count

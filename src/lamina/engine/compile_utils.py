@@ -97,9 +97,14 @@ class CompileMetrics:
         self.output_loss_trackers = []
         if len(active) > 1:
             self.output_loss_trackers = [BatchMean(name=f"{n}_loss") for n in active]
+        # evaluate()'s list names the output losses in the order of a loss dict's keys.
+        listed = (list(compile_loss.spec) if isinstance(compile_loss.spec, dict) else [])
+        self._listed_loss_trackers = sorted(
+            self.output_loss_trackers, key=lambda tracker: listed.index(tracker.name[:-5])
+            if tracker.name[:-5] in listed else len(listed))
 
     def all_metrics(self) -> list:
-        metrics = [self.loss_tracker] + self.output_loss_trackers
+        metrics = [self.loss_tracker] + self._listed_loss_trackers
         for resolved, weighted in self.per_output:
             metrics += resolved + weighted
         return metrics

@@ -21,6 +21,7 @@ from torch.utils.data import Dataset
 
 from lamina import backend
 from lamina.engine.sources import is_batch_source, source_kind
+from lamina.utils.errors import user_stacklevel
 
 __all__ = ["ArrayData", "RAN_OUT_OF_DATA", "check_array_like", "check_validation_split",
            "class_weights_to_samples", "pack_x_y_sample_weight", "split_validation",
@@ -85,9 +86,9 @@ class ArrayData:
             sample_weight = pytree.tree_map(lambda weight: weight.float(), to_device_structure(
                 sample_weight, device, "sample_weight"))
         data = cls(x, y, sample_weight, read_only=read_only, resume=resume)
-        _check_no_nan(x, "x")
-        if y is not None:
-            _check_no_nan(y, "y")
+        if y is not None:  # a loss will see them; predict passes NaN on, as Keras does
+            _warn_if_not_finite(x, "x")
+            _warn_if_not_finite(y, "y")
         return data
 
     def require_samples(self, argument: str, method: str) -> None:
@@ -283,10 +284,12 @@ def _cardinality(x, y, sample_weight) -> int:
     return distinct.pop() if distinct else 0
 
 
-def _check_no_nan(structure, argument: str) -> None:
-    """Raises when a floating tensor holds NaN or Inf; reads chunks, so scratch memory is bounded.
+def _warn_if_not_finite(structure, argument: str) -> None:
+    """Warns when a floating tensor holds NaN or Inf; reads chunks, so scratch memory is bounded.
 
-    One host read per tensor (at the start of fit/evaluate/predict, never per step).
+    A warning, not an error: Keras trains on such data (a model may replace NaN itself, a
+    loss may mask NaN targets), and a NaN loss alone does not say where it came from.
+    One host read per tensor (at the start of fit/evaluate, never per step).
     """
     for tensor in _leaves(structure):
         if not isinstance(tensor, torch.Tensor) or not tensor.is_floating_point() or tensor.numel() == 0:
@@ -296,14 +299,14 @@ def _check_no_nan(structure, argument: str) -> None:
         # on CPU than `isfinite(chunk).all()`, which builds a boolean mask first.
         extremes = torch.stack([torch.stack(torch.aminmax(chunk)) for chunk in chunks])
         if not bool(torch.isfinite(extremes).all()):
-            raise _non_finite_error(chunks, argument)
+            warnings.warn(_non_finite_message(chunks, argument), stacklevel=user_stacklevel())
 
 
 def _rows_per_chunk(tensor: torch.Tensor) -> int:
     return max(1, NAN_CHECK_CHUNK_ELEMENTS // max(1, tensor[0].numel()))
 
 
-def _non_finite_error(chunks, argument: str) -> ValueError:
+def _non_finite_message(chunks, argument: str) -> str:
     first, count, has_nan, offset = None, 0, False, 0
     for chunk in chunks:
         bad = ~torch.isfinite(chunk.reshape(chunk.shape[0], -1)).all(dim=1)
@@ -313,9 +316,9 @@ def _non_finite_error(chunks, argument: str) -> ValueError:
         count += bad_rows
         has_nan = has_nan or bool(torch.isnan(chunk).any())
         offset += chunk.shape[0]
-    return ValueError(f"Argument `{argument}` contains {'NaN' if has_nan else 'infinite'} values (first "
-                      f"in sample {first}, {count} samples in all). Training on them makes the loss "
-                      f"NaN: remove or impute them first (e.g. np.nan_to_num or dropping those rows).")
+    return (f"Argument `{argument}` contains {'NaN' if has_nan else 'infinite'} values (first in "
+            f"sample {first}, {count} samples in all). Training on them makes the loss NaN: "
+            f"remove or impute them first (e.g. np.nan_to_num or dropping those rows).")
 
 
 def _device_of(structure) -> torch.device:

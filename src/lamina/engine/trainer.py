@@ -114,8 +114,8 @@ def fit(model, x, y, *, batch_size, epochs, verbose, callbacks, validation_split
                 tuner.step()
                 if train_batch_hooks:
                     callback_list.on_train_batch_end(end, step_logs)
-                    if model.stop_training:
-                        break
+                if model.stop_training:  # set by any hook, an epoch's too: Keras stops here
+                    break
             model.eval()
             if step_logs is None:  # a generator had no batch left for this epoch
                 break

@@ -16,6 +16,7 @@ from lamina.layers.shape_inference import infer_mask_spec, infer_output_spec
 from lamina.layers.weight_paths import path_scope
 from lamina.ops.keras_tensor import KerasTensor
 from lamina.ops.node import Node
+from lamina.utils.errors import user_stacklevel
 
 __all__ = ["call_symbolic", "is_symbolic", "symbolic_shapes", "warn_if_mask_dropped"]
 
@@ -100,7 +101,7 @@ def warn_if_mask_dropped(layer, mask) -> None:
     warnings.warn(f"Layer '{layer.name}' (of type {type(layer).__name__}) was passed an input "
                   f"with a mask attached to it. However, this layer does not support masking "
                   f"and will therefore destroy the mask information. Downstream layers will "
-                  f"not see the mask.", stacklevel=3)
+                  f"not see the mask.", stacklevel=user_stacklevel())
 
 
 def _attach_symbolic_mask(layer, inputs, kwargs, outputs) -> None:

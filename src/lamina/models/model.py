@@ -9,6 +9,8 @@ Example:
 """
 from __future__ import annotations
 
+import torch
+
 from lamina.engine import learner_checks, trainer
 from lamina.engine.compiled_run import CompiledRun
 from lamina.engine.data import unpack_x_y_sample_weight
@@ -280,6 +282,35 @@ class Model(Layer):
         return compiled + [metric for metric in tracked_metrics(self, within_models=False)
                            if all(metric is not known for known in compiled)]
 
+    def compute_metrics(self, x, y, y_pred, sample_weight=None) -> dict:
+        """Updates the compiled metrics (not the loss tracker) with a batch and returns
+        `get_metrics_result()`, as Keras' hook for a custom `train_step`."""
+        engine = self._engine
+        engine.metrics.update_state(engine.targets(y), engine.outputs(y_pred),
+                                    engine.sample_weights(sample_weight))
+        return self.get_metrics_result()
+
+    def get_metrics_result(self) -> dict:
+        """Each metric's current result: Python floats, NumPy arrays for vector results.
+
+        Example:
+            >>> model = lamina.Sequential([lamina.layers.Dense(1, input_shape=(2,))])
+            >>> model.compile(optimizer="sgd", loss="mse")
+            >>> _ = model.fit(np.ones((4, 2)), np.zeros((4, 1)), verbose=0)
+            >>> sorted(model.get_metrics_result())
+            ['loss']
+        """
+        results = {}
+        for metric in self.metrics:
+            value = metric.result()
+            results.update(value if isinstance(value, dict) else {metric.name: value})
+        return {name: _python_value(value) for name, value in results.items()}
+
+    @property
+    def metrics_variables(self) -> list:
+        """The state variables of every metric in `metrics`."""
+        return [variable for metric in self.metrics for variable in metric.variables]
+
     @property
     def metrics_names(self) -> list[str]:
         return [metric.name for metric in self.metrics]
@@ -515,3 +546,11 @@ def _format_shape(shape) -> str:
     if isinstance(shape, list):
         return "[" + ", ".join(_format_shape(s) for s in shape) + "]"
     return str(tuple(shape))
+
+
+def _python_value(value):
+    """A metric result as Keras' logs hold it: a float, or a NumPy array when not a scalar."""
+    if isinstance(value, torch.Tensor):
+        value = value.detach().cpu()
+        return float(value) if value.numel() == 1 else value.numpy()
+    return value

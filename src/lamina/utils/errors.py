@@ -5,9 +5,12 @@ from __future__ import annotations
 import difflib
 import functools
 import inspect
+import os
+import sys
 from collections.abc import Iterable
 
 __all__ = ["MissingFileError", "OutOfRangeError", "did_you_mean", "suggests_argument_names",
+           "user_stacklevel",
            "unknown_name_error"]
 
 
@@ -66,3 +69,20 @@ def suggests_argument_names(function):
             raise TypeError(f"{error}.{hints}") from None
 
     return wrapper
+
+
+_PACKAGE_FOLDER = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def user_stacklevel() -> int:
+    """The `stacklevel` that makes a warning point at the first caller outside lamina (the
+    user's `model.fit(...)` line), however deep inside lamina it is raised.
+
+    Example:
+        >>> user_stacklevel()  # called from outside lamina: the caller itself
+        1
+    """
+    frame, level = sys._getframe(1), 1
+    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_FOLDER):
+        frame, level = frame.f_back, level + 1
+    return level
