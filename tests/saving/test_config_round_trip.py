@@ -8,6 +8,7 @@ import json
 
 import contextlib
 
+import numpy as np
 import pytest
 import torch
 
@@ -178,3 +179,20 @@ def _check_round_trip(family, name):
     restored = deserialize_keras_object(serialized)
     assert type(restored) is type(obj)
     assert _json(restored.get_config()) == config
+
+
+def test_scalar_operands_of_ops_are_node_arguments_as_keras_writes_them():
+    tokens = lamina.Input((None,), dtype="int32")
+    embedded = lamina.layers.Embedding(9, 3, mask_zero=True)(tokens)
+    model = lamina.Model(tokens, [lamina.layers.LSTM(2)(embedded), lamina.ops.add(embedded, 1.0)])
+    entries = {entry["name"]: entry for entry in model.get_config()["layers"]}
+    # Keras 3.15 writes `not_equal(x, 0)` so: config {"name"}, the 0 among the node's args.
+    assert entries["not_equal"]["config"] == {"name": "not_equal"}
+    assert entries["not_equal"]["inbound_nodes"][0]["args"][1] == 0
+    assert entries["add"]["config"] == {"name": "add"}
+    assert entries["add"]["inbound_nodes"][0]["args"][1] == 1.0
+    rebuilt = lamina.Model.from_config(model.get_config())
+    x = np.array([[3, 1, 0]])
+    rebuilt.set_weights(model.get_weights())
+    for got, want in zip(rebuilt.predict(x, verbose=0), model.predict(x, verbose=0)):
+        np.testing.assert_allclose(got, want)

@@ -57,6 +57,10 @@ _KERAS_CLASS_NAMES = {
     "searchsorted": "SearchSorted", "ssim": "SSIM", "stft": "STFT", "svd": "SVD",
 }
 _FUNCTIONS_BY_CLASS = {class_name: name for name, class_name in _KERAS_CLASS_NAMES.items()}
+# Parameters that Keras' op classes take in `call`, so a node argument even as a plain number:
+# `not_equal(x, 0)` is the node `[x, 0]` with config {"name"}; a config {"x2": 0} is one
+# Keras cannot read.
+_CALL_PARAMETERS = frozenset({"x1", "x2"})
 
 
 class OperationLayer(Layer):
@@ -146,8 +150,10 @@ def _find_op(name: str):
 def record_function(function, args, kwargs):
     """Records `function(*args, **kwargs)` on Keras tensors as a node; returns its outputs."""
     bound = inspect.signature(function).bind(*args, **kwargs)
+    given = set(bound.arguments)
     bound.apply_defaults()
-    tensor_names = [n for n, v in bound.arguments.items() if _holds_keras_tensor(v)]
+    tensor_names = [n for n, v in bound.arguments.items()
+                    if _holds_keras_tensor(v) or (n in _CALL_PARAMETERS and n in given)]
     kinds = {p.name: p.kind for p in bound.signature.parameters.values()}
     if any(kinds[n] in (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.POSITIONAL_ONLY)
            for n in bound.arguments):
