@@ -4,7 +4,8 @@ Fixtures (tests/fixtures/applications/, made by make_more_applications_reference
 Keras 3): MobileNet(alpha=0.25, 128x128, no top) with seeded weights in Keras 2's HDF5 layout
 under the name of Keras' published file, and Keras' predictions for it and for one small
 model of each family filled by `seeded_weights` on both sides (EfficientNet, InceptionV3,
-Xception, MobileNet, DenseNet, ResNetV2, MobileNetV3, EfficientNetV2).
+Xception, MobileNet, DenseNet, ResNetV2, MobileNetV3, EfficientNetV2, ConvNeXt,
+InceptionResNetV2).
 """
 import importlib.util
 import json
@@ -103,6 +104,9 @@ def test_mobilenet_imagenet_weights_come_through_get_file(monkeypatch, tmp_path)
     ("xception", "Xception", {}, "xception_weights_tf_dim_ordering_tf_kernels_notop.h5"),
     ("mobilenet_v3", "MobileNetV3Small", {},
      "weights_mobilenet_v3_small_224_1.0_float_no_top_v2.h5"),
+    ("convnext", "ConvNeXtTiny", {}, "convnext_tiny_notop.h5"),
+    ("inception_resnet_v2", "InceptionResNetV2", {},
+     "inception_resnet_v2_weights_tf_dim_ordering_tf_kernels_notop.h5"),
 ])
 def test_imagenet_weights_use_keras_file_name_and_hash(monkeypatch, tmp_path, module, builder,
                                                        arguments, fname):

@@ -130,6 +130,18 @@ def test_channels_first_builds_keras_weight_shapes():
     ("MobileNetV3Large", {"weights": "imagenet", "minimalistic": True, "alpha": 0.75},
      "or `1.0` for minimalistic only"),
     ("MobileNetV3Large", {"weights": None, "input_shape": (16, 48, 3)}, "at least 32x32"),
+    ("ConvNeXtTiny", {"weights": None, "include_top": False, "input_shape": (31, 64, 3)},
+     "at least 32x32"),
+    ("ConvNeXtXLarge", {"weights": "imagenet", "input_shape": (96, 96, 3)},
+     r"should be \(224, 224, 3\)"),
+    ("ConvNeXtSmall", {"weights": "imagenet", "classes": 10}, "`classes` should be 1000"),
+    ("ConvNeXtTiny", {"weights": "imagenet", "classifier_activation": "relu"},
+     "Only `None` and `softmax`"),
+    ("InceptionResNetV2", {"weights": None, "include_top": False, "input_shape": (74, 90, 3)},
+     "at least 75x75"),
+    ("InceptionResNetV2", {"weights": "imagenet", "input_shape": (150, 150, 3)},
+     r"should be \(299, 299, 3\)"),
+    ("InceptionResNetV2", {"weights": "no/such/file.h5"}, "no file exists at that path"),
 ])
 def test_invalid_arguments_are_refused_with_keras_messages(builder, arguments, message):
     with pytest.raises(ValueError, match=message):
@@ -147,6 +159,9 @@ def test_invalid_arguments_are_refused_with_keras_messages(builder, arguments, m
     ("densenet", ["DenseNet121", "DenseNet169", "DenseNet201"], "torch"),
     ("resnet_v2", ["ResNet50V2", "ResNet101V2", "ResNet152V2"], "tf"),
     ("mobilenet_v3", ["MobileNetV3Small", "MobileNetV3Large"], None),
+    ("convnext", ["ConvNeXtTiny", "ConvNeXtSmall", "ConvNeXtBase", "ConvNeXtLarge",
+                  "ConvNeXtXLarge"], None),
+    ("inception_resnet_v2", ["InceptionResNetV2"], "tf"),
 ])
 def test_family_modules_hold_builders_and_preprocessing(module, builders, mode):
     """`keras.applications.<module>.<Builder>` is `keras.applications.<Builder>`, and the

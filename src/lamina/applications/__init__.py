@@ -1,7 +1,8 @@
 """`keras.applications`: ImageNet networks with Keras' layout, for transfer learning.
 
 VGG16/19, ResNet50/101/152 and their V2, MobileNet, MobileNetV2 and V3, EfficientNetB0-B7,
-EfficientNetV2 (B0-B3, S, M, L), InceptionV3, Xception and DenseNet121/169/201 build the
+EfficientNetV2 (B0-B3, S, M, L), InceptionV3, InceptionResNetV2, Xception, DenseNet121/169/201
+and ConvNeXt (Tiny, Small, Base, Large, XLarge) build the
 networks of Keras' applications with the same layer names, order and weight shapes, so
 `weights="imagenet"` loads Keras' published files (downloaded once into
 `$LAMINA_HOME/models/`) and `weights="path.h5"` a Keras-written weights file. Each model's
@@ -20,10 +21,12 @@ Example:
     ((None, 1), 2)
 """
 from lamina.applications import (
+    convnext,
     densenet,
     efficientnet,
     efficientnet_v2,
     imagenet_utils,
+    inception_resnet_v2,
     inception_v3,
     mobilenet,
     mobilenet_v2,
@@ -34,6 +37,13 @@ from lamina.applications import (
     vgg16,
     vgg19,
     xception,
+)
+from lamina.applications.convnext import (
+    ConvNeXtBase,
+    ConvNeXtLarge,
+    ConvNeXtSmall,
+    ConvNeXtTiny,
+    ConvNeXtXLarge,
 )
 from lamina.applications.densenet import DenseNet121, DenseNet169, DenseNet201
 from lamina.applications.efficientnet import (
@@ -55,6 +65,7 @@ from lamina.applications.efficientnet_v2 import (
     EfficientNetV2M,
     EfficientNetV2S,
 )
+from lamina.applications.inception_resnet_v2 import InceptionResNetV2
 from lamina.applications.inception_v3 import InceptionV3
 from lamina.applications.mobilenet import MobileNet
 from lamina.applications.mobilenet_v2 import MobileNetV2
@@ -68,6 +79,11 @@ from lamina.applications.xception import Xception
 __all__ = [
     "VGG16",
     "VGG19",
+    "ConvNeXtBase",
+    "ConvNeXtLarge",
+    "ConvNeXtSmall",
+    "ConvNeXtTiny",
+    "ConvNeXtXLarge",
     "DenseNet121",
     "DenseNet169",
     "DenseNet201",
@@ -86,6 +102,7 @@ __all__ = [
     "EfficientNetV2L",
     "EfficientNetV2M",
     "EfficientNetV2S",
+    "InceptionResNetV2",
     "InceptionV3",
     "MobileNet",
     "MobileNetV2",
@@ -98,10 +115,12 @@ __all__ = [
     "ResNet152",
     "ResNet152V2",
     "Xception",
+    "convnext",
     "densenet",
     "efficientnet",
     "efficientnet_v2",
     "imagenet_utils",
+    "inception_resnet_v2",
     "inception_v3",
     "mobilenet",
     "mobilenet_v2",
