@@ -4,8 +4,10 @@
 `scale * q @ k^T` over the keys, masked positions excluded, then the weighted sum of the
 values. Without returned scores or active dropout it runs `F.scaled_dot_product_attention`
 (flash / memory-efficient kernels where torch has them); otherwise it computes the weights
-explicitly. Both give the same numbers, also for rows whose keys are all masked: their
-weights are 0 and their output is 0, as Keras' masked `Softmax` gives.
+explicitly. Both give the same numbers, except for a row whose keys are all masked, where
+each path does what Keras' does: the fused one attends to every key alike (the mean of the
+values, as Keras' `ops.dot_product_attention` on JAX and torch), the explicit one gives
+weights 0 and output 0 (Keras' masked `Softmax`).
 
 Example:
     >>> q, k, v = torch.ones(1, 2, 4), torch.ones(1, 3, 4), torch.arange(12.0).reshape(1, 3, 4)
@@ -26,7 +28,8 @@ _LARGE_NEGATIVE = -1e9
 
 
 def dot_product_attention(query, key, value, scale: float, mask=None, is_causal: bool = False,
-                          dropout=None, return_scores: bool = False, allow_flash: bool = True):
+                          dropout=None, return_scores: bool = False, allow_flash: bool = True,
+                          explicit: bool = False):
     """`(outputs, weights)`: attention of `query` `(..., Tq, H)` over `key`/`value` `(..., Tk, H)`.
 
     Args:
@@ -37,12 +40,14 @@ def dot_product_attention(query, key, value, scale: float, mask=None, is_causal:
         dropout: a function applied to the weights in training (None: no dropout).
         return_scores: whether to return the weights (else the second item is None).
         allow_flash: False keeps torch from choosing its flash-attention kernel.
+        explicit: compute the weights explicitly even without scores or dropout to apply
+            (Keras' layers do for any dropout rate, in inference too).
 
     Returns:
         The outputs `(..., Tq, Hv)` and the softmax weights `(..., Tq, Tk)` (before dropout)
         or None.
     """
-    if not return_scores and dropout is None:
+    if not return_scores and dropout is None and not explicit:
         return _fused(query, key, value, scale, mask, is_causal, allow_flash), None
     if is_causal:
         mask = causal_mask(query.shape[-2], key.shape[-2], query.device)
@@ -61,13 +66,14 @@ def _fused(query, key, value, scale, mask, is_causal, allow_flash):
         with _kernels(allow_flash):
             return F.scaled_dot_product_attention(query, key, value, scale=scale,
                                                   is_causal=is_causal)
-    # A row with no key to attend to gets output 0 (Keras' masked softmax). Some fused
-    # kernels return NaN there, so such rows attend everywhere and are zeroed afterwards.
+    # A row with no key to attend to weighs all keys alike, as Keras' fused path gives (its
+    # large negative logits, all equal): such a row's query becomes 0 and may see every key,
+    # so its logits are all 0 (some torch kernels would return NaN for a row without keys).
     has_key = mask.any(dim=-1, keepdim=True)
+    query = torch.where(has_key, query, 0.0)
     with _kernels(allow_flash):
-        outputs = F.scaled_dot_product_attention(query, key, value, attn_mask=mask | ~has_key,
-                                                 scale=scale)
-    return outputs * has_key.to(outputs.dtype)
+        return F.scaled_dot_product_attention(query, key, value, attn_mask=mask | ~has_key,
+                                              scale=scale)
 
 
 def _kernels(allow_flash: bool):

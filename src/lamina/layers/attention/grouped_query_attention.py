@@ -154,7 +154,7 @@ class GroupedQueryAttention(QueryValueKeyLayer):
             query, key, value, self._inverse_sqrt_head_dim,
             mask=None if mask is None else mask.unsqueeze(-3), is_causal=causal_only,
             dropout=dropout, return_scores=return_attention_scores,
-            allow_flash=self._flash_attention is not False)
+            allow_flash=self._flash_attention is not False, explicit=self.dropout > 0)
         outputs = outputs.transpose(1, 2)
         if gate is not None:
             outputs = outputs * gate

@@ -47,9 +47,9 @@ class MultiHeadAttention(QueryValueKeyLayer):
         training: whether dropout is active.
         use_causal_mask: query `t` attends only to keys `s <= t` (decoders).
 
-    A query row whose keys are all masked gets weights 0 and output `output_dense`'s bias, as
-    in Keras' masked softmax (Keras on JAX averages all values there when it takes its fused
-    path; the row is padding either way).
+    A query row whose keys are all masked attends to all keys alike (the mean of the values),
+    as Keras' fused path gives; with a dropout rate or returned scores Keras takes its masked
+    softmax instead, and the row gets weights 0 and output `output_dense`'s bias.
 
     Example:
         >>> layer = MultiHeadAttention(num_heads=2, key_dim=16)
@@ -227,7 +227,7 @@ class MultiHeadAttention(QueryValueKeyLayer):
         outputs, scores = dot_product_attention(
             query, key, value, self._inverse_sqrt_key_dim, mask=mask, is_causal=is_causal,
             dropout=dropout, return_scores=return_scores,
-            allow_flash=self._flash_attention is not False)
+            allow_flash=self._flash_attention is not False, explicit=self._dropout > 0)
         lead = outputs.shape[:self._num_batch_axes]
         outputs = outputs.reshape(*lead, *query_sizes, outputs.shape[-1])
         outputs = outputs.permute(self._inverse_permutation)
