@@ -1,6 +1,7 @@
 """Warnings for slips that train silently but learn nothing, each naming the fix."""
 import traceback
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -201,3 +202,14 @@ def test_token_indices_past_the_embedding_fail_before_any_step(method):
     # Found by reading the data, not by a lookup (on a GPU, a device-side assert).
     assert counter.batches == 0
     assert "forward" not in [frame.name for frame in traceback.extract_tb(info.value.__traceback__)]
+
+
+def test_learner_warnings_point_at_the_users_line():
+    model = lamina.Sequential([lamina.Input((4,)), lamina.layers.Dense(1)])
+    model.compile("sgd", "mse")
+    x = np.ones((8, 4), "float32")
+    x[2, 1] = np.nan
+    with pytest.warns(UserWarning, match="contains NaN values") as caught:
+        model.fit(x, np.zeros((8, 1)), verbose=0)
+    assert {Path(w.filename).name for w in caught if "NaN" in str(w.message)} == {
+        Path(__file__).name}

@@ -208,3 +208,31 @@ def test_a_masked_convolution_builds_symbolically_and_trains():
     model.fit(np.ones((4, 8, 8, 1), "float32"), np.zeros((4, 6, 6, 2), "float32"), verbose=0)
     # The last step's call zeroed the masked rows; one Adam step (at most lr) moved them since.
     assert 0 < float(np.abs(conv.conv.kernel.numpy()[1:]).max()) <= 1.001e-3
+
+
+def test_a_call_with_two_tensor_arguments_gets_argument_masks_not_mask():
+    seen = {}
+
+    class TwoInputs(layers.Layer):
+        def call(self, inputs, other, mask=None, inputs_mask=None, other_mask=None):
+            seen.update(mask=mask, inputs_mask=inputs_mask, other_mask=other_mask)
+            return inputs + other
+
+    embedded = layers.Embedding(9, 3, mask_zero=True)(np.array([[1, 2, 0]]))
+    plain = layers.Embedding(9, 3)(np.array([[1, 2, 3]]))
+    TwoInputs()(embedded, plain)
+    # Keras 3.15: several tensor arguments fill `<argument>_mask`, never `mask`.
+    assert seen["mask"] is None and seen["other_mask"] is None
+    assert seen["inputs_mask"].tolist() == [[True, True, False]]
+
+
+def test_an_rnn_given_initial_state_ignores_the_padding_mask_as_keras_does():
+    lamina.utils.set_random_seed(0)
+    tokens = np.array([[3, 4, 0, 0]])
+    embedded = layers.Embedding(9, 3, mask_zero=True)(tokens)
+    state = torch.zeros(1, 2)
+    gru = layers.GRU(2, return_sequences=True)
+    with_state = gru(embedded, initial_state=[state])
+    unmasked = embedded.detach().clone()  # the same values, no mask attached
+    torch.testing.assert_close(with_state, gru(unmasked, initial_state=[state]))
+    assert not torch.allclose(gru(embedded), gru(unmasked))  # without it the mask applies

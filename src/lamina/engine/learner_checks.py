@@ -23,6 +23,7 @@ import numpy as np
 import torch
 
 from lamina.engine.compile_utils import check_metric_names
+from lamina.utils.errors import user_stacklevel
 
 __all__ = ["check_compile_metrics", "check_embedding_indices", "warn_output_activation",
            "warn_unscaled_images"]
@@ -72,13 +73,13 @@ def warn_output_activation(model, loss) -> None:
                 f"{name}: a softmax over a single unit always outputs 1.0, so the model cannot "
                 f"learn. For binary classification use Dense(1, activation='sigmoid') with "
                 f"binary_crossentropy (or Dense(2, activation='softmax') with "
-                f"sparse_categorical_crossentropy).", stacklevel=3)
+                f"sparse_categorical_crossentropy).", stacklevel=user_stacklevel())
         elif name in _MULTICLASS_LOSSES and activation == "sigmoid" and units not in (None, 1):
             warnings.warn(
                 f"Layer '{layer.name}' has activation='sigmoid' on {units} units, but {name} "
                 f"expects class probabilities that sum to 1. Use activation='softmax' for "
                 f"one class per sample (or binary_crossentropy for several labels per sample).",
-                stacklevel=3)
+                stacklevel=user_stacklevel())
 
 
 def warn_unscaled_images(model, x) -> None:
@@ -98,7 +99,7 @@ def warn_unscaled_images(model, x) -> None:
         f"x holds raw pixel values from 0 to 255 (dtype {x.dtype}), and the model does not "
         f"rescale them: training will be slow or unstable. Scale the images first, "
         f"`x_train = x_train / 255.0` (and the same for x_test), or make "
-        f"`layers.Rescaling(1. / 255)` the model's first layer.", stacklevel=3)
+        f"`layers.Rescaling(1. / 255)` the model's first layer.", stacklevel=user_stacklevel())
 
 
 def _leading_layers(model) -> list:

@@ -26,6 +26,7 @@ from lamina.dtype_policies.autocast import (autocast_torch_modules, autocast_var
                                             torch_autocast_active)
 from lamina.layers import call_context
 from lamina.layers.input_spec import assert_input_compatibility
+from lamina.layers.call_arguments import carried_mask, tensor_argument_names
 from lamina.layers.symbolic_call import call_symbolic, is_symbolic, warn_if_mask_dropped
 from lamina.layers.weight_paths import close_call_scope, layer_path, open_call_scope, path_scope
 from lamina.ops.keras_tensor import KerasTensor
@@ -108,6 +109,8 @@ class Layer(nn.Module):
         call_parameters = inspect.signature(self.call).parameters
         self._call_accepts_training = "training" in call_parameters
         self._call_accepts_mask = "mask" in call_parameters
+        self._call_parameter_names = [name for name, parameter in call_parameters.items()
+                                      if parameter.kind is not parameter.VAR_POSITIONAL]
         self._computes_own_mask = type(self).compute_mask is not Layer.compute_mask
         # Keras' flag: False where a call's inputs reach `call` unconverted (nested models).
         self._convert_input_args = True
@@ -146,7 +149,7 @@ class Layer(nn.Module):
             with path_scope(self):
                 self.build_from_call_arguments(args, kwargs)
         training = kwargs.pop("training", None)
-        mask = self._input_mask(inputs, kwargs)
+        mask = self._input_mask(args, kwargs)
         if mask is not None:
             warn_if_mask_dropped(self, mask)
         scope = open_call_scope(self)  # sublayers built in this call get Keras' paths
@@ -176,12 +179,16 @@ class Layer(nn.Module):
             outputs = eager_outputs(outputs)
         return outputs
 
-    def _input_mask(self, inputs, kwargs):
+    def _input_mask(self, args, kwargs):
         """The mask of this call: given as `mask=`, or carried by the inputs (`_keras_mask`).
 
         As in Keras, `mask=None` counts as not given (a node of a graph Keras saved records it
-        so, and the layer still takes the mask its inputs carry when the graph runs).
+        so, and the layer still takes the mask its inputs carry when the graph runs), and a
+        call with several tensor arguments gets `<argument>_mask=` where `call` takes those,
+        never `mask=` (see `call_arguments`); the first input's mask is still the one the
+        outputs' mask is computed from.
         """
+        inputs = args[0] if args else kwargs.get("inputs")
         mask = kwargs.get("mask")
         if mask is not None:
             if not self._call_accepts_mask:
@@ -192,14 +199,25 @@ class Layer(nn.Module):
             return mask
         if "mask" in kwargs and not self._call_accepts_mask:
             kwargs.pop("mask")
-        if isinstance(inputs, (list, tuple)):
-            masks = [getattr(x, "_keras_mask", None) for x in inputs]
-            mask = masks if any(m is not None for m in masks) else None
-        else:
-            mask = getattr(inputs, "_keras_mask", None)
+        mask = carried_mask(inputs)
+        if len(args) + len(kwargs) > 1:
+            names = tensor_argument_names(self._call_parameter_names, args, kwargs)
+            if len(names) > 1:
+                self._fill_argument_masks(names, args, kwargs)
+                return mask
         if mask is not None and self._call_accepts_mask:
             kwargs["mask"] = mask
         return mask
+
+    def _fill_argument_masks(self, names: list, args: tuple, kwargs: dict) -> None:
+        """Keras' `<argument>_mask=` from each tensor argument's mask, where `call` takes one."""
+        values = {**dict(zip(self._call_parameter_names, args)), **kwargs}
+        for name in names:
+            key = f"{name}_mask"
+            if key in self._call_parameter_names and kwargs.get(key) is None:
+                argument_mask = carried_mask(values[name])
+                if argument_mask is not None:
+                    kwargs[key] = argument_mask
 
     def compute_mask(self, inputs, mask=None):
         """The mask of the outputs: the input mask if the layer supports masking, else None."""

@@ -12,6 +12,7 @@ import warnings
 from torch.utils import _pytree as pytree
 
 from lamina import tree
+from lamina.layers.call_arguments import carried_mask
 from lamina.layers.shape_inference import infer_mask_spec, infer_output_spec
 from lamina.layers.weight_paths import path_scope
 from lamina.ops.keras_tensor import KerasTensor
@@ -44,13 +45,10 @@ def call_symbolic(layer, args, kwargs):
     inputs = args[0] if args else kwargs.get("inputs")
     layer.check_input_compatibility(inputs)
     # The mask reaches `call` during inference as Keras passes it; the node records it only
-    # where Keras' does (see `_with_recorded_mask`), since the graph recomputes a carried mask
+    # where Keras' does (see `_recorded_mask`), since the graph recomputes a carried mask
     # from the real tensors when it runs.
-    spec_kwargs = kwargs
-    if layer._call_accepts_mask and kwargs.get("mask") is None:
-        carried = _carried_mask(inputs)
-        if carried is not None:
-            spec_kwargs = {**kwargs, "mask": carried}
+    spec_kwargs = dict(kwargs)
+    layer._input_mask(args, spec_kwargs)
     with path_scope(layer):  # sublayers built here get Keras' paths (`outer/inner/kernel`)
         if not layer.built:
             layer.build_from_call_arguments(args, kwargs)
@@ -85,7 +83,7 @@ def _recorded_mask(layer, args, kwargs):
     if layer._convert_input_args and (kwargs or not isinstance(args[0], KerasTensor)
                                       or args[0].dtype != layer.compute_dtype):
         return None
-    mask = _carried_mask(args[0])
+    mask = carried_mask(args[0])
     if not any(isinstance(m, KerasTensor) and m.node is not None for m in tree.flatten(mask)):
         return None
     return mask
@@ -108,7 +106,7 @@ def _attach_symbolic_mask(layer, inputs, kwargs, outputs) -> None:
     """Gives the outputs the mask the layer computes: as Keras tensors of graph operations when
     its `compute_mask` runs on Keras tensors (built-in layers and `keras.ops` code do), else
     as shape-and-dtype stand-ins."""
-    mask = kwargs["mask"] if "mask" in kwargs else _carried_mask(inputs)
+    mask = kwargs["mask"] if "mask" in kwargs else carried_mask(inputs)
     if mask is not None:
         warn_if_mask_dropped(layer, mask)
     if mask is None and not layer._computes_own_mask:
@@ -139,13 +137,6 @@ def _symbolic_masks(layer, inputs, mask) -> list | None:
     if not all(m is None or isinstance(m, KerasTensor) for m in flat):
         return None
     return flat
-
-
-def _carried_mask(inputs):
-    if isinstance(inputs, (list, tuple)):
-        masks = [getattr(x, "_keras_mask", None) for x in inputs]
-        return masks if any(m is not None for m in masks) else None
-    return getattr(inputs, "_keras_mask", None)
 
 
 def _output_specs(layer, inputs, args, kwargs):

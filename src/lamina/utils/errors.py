@@ -71,7 +71,9 @@ def suggests_argument_names(function):
     return wrapper
 
 
-_PACKAGE_FOLDER = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+# lamina's frames, and torch's between them (a layer call goes through `nn.Module.__call__`).
+_PACKAGE_FOLDERS = (os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                    os.path.join("site-packages", "torch", ""))
 
 
 def user_stacklevel() -> int:
@@ -83,6 +85,10 @@ def user_stacklevel() -> int:
         1
     """
     frame, level = sys._getframe(1), 1
-    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_FOLDER):
+    while frame is not None and _inside_packages(frame.f_code.co_filename):
         frame, level = frame.f_back, level + 1
     return level
+
+
+def _inside_packages(filename: str) -> bool:
+    return filename.startswith(_PACKAGE_FOLDERS[0]) or _PACKAGE_FOLDERS[1] in filename
