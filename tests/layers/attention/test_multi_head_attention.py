@@ -263,3 +263,10 @@ def test_building_takes_the_automatic_names_of_keras_softmax_and_dropout_sublaye
     after = [lamina.layers.Dropout(0.1), lamina.layers.Softmax(), lamina.layers.Dense(3)]
     assert attended.shape == (None, 4, 8)
     assert [layer.name for layer in after] == ["dropout_1", "softmax_1", "dense"]
+
+
+def test_masked_inputs_warn_about_no_projection(recwarn):
+    tokens = torch.tensor([[3, 1, 0, 0]])
+    embedded = layers.Embedding(9, 8, mask_zero=True)(tokens)
+    layers.MultiHeadAttention(num_heads=2, key_dim=4)(embedded, embedded)
+    assert not [w for w in recwarn if "does not support masking" in str(w.message)]

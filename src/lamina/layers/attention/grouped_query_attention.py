@@ -18,7 +18,8 @@ import math
 from lamina import config, constraints, initializers, random, regularizers
 from lamina.layers.attention.dot_product import (causal_mask, dot_product_attention,
                                                  sliding_window_mask)
-from lamina.layers.attention.multi_head_attention import _as_bool, _check_value_key, _mask_of
+from lamina.layers.attention.multi_head_attention import (_as_bool, _check_value_key, _mask_of,
+                                                        _unmasked)
 from lamina.layers.attention.projection import (HeadProjection, QueryValueKeyLayer,
                                                 reserve_keras_sublayer_names)
 
@@ -134,8 +135,9 @@ class GroupedQueryAttention(QueryValueKeyLayer):
         query_mask = _mask_of(query, query_mask)
         value_mask = _mask_of(value, value_mask)
         key_mask = _mask_of(key, key_mask) if key is not None else key_mask
-        query, value = self._prepare_leaf(query), self._prepare_leaf(value)
-        key = value if key is None else self._prepare_leaf(key)
+        # The masks are read: the projections get the tensors without them, as in Keras.
+        query, value = _unmasked(self._prepare_leaf(query)), _unmasked(self._prepare_leaf(value))
+        key = value if key is None else _unmasked(self._prepare_leaf(key))
         causal_only = (use_causal_mask and attention_mask is None and self.sliding_window is None
                        and query_mask is None and value_mask is None and key_mask is None)
         mask = None if causal_only else self._attention_mask(

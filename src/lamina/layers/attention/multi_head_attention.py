@@ -170,8 +170,9 @@ class MultiHeadAttention(QueryValueKeyLayer):
         query_mask = _mask_of(query, query_mask)
         value_mask = _mask_of(value, value_mask)
         key_mask = _mask_of(key, key_mask) if key is not None else key_mask
-        query, value = self._prepare_leaf(query), self._prepare_leaf(value)
-        key = value if key is None else self._prepare_leaf(key)
+        # The masks are read: the projections get the tensors without them, as in Keras.
+        query, value = _unmasked(self._prepare_leaf(query)), _unmasked(self._prepare_leaf(value))
+        key = value if key is None else _unmasked(self._prepare_leaf(key))
         causal_only = (use_causal_mask and attention_mask is None and self._sliding_window is None
                        and query_mask is None and value_mask is None and key_mask is None)
         mask = None if causal_only else self._attention_mask(
@@ -322,6 +323,11 @@ def _check_value_key(value_shape, key_shape) -> None:
 def _mask_of(tensor, given):
     """The mask given for `tensor`, else the Keras mask it carries."""
     return given if given is not None else getattr(tensor, "_keras_mask", None)
+
+
+def _unmasked(tensor):
+    """`tensor` without the Keras mask it carries (a view: no copy)."""
+    return tensor.view_as(tensor) if getattr(tensor, "_keras_mask", None) is not None else tensor
 
 
 def _as_bool(mask, device):
