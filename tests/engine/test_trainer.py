@@ -370,3 +370,20 @@ def test_compute_metrics_and_get_metrics_result_in_a_custom_train_step():
     assert history.history["accuracy"] == [pytest.approx(float((y == 1).mean()))]
     assert model.get_metrics_result()["accuracy"] == history.history["accuracy"][0]
     assert len(model.metrics_variables) == 4  # loss: total, count; accuracy: total, count
+
+
+@pytest.mark.parametrize("as_list", [False, True], ids=["y", "[y, None]"])
+def test_an_output_without_a_loss_needs_no_target(as_list):
+    inputs = keras.Input((4,))
+    hidden = keras.layers.Dense(3)(inputs)
+    model = keras.Model(inputs, [keras.layers.Dense(2)(hidden), hidden])  # the GPT example's
+    model.compile("sgd", loss=[keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+                               None])
+    rng = np.random.default_rng(0)
+    x, y = rng.random((8, 4)).astype("float32"), rng.integers(0, 2, 8)
+    logits = model.predict(x, verbose=0)[0].astype("float64")
+    log_softmax = logits - np.log(np.exp(logits).sum(axis=1, keepdims=True))
+    expected = -log_softmax[np.arange(8), y].mean()
+    loss = model.evaluate(x, [y, None] if as_list else y, verbose=0)
+    assert loss == pytest.approx(expected, rel=1e-5)
+    model.fit(x, [y, None] if as_list else y, verbose=0)

@@ -198,3 +198,10 @@ def test_fit_on_a_repeated_dataset_with_steps_per_epoch():
     history = model.fit(Dataset.from_tensor_slices((x, y)).batch(8).repeat(), steps_per_epoch=6,
                         epochs=2, verbose=0)
     assert len(history.history["loss"]) == 2
+
+
+def test_cardinality_as_tf_data_reports_it():
+    ds = Dataset.from_tensor_slices(np.arange(10))
+    assert ds.batch(4).cardinality() == 3
+    assert ds.batch(4, drop_remainder=True).cardinality() == 2
+    assert ds.repeat().cardinality() == -1

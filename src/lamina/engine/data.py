@@ -80,7 +80,7 @@ class ArrayData:
         read_only = device.type == "cpu" and any(
             _has_read_only_array(part) for part in (x, y, sample_weight))
         x = to_device_structure(x, device, "x")
-        y = None if y is None else to_device_structure(y, device, "y")
+        y = None if y is None else to_device_structure(_without_none_targets(y), device, "y")
         if sample_weight is not None:
             # One array, or one per output (a list or a dict keyed by output name).
             sample_weight = pytree.tree_map(lambda weight: weight.float(), to_device_structure(
@@ -159,6 +159,18 @@ class ArrayData:
                       f"{produced} of this epoch's {steps} steps; the next epoch starts a new pass. "
                       f"Leave `steps_per_epoch` unset to train on one whole pass per epoch.",
                       stacklevel=4)
+
+
+def _without_none_targets(y):
+    """`[y, None]` or `{"a": y, "b": None}` without the None entries: the outputs without a
+    loss need none, and the engine gives the rest to the outputs with one, as Keras does."""
+    if isinstance(y, dict) and any(v is None for v in y.values()):
+        return {k: v for k, v in y.items() if v is not None}
+    if isinstance(y, (list, tuple)) and any(v is None for v in y) and any(
+            v is not None for v in y):
+        kept = [v for v in y if v is not None]
+        return kept[0] if len(kept) == 1 else kept
+    return y
 
 
 def to_device_structure(data, device, argument: str):

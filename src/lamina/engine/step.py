@@ -114,9 +114,7 @@ class Engine:
             return [None] * len(self.output_names)
         if isinstance(y, torch.Tensor):
             if self.is_multi_output:
-                raise ValueError(f"The model has {len(self.output_names)} outputs "
-                                 f"({self.output_names}); pass `y` as a list or a dict keyed by "
-                                 f"output name.")
+                return self._targets_of_the_losses([y])
             return [y]
         if isinstance(y, dict):
             missing = [n for n in self.output_names if n not in y]
@@ -125,7 +123,24 @@ class Engine:
                 raise ValueError(f"`y` has keys {sorted(y)}, but the model's outputs are named "
                                  f"{self.output_names}.")
             return [y.get(name) for name in self.output_names]
-        return list(y)
+        y = list(y)
+        if len(y) != len(self.output_names):
+            return self._targets_of_the_losses(y)
+        return y
+
+    def _targets_of_the_losses(self, y: list) -> list:
+        """Keras' reading of fewer targets than outputs: one per output that has a loss, in
+        order (`loss=[fn, None]` with a single `y`)."""
+        losses = getattr(self.model.compiled_loss, "losses", None) or []
+        with_loss = [i for i, loss in enumerate(losses) if loss is not None]
+        if len(with_loss) != len(y):
+            raise ValueError(f"The model has {len(self.output_names)} outputs "
+                             f"({self.output_names}); pass `y` as a list or a dict keyed by "
+                             f"output name.")
+        targets = [None] * len(self.output_names)
+        for index, target in zip(with_loss, y):
+            targets[index] = target
+        return targets
 
     def sample_weights(self, sample_weight) -> list:
         if sample_weight is None or isinstance(sample_weight, torch.Tensor):

@@ -79,6 +79,16 @@ class Dataset(DataLoader):
             raise TypeError("The dataset length is unknown.")
         return self._cardinality
 
+    def cardinality(self) -> int:
+        """The number of elements of one pass; `INFINITE` (-1) or `UNKNOWN` (-2) when not
+        finite or not known, as `tf.data.Dataset.cardinality` (a Python int here).
+
+        Example:
+            >>> Dataset.from_tensor_slices(np.arange(10)).batch(4).cardinality()
+            3
+        """
+        return self._cardinality
+
     def __repr__(self) -> str:
         size = {INFINITE: "infinite", UNKNOWN: "unknown"}.get(self._cardinality, self._cardinality)
         return f"<Dataset elements={size} batch_size={self._batch_size}>"
