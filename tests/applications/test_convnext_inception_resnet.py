@@ -134,3 +134,12 @@ def test_convnext_imagenet_weights_need_the_variant_architecture():
                                               name="convnext_small", weights="imagenet",
                                               include_top=False, input_shape=(32, 32, 3),
                                               weights_name="convnext_small")
+
+
+def test_keras_own_layers_are_written_under_keras_module_names():
+    # Keras 3.15 reads a class it does not export from the module that defines it.
+    for layer, module in [(LayerScale(1e-6, 4), "keras.src.applications.convnext"),
+                          (StochasticDepth(0.1), "keras.src.applications.convnext"),
+                          (CustomScaleLayer(0.17), "keras.src.applications.inception_resnet_v2")]:
+        config = serialize_keras_object(layer)
+        assert (config["module"], config["registered_name"]) == (module, type(layer).__name__)

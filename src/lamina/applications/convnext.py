@@ -76,6 +76,9 @@ class StochasticDepth(Layer):
                 [1., 1., 1.]])
     """
 
+    _keras_module = "keras.src.applications.convnext"  # where Keras defines it, as its files name it
+
+
     def __init__(self, drop_path_rate: float, **kwargs):
         super().__init__(**kwargs)
         self.drop_path_rate = drop_path_rate
@@ -107,6 +110,9 @@ class LayerScale(Layer):
         >>> LayerScale(0.5, 3)(torch.ones(1, 3)).tolist()
         [[0.5, 0.5, 0.5]]
     """
+
+    _keras_module = "keras.src.applications.convnext"  # where Keras defines it, as its files name it
+
 
     def __init__(self, init_values: float, projection_dim: int, **kwargs):
         super().__init__(**kwargs)

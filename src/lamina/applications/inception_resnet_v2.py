@@ -49,6 +49,9 @@ class CustomScaleLayer(Layer):
         tensor([3., 3.])
     """
 
+    _keras_module = "keras.src.applications.inception_resnet_v2"  # where Keras defines it, as its files name it
+
+
     def __init__(self, scale: float, **kwargs):
         super().__init__(**kwargs)
         self.scale = scale

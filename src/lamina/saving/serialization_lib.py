@@ -165,6 +165,10 @@ _EXPORTED_AS = {"GroupedQueryAttention": "GroupQueryAttention"}
 
 
 def _class_config(cls: type, inner: dict) -> dict:
+    keras_module = cls.__dict__.get("_keras_module")
+    if keras_module is not None:  # a Keras class outside its public namespaces
+        return {"module": keras_module, "class_name": cls.__name__, "config": inner,
+                "registered_name": cls.__name__}
     module = public_module(cls)
     if module is not None:
         return {"module": module, "class_name": _EXPORTED_AS.get(cls.__name__, cls.__name__),
