@@ -204,6 +204,8 @@ def _mismatch(layer, path: str, stored: dict) -> str | None:
     for key, value in expected.items():
         if key not in stored:
             return f"layer '{layer.name}' expects a variable {key!r} at {where}, which the file lacks."
+        if value is None:  # sized by the file (an unadapted layer's IDF weights)
+            continue
         got = np.shape(stored[key])
         if tuple(np.shape(value)) != tuple(got):
             names = [getattr(w, "name", "?") for w in object_tree.own_weights(layer)]

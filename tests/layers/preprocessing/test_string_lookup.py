@@ -121,3 +121,19 @@ def test_call_errors():
         layers.StringLookup(output_mode="multi_hot")(["a"])
     with pytest.raises(ValueError, match="Cannot adapt layer"):
         layers.StringLookup(vocabulary=["a"]).adapt(["b"])
+
+
+@pytest.mark.parametrize("kind", ["TextVectorization", "StringLookup"])
+def test_an_adapted_tf_idf_layer_saves_and_loads(kind, tmp_path):
+    if kind == "TextVectorization":
+        layer = layers.TextVectorization(output_mode="tf_idf")
+        layer.adapt(["a b", "b c", "b"])
+        inputs, data = lamina.Input((), dtype="string"), np.array(["a b", "c"])
+    else:
+        layer = layers.StringLookup(output_mode="tf_idf")
+        layer.adapt([["a", "b"], ["b", "c"]])
+        inputs, data = lamina.Input((2,), dtype="string"), np.array([["a", "b"], ["c", "c"]])
+    model = lamina.Model(inputs, layer(inputs))
+    model.save(tmp_path / "tf_idf.keras")
+    loaded = lamina.models.load_model(tmp_path / "tf_idf.keras")
+    np.testing.assert_allclose(loaded.predict(data, verbose=0), model.predict(data, verbose=0))
