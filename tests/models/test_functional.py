@@ -279,3 +279,16 @@ def test_layers_at_the_same_depth_come_in_keras_discovery_order():
     assert [layer.name for layer in model.layers] == [
         "encoder_in", "decoder_in", "encoder", "decoder", "dense"]
     assert len(model.layers[2].output) == 3  # the encoder's outputs and states
+
+
+def test_a_chain_with_a_second_output_keeps_the_sequential_summary(capsys):
+    inputs = keras.Input((4,))
+    hidden = layers.Dense(3)(inputs)
+    keras.Model(inputs, [layers.Dense(2)(hidden), hidden]).summary()
+    assert "Connected to" not in capsys.readouterr().out  # as Keras 3.15 prints it
+
+
+def test_two_branches_get_the_connected_to_column(capsys):
+    inputs = keras.Input((4,))
+    keras.Model(inputs, [layers.Dense(2)(inputs), layers.Dense(3)(inputs)]).summary()
+    assert "Connected to" in capsys.readouterr().out

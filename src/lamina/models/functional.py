@@ -171,11 +171,17 @@ class Functional(Model):
         return row + (sources if sources else "-",)
 
     def _is_chain(self) -> bool:
-        """Keras' "sequential-like" summary test: one path, each layer called once on it
-        (a shared layer, called at two places, needs the "Connected to" column)."""
+        """Keras' "sequential-like" summary test: one node at each depth, none taking more
+        than one tensor, each layer called once (a shared layer, called at two places, needs
+        the "Connected to" column). A chain may end in two outputs, a layer's and the one
+        it feeds (keras.io's miniature GPT returns its logits and the block's output)."""
         layers = [node.layer for node in self._nodes]
-        return (len(self._input_tensors) == 1 and len(self._output_tensors) == 1
-                and all(len(node.input_tensors) == 1 for node in self._nodes)
+        input_nodes = _input_nodes(self._input_tensors)
+        depths = _node_depths(self._nodes, input_nodes)
+        every = [*self._nodes, *{id(n): n for n in input_nodes.values()}.values()]
+        per_depth = [depths.get(id(node), 0) for node in every]
+        return (len(set(per_depth)) == len(per_depth)
+                and all(len(node.input_tensors) <= 1 for node in self._nodes)
                 and len({id(layer) for layer in layers}) == len(layers))
 
     def get_config(self) -> dict:
@@ -282,12 +288,8 @@ def _layers_by_depth(inputs, outputs, nodes) -> list[Layer]:
     Discovery is Keras' (`ops/function.py`, `_build_map_helper`): a walk back from each
     output that numbers a layer when it first reaches it, before the layers feeding it.
     """
-    input_nodes = {id(t): t.history[0]._inbound_nodes[t.history[1]] for t in inputs}
-    depth: dict[int, int] = {}
-    for node in reversed(nodes):  # consumers before producers
-        for tensor in node.input_tensors:
-            producer = _producer(tensor, input_nodes)
-            depth[id(producer)] = max(depth.get(id(producer), 0), depth.get(id(node), 0) + 1)
+    input_nodes = _input_nodes(inputs)
+    depth = _node_depths(nodes, input_nodes)
     discovered: list[Layer] = []
     layer_depth: dict[int, int] = {}
     for node in nodes:
@@ -301,6 +303,20 @@ def _layers_by_depth(inputs, outputs, nodes) -> list[Layer]:
     for layer in discovered:
         order.setdefault(id(layer), len(order))
     return sorted(discovered, key=lambda layer: (-layer_depth[id(layer)], order[id(layer)]))
+
+
+def _input_nodes(inputs) -> dict:
+    return {id(t): t.history[0]._inbound_nodes[t.history[1]] for t in inputs}
+
+
+def _node_depths(nodes, input_nodes) -> dict[int, int]:
+    """id(node) -> its depth: the longest path from it to an output (the inputs' nodes too)."""
+    depth: dict[int, int] = {}
+    for node in reversed(nodes):  # consumers before producers
+        for tensor in node.input_tensors:
+            producer = _producer(tensor, input_nodes)
+            depth[id(producer)] = max(depth.get(id(producer), 0), depth.get(id(node), 0) + 1)
+    return depth
 
 
 def _discovery_order(inputs, outputs, input_nodes) -> dict[int, int]:
