@@ -48,7 +48,9 @@ def call_symbolic(layer, args, kwargs):
     # where Keras' does (see `_recorded_mask`), since the graph recomputes a carried mask
     # from the real tensors when it runs.
     spec_kwargs = dict(kwargs)
-    layer._input_mask(args, spec_kwargs)
+    mask = layer._input_mask(args, spec_kwargs)
+    if mask is not None:
+        warn_if_mask_dropped(layer, mask)
     with path_scope(layer):  # sublayers built here get Keras' paths (`outer/inner/kernel`)
         if not layer.built:
             layer.build_from_call_arguments(args, kwargs)
@@ -64,7 +66,7 @@ def call_symbolic(layer, args, kwargs):
     layer._summary_output_shape = pytree.tree_map(lambda t: t.shape, outputs,
                                                   is_leaf=lambda t: isinstance(t, KerasTensor))
     nodes.append(Node(layer, args, recorded_kwargs, outputs))
-    _attach_symbolic_mask(layer, inputs, kwargs, outputs)
+    _attach_symbolic_mask(layer, inputs, mask, outputs)
     return outputs
 
 
@@ -102,13 +104,11 @@ def warn_if_mask_dropped(layer, mask) -> None:
                   f"not see the mask.", stacklevel=user_stacklevel())
 
 
-def _attach_symbolic_mask(layer, inputs, kwargs, outputs) -> None:
-    """Gives the outputs the mask the layer computes: as Keras tensors of graph operations when
-    its `compute_mask` runs on Keras tensors (built-in layers and `keras.ops` code do), else
-    as shape-and-dtype stand-ins."""
-    mask = kwargs["mask"] if "mask" in kwargs else carried_mask(inputs)
-    if mask is not None:
-        warn_if_mask_dropped(layer, mask)
+def _attach_symbolic_mask(layer, inputs, mask, outputs) -> None:
+    """Gives the outputs the mask the layer computes from the call's `mask` (as
+    `Layer._input_mask` found it): as Keras tensors of graph operations when its
+    `compute_mask` runs on Keras tensors (built-in layers and `keras.ops` code do), else as
+    shape-and-dtype stand-ins."""
     if mask is None and not layer._computes_own_mask:
         return
     masks = _symbolic_masks(layer, inputs, mask)
