@@ -134,14 +134,20 @@ class CompileMetrics:
     def result_tensors(self) -> dict:
         """Metric name -> result tensor, in Keras' log order (sorted by name); a metric whose
         result is a dict contributes each of its entries."""
-        results = {}
-        for metric in self.all_metrics():
-            value = metric.result()
-            if isinstance(value, dict):
-                results.update({k: torch.as_tensor(v) for k, v in value.items()})
-            else:
-                results[metric.name] = torch.as_tensor(value)
-        return dict(sorted(results.items()))
+        return dict(sorted(metric_results(self.all_metrics()).items()))
+
+
+def metric_results(metrics) -> dict:
+    """Metric name -> result tensor, in the metrics' order; a metric whose result is a dict
+    contributes each of its entries."""
+    results = {}
+    for metric in metrics:
+        value = metric.result()
+        if isinstance(value, dict):
+            results.update({k: torch.as_tensor(v) for k, v in value.items()})
+        else:
+            results[metric.name] = torch.as_tensor(value)
+    return results
 
 
 class BatchMean(metrics_module.Mean):

@@ -15,7 +15,7 @@ from torch.utils import _pytree as pytree
 
 from lamina import losses as losses_module
 from lamina.engine import distribution
-from lamina.engine.compile_utils import CompileMetrics
+from lamina.engine.compile_utils import CompileMetrics, metric_results
 from lamina.engine.fused_dense import DenseChain
 
 __all__ = ["Engine", "LazyLogs"]
@@ -253,18 +253,8 @@ class Engine:
         """Current metric values: scalars as Python floats (one host read for all of them),
         vector results (F1Score per class, several thresholds) as NumPy arrays, as in Keras."""
         results = self.metrics.result_tensors()
-        for metric in self._tracked_metrics():
-            value = metric.result()
-            entries = value.items() if isinstance(value, dict) else [(metric.name, value)]
-            results.update((name, torch.as_tensor(v)) for name, v in entries)
-        scalars = [name for name, value in results.items() if value.numel() == 1]
-        values = torch.stack([results[n].detach().float().reshape(()) for n in scalars]).tolist() \
-            if scalars else []
-        logs = dict(zip(scalars, values))
-        for name, value in results.items():
-            if name not in logs:
-                logs[name] = value.detach().cpu().numpy()
-        return {name: logs[name] for name in results}
+        results.update(metric_results(self._tracked_metrics()))
+        return results_as_logs(results)
 
     def _tracked_metrics(self) -> list:
         """Metrics the model's layers keep (logged after the compiled ones, as in Keras)."""
@@ -274,6 +264,19 @@ class Engine:
 
     def lazy_logs(self) -> LazyLogs:
         return LazyLogs(self)
+
+
+def results_as_logs(results: dict) -> dict:
+    """Result tensors as Keras' logs hold them: scalars as Python floats (one host read for all
+    of them), vector results (F1Score per class, several thresholds) as NumPy arrays."""
+    scalars = [name for name, value in results.items() if value.numel() == 1]
+    values = torch.stack([results[n].detach().float().reshape(()) for n in scalars]).tolist() \
+        if scalars else []
+    logs = dict(zip(scalars, values))
+    for name, value in results.items():
+        if name not in logs:
+            logs[name] = value.detach().cpu().numpy()
+    return {name: logs[name] for name in results}
 
 
 class LazyLogs(Mapping):

@@ -12,7 +12,6 @@ Example:
 from __future__ import annotations
 
 import functools
-
 import re
 from typing import Any, Callable
 
@@ -27,7 +26,6 @@ from lamina.variables import Variable
 __all__ = ["Metric", "Mean", "Sum", "MeanMetricWrapper", "squeeze_or_expand_to_same_rank"]
 
 
-
 def _not_while_tracing(update_state):
     """`update_state` that does nothing while a layer's call runs on stand-in tensors to find
     its output shape (a metric a layer keeps sees only real batches, as in Keras)."""
@@ -39,6 +37,7 @@ def _not_while_tracing(update_state):
         return update_state(self, *args, **kwargs)
 
     return update_unless_tracing
+
 
 class Metric:
     """Base class of every metric: device-resident state, `update_state`, `result`.

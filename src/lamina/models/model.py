@@ -9,11 +9,11 @@ Example:
 """
 from __future__ import annotations
 
-import torch
-
 from lamina.engine import learner_checks, trainer
+from lamina.engine.compile_utils import metric_results
 from lamina.engine.compiled_run import CompiledRun
 from lamina.engine.data import unpack_x_y_sample_weight
+from lamina.engine.step import results_as_logs
 from lamina.layers.layer import Layer, tracked_metrics
 from lamina.models.sublayer_shapes import output_shape_from_build
 from lamina.utils import summary_utils
@@ -300,11 +300,7 @@ class Model(Layer):
             >>> sorted(model.get_metrics_result())
             ['loss']
         """
-        results = {}
-        for metric in self.metrics:
-            value = metric.result()
-            results.update(value if isinstance(value, dict) else {metric.name: value})
-        return {name: _python_value(value) for name, value in results.items()}
+        return results_as_logs(metric_results(self.metrics))
 
     @property
     def metrics_variables(self) -> list:
@@ -546,11 +542,3 @@ def _format_shape(shape) -> str:
     if isinstance(shape, list):
         return "[" + ", ".join(_format_shape(s) for s in shape) + "]"
     return str(tuple(shape))
-
-
-def _python_value(value):
-    """A metric result as Keras' logs hold it: a float, or a NumPy array when not a scalar."""
-    if isinstance(value, torch.Tensor):
-        value = value.detach().cpu()
-        return float(value) if value.numel() == 1 else value.numpy()
-    return value
