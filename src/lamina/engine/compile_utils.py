@@ -98,10 +98,10 @@ class CompileMetrics:
         if len(active) > 1:
             self.output_loss_trackers = [BatchMean(name=f"{n}_loss") for n in active]
         # evaluate()'s list names the output losses in the order of a loss dict's keys.
-        listed = (list(compile_loss.spec) if isinstance(compile_loss.spec, dict) else [])
-        self._listed_loss_trackers = sorted(
-            self.output_loss_trackers, key=lambda tracker: listed.index(tracker.name[:-5])
-            if tracker.name[:-5] in listed else len(listed))
+        keys = list(compile_loss.spec) if isinstance(compile_loss.spec, dict) else []
+        rank = {name: keys.index(name) if name in keys else len(keys) for name in active}
+        self._listed_loss_trackers = [tracker for _, tracker in sorted(
+            zip(active, self.output_loss_trackers), key=lambda pair: rank[pair[0]])]
 
     def all_metrics(self) -> list:
         metrics = [self.loss_tracker] + self._listed_loss_trackers
