@@ -159,8 +159,6 @@ class Functional(Model):
 
     def _summary_row(self, layer):
         row = super()._summary_row(layer)
-        if isinstance(layer, InputLayer):
-            row = (row[0], str(layer.batch_shape), 0)
         if self._is_chain():
             return row
         sources = []

@@ -14,6 +14,7 @@ from lamina.engine.compile_utils import metric_results
 from lamina.engine.compiled_run import CompiledRun
 from lamina.engine.data import unpack_x_y_sample_weight
 from lamina.engine.step import results_as_logs
+from lamina.layers.core.input_layer import InputLayer
 from lamina.layers.layer import Layer, tracked_metrics
 from lamina.models.sublayer_shapes import output_shape_from_build
 from lamina.utils import summary_utils
@@ -331,8 +332,13 @@ class Model(Layer):
              Total params: 8 (32.00 B)
             ...
         """
-        listed = self._summary_layers()
-        rows = [self._summary_row(layer) for layer in listed]
+        top = self._summary_layers()
+        start, stop = summary_utils.layer_index_bounds(top, layer_range)
+        listed, rows = [], []
+        for layer, depth in _summary_tree(top[start:stop], expand_nested):
+            row = self._summary_row(layer)
+            rows.append((_nested_prefix(depth) + row[0],) + tuple(row[1:]))
+            listed.append(layer)
         trainable, non_trainable = self.trainable_weights, self.non_trainable_weights
         optimizer_count = optimizer_bytes = None
         if self.optimizer is not None and self.optimizer.built:
@@ -477,6 +483,8 @@ class Model(Layer):
 
     def _summary_row(self, layer: Layer):
         label = f"{layer.name} ({layer.keras_class_name})"
+        if isinstance(layer, InputLayer):
+            return (label, str(layer.batch_shape), 0)
         shape = getattr(layer, "_summary_output_shape", None)
         if not layer.built:
             return (label, "?", "0 (unbuilt)")
@@ -504,6 +512,20 @@ def _looks_like_metrics(value) -> bool:
     values = value if isinstance(value, (list, tuple)) else [value]
     return value is not None and not isinstance(value, dict) and all(
         isinstance(v, str) or callable(v) for v in values)
+
+
+def _summary_tree(layers, expand_nested: bool, depth: int = 0):
+    """(layer, depth) for each row of `summary()`: with `expand_nested`, a nested model's
+    layers follow it one level deeper (a Sequential's without its InputLayer, as its `layers`
+    are)."""
+    for layer in layers:
+        yield layer, depth
+        if expand_nested and getattr(layer, "layers", None):
+            yield from _summary_tree(layer.layers, expand_nested, depth + 1)
+
+
+def _nested_prefix(depth: int) -> str:
+    return "   " * depth + "└ " if depth else ""
 
 
 def _trainable_flag(layer: Layer) -> str:

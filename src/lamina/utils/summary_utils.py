@@ -8,6 +8,7 @@ plain text, without depending on rich.
 from __future__ import annotations
 
 import math
+import re
 import shutil
 import unicodedata
 from typing import Any, Callable, Iterable, Sequence
@@ -17,6 +18,7 @@ __all__ = [
     "count_params",
     "format_param_count",
     "format_shape",
+    "layer_index_bounds",
     "print_summary",
     "readable_memory_size",
     "render_summary",
@@ -131,6 +133,34 @@ def format_shape(shape: Any) -> str:
         return "{" + items + "}"
     parts = ", ".join(format_shape(item) for item in shape)
     return f"[{parts}]" if isinstance(shape, list) else f"({parts})"
+
+
+def layer_index_bounds(layers: Sequence[Any], layer_range: Any = None) -> tuple[int, int]:
+    """The slice of `layers` that `summary(layer_range=[first, last])` prints: from the first
+    layer whose name matches the `first` pattern to the last matching `last`, both kept.
+
+    Example:
+        >>> class Named:
+        ...     def __init__(self, name): self.name = name
+        >>> layer_index_bounds([Named("a"), Named("b"), Named("c")], ["b", "c"])
+        (1, 3)
+    """
+    if layer_range is None:
+        return 0, len(layers)
+    if len(layer_range) != 2:
+        raise ValueError("layer_range must be a list or tuple of length 2. Received: "
+                         f"layer_range = {layer_range} of length {len(layer_range)}")
+    if not all(isinstance(pattern, str) for pattern in layer_range):
+        raise ValueError(f"layer_range should contain string type only. Received: {layer_range}")
+    lower = [i for i, layer in enumerate(layers) if re.match(layer_range[0], layer.name)]
+    upper = [i for i, layer in enumerate(layers) if re.match(layer_range[1], layer.name)]
+    if not lower or not upper:
+        names = [layer.name for layer in layers]
+        raise ValueError("Passed layer_names do not match the layer names in the model. "
+                         f"Received: {layer_range}; the model's layers are {names}")
+    if min(lower) > max(upper):
+        return min(upper), max(lower) + 1
+    return min(lower), max(upper) + 1
 
 
 def _is_single_shape(shape: Any) -> bool:
