@@ -11,6 +11,7 @@ Example:
 """
 from __future__ import annotations
 
+import copy
 import functools
 import inspect
 
@@ -24,7 +25,7 @@ from lamina.backend import eager_outputs
 from lamina.dtype_policies.autocast import (autocast_torch_modules, autocast_variables,
                                             cast_outputs, outside_torch_autocast,
                                             torch_autocast_active)
-from lamina.layers import call_context
+from lamina.layers import auto_config, call_context
 from lamina.layers.input_spec import assert_input_compatibility
 from lamina.layers.call_arguments import carried_mask, tensor_argument_names
 from lamina.layers.symbolic_call import call_symbolic, is_symbolic, warn_if_mask_dropped
@@ -77,7 +78,11 @@ class Layer(nn.Module):
     def __new__(cls, *args, **kwargs):
         if args or kwargs:  # copy and pickle make instances with cls.__new__(cls) alone
             _check_constructor_arguments(cls, args, kwargs)
-        return super().__new__(cls)
+        instance = super().__new__(cls)
+        # Set past nn.Module.__setattr__, which needs Module.__init__ to have run.
+        object.__setattr__(instance, "_auto_config",
+                           auto_config.constructor_arguments(cls, args, kwargs))
+        return instance
 
     def __init__(self, trainable: bool = True, name: str | None = None, dtype=None,
                  autocast: bool = True, activity_regularizer=None, **kwargs):
@@ -694,9 +699,22 @@ class Layer(nn.Module):
         return type(self).__name__
 
     def get_config(self) -> dict:
-        """The constructor arguments that recreate this layer (Keras' config dict)."""
-        config = {"name": self.name, "trainable": self.trainable,
-                  "dtype": dtype_policies.serialize(self._dtype_policy)}
+        """The constructor arguments that recreate this layer (Keras' config dict).
+
+        A subclass that does not define `get_config()` gets the plain-valued arguments it was
+        constructed with, as in Keras; one made with other values (an array, a layer) must
+        define it to be saved.
+        """
+        config = {"name": self.name}
+        if type(self).get_config is Layer.get_config:
+            arguments = self.__dict__.get("_auto_config")
+            if arguments is None or arguments is auto_config.UNSUPPORTED_ARGUMENTS:
+                raise auto_config.missing_config_error(type(self), arguments)
+            config.update(copy.deepcopy(arguments))
+            if not auto_config.accepts_name(type(self)):
+                del config["name"]
+        config.update({"trainable": self.trainable,
+                       "dtype": dtype_policies.serialize(self._dtype_policy)})
         if self._batch_input_shape is not None:
             config["batch_input_shape"] = list(self._batch_input_shape)
         if self.activity_regularizer is not None:
