@@ -167,3 +167,32 @@ def test_get_weights_are_copies_that_set_weights_can_restore_after_fit():
     assert all(np.array_equal(w, b) for w, b in zip(saved, before))
     model.set_weights(saved)
     assert all(np.array_equal(w, b) for w, b in zip(model.get_weights(), before))
+
+
+class _NoCall(layers.Layer):
+    pass
+
+
+class _TorchStyle(lamina.Model):
+    def forward(self, x):
+        return x
+
+
+class _MisspeltCall(lamina.Model):
+    def Call(self, x):  # noqa: N802 - the learner's slip under test
+        return x
+
+
+@pytest.mark.parametrize("layer, message", [
+    (_NoCall(), r"^Layer _NoCall does not have a `call` method implemented.$"),
+    (_MisspeltCall(), r"Model _MisspeltCall does not have a `call\(\)` method implemented. "
+                      r"It defines `Call\(\)`: rename it `call`."),
+])
+def test_a_layer_without_call_raises_keras_error_with_the_fix(layer, message):
+    with pytest.raises(NotImplementedError, match=message):
+        layer(np.ones((1, 2), "float32"))
+
+
+def test_a_pytorch_style_forward_model_is_explained_when_call_is_reached():
+    with pytest.raises(NotImplementedError, match="It defines `forward\\(\\)`, PyTorch's name"):
+        _TorchStyle().call(np.ones((1, 2), "float32"))

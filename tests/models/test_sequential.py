@@ -147,3 +147,18 @@ def test_a_build_from_data_keeps_the_batch_size_as_keras_does(capsys):
     assert model.predict(np.zeros((5, 4)), verbose=0).shape == (5, 1)
     # Called on a Keras tensor, the output keeps the caller's batch axis.
     assert model(keras.Input((4,))).shape == (None, 1)
+
+
+@pytest.mark.parametrize("use", ["predict", "call", "fit"])
+def test_an_empty_sequential_says_to_add_layers(use):
+    model = keras.Sequential(name="empty")
+    x = np.ones((2, 3), "float32")
+    with pytest.raises(ValueError, match="Sequential model empty cannot be built because it has "
+                                         r"no layers. Call `model.add\(layer\)`."):
+        if use == "predict":
+            model.predict(x, verbose=0)
+        elif use == "call":
+            model(x)
+        else:
+            model.compile("adam", "mse")
+            model.fit(x, x, verbose=0)

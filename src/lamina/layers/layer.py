@@ -12,6 +12,7 @@ Example:
 from __future__ import annotations
 
 import copy
+import difflib
 import functools
 import inspect
 
@@ -137,7 +138,8 @@ class Layer(nn.Module):
 
     def call(self, inputs, *args, **kwargs):
         """The forward computation; subclasses override it."""
-        return inputs
+        raise NotImplementedError(f"Layer {type(self).__name__} does not have a `call` method "
+                                  f"implemented.{misnamed_call_hint(type(self))}")
 
     def forward(self, *args, **kwargs):
         return self.call(*args, **kwargs)
@@ -738,6 +740,18 @@ class Layer(nn.Module):
 
     def extra_repr(self) -> str:
         return f"name={self.name!r}, built={self.built}"
+
+
+def misnamed_call_hint(cls: type) -> str:
+    """The fix for a layer whose computation sits under another name: PyTorch's `forward`,
+    or a misspelling such as `Call` or `cal`."""
+    if cls.forward is not Layer.forward:
+        return (" It defines `forward()`, PyTorch's name for it: a Keras layer's computation "
+                "goes in `call()`. Rename `forward` to `call`.")
+    own = [name for klass in cls.__mro__ if not klass.__module__.startswith(("lamina", "torch"))
+           and klass is not object for name, value in vars(klass).items() if callable(value)]
+    close = difflib.get_close_matches("call", own, n=1, cutoff=0.6)
+    return f" It defines `{close[0]}()`: rename it `call`." if close else ""
 
 
 def _marks_built(build):

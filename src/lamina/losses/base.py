@@ -15,7 +15,7 @@ from lamina.utils.naming import to_snake_case, unique_name
 
 __all__ = [
     "Loss", "LossFunctionWrapper", "REDUCTIONS", "standardize_reduction",
-    "squeeze_or_expand_to_same_rank", "reduce_values", "reduce_weighted_values",
+    "squeeze_or_expand_to_same_rank", "matched_targets", "reduce_values", "reduce_weighted_values",
     "prediction_tensor", "target_tensor", "check_sample_weight_shape",
 ]
 
@@ -112,6 +112,31 @@ def squeeze_or_expand_to_same_rank(x1, x2, expand_rank_1: bool = True):
         else:
             x2 = _reshaped(x2, lambda t: t.squeeze(-1))
     return x1, x2
+
+
+def matched_targets(y_true: torch.Tensor, y_pred: torch.Tensor, same_shape: bool = False):
+    """`squeeze_or_expand_to_same_rank(y_true, y_pred)`, with Keras' error for shapes that
+    do not go together (instead of torch's from inside the loss): broadcastable ones, or the
+    same shape where `same_shape` (binary cross-entropy).
+
+    Example:
+        >>> matched_targets(torch.zeros(2, 3), torch.zeros(2, 4))
+        Traceback (most recent call last):
+        ValueError: Arguments `y_true` and `y_pred` have incompatible shapes for broadcasting: y_true.shape=(2, 3), y_pred.shape=(2, 4).
+    """
+    y_true, y_pred = squeeze_or_expand_to_same_rank(y_true, y_pred)
+    if y_true.shape == y_pred.shape:
+        return y_true, y_pred
+    shapes = f"y_true.shape={tuple(y_true.shape)}, y_pred.shape={tuple(y_pred.shape)}"
+    if same_shape:
+        raise ValueError(f"Arguments `target` and `output` must have the same shape. "
+                         f"Received: {shapes.replace('y_true', 'target').replace('y_pred', 'output')}.")
+    try:
+        torch.broadcast_shapes(y_true.shape, y_pred.shape)
+    except RuntimeError:
+        raise ValueError(f"Arguments `y_true` and `y_pred` have incompatible shapes for "
+                         f"broadcasting: {shapes}.") from None
+    return y_true, y_pred
 
 
 def _reshaped(x: torch.Tensor, reshape) -> torch.Tensor:

@@ -22,7 +22,7 @@ import torch
 import torch.nn.functional as F
 
 from lamina import backend
-from lamina.losses.base import prediction_tensor, squeeze_or_expand_to_same_rank, target_tensor
+from lamina.losses.base import matched_targets, prediction_tensor, target_tensor
 
 __all__ = [
     "sparse_categorical_crossentropy", "categorical_crossentropy", "binary_crossentropy",
@@ -35,10 +35,10 @@ _LOG_EPSILON = math.log(_EPSILON)
 _LOG_ONE_MINUS_EPSILON = math.log1p(-_EPSILON)
 
 
-def _prepare(y_true, y_pred):
+def _prepare(y_true, y_pred, same_shape: bool = False):
     y_pred = prediction_tensor(y_pred)
     y_true = target_tensor(y_true, y_pred, y_pred.dtype)
-    return squeeze_or_expand_to_same_rank(y_true, y_pred)
+    return matched_targets(y_true, y_pred, same_shape)
 
 
 def _check_axis(axis) -> None:
@@ -225,11 +225,9 @@ def binary_crossentropy(y_true, y_pred, from_logits: bool = False,
         tensor([0.9163, 0.7136])
     """
     _check_axis(axis)
-    y_true, y_pred = _prepare(y_true, y_pred)
+    y_true, y_pred = _prepare(y_true, y_pred, same_shape=True)
     y_true = _smooth_binary(y_true, label_smoothing)
     if from_logits:
-        if y_true.shape != y_pred.shape:
-            y_true, y_pred = torch.broadcast_tensors(y_true, y_pred)
         losses = F.binary_cross_entropy_with_logits(y_pred, y_true, reduction="none")
     else:
         log_p, log_not_p = _binary_log_probs(y_pred, from_logits=False)
@@ -260,7 +258,7 @@ def binary_focal_crossentropy(y_true, y_pred, apply_class_balancing: bool = Fals
         tensor([0.3299, 0.2058])
     """
     _check_axis(axis)
-    y_true, y_pred = _prepare(y_true, y_pred)
+    y_true, y_pred = _prepare(y_true, y_pred, same_shape=True)
     y_true = _smooth_binary(y_true, label_smoothing)
     log_p, log_not_p = _binary_log_probs(y_pred, from_logits)
     probs = torch.sigmoid(y_pred) if from_logits else y_pred

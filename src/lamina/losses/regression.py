@@ -13,7 +13,7 @@ import torch
 import torch.nn.functional as F
 
 from lamina import backend
-from lamina.losses.base import prediction_tensor, squeeze_or_expand_to_same_rank, target_tensor
+from lamina.losses.base import matched_targets, prediction_tensor, target_tensor
 
 __all__ = [
     "mean_squared_error", "mean_absolute_error", "mean_absolute_percentage_error",
@@ -28,7 +28,7 @@ _LOG_2 = math.log(2.0)
 def _prepare(y_true, y_pred):
     y_pred = prediction_tensor(y_pred)
     y_true = target_tensor(y_true, y_pred, y_pred.dtype)
-    return squeeze_or_expand_to_same_rank(y_true, y_pred)
+    return matched_targets(y_true, y_pred)
 
 
 def mean_squared_error(y_true, y_pred):

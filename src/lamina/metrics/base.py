@@ -413,7 +413,12 @@ class MeanMetricWrapper(Mean):
         prediction_mask = getattr(y_pred, "_keras_mask", None)
         y_true = self._to_tensor(y_true)
         y_pred = self._to_tensor(y_pred)
-        values = self._fn(y_true, y_pred, **self._fn_kwargs)
+        try:
+            values = self._fn(y_true, y_pred, **self._fn_kwargs)
+        except RuntimeError as error:  # torch's shape mismatch from inside `fn`
+            raise ValueError(f"Metric '{self.name}' cannot compare `y_true` of shape "
+                             f"{tuple(y_true.shape)} with `y_pred` of shape {tuple(y_pred.shape)}: "
+                             f"{str(error).splitlines()[0]}") from None
         if prediction_mask is not None:
             # Keras weights by the predictions' mask (padded timesteps count for nothing).
             sample_weight = _weights_times_mask(

@@ -15,7 +15,7 @@ from lamina.engine.compiled_run import CompiledRun
 from lamina.engine.data import unpack_x_y_sample_weight
 from lamina.engine.step import results_as_logs
 from lamina.layers.core.input_layer import InputLayer
-from lamina.layers.layer import Layer, tracked_metrics
+from lamina.layers.layer import Layer, misnamed_call_hint, tracked_metrics
 from lamina.models.sublayer_shapes import output_shape_from_build
 from lamina.utils import summary_utils
 from lamina.utils.errors import suggests_argument_names
@@ -66,6 +66,10 @@ class Model(Layer):
         self.stop_training = False
         self.history = None
         self._compiled = False
+
+    def call(self, *args, **kwargs):
+        raise NotImplementedError(f"Model {type(self).__name__} does not have a `call()` method "
+                                  f"implemented.{misnamed_call_hint(type(self))}")
 
     @classmethod
     def from_config(cls, config: dict, custom_objects: dict | None = None) -> "Model":

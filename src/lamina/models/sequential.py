@@ -116,6 +116,9 @@ class Sequential(Model):
         This records the graph, so `model.inputs`, `model.outputs` and `layer.output` work
         as in Keras (e.g. for a feature extractor `Model(model.inputs, layer.output)`).
         """
+        if not self._stack and self._input_layer is None:
+            raise ValueError(f"Sequential model {self.name} cannot be built because it has no "
+                             "layers. Call `model.add(layer)`.")
         input_shape = input_shape or self._declared_input_shape()
         if input_shape is None:
             raise ValueError(f"Sequential model '{self.name}' cannot build without an input shape: "
