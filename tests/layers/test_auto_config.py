@@ -37,9 +37,34 @@ def test_the_config_holds_the_arguments_with_their_defaults():
     assert config["name"] == "p" and config["trainable"] is False
 
 
-def test_name_is_kept_only_where_init_takes_name_or_kwargs_as_keras_does():
-    assert "name" not in Keyworded(5, name="k").get_config()
-    assert Keyworded(5).get_config()["units"] == 5
+class Plain(layers.Layer):
+    def __init__(self, units=2):
+        super().__init__()
+        self.units = units
+
+
+def test_the_config_keeps_only_what_init_can_take_back():
+    assert Keyworded(5, name="k").get_config()["name"] == "k"
+    config = Plain(5).get_config()
+    assert config == {"units": 5}
+    assert Plain.from_config(config).units == 5
+
+
+def test_a_subclassed_model_without_get_config_reloads(tmp_path):
+    class Head(keras.Model):
+        def __init__(self, units):
+            super().__init__()
+            self.dense = layers.Dense(units)
+
+        def call(self, x):
+            return self.dense(x)
+
+    model = Head(2)
+    x = np.ones((1, 3), "float32")
+    model(x)
+    model.save(tmp_path / "head.keras")
+    loaded = keras.models.load_model(tmp_path / "head.keras", custom_objects={"Head": Head})
+    np.testing.assert_allclose(loaded.predict(x, verbose=0), model.predict(x, verbose=0))
 
 
 def test_a_custom_layer_without_get_config_reloads_with_its_weights(tmp_path):

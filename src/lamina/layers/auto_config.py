@@ -19,7 +19,7 @@ import inspect
 
 from lamina import tree
 
-__all__ = ["UNSUPPORTED_ARGUMENTS", "accepts_name", "constructor_arguments", "missing_config_error"]
+__all__ = ["UNSUPPORTED_ARGUMENTS", "accepted_keys", "constructor_arguments", "missing_config_error"]
 
 # Marks a constructor called with positional-only or `*args` arguments, which `cls(**config)`
 # cannot pass back.
@@ -66,13 +66,14 @@ def constructor_arguments(cls: type, args: tuple, kwargs: dict):
     return arguments
 
 
-def accepts_name(cls: type) -> bool:
-    """Whether the automatic config keeps `name`: Keras keeps it when `__init__` takes `name`
-    or a variadic keyword argument called `kwargs` (`**kw` does not count there)."""
+def accepted_keys(cls: type, keys) -> list:
+    """Those of `keys` that `cls(**config)` can take back: `__init__` names them or takes
+    `**kwargs`. (Keras adds `trainable` and `dtype` regardless, and then cannot reload a class
+    whose `__init__` lacks them.)"""
     parameters = inspect.signature(cls.__init__).parameters
-    variadic = parameters.get("kwargs")
-    return "name" in parameters or (variadic is not None
-                                    and variadic.kind is variadic.VAR_KEYWORD)
+    if any(parameter.kind is parameter.VAR_KEYWORD for parameter in parameters.values()):
+        return list(keys)
+    return [key for key in keys if key in parameters]
 
 
 def missing_config_error(cls: type, arguments) -> NotImplementedError:

@@ -707,16 +707,14 @@ class Layer(nn.Module):
         constructed with, as in Keras; one made with other values (an array, a layer) must
         define it to be saved.
         """
-        config = {"name": self.name}
+        config = {"name": self.name, "trainable": self.trainable,
+                  "dtype": dtype_policies.serialize(self._dtype_policy)}
         if type(self).get_config is Layer.get_config:
             arguments = self.__dict__.get("_auto_config")
             if arguments is None or arguments is auto_config.UNSUPPORTED_ARGUMENTS:
                 raise auto_config.missing_config_error(type(self), arguments)
-            config.update(copy.deepcopy(arguments))
-            if not auto_config.accepts_name(type(self)):
-                del config["name"]
-        config.update({"trainable": self.trainable,
-                       "dtype": dtype_policies.serialize(self._dtype_policy)})
+            kept = auto_config.accepted_keys(type(self), config)
+            config = {**copy.deepcopy(arguments), **{key: config[key] for key in kept}}
         if self._batch_input_shape is not None:
             config["batch_input_shape"] = list(self._batch_input_shape)
         if self.activity_regularizer is not None:

@@ -21,8 +21,9 @@ from lamina import backend
 
 __all__ = ["SeedGenerator", "torch_generator"]
 
-# Keras mixes the counter into the seed; a large odd multiplier keeps nearby streams apart.
-_STREAM_STRIDE = 0x9E3779B97F4A7C15
+# Keras' PyTorch backend seeds each draw's generator with (seed + counter) as a uint32; the
+# same rule here gives the same draws (and Dropout masks) as Keras on PyTorch.
+_UINT32 = 0xFFFFFFFF
 
 
 class SeedGenerator:
@@ -44,9 +45,10 @@ class SeedGenerator:
         self.name = name or "seed_generator"
 
     def next(self) -> int:
-        """The next seed of the stream."""
+        """The next seed of the stream: the first is the generator's own seed, as in Keras."""
+        value = (self._initial_seed + self.counter) & _UINT32
         self.counter += 1
-        return (self._initial_seed * _STREAM_STRIDE + self.counter) % (2**63 - 1)
+        return value
 
     @property
     def state(self) -> torch.Tensor:
@@ -54,7 +56,7 @@ class SeedGenerator:
         return torch.tensor([self._initial_seed, self.counter], dtype=torch.int64)
 
     def get_config(self) -> dict:
-        return {"seed": self._initial_seed}
+        return {"seed": self._initial_seed, "name": self.name}
 
     @classmethod
     def from_config(cls, config: dict) -> "SeedGenerator":
@@ -70,13 +72,15 @@ def torch_generator(seed, device=None) -> torch.Generator | None:
     if seed is None:
         return None
     device = torch.device(device) if device is not None else backend.get_device()
+    if device.type == "meta":  # a symbolic call (building a model) draws nothing, as in Keras
+        return None
     if isinstance(seed, SeedGenerator):
         value = seed.next()
     elif isinstance(seed, int) and not isinstance(seed, bool):
-        value = seed
+        value = seed & _UINT32
     else:
         raise ValueError(f"Argument `seed` must be an int, a `keras.random.SeedGenerator` or None. "
                          f"Received: seed={seed!r}")
-    generator = torch.Generator(device=device.type if device.type != "meta" else "cpu")
+    generator = torch.Generator(device=device.type)
     generator.manual_seed(value)
     return generator

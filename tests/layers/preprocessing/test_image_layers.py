@@ -86,7 +86,7 @@ def test_elastic_transform_deforms_each_image_differently_and_keeps_constants():
 
 def test_elastic_transform_nearest_moves_whole_pixels():
     images = _images(2, 64, 64)
-    out = layers.RandomElasticTransform(interpolation="nearest", seed=0)(images)
+    out = layers.RandomElasticTransform(interpolation="nearest", seed=1)(images)
     assert not torch.equal(out, images)
     assert bool(torch.isin(out, images).all())
 

@@ -7,6 +7,7 @@ import torch
 import torch.nn.functional as F
 
 from lamina.layers.layer import Layer
+from lamina.random.seed_generator import SeedGenerator, torch_generator
 
 __all__ = ["Dropout"]
 
@@ -39,7 +40,7 @@ class Dropout(Layer):
         self.rate = float(rate)
         self.noise_shape = None if noise_shape is None else tuple(noise_shape)
         self.seed = seed
-        self._generator = None
+        self.seed_generator = None if seed is None else SeedGenerator(seed)
         if self._batch_input_shape is not None:
             self.build_from_shape(self._batch_input_shape)
 
@@ -51,11 +52,12 @@ class Dropout(Layer):
         return inputs * self._mask(inputs) / (1 - self.rate)
 
     def _mask(self, inputs):
+        # Keras' PyTorch backend draws a seeded mask with bernoulli; the same draw gives the
+        # same mask for the same seed.
         shape = inputs.shape if self.noise_shape is None else self._noise_shape_for(inputs)
-        if self.seed is not None and self._generator is None:
-            self._generator = torch.Generator(device=inputs.device).manual_seed(self.seed)
-        keep = torch.rand(shape, device=inputs.device, generator=self._generator) >= self.rate
-        return keep.to(inputs.dtype)
+        keep = torch.full(shape, 1.0 - self.rate, device=inputs.device)
+        generator = torch_generator(self.seed_generator, inputs.device)
+        return torch.bernoulli(keep, generator=generator).to(inputs.dtype)
 
     def _noise_shape_for(self, inputs) -> tuple:
         """`noise_shape` with its None entries taken from `inputs`, checked against them."""
