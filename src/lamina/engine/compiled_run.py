@@ -38,6 +38,7 @@ from lamina.engine.compile_utils import CompileLoss
 from lamina.engine.data import pack_x_y_sample_weight
 from lamina.engine.epoch_iterator import Batch
 from lamina.engine.step import Engine
+from lamina.layers import call_context
 
 __all__ = ["CompiledRun", "compile_pays"]
 
@@ -175,9 +176,11 @@ class CompiledRun:
 
             def custom_function(batches):
                 logs = None
-                for batch in batches:
-                    logs = custom(pack_x_y_sample_weight(batch.x, batch.y, batch.sample_weight))
-                return logs
+                with call_context.user_step():
+                    for batch in batches:
+                        logs = custom(pack_x_y_sample_weight(batch.x, batch.y, batch.sample_weight))
+                # Keras hands a step's logs on with their keys sorted (`pythonify_logs`).
+                return dict(sorted(logs.items())) if isinstance(logs, dict) else logs
 
             return custom_function
         step = self._runner(name, getattr(engine, name))

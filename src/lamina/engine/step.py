@@ -197,6 +197,10 @@ class Engine:
         params = self.params
         optimizer = self.model.optimizer
         if params:  # a fully frozen model still reports its loss, as in Keras
+            # Gradients a user's own backward() left behind must not join this step's (Keras
+            # zeroes them first too); None is cheaper than zeros, as PyTorch recommends.
+            for p in params:
+                p.grad = None
             # Keras: the optimizer scales the loss (loss_scale_factor, a LossScaleOptimizer's
             # dynamic scale) and its `apply` unscales the gradients.
             optimizer.scale_loss(total).backward()
@@ -204,8 +208,6 @@ class Engine:
             if any(g is None for g in grads):
                 params, grads = _drop_missing_gradients(params, grads)
             optimizer.apply(grads, params)
-            for p in params:
-                p.grad = None  # cheaper than zeroing, and what PyTorch recommends
         elif not getattr(self, "_warned_frozen", False):
             # Only training warns, as in Keras: predicting with a frozen base is the
             # feature-extraction recipe of transfer learning.

@@ -8,7 +8,7 @@ from __future__ import annotations
 import inspect
 import threading
 
-__all__ = ["CallContext", "current", "enter", "record_loss"]
+__all__ = ["CallContext", "current", "enter", "record_loss", "user_step"]
 
 _local = threading.local()
 
@@ -71,7 +71,7 @@ class enter:
             return bool(self.training)
         if outer is not None and outer.training is not None:
             return outer.training
-        if outer is None and self.layer.training:
+        if outer is None and self.layer.training and not getattr(_local, "in_user_step", False):
             return True
         return signature_default(self.layer)
 
@@ -86,6 +86,19 @@ class enter:
         if self.switched:
             self.layer.train(not self.layer.training)
         _local.context = self.outer
+
+
+class user_step:
+    """`with user_step():` around a user's `train_step`: the train mode that `fit` set on the
+    modules is not a user's `.train()`, so `self(x)` without `training=` inside the step runs
+    with each layer's own default (BatchNormalization and Dropout in inference), as in Keras."""
+
+    def __enter__(self):
+        self.outer = getattr(_local, "in_user_step", False)
+        _local.in_user_step = True
+
+    def __exit__(self, *exc_info) -> None:
+        _local.in_user_step = self.outer
 
 
 _SIGNATURE_DEFAULTS: dict = {}
