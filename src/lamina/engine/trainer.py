@@ -443,9 +443,11 @@ def _batch_size_or_default(batch_size) -> int:
 
 
 def _resolve_verbose(verbose) -> int:
+    """'auto' is 1; any other whole number passes, as in Keras, where only 1 (the bar) and 2
+    (a line per epoch) print."""
     if verbose == "auto":
         return 1
-    if verbose not in (0, 1, 2):
+    if not _is_integer(verbose):
         raise ValueError(f"Argument `verbose` must be 'auto', 0, 1 or 2. Received: verbose={verbose!r}")
     return int(verbose)
 

@@ -14,6 +14,7 @@ from torch.utils import _pytree as pytree
 
 from lamina import backend
 from lamina.ops.keras_tensor import KerasTensor
+from lamina.utils.errors import OpArgumentError
 from lamina.utils.scopes import SymbolicScope
 from lamina.variables import Variable
 
@@ -73,11 +74,30 @@ def _run_in_scope(layer, args, kwargs, variant: int):
             with torch.no_grad():
                 real_args, real_kwargs = _placeholders((args, kwargs), variant, device)
                 return layer.call(*real_args, **real_kwargs)
+        except (RuntimeError, OpArgumentError) as error:  # torch's or an op's, inside `call`
+            raise _inference_error(layer, args, error) from error
         finally:
             with torch.no_grad():
                 for tensor, value in zip(state, saved):
                     if tensor.shape == value.shape:
                         tensor.copy_(value)
+
+
+def _inference_error(layer, args, error: Exception) -> Exception:
+    """Keras' error for a `call` that fails on symbolic inputs, with the inputs' shapes (the
+    error itself shows the stand-in batch size used to run it)."""
+    name = type(layer).__name__
+    shapes = [tuple(a.shape) for a in pytree.tree_leaves(args) if hasattr(a, "shape")]
+    if getattr(layer, "_is_operation", False):  # `x + y`, `ops.matmul(x, y)` on Keras tensors
+        return ValueError(f"`{layer.name}` cannot take Keras tensors of shapes "
+                          f"{', '.join(map(str, shapes))}: {str(error).splitlines()[0]} (shapes "
+                          f"here use a stand-in batch size for None)")
+    return TypeError(
+        f"Could not automatically infer the output shape / dtype of '{layer.name}' (of type "
+        f"{name}) called on inputs of shape {', '.join(map(str, shapes))}. Either the "
+        f"`{name}.call()` method is incorrect, or you need to implement the "
+        f"`{name}.compute_output_spec() / compute_output_shape()` method. Error encountered:"
+        f"\n\n{error}")
 
 
 def _run_on_meta(layer, args, kwargs, variant: int):

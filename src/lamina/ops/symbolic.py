@@ -17,8 +17,9 @@ import functools
 from torch.utils import _pytree as pytree
 
 from lamina.ops.keras_tensor import KerasTensor
+from lamina.utils.errors import OpArgumentError, OpAxisError
 
-__all__ = ["accept_keras_tensors", "has_keras_tensor"]
+__all__ = ["accept_keras_tensors", "has_keras_tensor", "op_error"]
 
 # Ops that describe a tensor rather than compute one: on a Keras tensor they answer from its
 # shape and dtype (`ops.shape(x)` is `(None, 4)`), or refuse (`convert_to_numpy`).
@@ -39,12 +40,30 @@ def _symbolic_aware(function):
             return KerasTensor._record_function(function, args, kwargs)
         try:
             return function(*args, **kwargs)
-        except Exception:
+        except Exception as error:
             if not has_keras_tensor(args, kwargs):
+                if type(error) in (RuntimeError, IndexError):  # torch's, from inside the op
+                    raise op_error(function.__name__, args, kwargs, error) from None
                 raise
         return KerasTensor._record_function(function, args, kwargs)
 
     return op
+
+
+def op_error(name: str, args, kwargs, error: Exception) -> Exception:
+    """Keras' kind of error for an op whose arguments do not fit (shapes that do not
+    broadcast, an axis out of range), naming the op and the shapes it received, in place of
+    torch's bare one.
+
+    Example:
+        >>> import torch
+        >>> print(op_error("add", (torch.zeros(2, 3), torch.zeros(2, 4)), {}, RuntimeError("x")))
+        `ops.add` cannot take arguments of shapes (2, 3), (2, 4): x
+    """
+    shapes = ", ".join(str(tuple(leaf.shape)) for leaf in pytree.tree_leaves((args, kwargs))
+                       if hasattr(leaf, "shape"))
+    message = f"`ops.{name}` cannot take arguments of shapes {shapes}: {str(error).splitlines()[0]}"
+    return OpAxisError(message) if isinstance(error, IndexError) else OpArgumentError(message)
 
 
 def accept_keras_tensors(namespace: dict, names) -> None:

@@ -9,9 +9,8 @@ import os
 import sys
 from collections.abc import Iterable
 
-__all__ = ["MissingFileError", "OutOfRangeError", "did_you_mean", "suggests_argument_names",
-           "user_stacklevel",
-           "unknown_name_error"]
+__all__ = ["MissingFileError", "OpArgumentError", "OpAxisError", "OutOfRangeError",
+           "did_you_mean", "suggests_argument_names", "unknown_name_error", "user_stacklevel"]
 
 
 class MissingFileError(FileNotFoundError, ValueError):
@@ -22,6 +21,14 @@ class MissingFileError(FileNotFoundError, ValueError):
 class OutOfRangeError(IndexError, ValueError):
     """An index outside its range (an axis, a class label): a ValueError and an IndexError at
     once, as NumPy's AxisError is, since Keras raises either for the same slip."""
+
+
+class OpArgumentError(ValueError):
+    """An op's arguments do not fit together (shapes that do not broadcast, a bad reshape)."""
+
+
+class OpAxisError(OpArgumentError, OutOfRangeError):
+    """An op's axis argument outside the tensor's axes."""
 
 
 def did_you_mean(name: str, candidates: Iterable[str]) -> str:

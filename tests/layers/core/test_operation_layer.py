@@ -92,8 +92,8 @@ def test_saved_and_loaded(tmp_path):
 def test_eager_ops_are_unchanged():
     assert torch.equal(ops.concatenate([torch.ones(1, 2), torch.zeros(1, 1)], axis=-1),
                        torch.tensor([[1.0, 1.0, 0.0]]))
-    with pytest.raises(RuntimeError, match="invalid for input of size 6"):
-        ops.reshape(torch.ones(2, 3), (4, 4))  # errors on data pass through as they were
+    with pytest.raises(ValueError, match="invalid for input of size 6"):
+        ops.reshape(torch.ones(2, 3), (4, 4))  # an error on data names the op and keeps torch's
 
 
 def test_op_taking_variadic_tensors_says_to_use_a_layer():

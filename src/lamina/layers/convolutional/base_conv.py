@@ -5,6 +5,8 @@ and with `keras.ops.conv`.
 """
 from __future__ import annotations
 
+import numbers
+
 from lamina import activations, constraints, initializers, regularizers
 from lamina.layers.input_spec import InputSpec
 from lamina.layers.layer import Layer
@@ -159,7 +161,10 @@ def check_strides_and_dilation(strides, dilation_rate) -> None:
 
 
 def _positive_int(value, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+    # Keras takes any whole number here (8.0, np.int64(8)), as shapes do.
+    whole = isinstance(value, numbers.Integral) or (isinstance(value, numbers.Real)
+                                                   and float(value).is_integer())
+    if isinstance(value, bool) or not whole or value <= 0:
         raise ValueError(f"Invalid value for argument `{name}`. Expected a strictly positive "
                          f"integer. Received {name}={value!r}.")
-    return value
+    return int(value)
