@@ -63,8 +63,20 @@ def test_to_tensor_reads_an_object_array_of_numbers_and_booleans_as_floats():
 def test_to_tensor_still_rejects_ragged_object_arrays():
     ragged = np.empty(2, dtype=object)
     ragged[0], ragged[1] = [1, 2], [3]
-    with pytest.raises(TypeError, match="ragged lists cannot be stacked"):
+    with pytest.raises(ValueError, match="Invalid dtype: object.*ragged lists cannot be stacked"):
         backend.to_tensor(ragged, device="cpu")
+
+
+def test_text_in_an_object_array_gets_the_encoding_fix():
+    mixed = np.array([[1.0, "a"], [2.0, "b"]], dtype=object)
+    with pytest.raises(ValueError, match="holding text such as 'a': encode it as numbers first"):
+        backend.to_tensor(mixed, device="cpu")
+
+
+def test_arrays_with_negative_strides_convert_as_keras_takes_them():
+    images = np.arange(24, dtype="float32").reshape(2, 2, 2, 3)
+    bgr = images[..., ::-1]  # caffe-style preprocess_input flips the channels this way
+    np.testing.assert_array_equal(backend.to_tensor(bgr, device="cpu").numpy(), bgr)
 
 
 def test_keras_backend_standardize_dtype_gives_keras_names_as_in_keras():

@@ -212,7 +212,8 @@ def to_tensor(x, dtype=None, device=None) -> torch.Tensor:
         array = np.asarray(x)
         if array.dtype == object:
             array = numbers_from_objects(array)
-        if array.dtype.byteorder not in ("=", "|") or not array.flags.writeable:
+        if (array.dtype.byteorder not in ("=", "|") or not array.flags.writeable
+                or any(stride < 0 for stride in array.strides)):  # x[..., ::-1], np.flip
             array = np.ascontiguousarray(array, dtype=array.dtype.newbyteorder("="))
             array.setflags(write=True)
         tensor = torch.from_numpy(array)
@@ -230,8 +231,14 @@ def numbers_from_objects(array: np.ndarray) -> np.ndarray:
     int and `get_dummies` bool columns) as float64; anything else is an error."""
     if array.size and all(isinstance(v, (numbers.Number, np.bool_, bool)) for v in array.flat):
         return array.astype(np.float64)
-    raise TypeError(f"Expected a numeric array, but received an array of Python objects "
-                    f"(dtype=object, shape {array.shape}); ragged lists cannot be stacked.")
+    text = next((v for v in array.flat if isinstance(v, (str, bytes))), None)
+    if text is not None:
+        raise ValueError(f"Invalid dtype: object. Expected a numeric array, but received an "
+                         f"array of shape {array.shape} holding text such as {text!r}: encode "
+                         f"it as numbers first (pd.get_dummies, a StringLookup layer, or "
+                         f"keras.utils.FeatureSpace).")
+    raise ValueError(f"Invalid dtype: object. Expected a numeric array, but received an array "
+                     f"of Python objects (shape {array.shape}); ragged lists cannot be stacked.")
 
 
 def is_string_data(value) -> bool:

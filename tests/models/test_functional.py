@@ -292,3 +292,23 @@ def test_two_branches_get_the_connected_to_column(capsys):
     inputs = keras.Input((4,))
     keras.Model(inputs, [layers.Dense(2)(inputs), layers.Dense(3)(inputs)]).summary()
     assert "Connected to" in capsys.readouterr().out
+
+
+def test_calling_a_model_on_keras_tensors_of_another_shape_is_refused():
+    inputs = keras.Input((10,))
+    functional = keras.Model(inputs, layers.Dense(2)(inputs), name="f")
+    sequential = keras.Sequential([keras.Input((10,)), layers.Dense(2)], name="s")
+    for model in (functional, sequential):
+        with pytest.raises(ValueError, match=f'Input 0 of layer "{model.name}" is incompatible '
+                                             r"with the layer: expected shape=\(None, 10\), "
+                                             r"found shape=\(None, 5\)"):
+            model(keras.Input((5,)))
+        assert model(keras.Input((10,), batch_size=4)).shape == (4, 2)
+
+
+def test_a_built_dense_checks_symbolic_inputs_too():
+    dense = layers.Dense(3, name="d")
+    dense(keras.Input((4,)))
+    with pytest.raises(ValueError, match=r"Layer 'd' expects inputs with last dimension 4, but "
+                                         r"received shape \(None, 5\)"):
+        dense(keras.Input((5,)))

@@ -150,7 +150,11 @@ class Functional(Model):
         return values
 
     def compute_output_shape(self, input_shape):
-        return self.output_shape
+        check_input_shapes(self, [t.shape for t in self._input_tensors], input_shape)
+        first = input_shape if _is_shape(input_shape) else next(iter(input_shape), None)
+        if not _is_shape(first) or not first:
+            return self.output_shape
+        return with_batch(self.output_shape, first[0])  # a call keeps the caller's batch size
 
     def _summary_column_titles(self):
         if self._is_chain():
@@ -192,6 +196,40 @@ class Functional(Model):
         from lamina.saving.functional_config import functional_from_config
 
         return functional_from_config(config)
+
+
+def check_input_shapes(model, expected: list, given) -> None:
+    """Keras' error for a model called on Keras tensors of other shapes than its inputs'
+    (batch sizes aside); a dict, or a different number of inputs, is checked elsewhere.
+
+    Example:
+        >>> model = lamina.Sequential([lamina.Input((10,)), lamina.layers.Dense(2)], name="m")
+        >>> check_input_shapes(model, [(None, 10)], (None, 5))
+        Traceback (most recent call last):
+        ValueError: Input 0 of layer "m" is incompatible with the layer: expected shape=(None, 10), found shape=(None, 5)
+    """
+    shapes = [given] if _is_shape(given) else given
+    if not isinstance(shapes, (list, tuple)) or len(shapes) != len(expected):
+        return
+    for index, (want, got) in enumerate(zip(expected, shapes)):
+        got = tuple(got)
+        if len(want) != len(got) or any(w is not None and g is not None and w != g
+                                         for w, g in zip(want[1:], got[1:])):
+            raise ValueError(f'Input {index} of layer "{model.name}" is incompatible with the '
+                             f"layer: expected shape={tuple(want)}, found shape={got}")
+
+
+def with_batch(shape, batch):
+    """`shape` (or each shape of a list) with its batch axis set to `batch`."""
+    if isinstance(shape, list):
+        return [with_batch(one, batch) for one in shape]
+    if isinstance(shape, dict):
+        return {key: with_batch(one, batch) for key, one in shape.items()}
+    return (batch,) + tuple(shape)[1:] if shape else shape
+
+
+def _is_shape(value) -> bool:
+    return isinstance(value, (tuple, list)) and all(d is None or isinstance(d, int) for d in value)
 
 
 def _keys_sorted(structure):

@@ -8,6 +8,7 @@ from lamina import backend, dtype_policies
 from lamina.layers.core.input_layer import (Input, InputLayer, adjust_input_rank,
                                             unwrap_single_input)
 from lamina.layers.layer import Layer
+from lamina.models.functional import check_input_shapes, with_batch
 from lamina.models.model import Model
 from lamina.ops.keras_tensor import KerasTensor
 from lamina.utils.naming import unique_name
@@ -196,9 +197,12 @@ class Sequential(Model):
     def compute_output_shape(self, input_shape):
         if not self.built:
             self.build_from_shape(input_shape)
+        declared = self._declared_input_shape()
+        if declared is not None:
+            check_input_shapes(self, [tuple(declared)], input_shape)
         # A model built on a batch of data keeps that batch size; a call keeps the caller's.
         batch = tuple(input_shape)[0] if input_shape else None
-        return _with_batch(self._output_shape, batch)
+        return with_batch(self._output_shape, batch)
 
     def get_config(self) -> dict:
         """Keras' Sequential config: the InputLayer (once built) and each layer, serialized."""
@@ -225,13 +229,6 @@ class Sequential(Model):
         if not model.built and config.get("build_input_shape"):
             model.build(tuple(config["build_input_shape"]))
         return model
-
-
-def _with_batch(shape, batch):
-    """`shape` (or each shape of a list) with its batch axis set to `batch`."""
-    if isinstance(shape, list):
-        return [_with_batch(one, batch) for one in shape]
-    return (batch,) + tuple(shape)[1:] if shape else shape
 
 
 def _check_layers_argument(layers, trainable, name, kwargs) -> None:

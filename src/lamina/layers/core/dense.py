@@ -82,6 +82,12 @@ class Dense(Layer):
         outputs = F.linear(inputs, self.kernel.T, self.bias)
         return self.activation(outputs) if self._apply_activation else outputs
 
+    def check_input_compatibility(self, inputs) -> None:
+        super().check_input_compatibility(inputs)
+        # Keras' input spec after build (axis -1 fixed), so a symbolic call checks it too.
+        if self._input_dim is not None and inputs.shape[-1] not in (None, self._input_dim):
+            raise ValueError(_dense_shape_message(self, inputs.shape))
+
     def compute_output_shape(self, input_shape):
         return tuple(input_shape[:-1]) + (self.units,)
 
