@@ -312,3 +312,16 @@ def test_a_built_dense_checks_symbolic_inputs_too():
     with pytest.raises(ValueError, match=r"Layer 'd' expects inputs with last dimension 4, but "
                                          r"received shape \(None, 5\)"):
         dense(keras.Input((5,)))
+
+
+def test_a_model_with_dict_outputs_called_in_a_graph_gives_a_dict():
+    inputs = keras.Input((3,))
+    heads = keras.Model(inputs, {"b": layers.Dense(2)(inputs), "a": layers.Dense(1)(inputs)})
+    outer_inputs = keras.Input((3,))
+    outputs = heads(outer_inputs)
+    assert sorted(outputs) == ["a", "b"] and outputs["b"].shape == (None, 2)
+    outer = keras.Model(outer_inputs, layers.Concatenate()([outputs["a"], outputs["b"]]))
+    x = np.ones((2, 3), "float32")
+    direct = heads(x)
+    expected = np.concatenate([direct["a"].detach().numpy(), direct["b"].detach().numpy()], -1)
+    np.testing.assert_allclose(outer.predict(x, verbose=0), expected, rtol=1e-6)

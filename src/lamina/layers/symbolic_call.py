@@ -144,6 +144,8 @@ def _output_specs(layer, inputs, args, kwargs):
     if layer.has_own_output_shape():
         shape = layer.compute_output_shape(symbolic_shapes(inputs))
         dtype = layer.compute_dtype
+        if isinstance(shape, dict):
+            return {key: (tuple(one), dtype) for key, one in shape.items()}
         if isinstance(shape, list) or (isinstance(shape, tuple) and shape and isinstance(shape[0], tuple)):
             return [(tuple(s), dtype) for s in shape]
         return tuple(shape), dtype

@@ -152,9 +152,10 @@ class Functional(Model):
     def compute_output_shape(self, input_shape):
         check_input_shapes(self, [t.shape for t in self._input_tensors], input_shape)
         first = input_shape if _is_shape(input_shape) else next(iter(input_shape), None)
-        if not _is_shape(first) or not first:
-            return self.output_shape
-        return with_batch(self.output_shape, first[0])  # a call keeps the caller's batch size
+        batch = first[0] if _is_shape(first) and first else None
+        if isinstance(self._outputs_struct, dict):  # a dict model called in a graph gives a dict
+            return {key: with_batch(t.shape, batch) for key, t in self._outputs_struct.items()}
+        return with_batch(self.output_shape, batch)  # a call keeps the caller's batch size
 
     def _summary_column_titles(self):
         if self._is_chain():
@@ -388,4 +389,6 @@ def _note(discovered: list, layer_depth: dict, layer: Layer, depth: int) -> None
 
 
 def _as_list(value) -> list:
+    if isinstance(value, dict):  # a nested model's dict outputs, in the order of its keys
+        return list(value.values())
     return list(value) if isinstance(value, (list, tuple)) else [value]
