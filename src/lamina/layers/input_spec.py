@@ -12,7 +12,9 @@ Example:
 """
 from __future__ import annotations
 
-__all__ = ["InputSpec", "assert_input_compatibility"]
+import numbers
+
+__all__ = ["InputSpec", "assert_input_compatibility", "shape_tuple"]
 
 
 class InputSpec:
@@ -100,3 +102,20 @@ def _first_problem(spec: InputSpec, shape: tuple) -> str | None:
             if expected is not None and received is not None and expected != received:
                 return f"expected shape={spec.shape}, found shape={shape}"
     return None
+
+
+def shape_tuple(shape, argument: str) -> tuple:
+    """One sample's shape as a tuple; Keras refuses a bare number (`shape=784`), with the fix.
+
+    Example:
+        >>> shape_tuple([28, 28], "shape")
+        (28, 28)
+    """
+    if isinstance(shape, numbers.Integral) and not isinstance(shape, bool):
+        raise ValueError(f"Cannot convert '{shape}' to a shape: `{argument}` is one sample's shape "
+                         f"as a tuple, e.g. {argument}=({shape},) (note the comma).")
+    try:
+        return tuple(shape)
+    except TypeError:
+        raise ValueError(f"Cannot convert '{shape}' to a shape: `{argument}` is one sample's "
+                         f"shape as a tuple, e.g. {argument}=(784,).") from None

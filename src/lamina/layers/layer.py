@@ -27,7 +27,7 @@ from lamina.dtype_policies.autocast import (autocast_torch_modules, autocast_var
                                             cast_outputs, outside_torch_autocast,
                                             torch_autocast_active)
 from lamina.layers import auto_config, call_context
-from lamina.layers.input_spec import assert_input_compatibility
+from lamina.layers.input_spec import assert_input_compatibility, shape_tuple
 from lamina.layers.call_arguments import carried_mask, tensor_argument_names
 from lamina.layers.symbolic_call import call_symbolic, is_symbolic, warn_if_mask_dropped
 from lamina.layers.weight_paths import close_call_scope, layer_path, open_call_scope, path_scope
@@ -351,9 +351,7 @@ class Layer(nn.Module):
         if batch_input_shape is not None:
             self._batch_input_shape = tuple(batch_input_shape)
         elif input_shape is not None:
-            if isinstance(input_shape, int):
-                input_shape = (input_shape,)
-            self._batch_input_shape = (batch_size,) + tuple(input_shape)
+            self._batch_input_shape = (batch_size,) + shape_tuple(input_shape, "input_shape")
         else:
             self._batch_input_shape = None
 

@@ -5,6 +5,7 @@ import numpy as np
 import torch
 
 from lamina import backend
+from lamina.layers.input_spec import shape_tuple
 from lamina.layers.layer import Layer
 from lamina.ops.keras_tensor import KerasTensor
 from lamina.ops.node import Node
@@ -38,8 +39,7 @@ class InputLayer(Layer):
             if shape is None:
                 raise ValueError("InputLayer needs `shape` (one sample's shape, e.g. shape=(784,)) "
                                  "or `batch_shape`.")
-            shape = (shape,) if isinstance(shape, int) else tuple(shape)
-            batch_shape = (batch_size,) + shape
+            batch_shape = (batch_size,) + shape_tuple(shape, "shape")
         self.batch_shape = tuple(None if d is None else int(d) for d in batch_shape)
         self.sparse = bool(sparse)
         self.optional = bool(optional)
