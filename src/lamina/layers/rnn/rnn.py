@@ -105,6 +105,11 @@ class RNN(Layer):
         step_shape = (sequences_shape[0],) + tuple(sequences_shape[2:])
         if isinstance(self.cell, Layer) and not self.cell.built:
             self.cell.build_from_shape(step_shape)
+        features = sequences_shape[-1]
+        if len(sequences_shape) == 3 and features is not None and self.input_spec is not None:
+            # The weights now fix the features per step: a later call with others fails here,
+            # not silently in the fused kernel.
+            self.input_spec = InputSpec(min_ndim=3, axes={-1: int(features)})
         if self.stateful and not self._state_buffers:
             if sequences_shape[0] is None:
                 raise ValueError(
