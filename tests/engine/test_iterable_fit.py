@@ -214,7 +214,7 @@ def test_batch_size_is_ignored_with_a_warning():
     assert history.params["steps"] == 4
 
 
-def test_a_dataset_like_object_is_a_type_error_not_a_hang():
+def test_a_dataset_like_object_is_keras_value_error_not_a_hang():
     class Samples:
         def __len__(self):
             return 100
@@ -227,7 +227,7 @@ def test_a_dataset_like_object_is_a_type_error_not_a_hang():
     def call():
         try:
             compiled_classifier().fit(Samples(), verbose=0)
-        except TypeError as error:
+        except ValueError as error:
             outcome["error"] = error
 
     thread = threading.Thread(target=call, daemon=True)

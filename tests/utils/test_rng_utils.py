@@ -35,8 +35,8 @@ def test_accepts_numpy_integers_and_records_seed():
 
 
 @pytest.mark.parametrize("seed", [1.5, "42", None, True])
-def test_non_integer_seed_is_a_type_error(seed):
-    with pytest.raises(TypeError, match="Expected `seed` argument to be an integer"):
+def test_non_integer_seed_is_keras_value_error(seed):
+    with pytest.raises(ValueError, match="Expected `seed` argument to be an integer"):
         set_random_seed(seed)
 
 

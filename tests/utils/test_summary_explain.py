@@ -42,6 +42,9 @@ def test_custom_layer_lists_its_weights():
         def build(self, input_shape):
             self.add_weight(shape=(input_shape[-1], 2), name="scale")
 
+        def call(self, x):
+            return x
+
     layer = Scale()
     layer(lamina.ops.ones((1, 3)))
     assert explain_params(layer) == "Scale: scale 3 × 2 = 6"
@@ -96,7 +99,6 @@ _EXAMPLES = [
     ("EinsumDense", {"equation": "abc,cde->abde", "output_shape": (None, 2, 4),
                      "bias_axes": "de"}, (None, 5, 8)),
     ("SpectralNormalization", {"layer": lambda: layers.Dense(6)}, (None, 4)),
-    ("Wrapper", {"layer": lambda: layers.Dense(3)}, (None, 4)),
     ("TorchModuleWrapper", {"module": lambda: torch.nn.Linear(4, 3)}, (None, 4)),
     ("ConvLSTM1D", {"filters": 3, "kernel_size": 2}, (None, 4, 6, 2)),
     ("ConvLSTM3D", {"filters": 2, "kernel_size": 2, "use_bias": False}, (None, 2, 4, 4, 4, 1)),
@@ -135,11 +137,13 @@ _WEIGHTLESS = {
 
 
 def _public_layer_classes() -> dict:
-    """Every class `lamina.layers` exports, once (aliases such as Convolution2D collapse)."""
+    """Every class `lamina.layers` exports, once (aliases such as Convolution2D collapse),
+    but the abstract ones (Layer, Wrapper: no `call` of their own, as in Keras)."""
     found = {}
     for name in sorted(dir(layers)):
         value = getattr(layers, name)
-        if inspect.isclass(value) and issubclass(value, layers.Layer):
+        if (inspect.isclass(value) and issubclass(value, layers.Layer)
+                and value.call is not layers.Layer.call):
             found.setdefault(value, name)
     return {name: cls for cls, name in found.items()}
 

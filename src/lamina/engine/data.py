@@ -249,8 +249,9 @@ def _is_array_like(value) -> bool:
 
 
 def check_array_like(value, argument: str) -> None:
-    """Raises TypeError for anything NumPy would not read as numbers (never calls np.asarray:
-    on an object with `__len__`/`__getitem__` that can loop forever)."""
+    """Raises ValueError (Keras: "Unrecognized data type") for anything NumPy would not read as
+    numbers (never calls np.asarray: on an object with `__len__`/`__getitem__` that can loop
+    forever)."""
     if isinstance(value, (np.ndarray, torch.Tensor, np.generic, int, float, complex)) \
             or hasattr(value, "__array__") or hasattr(value, "__array_interface__"):
         return
@@ -259,7 +260,7 @@ def check_array_like(value, argument: str) -> None:
             check_array_like(value[0], f"{argument}[0]")
         return
     if isinstance(value, Dataset):
-        raise TypeError(f"Argument `{argument}` is a torch {type(value).__name__}, which yields single "
+        raise ValueError(f"Argument `{argument}` is a torch {type(value).__name__}, which yields single "
                         f"samples, but Keras trains on batches. Wrap it in a DataLoader and pass "
                         f"that: torch.utils.data.DataLoader(dataset, batch_size=32, shuffle=True).")
     if isinstance(value, (str, bytes)):
@@ -273,7 +274,7 @@ def check_array_like(value, argument: str) -> None:
                     f"whole batch, or wrap it in torch.utils.data.DataLoader(dataset, batch_size=32)")
     else:
         received = f"an object of type {type(value).__name__}"
-    raise TypeError(f"Argument `{argument}` must be {_ACCEPTED}; received {received}. A table-like "
+    raise ValueError(f"Argument `{argument}` must be {_ACCEPTED}; received {received}. A table-like "
                     f"object (e.g. a DataFrame) converts with np.asarray(obj) or obj.to_numpy().")
 
 

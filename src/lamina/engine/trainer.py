@@ -489,6 +489,10 @@ def _check_validation_targets(engine: Engine, val_y, train_y, from_split: bool) 
 
 def _should_validate(epoch: int, validation_freq) -> bool:
     if isinstance(validation_freq, int):
+        if validation_freq < 1:
+            raise ValueError(f"Argument `validation_freq` must be a positive integer (validate "
+                             f"every that many epochs) or a list of epochs. Received: "
+                             f"validation_freq={validation_freq}")
         return (epoch + 1) % validation_freq == 0
     return (epoch + 1) in validation_freq
 

@@ -406,6 +406,12 @@ class Layer(nn.Module):
             >>> layer.add_weight(shape=(784, 100), initializer="glorot_uniform").shape
             torch.Size([784, 100])
         """
+        if shape is not None and any(d is None for d in shape):
+            raise ValueError(f"Shapes used to initialize variables must be fully-defined (no "
+                             f"`None` dimensions). Received: shape={tuple(shape)} for variable "
+                             f"path='{layer_path(self)}/{name or 'variable'}'. In `build`, take "
+                             f"the sizes from `input_shape` past the batch axis, e.g. "
+                             f"shape=(input_shape[-1], units).")
         shape = () if shape is None else tuple(int(d) for d in shape)
         dtype = (backend.torch_dtype(dtype) if dtype is not None
                  else backend.torch_dtype(self.variable_dtype))
@@ -453,6 +459,12 @@ class Layer(nn.Module):
         return candidate
 
     def __setattr__(self, name, value):
+        if "_modules" not in self.__dict__ and (isinstance(value, nn.Module)
+                                                or _is_module_list(value)):
+            raise RuntimeError(f"In layer '{type(self).__name__}', you forgot to call "
+                               f"`super().__init__()` as the first statement in the `__init__()` "
+                               f"method. Go add it! (`super().__init__(**kwargs)`, before "
+                               f"assigning `self.{name}`.)")
         # `self.w = self.add_weight(name="kernel")` keeps one state_dict entry, named `w`.
         if isinstance(value, torch.Tensor) and "_parameters" in self.__dict__ and self._adopt_own_weight(name, value):
             return

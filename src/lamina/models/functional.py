@@ -10,7 +10,7 @@ Example:
 """
 from __future__ import annotations
 
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 
 from torch import nn
 from torch.utils import _pytree as pytree
@@ -48,6 +48,7 @@ class Functional(Model):
         self._nodes = _topological_nodes(self._input_tensors, self._output_tensors)
         self._graph = nn.ModuleList(_layers_by_depth(self._input_tensors, self._output_tensors,
                                                      self._nodes))
+        _check_unique_names(self._graph)
         self.built = True
         self._build_shapes = [t.shape for t in self._input_tensors]
 
@@ -218,6 +219,17 @@ def check_input_shapes(model, expected: list, given) -> None:
                                          for w, g in zip(want[1:], got[1:])):
             raise ValueError(f'Input {index} of layer "{model.name}" is incompatible with the '
                              f"layer: expected shape={tuple(want)}, found shape={got}")
+
+
+def _check_unique_names(operations) -> None:
+    """Keras' rule: the graph's layers and inputs have distinct names (weights and the
+    `.keras` file are keyed by them)."""
+    counts = Counter(operation.name for operation in operations)
+    for name, count in counts.items():
+        if count > 1:
+            raise ValueError(f'The name "{name}" is used {count} times in the model. All '
+                             f"operation names should be unique. Give each layer (or Input) its "
+                             f"own `name=`.")
 
 
 def with_batch(shape, batch):

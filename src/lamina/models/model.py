@@ -59,6 +59,11 @@ class Model(Layer):
             self.__class__ = _functional_class(type(self))
             Functional.__init__(self, *args, **kwargs)
             return
+        if {"input", "output"} & set(kwargs):
+            raise ValueError(f"Unrecognized keyword arguments passed to {type(self).__name__}: "
+                             f"{sorted({'input', 'output'} & set(kwargs))}. The functional API "
+                             f"takes `inputs` and `outputs` (plural): "
+                             f"keras.Model(inputs=inputs, outputs=outputs).")
         super().__init__(*args, **kwargs)
         # The compile state and the step functions live in one object (engine/compiled_run.py);
         # `optimizer`, `loss`, `jit_compile`, ... below are Keras' names for its parts.
@@ -88,8 +93,16 @@ class Model(Layer):
 
     def get_layer(self, name: str | None = None, index: int | None = None) -> Layer:
         """A layer by `name` or by `index` (in `model.layers`)."""
+        if index is not None and name is not None:
+            raise ValueError(f"Provide only a layer name or a layer index. Received: "
+                             f"index={index}, name={name}.")
         if index is not None:
+            if not -len(self.layers) <= index < len(self.layers):
+                raise ValueError(f"Was asked to retrieve layer at index {index} but model only "
+                                 f"has {len(self.layers)} layers.")
             return self.layers[index]
+        if name is None:
+            raise ValueError("Provide either a layer name or layer index at `get_layer`.")
         for layer in self.layers:
             if layer.name == name:
                 return layer

@@ -26,8 +26,7 @@ def set_random_seed(seed: int) -> None:
         seed: an integer from 0 to 2**32 - 1 (NumPy's range).
 
     Raises:
-        TypeError: `seed` is not an integer.
-        ValueError: `seed` is outside 0 .. 2**32 - 1.
+        ValueError: `seed` is not an integer (Keras' error type), or is outside 0 .. 2**32 - 1.
 
     Example:
         >>> set_random_seed(42); a = torch.rand(2)
@@ -36,7 +35,7 @@ def set_random_seed(seed: int) -> None:
     """
     global _global_seed
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-        raise TypeError(f"Expected `seed` argument to be an integer. Received: seed={seed!r} "
+        raise ValueError(f"Expected `seed` argument to be an integer. Received: seed={seed!r} "
                         f"(of type {type(seed).__name__}). Pass e.g. seed=42.")
     seed = int(seed)
     if not 0 <= seed < 2**32:
