@@ -103,7 +103,9 @@ def test_count_params_and_memory_size_of_tensors():
     ((None, 784), "(None, 784)"),
     ([None, 28, 28, 1], "(None, 28, 28, 1)"),
     ([(None, 10), (None, 5)], "[(None, 10), (None, 5)]"),
-    ({"a": (None, 3)}, "{a: (None, 3)}"),
+    ({"a": (None, 3)}, "(None, 3)"),
+    ({"s": (None,), "m": (None, 3)}, "[(None, 3), (None)]"),
+    ((None,), "(None)"),
 ])
 def test_format_shape(shape, expected):
     assert format_shape(shape) == expected

@@ -501,13 +501,15 @@ class Model(Layer):
     def _summary_row(self, layer: Layer):
         label = f"{layer.name} ({layer.keras_class_name})"
         if isinstance(layer, InputLayer):
-            return (label, str(layer.batch_shape), 0)
-        shape = getattr(layer, "_summary_output_shape", None)
+            return (label, summary_utils.format_shape(layer.batch_shape), 0)
         if not layer.built:
             return (label, "?", "0 (unbuilt)")
+        shape = getattr(layer, "_summary_output_shape", None)
+        from_call = shape is not None
         if shape is None:
             shape = output_shape_from_build(layer)
-        return (label, _format_shape(shape), layer.count_params())
+        text = "?" if shape is None else summary_utils.format_shape(shape, from_call)
+        return (label, text, layer.count_params())
 
 
 def _run_attribute(model, name: str, default=None):
@@ -573,11 +575,3 @@ def _functional_class(cls: type) -> type:
     if cls not in _FUNCTIONAL_CLASSES:
         _FUNCTIONAL_CLASSES[cls] = type(cls.__name__, (cls, Functional), {"__module__": cls.__module__})
     return _FUNCTIONAL_CLASSES[cls]
-
-
-def _format_shape(shape) -> str:
-    if shape is None:
-        return "?"
-    if isinstance(shape, list):
-        return "[" + ", ".join(_format_shape(s) for s in shape) + "]"
-    return str(tuple(shape))

@@ -110,29 +110,37 @@ def format_param_count(count: int | str) -> str:
     return f"{int(count):,}"
 
 
-def format_shape(shape: Any) -> str:
-    """Format an output shape, or a structure of shapes, as Keras' summary shows it.
+def format_shape(shape: Any, from_call: bool = True) -> str:
+    """An output shape, or a layer's several, as Keras' summary shows it.
 
-    A shape is a tuple or list of ints and `None`s; anything else is treated as
-    a structure (list, tuple or dict) of shapes.
-
-    Args:
-        shape: `(None, 784)`, or e.g. `[(None, 10), (None, 5)]`.
-
-    Returns:
-        `"(None, 784)"`, or `"[(None, 10), (None, 5)]"` for several outputs.
+    One axis prints as `(None)`; several outputs as a list when they come from the layer's
+    call in the graph (a dict's in the order of its keys, nested ones flattened), as a tuple
+    when they come from the shapes the layer was built with (`from_call=False`).
 
     Example:
-        >>> format_shape((None, 28, 28))
-        '(None, 28, 28)'
+        >>> format_shape((None, 28, 28)), format_shape((None,))
+        ('(None, 28, 28)', '(None)')
+        >>> format_shape({"s": (None,), "m": (None, 3)})
+        '[(None, 3), (None)]'
+        >>> format_shape([(None, 2), (None, 2)], from_call=False)
+        '((None, 2), (None, 2))'
     """
     if _is_single_shape(shape):
         return "(" + ", ".join(str(dim) for dim in shape) + ")"
-    if isinstance(shape, dict):
-        items = ", ".join(f"{key}: {format_shape(value)}" for key, value in shape.items())
-        return "{" + items + "}"
-    parts = ", ".join(format_shape(item) for item in shape)
-    return f"[{parts}]" if isinstance(shape, list) else f"({parts})"
+    leaves = _shape_leaves(shape)
+    if from_call:
+        if len(leaves) == 1:  # Keras prints a one-tensor structure as that tensor's shape
+            return format_shape(leaves[0])
+        return "[" + ", ".join(format_shape(leaf) for leaf in leaves) + "]"
+    return "(" + ", ".join(str(tuple(leaf)) for leaf in leaves) + ")"
+
+
+def _shape_leaves(structure: Any) -> list:
+    if _is_single_shape(structure):
+        return [structure]
+    if isinstance(structure, dict):
+        structure = [structure[key] for key in sorted(structure)]
+    return [leaf for item in structure for leaf in _shape_leaves(item)]
 
 
 def layer_index_bounds(layers: Sequence[Any], layer_range: Any = None) -> tuple[int, int]:
@@ -283,12 +291,14 @@ def _ratio_reduce(excess: int, widths: list[int]) -> list[int]:
     return reduced
 
 
-def _column_widths(line_length: int, positions: Sequence[float]) -> list[int]:
-    """Cell widths (padding included, borders excluded) of each column.
+def _column_widths(line_length: int, positions: Sequence[float], columns: int) -> list[int]:
+    """Cell widths (padding included, borders excluded) of each of the `columns` columns.
 
     Keras asks rich for columns of `int(pos * line_length)` cells inside a table
     `line_length` wide; rich adds padding and borders to that and then squeezes
     every column evenly, which is why the printed columns are narrower than asked.
+    Positions past the table's columns (four given for three) are left unused, as Keras
+    leaves them.
     """
     requested, used = [], 0
     for position in positions:
@@ -301,7 +311,8 @@ def _column_widths(line_length: int, positions: Sequence[float]) -> list[int]:
             )
         requested.append(width)
         used += width
-    available = line_length - (len(positions) + 1)
+    requested = requested[:columns]
+    available = line_length - (len(requested) + 1)
     widths = [min(width + 2 * _CELL_PADDING, available) for width in requested]
     if sum(widths) > available:
         widths = _ratio_reduce(sum(widths) - available, widths)
@@ -439,7 +450,7 @@ def render_summary(
     terminal_columns = shutil.get_terminal_size().columns
     if line_length is None:
         line_length = min(default_length, terminal_columns - 4)
-    widths = _column_widths(line_length, positions)
+    widths = _column_widths(line_length, positions, len(titles))
     has_optimizer = optimizer_count is not None
     optimizer_count = optimizer_count or 0
     optimizer_bytes = optimizer_bytes or 0
