@@ -196,3 +196,16 @@ def test_a_layer_without_call_raises_keras_error_with_the_fix(layer, message):
 def test_a_pytorch_style_forward_model_is_explained_when_call_is_reached():
     with pytest.raises(NotImplementedError, match="It defines `forward\\(\\)`, PyTorch's name"):
         _TorchStyle().call(np.ones((1, 2), "float32"))
+
+
+def test_losses_list_call_losses_before_weight_penalties_as_keras_does():
+    class Penalized(layers.Layer):
+        def call(self, x):
+            self.add_loss(lamina.ops.sum(x) * 0.0 + 1.0)
+            return x
+
+    inputs = lamina.Input((2,))
+    hidden = layers.Dense(2, kernel_regularizer=lamina.regularizers.L1(0.0))(inputs)
+    model = lamina.Model(inputs, Penalized()(hidden))
+    model(np.ones((1, 2), "float32"))
+    assert [float(loss.detach()) for loss in model.losses] == [1.0, 0.0]

@@ -36,7 +36,9 @@ class Engine:
         # (a stateful RNN's states: every buffer), as Keras' symbolic build does.
         state = {name: buffer.clone() for name, buffer in model.named_buffers()}
         with torch.no_grad():
-            sample_pred = model(sample_x, training=False)
+            # A model without `call` trains only through its own train_step (keras.io's GAN,
+            # made of two models): there is no output to learn, and its inputs stand in.
+            sample_pred = model(sample_x, training=False) if _implements_call(model) else sample_x
             for name, buffer in model.named_buffers():
                 if name in state and buffer.shape == state[name].shape:
                     buffer.copy_(state[name])
@@ -333,6 +335,12 @@ def _first_tensor(x):
         return x
     leaves = pytree.tree_leaves(x)
     return next((leaf for leaf in leaves if isinstance(leaf, torch.Tensor)), leaves[0])
+
+
+def _implements_call(model) -> bool:
+    from lamina.models.model import Model
+
+    return type(model).call is not Model.call or type(model).forward is not Model.forward
 
 
 def _drop_missing_gradients(params, grads):

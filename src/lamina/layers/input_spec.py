@@ -105,15 +105,15 @@ def _first_problem(spec: InputSpec, shape: tuple) -> str | None:
 
 
 def shape_tuple(shape, argument: str) -> tuple:
-    """One sample's shape as a tuple; Keras refuses a bare number (`shape=784`), with the fix.
+    """One sample's shape as a tuple. A bare number has one reading, `784` -> `(784,)`:
+    lamina takes it where Keras 3 cannot convert it (tests/fixtures/compat records why).
 
     Example:
-        >>> shape_tuple([28, 28], "shape")
-        (28, 28)
+        >>> shape_tuple([28, 28], "shape"), shape_tuple(784, "shape")
+        ((28, 28), (784,))
     """
     if isinstance(shape, numbers.Integral) and not isinstance(shape, bool):
-        raise ValueError(f"Cannot convert '{shape}' to a shape: `{argument}` is one sample's shape "
-                         f"as a tuple, e.g. {argument}=({shape},) (note the comma).")
+        return (int(shape),)
     try:
         return tuple(shape)
     except TypeError:

@@ -651,11 +651,12 @@ class Layer(nn.Module):
 
     @property
     def losses(self) -> list[torch.Tensor]:
-        """Regularization penalties of all weights and activity losses of the last call."""
+        """The losses of the last call (`add_loss`, activity regularizers), then the weights'
+        regularization penalties: Keras' order."""
         penalties = []
         for layer in self._flatten_layers():
             penalties += [regularizer(weight) for regularizer, weight in layer._weight_regularizers]
-        return penalties + list(self._last_call_losses)
+        return list(self._last_call_losses) + penalties
 
     # ------------------------------------------------------------------ config
     @property

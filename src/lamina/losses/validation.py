@@ -90,6 +90,13 @@ def _match_ranks(label_shape, output_shape):
     return label_shape, output_shape
 
 
+def _broadcastable(label_shape, output_shape) -> bool:
+    for lab, out in zip(reversed(label_shape), reversed(output_shape)):
+        if not (out is None or lab == out or lab == 1 or out == 1):
+            return False
+    return True
+
+
 def _same_shape(label_shape, output_shape) -> bool:
     return len(label_shape) == len(output_shape) and all(
         lab is None or out is None or lab == out for lab, out in zip(label_shape, output_shape))
@@ -173,9 +180,7 @@ def _check_categorical(name, label_shape, output_shape) -> None:
 
 def _check_elementwise(name, label_shape, output_shape) -> None:
     matched_labels, matched_output = _match_ranks(label_shape, output_shape)
-    # Keras' binary crossentropy wants equal shapes (after the rank match): (N, 3) labels on
-    # a (None, 1) output would broadcast to a meaningless loss.
-    if not _same_shape(matched_labels, matched_output):
+    if not _broadcastable(matched_labels, matched_output):
         raise ValueError(
             f"Loss {name!r} expects labels shaped like the model output {_fmt(output_shape)}, "
             f"but received labels of shape {_fmt(label_shape)}. Reshape the labels, or change "
