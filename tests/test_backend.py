@@ -1,4 +1,6 @@
 """backend: device choice and override, dtype names, NumPy/list/tensor conversion."""
+import warnings
+
 import numpy as np
 import pytest
 import torch
@@ -110,3 +112,13 @@ def test_an_unknown_device_name_is_refused_with_the_choices():
     with pytest.raises(TypeError, match="Expected a string like 'gpu:0' or 'cpu'"):
         with lamina.device(3):
             pass
+
+
+def test_read_only_arrays_convert_without_torch_warning():
+    frozen = np.arange(6.0, dtype="float32").reshape(3, 2)
+    frozen.setflags(write=False)  # pandas' df.values is read-only
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        tensor = backend.from_numpy(frozen)
+        lamina.layers.Normalization().adapt(frozen)
+    np.testing.assert_array_equal(tensor.numpy(), frozen)

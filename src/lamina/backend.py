@@ -19,7 +19,7 @@ __all__ = [
     "backend", "image_data_format", "set_image_data_format", "epsilon", "set_epsilon", "floatx",
     "set_floatx", "get_device", "set_device", "to_tensor", "to_numpy", "is_string_data",
     "torch_dtype", "clear_session", "is_keras_tensor", "device_scope", "device",
-    "OutputTensor", "eager_outputs",
+    "OutputTensor", "eager_outputs", "from_numpy",
 ]
 # Keras' dtype-name rules and name counters live in lamina.utils, which imports this module:
 # resolved on first use.
@@ -212,11 +212,7 @@ def to_tensor(x, dtype=None, device=None) -> torch.Tensor:
         array = np.asarray(x)
         if array.dtype == object:
             array = numbers_from_objects(array)
-        if (array.dtype.byteorder not in ("=", "|") or not array.flags.writeable
-                or any(stride < 0 for stride in array.strides)):  # x[..., ::-1], np.flip
-            array = np.ascontiguousarray(array, dtype=array.dtype.newbyteorder("="))
-            array.setflags(write=True)
-        tensor = torch.from_numpy(array)
+        tensor = from_numpy(array)
     if dtype is not None:
         target = torch_dtype(dtype)
     elif tensor.dtype == torch.float64:
@@ -224,6 +220,22 @@ def to_tensor(x, dtype=None, device=None) -> torch.Tensor:
     else:
         target = tensor.dtype
     return tensor.to(device=device, dtype=target)
+
+
+def from_numpy(array: np.ndarray) -> torch.Tensor:
+    """`torch.from_numpy`, copying only what torch cannot share: read-only memory (pandas'
+    `df.values`, without torch's warning), another byte order, negative strides
+    (`x[..., ::-1]`, `np.flip`).
+
+    Example:
+        >>> frozen = np.arange(3.0); frozen.setflags(write=False)
+        >>> from_numpy(frozen[::-1])
+        tensor([2., 1., 0.], dtype=torch.float64)
+    """
+    if (array.dtype.byteorder not in ("=", "|") or not array.flags.writeable
+            or any(stride < 0 for stride in array.strides)):
+        array = np.array(array, dtype=array.dtype.newbyteorder("="), order="C")
+    return torch.from_numpy(array)
 
 
 def numbers_from_objects(array: np.ndarray) -> np.ndarray:

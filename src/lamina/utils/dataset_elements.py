@@ -14,6 +14,8 @@ import numpy as np
 import torch
 from torch.utils import _pytree as pytree
 
+from lamina import backend
+
 __all__ = ["as_leaf", "as_sliceable", "leading_size", "own_memory", "stack_elements"]
 
 
@@ -63,7 +65,7 @@ def as_sliceable(leaf):
     if array.ndim == 0:
         raise ValueError(f"Dataset.from_tensor_slices needs arrays with a first axis; received "
                          f"the scalar {leaf!r}.")
-    return torch.from_numpy(np.ascontiguousarray(array))
+    return backend.from_numpy(array)
 
 
 def own_memory(leaf):

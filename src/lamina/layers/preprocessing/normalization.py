@@ -207,7 +207,7 @@ class Normalization(Layer):
         array = np.asarray(values)
         if array.dtype == object:  # np.array(dataframe) of float, int and bool (get_dummies)
             array = _numeric_object_array(array)
-        return torch.as_tensor(array).to(torch.float64)
+        return backend.from_numpy(array).to(torch.float64)
 
     def _store(self, mean, variance) -> None:
         with torch.no_grad():
