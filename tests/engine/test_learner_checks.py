@@ -63,6 +63,22 @@ def test_a_rescaling_layer_silences_the_pixel_warning():
     assert not any("255" in m for m in _caught(lambda: model.fit(x, np.zeros(4), epochs=1, verbose=0)))
 
 
+def test_scaling_inside_a_nested_preprocessing_model_silences_the_pixel_warning():
+    augment = lamina.Sequential([layers.Rescaling(1 / 255), layers.RandomFlip()])
+    inputs = lamina.Input((8, 8, 3))
+    model = lamina.Model(inputs, layers.Dense(1)(layers.Flatten()(augment(inputs))))
+    model.compile("adam", "mse")
+    x = np.full((4, 8, 8, 3), 200, dtype="uint8")
+    assert not any("255" in m for m in _caught(lambda: model.fit(x, np.zeros(4), verbose=0)))
+
+
+def test_a_lambda_first_layer_may_scale_and_is_trusted():
+    model = _classifier(10, "softmax", first=(layers.Lambda(lambda t: t / 255.0),))
+    model.compile("adam", "sparse_categorical_crossentropy")
+    x = np.full((4, 28, 28), 200, dtype="uint8")
+    assert not any("255" in m for m in _caught(lambda: model.fit(x, np.zeros(4), verbose=0)))
+
+
 # ---------------------------------------------------------------------- loss and label format
 def _dense_classifier():
     model = lamina.Sequential([lamina.Input((4,)), layers.Dense(10, activation="softmax")])

@@ -93,7 +93,7 @@ def warn_unscaled_images(model, x) -> None:
         raw = float(np.nanmax(sample)) > 1.5 and float(np.nanmin(sample)) >= 0 and np.all(sample == np.round(sample))
     else:
         return
-    if not raw or any(type(layer).__name__ in _SCALING_LAYERS for layer in _leading_layers(model)):
+    if not raw or any(_may_scale(layer) for layer in _leading_layers(model)):
         return
     warnings.warn(
         f"x holds raw pixel values from 0 to 255 (dtype {x.dtype}), and the model does not "
@@ -102,12 +102,20 @@ def warn_unscaled_images(model, x) -> None:
         f"`layers.Rescaling(1. / 255)` the model's first layer.", stacklevel=user_stacklevel())
 
 
+def _may_scale(layer) -> bool:
+    """A scaling layer, or one whose arithmetic lamina cannot see (a Lambda, a user's own)."""
+    return (type(layer).__name__ in _SCALING_LAYERS or type(layer).__name__ == "Lambda"
+            or not type(layer).__module__.startswith("lamina."))
+
+
 def _leading_layers(model) -> list:
-    """The layers before the first layer with weights (where a scaling layer would sit)."""
+    """The layers before the first layer with weights (where a scaling layer would sit),
+    looking inside a nested model (keras.io's `data_augmentation` Sequential)."""
     leading = []
     for layer in getattr(model, "layers", []):
-        leading.append(layer)
-        if layer.weights and type(layer).__name__ not in _SCALING_LAYERS:
+        inner = _leading_layers(layer) if getattr(layer, "layers", None) else [layer]
+        leading += inner
+        if any(one.weights and type(one).__name__ not in _SCALING_LAYERS for one in inner):
             break
     return leading
 
