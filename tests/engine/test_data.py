@@ -103,13 +103,16 @@ def test_is_batch_source(value, expected):
 
 
 # ---------------------------------------------------------------------- IterableData
-def test_generator_is_one_pass_and_then_exhausted():
+def test_a_generator_runs_one_pass_then_replays_its_first_two_batches_as_keras_does():
     data = IterableData(iter(batches_of(3)), "cpu")
     first = data.first_batch()
     assert first.x.dtype == torch.float32 and first.size == 4  # float64 -> floatx, as for arrays
-    assert first_labels(data.batches()) == [0, 4, 8]  # the peeked batch is handed out first
-    assert data.exhausted and data.steps() is None
-    assert list(data.batches()) == []
+    with pytest.warns(UserWarning, match="Your input ran out of data"):
+        assert first_labels(data.batches()) == [0, 4, 8]  # the peeked batch is handed out first
+    assert not data.exhausted and data.steps() is None
+    # Keras chains the two batches it peeked at back in front of the spent generator.
+    assert first_labels(data.batches()) == [0, 4]
+    assert first_labels(data.batches()) == [0, 4]
 
 
 def test_steps_resume_a_generator_and_warn_when_it_runs_dry():
@@ -118,7 +121,7 @@ def test_steps_resume_a_generator_and_warn_when_it_runs_dry():
     assert first_labels(data.batches(steps=2)) == [8, 12]
     with pytest.warns(UserWarning, match=r"ran out of data after 1 of steps_per_epoch=2 batches"):
         assert first_labels(data.batches(steps=2)) == [16]
-    assert data.exhausted
+    assert first_labels(data.batches(steps=2)) == [0, 4]  # Keras' replay of its peeked two
 
 
 @pytest.mark.parametrize("make", [

@@ -108,12 +108,14 @@ def test_predict_accepts_bare_input_batches():
     np.testing.assert_allclose(predictions, model.predict(x, verbose=0), rtol=1e-6, atol=1e-7)
 
 
-def test_an_exhausted_generator_stops_training_with_keras_warning():
+def test_a_spent_generator_replays_its_first_two_batches_as_keras_does():
     x, y = toy_data()
     model = compiled_classifier()
+    counts = StepCounter()
     with pytest.warns(UserWarning, match="Your input ran out of data; interrupting training"):
-        history = model.fit(generator(x, y), epochs=3, verbose=0)
-    assert history.epoch == [0]  # one pass: a generator cannot restart
+        history = model.fit(generator(x, y), epochs=3, verbose=0, callbacks=[counts])
+    # Keras peeks at two batches and chains them before the spent generator each epoch.
+    assert history.epoch == [0, 1, 2] and counts.steps[1:] == [2, 2]
     assert history.params["steps"] is None
 
 
@@ -126,8 +128,8 @@ def test_steps_per_epoch_resumes_a_generator_across_epochs():
     with pytest.warns(UserWarning, match="after 2 of steps_per_epoch=3 batches"):
         history = model.fit(generator(x, y, passes=2), epochs=4, steps_per_epoch=3, verbose=0,
                             callbacks=[callback, counts])
-    # 8 batches in all: 3 + 3 + 2 (cut short), then nothing is left.
-    assert counts.steps == [3, 3, 2] and history.epoch == [0, 1, 2] == seen
+    # 8 batches in all: 3 + 3 + 2 (cut short), then Keras' replay of the first two.
+    assert counts.steps == [3, 3, 2, 2] and history.epoch == [0, 1, 2, 3] == seen
 
 
 class StepCounter(keras.callbacks.Callback):
@@ -272,9 +274,8 @@ def test_progress_bar_counts_unknown_steps(capsys):
     assert capsys.readouterr().out.startswith("4/4 - ")
 
 
-def test_a_validation_generator_is_used_once_then_warns():
+def test_a_validation_generator_validates_every_epoch_as_in_keras():
     x, y = toy_data()
-    with pytest.warns(UserWarning, match="`validation_data` yielded no batch"):
-        history = compiled_classifier().fit(x, y, validation_data=generator(x, y), epochs=2,
-                                            verbose=0)
-    assert len(history.history["val_loss"]) == 1 and len(history.history["loss"]) == 2
+    history = compiled_classifier().fit(x, y, validation_data=generator(x, y), epochs=2,
+                                        verbose=0)
+    assert len(history.history["val_loss"]) == 2 and len(history.history["loss"]) == 2

@@ -1,9 +1,9 @@
 """Batches from a generator, a torch DataLoader or a PyDataset, moved to the device as they arrive.
 
 Example:
-    >>> data = IterableData(((np.ones((2, 3)), np.zeros(2)) for _ in range(3)), "cpu")
-    >>> [x.shape[0] for x, _, _ in data.batches()], data.exhausted
-    ([2, 2, 2], True)
+    >>> data = IterableData(((np.ones((2, 3)), np.zeros(2)) for _ in range(3)), "cpu", resume=False)
+    >>> [x.shape[0] for x, _, _ in data.batches()], [x.shape[0] for x, _, _ in data.batches()]
+    ([2, 2, 2], [2, 2])
 """
 from __future__ import annotations
 
@@ -29,9 +29,10 @@ def _unsupported_with_source(kind: str, argument: str, description: str) -> Valu
 class IterableData:
     """Batches from a generator, a torch DataLoader or a PyDataset, moved to the device as they arrive.
 
-    A DataLoader or PyDataset starts a new pass every epoch; a generator is one pass in all
-    (once it runs dry, `exhausted` is True and no epoch can follow). With `steps`, an epoch
-    takes that many batches and the next one resumes where it stopped, as in Keras.
+    A DataLoader or PyDataset starts a new pass every epoch; a generator is one pass in all,
+    after which each epoch gets the two batches Keras peeked at first (Keras chains them back
+    in front of the spent generator). With `steps`, an epoch takes that many batches and the
+    next one resumes where it stopped, as in Keras.
 
     Args:
         source: the generator/iterator, DataLoader or PyDataset.
@@ -41,9 +42,10 @@ class IterableData:
             a source that can restart, starts a new one (evaluation).
 
     Example:
-        >>> data = IterableData(((np.ones((2, 3)), np.zeros(2)) for _ in range(3)), "cpu")
+        >>> data = IterableData(((np.ones((2, 3)), np.zeros(2)) for _ in range(3)), "cpu",
+        ...                     resume=False)
         >>> [x.shape[0] for x, _, _ in data.batches()], data.exhausted
-        ([2, 2, 2], True)
+        ([2, 2, 2], False)
     """
 
     def __init__(self, source, device, class_weight=None, resume: bool = True):
@@ -58,6 +60,9 @@ class IterableData:
         self._position = 0  # batches taken from the current pass
         self._peeked = []  # taken from the current pass but not yet handed out
         self._first = None
+        # Keras peeks at a generator's first two batches (for their specs) and chains them
+        # back in front of it each epoch: once it has run dry, an epoch replays those two.
+        self._replay = []
         self._exhausted = False
         self._warned = False
 
@@ -97,8 +102,8 @@ class IterableData:
 
     @property
     def exhausted(self) -> bool:
-        """True once a generator has run dry: it cannot be iterated again."""
-        return self._exhausted and not self._peeked
+        """True once a generator has run dry with nothing left to replay."""
+        return self._exhausted and not self._peeked and not self._replay
 
     def steps(self, batch_size=None) -> int | None:
         """Batches per pass (`len()` of a DataLoader or PyDataset), None when unknown."""
@@ -127,6 +132,8 @@ class IterableData:
         """
         if not self.resume and not self.one_shot and self._position > len(self._peeked):
             self._iterator, self._position, self._peeked = None, 0, []
+        if self._exhausted and not self._peeked:
+            self._peeked = list(self._replay)
         limit = self.num_batches if steps is None else steps
         _call_hook(self.source, "on_epoch_begin")
         try:
@@ -134,8 +141,8 @@ class IterableData:
             while limit is None or produced < limit:
                 batch = self._next_batch(shuffle)
                 if batch is None:
-                    if steps is not None:
-                        self.warn_ran_out(produced, steps, stacklevel=5)
+                    if steps is not None or (self.one_shot and self.resume):
+                        self.warn_ran_out(produced, steps, stacklevel=5)  # as Keras warns
                     break
                 yield batch
                 produced += 1
@@ -161,9 +168,13 @@ class IterableData:
 
     def _next_batch(self, shuffle: bool):
         if self._peeked:
-            return self._peeked.pop(0)
-        raw = self._next_raw(shuffle)
-        return None if raw is _END else self._standardize(raw)
+            batch = self._peeked.pop(0)
+        else:
+            raw = self._next_raw(shuffle)
+            batch = None if raw is _END else self._standardize(raw)
+        if self.one_shot and batch is not None and not self._exhausted and len(self._replay) < 2:
+            self._replay.append(batch)
+        return batch
 
     def _next_raw(self, shuffle: bool):
         if self._iterator is None:
