@@ -100,8 +100,10 @@ class LayerNormalization(Layer):
         return tuple(input_shape)
 
     def get_config(self) -> dict:
+        # Keras' build turns an int axis into a list, and its config shows the list after.
+        axis = [self.axis] if self.built and isinstance(self.axis, int) else self.axis
         return {**super().get_config(),
-                "axis": self.axis,
+                "axis": axis,
                 "epsilon": self.epsilon,
                 "center": self.center,
                 "scale": self.scale,
