@@ -26,7 +26,8 @@ import contextlib
 import torch
 
 __all__ = ["autocast_torch_modules", "autocast_variables", "cast_outputs",
-           "outside_torch_autocast", "stored_weight", "torch_autocast_active"]
+           "outside_torch_autocast", "split_low_precision_bias", "stored_weight",
+           "torch_autocast_active"]
 
 # Set on a layer (in its __dict__) while its parameters are swapped for cast copies.
 _SWAPPED = "_autocast_originals"
@@ -134,3 +135,12 @@ def cast_outputs(outputs, dtype: torch.dtype):
         return (list if isinstance(outputs, list) else tuple)(
             cast_outputs(item, dtype) for item in outputs)
     return outputs
+
+
+def split_low_precision_bias(inputs, bias):
+    """(bias for the fused kernel, bias to add after it): in float16/bfloat16 Keras rounds the
+    convolution (or matmul) before adding the bias, so the bias is added as its own op there,
+    for the same numbers; float32 keeps the fused, faster kernel."""
+    if bias is not None and inputs.dtype in (torch.float16, torch.bfloat16):
+        return None, bias
+    return bias, None

@@ -17,6 +17,7 @@ import math
 import torch.nn.functional as F
 
 from lamina import backend
+from lamina.dtype_policies.autocast import split_low_precision_bias
 from lamina.utils.errors import did_you_mean
 
 __all__ = ["standardize_tuple", "standardize_padding", "standardize_data_format", "same_padding",
@@ -164,6 +165,16 @@ def spatial_paddings(spatial, kernel_size, strides, dilation_rate, padding):
             for size, k, s, d in zip(spatial, kernel_size, strides, dilation_rate)]
 
 
+def add_channel_bias(outputs, bias, channels_last: bool):
+    """`outputs` (N, C, *spatial) back in Keras' layout, plus a bias left unfused."""
+    if channels_last:
+        outputs = outputs.movedim(1, -1)
+        return outputs if bias is None else outputs + bias
+    if bias is None:
+        return outputs
+    return outputs + bias.reshape((-1,) + (1,) * (outputs.ndim - 2))
+
+
 def convolve(inputs, weight, bias, *, strides, padding, dilation_rate, groups, data_format):
     """Keras' convolution of `inputs` with a torch-layout `weight` (out, in/groups, *kernel).
 
@@ -186,8 +197,9 @@ def convolve(inputs, weight, bias, *, strides, padding, dilation_rate, groups, d
         torch_padding = 0
     if channels_last:
         inputs = inputs.movedim(-1, 1)
-    outputs = _CONV[rank](inputs, weight, bias, strides, torch_padding, dilation_rate, groups)
-    return outputs.movedim(1, -1) if channels_last else outputs
+    fused_bias, bias = split_low_precision_bias(inputs, bias)
+    outputs = _CONV[rank](inputs, weight, fused_bias, strides, torch_padding, dilation_rate, groups)
+    return add_channel_bias(outputs, bias, channels_last)
 
 
 def transpose_output_length(size, kernel: int, stride: int, padding: str, output_padding,
@@ -240,11 +252,12 @@ def convolve_transpose(inputs, weight, bias, *, strides, padding, output_padding
     symmetric = [max(min(left, right), 0) for left, right in crops]
     extend = [max(-right, 0) for _, right in crops]
     x = inputs.movedim(-1, 1) if channels_last else inputs
-    outputs = _CONV_TRANSPOSE[rank](x, weight, bias, strides, symmetric, extend, 1,
+    fused_bias, bias = split_low_precision_bias(x, bias)
+    outputs = _CONV_TRANSPOSE[rank](x, weight, fused_bias, strides, symmetric, extend, 1,
                                     dilation_rate)
     slices = [slice(None), slice(None)]
     for (left, right), sym in zip(crops, symmetric):
         stop = outputs.shape[len(slices)] - (max(right, 0) - sym)
         slices.append(slice(left - sym, stop))
     outputs = outputs[tuple(slices)]
-    return outputs.movedim(1, -1) if channels_last else outputs
+    return add_channel_bias(outputs, bias, channels_last)

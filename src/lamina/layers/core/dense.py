@@ -4,6 +4,7 @@ from __future__ import annotations
 import torch.nn.functional as F
 
 from lamina import activations, constraints, initializers, regularizers
+from lamina.dtype_policies.autocast import split_low_precision_bias
 from lamina.layers.input_spec import InputSpec
 from lamina.layers.layer import Layer
 
@@ -79,7 +80,10 @@ class Dense(Layer):
         if inputs.shape[-1] != self._input_dim:
             raise ValueError(_dense_shape_message(self, inputs.shape))
         # kernel is (in, out) as in Keras; its transpose is a free view for F.linear.
-        outputs = F.linear(inputs, self.kernel.T, self.bias)
+        fused_bias, bias = split_low_precision_bias(inputs, self.bias)
+        outputs = F.linear(inputs, self.kernel.T, fused_bias)
+        if bias is not None:
+            outputs = outputs + bias
         return self.activation(outputs) if self._apply_activation else outputs
 
     def check_input_compatibility(self, inputs) -> None:
