@@ -1,4 +1,6 @@
 """plot_model: the graph's boxes and arrows, saved as a real picture."""
+import re
+
 import numpy as np
 import pytest
 from PIL import Image
@@ -44,7 +46,8 @@ def test_tensor_operations_are_boxes_labelled_with_keras_class_names():
 @pytest.mark.parametrize("suffix", ["png", "svg"])
 def test_picture_is_written_and_not_blank(tmp_path, suffix):
     path = tmp_path / f"model.{suffix}"
-    figure = plot_model(_branching_model(), to_file=path, show_dtype=True)
+    figure = plot_model(_branching_model(), to_file=path, show_shapes=True, show_dtype=True,
+                        show_layer_names=True)
     assert path.stat().st_size > 1000
     texts = [t.get_text() for t in figure.axes[0].texts]
     assert "left (Dense)\noutput: (None, 4)\ndtype: float32" in texts
@@ -52,6 +55,25 @@ def test_picture_is_written_and_not_blank(tmp_path, suffix):
     if suffix == "png":
         pixels = np.asarray(Image.open(path).convert("L"))
         assert pixels.shape[0] > 200 and pixels.shape[1] > 200 and pixels.std() > 5
+
+
+def test_keras_defaults_show_the_layer_types_alone():
+    figure = plot_model(_branching_model(), to_file=None)
+    assert "Dense" in [t.get_text() for t in figure.axes[0].texts]
+
+
+@pytest.mark.parametrize("arguments, message", [
+    ({"layer_range": ["a", "b"]}, "Argument `layer_range` is no longer supported."),
+    ({"show_layer_name": True}, "Unrecognized keyword arguments: {'show_layer_name': True}"),
+])
+def test_keras_refusals(arguments, message):
+    with pytest.raises(ValueError, match=re.escape(message)):
+        plot_model(_branching_model(), to_file=None, **arguments)
+
+
+def test_an_unbuilt_model_is_refused():
+    with pytest.raises(ValueError, match="This model has not yet been built"):
+        plot_model(lamina.Sequential([lamina.layers.Dense(2)]), to_file=None)
 
 
 def test_rankdir_is_checked():

@@ -73,10 +73,10 @@ def _label(layer, show_shapes, show_dtype, show_layer_names, show_layer_activati
     return "\n".join(lines)
 
 
-def plot_model(model, to_file: str | os.PathLike | None = "model.png", show_shapes: bool = True,
-               show_dtype: bool = False, show_layer_names: bool = True, rankdir: str = "TB",
+def plot_model(model, to_file: str | os.PathLike | None = "model.png", show_shapes: bool = False,
+               show_dtype: bool = False, show_layer_names: bool = False, rankdir: str = "TB",
                expand_nested: bool = False, dpi: int = 200, show_layer_activations: bool = False,
-               show_trainable: bool = False, **kwargs: Any):
+               show_trainable: bool = False, splines: str = "ortho", **kwargs: Any):
     """Draws the model's layers as boxes and their connections as arrows.
 
     Args:
@@ -90,10 +90,19 @@ def plot_model(model, to_file: str | os.PathLike | None = "model.png", show_shap
         dpi: resolution of the saved raster image.
         show_layer_activations: print the activation of layers that have one.
         show_trainable: mark layers as trainable or frozen.
+        splines: accepted for Keras code (graphviz' edge style); the arrows are straight.
 
     Returns:
-        The matplotlib Figure (a notebook displays it inline).
+        The matplotlib Figure (a notebook displays it inline). It is drawn with matplotlib,
+        so no pydot or graphviz is needed.
     """
+    if not model.built:
+        raise ValueError("This model has not yet been built. Build the model first by calling "
+                         "`build()` or by calling the model on a batch of data.")
+    if kwargs.pop("layer_range", None) is not None:
+        raise ValueError("Argument `layer_range` is no longer supported.")
+    if kwargs:
+        raise ValueError(f"Unrecognized keyword arguments: {kwargs}")
     if rankdir not in ("TB", "LR"):
         raise ValueError(f"Argument `rankdir` of plot_model must be 'TB' or 'LR'. Received: rankdir={rankdir!r}")
     pyplot = import_pyplot()
