@@ -325,3 +325,12 @@ def test_a_model_with_dict_outputs_called_in_a_graph_gives_a_dict():
     direct = heads(x)
     expected = np.concatenate([direct["a"].detach().numpy(), direct["b"].detach().numpy()], -1)
     np.testing.assert_allclose(outer.predict(x, verbose=0), expected, rtol=1e-6)
+
+
+def test_inputs_nested_one_level_too_deep_match_by_flat_order_with_keras_warning():
+    first, second = keras.Input((3,), name="a"), keras.Input((3,), name="b")
+    model = keras.Model([first, second], layers.Add()([first, second]))
+    ones = np.ones((2, 3), "float32")
+    with pytest.warns(UserWarning, match=r"doesn't match the expected structure.*\(\[\*, \*\],\)"):
+        total = model(([ones, ones],))
+    assert float(total.sum()) == 12.0

@@ -860,8 +860,10 @@ def _describe(value) -> str:
 
 
 def _is_nested(inputs) -> bool:
+    """Whether a list holds arrays (one per input), at any depth, rather than numbers."""
     return isinstance(inputs, (list, tuple)) and any(
-        isinstance(x, (torch.Tensor, np.ndarray)) and getattr(x, "ndim", 0) > 0 for x in inputs)
+        (isinstance(x, (torch.Tensor, np.ndarray)) and getattr(x, "ndim", 0) > 0)
+        or isinstance(x, dict) or _is_nested(x) for x in inputs)
 
 
 def _shape_of(inputs):

@@ -10,6 +10,7 @@ Example:
 """
 from __future__ import annotations
 
+import warnings
 from collections import Counter, OrderedDict
 
 from torch import nn
@@ -21,6 +22,7 @@ from lamina.layers.core.input_layer import Input, InputLayer, unwrap_single_inpu
 from lamina.models.model import Model
 from lamina.ops.node import Node
 from lamina.ops.keras_tensor import KerasTensor
+from lamina.utils.errors import user_stacklevel
 
 __all__ = ["Functional"]
 
@@ -137,6 +139,14 @@ class Functional(Model):
         else:
             flat = (_as_list(inputs) if len(self._input_tensors) > 1
                     else [unwrap_single_input(inputs)])
+        leaves = tree.flatten(inputs)
+        if len(flat) != len(self._input_tensors) and len(leaves) == len(self._input_tensors):
+            # Keras matches inputs by their flat order when the structure differs, as for
+            # `([a, b],)`, what a custom test_step gets from evaluate(x=[a, b]).
+            warnings.warn(f"The structure of `inputs` doesn't match the expected structure "
+                          f"{self.input_names}. Received: the structure of inputs="
+                          f"{_structure_text(inputs)}", stacklevel=user_stacklevel())
+            flat = leaves
         if len(flat) != len(self._input_tensors):
             shapes = [tuple(getattr(x, "shape", ())) for x in flat]
             example = ", ".join(f"'{n}': ..." for n in self.input_names)
@@ -239,6 +249,18 @@ def with_batch(shape, batch):
     if isinstance(shape, dict):
         return {key: with_batch(one, batch) for key, one in shape.items()}
     return (batch,) + tuple(shape)[1:] if shape else shape
+
+
+def _structure_text(inputs) -> str:
+    """`([*, *],)`: a structure with its leaves as stars, as Keras' warning shows it."""
+    if isinstance(inputs, dict):
+        return "{" + ", ".join(f"'{k}': {_structure_text(v)}" for k, v in inputs.items()) + "}"
+    if isinstance(inputs, list):
+        return "[" + ", ".join(_structure_text(v) for v in inputs) + "]"
+    if isinstance(inputs, tuple):
+        inner = ", ".join(_structure_text(v) for v in inputs)
+        return f"({inner},)" if len(inputs) == 1 else f"({inner})"
+    return "*"
 
 
 def _is_shape(value) -> bool:
