@@ -19,7 +19,7 @@ __all__ = [
     "backend", "image_data_format", "set_image_data_format", "epsilon", "set_epsilon", "floatx",
     "set_floatx", "get_device", "set_device", "to_tensor", "to_numpy", "is_string_data",
     "torch_dtype", "clear_session", "is_keras_tensor", "device_scope", "device",
-    "OutputTensor", "eager_outputs", "from_numpy",
+    "OutputTensor", "DataTensor", "eager_outputs", "from_numpy",
 ]
 # Keras' dtype-name rules and name counters live in lamina.utils, which imports this module:
 # resolved on first use.
@@ -301,7 +301,7 @@ class OutputTensor(torch.Tensor):
     __torch_function__ = torch._C._disabled_torch_function_impl
 
     def numpy(self, *, force: bool = False) -> np.ndarray:
-        return self.detach().cpu().numpy()
+        return self.as_subclass(torch.Tensor).detach().cpu().numpy()
 
     def __array__(self, dtype=None, copy=None):
         array = self.numpy()
@@ -309,6 +309,40 @@ class OutputTensor(torch.Tensor):
 
     def __repr__(self, **kwargs) -> str:
         return torch.Tensor.__repr__(self.as_subclass(torch.Tensor), **kwargs)
+
+
+class DataTensor(OutputTensor):
+    """A batch from a dataset (`timeseries_dataset_from_array`, `image_dataset_from_directory`,
+    `Dataset.batch`): a tensor that NumPy functions treat as an array, as they treat tf.data's.
+
+    `np.mean(batch)`, `np.sum(np.abs(preds - targets))`, `np.ones(8) + batch` give NumPy
+    results (torch's own methods would refuse NumPy's `axis=`/`out=` arguments), and torch
+    arithmetic on it (`preds - targets`) keeps the kind; layers and the training steps take it
+    as a plain tensor.
+
+    Example:
+        >>> batch = torch.arange(4.0).as_subclass(DataTensor)
+        >>> np.sum(np.abs(batch - 1)), type(np.ones(4) + batch).__name__
+        (np.float32(4.0), 'ndarray')
+    """
+
+    __torch_function__ = classmethod(torch.Tensor.__torch_function__.__func__)
+
+    def __array_function__(self, func, types, args, kwargs):
+        return func(*_as_arrays(args), **_as_arrays(kwargs))
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        return getattr(ufunc, method)(*_as_arrays(inputs), **_as_arrays(kwargs))
+
+
+def _as_arrays(structure):
+    if isinstance(structure, torch.Tensor):
+        return structure.detach().cpu().numpy()
+    if isinstance(structure, (list, tuple)):
+        return type(structure)(_as_arrays(item) for item in structure)
+    if isinstance(structure, dict):
+        return {key: _as_arrays(value) for key, value in structure.items()}
+    return structure
 
 
 def eager_outputs(outputs):

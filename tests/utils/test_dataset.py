@@ -205,3 +205,17 @@ def test_cardinality_as_tf_data_reports_it():
     assert ds.batch(4).cardinality() == 3
     assert ds.batch(4, drop_remainder=True).cardinality() == 2
     assert ds.repeat().cardinality() == -1
+
+
+def test_numpy_functions_take_a_batch_as_an_array_as_with_tf_data():
+    # Deep Learning with Python's naive baseline: np.sum(np.abs(preds - targets)) per batch.
+    series = np.arange(80, dtype="float32").reshape(40, 2)
+    dataset = keras.utils.timeseries_dataset_from_array(series, np.arange(40.0),
+                                                         sequence_length=3, batch_size=8)
+    samples, targets = next(iter(dataset))
+    preds = samples[:, -1, 1] * 1.0
+    np.testing.assert_allclose(np.sum(np.abs(preds - targets)), np.sum(np.abs(
+        series[2:10, 1] - np.arange(8.0))))
+    assert np.std(samples, axis=0).shape == (3, 2) and isinstance(np.ones(8) + targets, np.ndarray)
+    model = keras.Sequential([keras.Input((3, 2)), layers.Flatten(), layers.Dense(1)])
+    assert type(model(samples)) is not keras.backend.DataTensor  # layers run on plain tensors

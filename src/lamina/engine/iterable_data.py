@@ -245,6 +245,8 @@ def _call_hook(source, name: str) -> None:
 def _batch_to_device(value, device: torch.device, argument: str, kind: str):
     """A batch part (tensor, array, or a list/tuple/dict of them) -> tensors on `device`."""
     if isinstance(value, torch.Tensor):
+        if type(value) is not torch.Tensor:  # a dataset's DataTensor: the steps take plain ones
+            value = value.as_subclass(torch.Tensor)
         target = torch.float32 if value.dtype in (torch.float64, torch.bool) else value.dtype
         # A pinned host tensor (DataLoader(pin_memory=True)) copies without blocking the host.
         pinned = device.type == "cuda" and value.device.type == "cpu" and value.is_pinned()

@@ -266,6 +266,8 @@ class Layer(nn.Module):
         by leaf.
         """
         if isinstance(inputs, torch.Tensor):
+            if type(inputs) is backend.DataTensor:  # a dataset's batch: the layers run on plain tensors
+                inputs = inputs.as_subclass(torch.Tensor)
             return self._autocast(inputs)
         if backend.is_string_data(inputs):
             return self._string_inputs(inputs)

@@ -25,7 +25,14 @@ import torch
 from torch.utils import _pytree as pytree
 from torch.utils.data import DataLoader, IterableDataset
 
-from lamina.utils.dataset_elements import as_leaf, as_sliceable, leading_size, own_memory, stack_elements
+from lamina import backend
+from lamina.utils.dataset_elements import (
+    as_leaf,
+    as_sliceable,
+    leading_size,
+    own_memory,
+    stack_elements,
+)
 
 __all__ = ["INFINITE", "UNKNOWN", "Dataset", "buffered_shuffle", "pass_rng"]
 
@@ -70,7 +77,8 @@ class Dataset(DataLoader):
         raise NotImplementedError
 
     def __iter__(self) -> Iterator:
-        return self._iterate()
+        for element in self._iterate():
+            yield pytree.tree_map(_numpy_friendly, element)
 
     def __len__(self) -> int:
         if self._cardinality == INFINITE:
@@ -155,6 +163,11 @@ class Dataset(DataLoader):
             raise ValueError(f"Argument `buffer_size` must be a non-negative integer or AUTOTUNE (-1). "
                              f"Received: buffer_size={buffer_size!r}")
         return _Passthrough(self)
+
+
+def _numpy_friendly(leaf):
+    """A plain tensor viewed as a `DataTensor` (NumPy functions take it as an array)."""
+    return leaf.as_subclass(backend.DataTensor) if type(leaf) is torch.Tensor else leaf
 
 
 class _Stream(IterableDataset):
