@@ -1,8 +1,8 @@
 """`keras.applications`: ImageNet networks with Keras' layout, for transfer learning.
 
 VGG16/19, ResNet50/101/152 and their V2, MobileNet, MobileNetV2 and V3, EfficientNetB0-B7,
-EfficientNetV2 (B0-B3, S, M, L), InceptionV3, InceptionResNetV2, Xception, DenseNet121/169/201
-and ConvNeXt (Tiny, Small, Base, Large, XLarge) build the
+EfficientNetV2 (B0-B3, S, M, L), InceptionV3, InceptionResNetV2, Xception, DenseNet121/169/201,
+ConvNeXt (Tiny, Small, Base, Large, XLarge) and NASNetMobile/Large build the
 networks of Keras' applications with the same layer names, order and weight shapes, so
 `weights="imagenet"` loads Keras' published files (downloaded once into
 `$LAMINA_HOME/models/`) and `weights="path.h5"` a Keras-written weights file. Each model's
@@ -31,6 +31,7 @@ from lamina.applications import (
     mobilenet,
     mobilenet_v2,
     mobilenet_v3,
+    nasnet,
     resnet,
     resnet50,
     resnet_v2,
@@ -70,6 +71,7 @@ from lamina.applications.inception_v3 import InceptionV3
 from lamina.applications.mobilenet import MobileNet
 from lamina.applications.mobilenet_v2 import MobileNetV2
 from lamina.applications.mobilenet_v3 import MobileNetV3Large, MobileNetV3Small
+from lamina.applications.nasnet import NASNetLarge, NASNetMobile
 from lamina.applications.resnet import ResNet50, ResNet101, ResNet152
 from lamina.applications.resnet_v2 import ResNet50V2, ResNet101V2, ResNet152V2
 from lamina.applications.vgg16 import VGG16
@@ -108,6 +110,8 @@ __all__ = [
     "MobileNetV2",
     "MobileNetV3Large",
     "MobileNetV3Small",
+    "NASNetLarge",
+    "NASNetMobile",
     "ResNet50",
     "ResNet50V2",
     "ResNet101",
@@ -125,6 +129,7 @@ __all__ = [
     "mobilenet",
     "mobilenet_v2",
     "mobilenet_v3",
+    "nasnet",
     "resnet",
     "resnet50",
     "resnet_v2",

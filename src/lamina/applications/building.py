@@ -119,21 +119,23 @@ def model_input(input_tensor, input_shape, *, weights, include_top: bool, classe
 
 
 def top(x, *, include_top: bool, pooling: str | None, classes: int, classifier_activation,
-        weights, pool_names=("avg_pool", "max_pool"), dropout_rate: float = 0.0):
+        weights, pool_names=("avg_pool", "max_pool"),
+        classifier_pool_name: str | None = "avg_pool", dropout_rate: float = 0.0):
     """The classifier (global average pooling, optional dropout, Dense "predictions"), or,
     without it, the global pooling `pooling` asks for.
 
     Args:
         pool_names: the names of the average and the max pooling layer: Keras names them in
-            some families and leaves them to the automatic names (None) in others; the
-            classifier's pooling is always "avg_pool".
+            some families and leaves them to the automatic names (None) in others.
+        classifier_pool_name: the name of the classifier's pooling: "avg_pool" but in NASNet
+            (None, the automatic name).
         dropout_rate: the "top_dropout" rate before the classifier (none when 0).
 
     Raises:
         ValueError: a classifier activation that pretrained weights cannot have.
     """
     if include_top:
-        x = layers.GlobalAveragePooling2D(name="avg_pool")(x)
+        x = layers.GlobalAveragePooling2D(name=classifier_pool_name)(x)
         if dropout_rate > 0:
             x = layers.Dropout(dropout_rate, name="top_dropout")(x)
         imagenet_utils.validate_activation(classifier_activation, weights)
