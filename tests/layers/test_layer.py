@@ -209,3 +209,21 @@ def test_losses_list_call_losses_before_weight_penalties_as_keras_does():
     model = lamina.Model(inputs, Penalized()(hidden))
     model(np.ones((1, 2), "float32"))
     assert [float(loss.detach()) for loss in model.losses] == [1.0, 0.0]
+
+
+@pytest.mark.parametrize("make", [lambda: layers.Dropout(0.5), lambda: layers.ReLU(),
+                                  lambda: layers.GlobalAveragePooling2D(),
+                                  lambda: layers.Activation("relu"), lambda: layers.Reshape((2,))])
+def test_weightless_layers_are_built_when_made_as_in_keras(make):
+    assert make().built
+
+
+def test_a_subclass_with_its_own_build_waits_for_its_inputs():
+    class Scaled(layers.Dropout):
+        def build(self, input_shape):
+            self.scale = self.add_weight(shape=(input_shape[-1],), initializer="ones")
+
+    layer = Scaled(0.5)
+    assert not layer.built
+    layer(np.ones((2, 3), "float32"))
+    assert layer.built and tuple(layer.scale.shape) == (3,)

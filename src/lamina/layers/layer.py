@@ -136,6 +136,12 @@ class Layer(nn.Module):
         """Creates the layer's weights for inputs of `input_shape` (batch axis included)."""
         self.built = True
 
+    def _build_at_init(self) -> None:
+        """Keras marks a weightless layer built when it is made (Dropout, pooling over all
+        positions, activations), unless its class has a `build` of its own."""
+        if type(self).build is Layer.build:
+            self.built = True
+
     def call(self, inputs, *args, **kwargs):
         """The forward computation; subclasses override it."""
         raise NotImplementedError(f"Layer {type(self).__name__} does not have a `call` method "

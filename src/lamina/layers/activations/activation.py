@@ -21,6 +21,7 @@ class Activation(Layer):
         self.activation = activations.get(activation)
         if self._batch_input_shape is not None:
             self.build_from_shape(self._batch_input_shape)
+        self._build_at_init()
 
     def call(self, inputs):
         return self.activation(inputs)

@@ -24,6 +24,7 @@ class ELU(Layer):
         self.supports_masking = True
         if self._batch_input_shape is not None:
             self.build_from_shape(self._batch_input_shape)
+        self._build_at_init()
 
     def call(self, inputs):
         return activations.elu(inputs, alpha=self.alpha)

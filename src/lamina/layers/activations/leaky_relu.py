@@ -35,6 +35,7 @@ class LeakyReLU(Layer):
         self.supports_masking = True
         if self._batch_input_shape is not None:
             self.build_from_shape(self._batch_input_shape)
+        self._build_at_init()
 
     def call(self, inputs):
         return activations.leaky_relu(inputs, negative_slope=self.negative_slope)

@@ -31,6 +31,7 @@ class Softmax(Layer):
         self.supports_masking = True
         if self._batch_input_shape is not None:
             self.build_from_shape(self._batch_input_shape)
+        self._build_at_init()
 
     def call(self, inputs, mask=None):
         if mask is not None:

@@ -19,6 +19,7 @@ class Identity(Layer):
         self.supports_masking = True
         self.supports_masking = True
         self.built = True
+        self._build_at_init()
 
     def call(self, inputs):
         return inputs

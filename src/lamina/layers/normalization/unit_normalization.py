@@ -26,6 +26,7 @@ class UnitNormalization(Layer):
         self.supports_masking = True
         if self._batch_input_shape is not None:
             self.build_from_shape(self._batch_input_shape)
+        self._build_at_init()
 
     def call(self, inputs):
         # Keras' `x * min(rsqrt(sum(x**2)), 1e12)` is torch's `x / max(norm, 1e-12)`.

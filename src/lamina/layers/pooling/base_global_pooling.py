@@ -25,6 +25,7 @@ class BaseGlobalPooling(Layer):
         self.input_spec = InputSpec(ndim=pool_dimensions + 2)
         if self._batch_input_shape is not None:
             self.build_from_shape(self._batch_input_shape)
+        self._build_at_init()
 
     @property
     def _spatial_axes(self) -> tuple:

@@ -38,6 +38,7 @@ class AlphaDropout(Layer):
         self.supports_masking = True
         if self._batch_input_shape is not None:
             self.build_from_shape(self._batch_input_shape)
+        self._build_at_init()
 
     def call(self, inputs, training=None):
         if not training or self.rate == 0:

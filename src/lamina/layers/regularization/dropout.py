@@ -43,6 +43,7 @@ class Dropout(Layer):
         self.seed_generator = None if seed is None else SeedGenerator(seed)
         if self._batch_input_shape is not None:
             self.build_from_shape(self._batch_input_shape)
+        self._build_at_init()
 
     def call(self, inputs, training=None):
         if not training or self.rate == 0:

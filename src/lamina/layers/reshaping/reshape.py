@@ -24,6 +24,7 @@ class Reshape(Layer):
                              f"Received: target_shape={self.target_shape}.")
         if self._batch_input_shape is not None:
             self.build_from_shape(self._batch_input_shape)
+        self._build_at_init()
 
     def call(self, inputs):
         try:
