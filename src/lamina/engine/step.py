@@ -164,7 +164,7 @@ class Engine:
         if total is None:
             raise ValueError("There is no loss to minimize: compile() was called without `loss` and "
                              "the model adds none with self.add_loss(). Pass e.g. loss='mse' to "
-                             "compile(), or override train_step().")
+                             "compile(), or override train_step() (test_step() for evaluate).")
         return total, per_output
 
     def forward_loss(self, x, y, sample_weight, valid=None, training: bool = True):
