@@ -103,11 +103,7 @@ def _smooth_binary(y_true: torch.Tensor, label_smoothing: float) -> torch.Tensor
     return y_true * (1.0 - label_smoothing) + 0.5 * label_smoothing
 
 
-def _check_categorical_shapes(y_true, y_pred, loss_name: str) -> None:
-    if y_true.shape != y_pred.shape:
-        raise ValueError(f"Arguments `target` and `output` must have the same shape. Received: "
-                         f"target.shape={tuple(y_true.shape)}, output.shape={tuple(y_pred.shape)}"
-                         f" (in {loss_name}).")
+def _warn_single_column(y_pred, loss_name: str) -> None:
     if y_pred.shape[-1] == 1:
         warnings.warn(f"In loss {loss_name}, expected y_pred.shape to be (batch_size, num_classes) "
                       f"with num_classes > 1. Received: y_pred.shape={tuple(y_pred.shape)}. "
@@ -200,8 +196,8 @@ def categorical_crossentropy(y_true, y_pred, from_logits: bool = False,
         tensor([0.0513, 2.3026])
     """
     _check_axis(axis)
-    y_true, y_pred = _prepare(y_true, y_pred)
-    _check_categorical_shapes(y_true, y_pred, "categorical_crossentropy")
+    y_true, y_pred = _prepare(y_true, y_pred, same_shape=True)
+    _warn_single_column(y_pred, "categorical_crossentropy")
     y_true = _smooth_categorical(y_true, label_smoothing)
     return -(y_true * _categorical_log_probs(y_pred, from_logits, axis)).sum(dim=axis)
 
@@ -292,8 +288,8 @@ def categorical_focal_crossentropy(y_true, y_pred, alpha=0.25, gamma: float = 2.
         tensor([0.0003])
     """
     _check_axis(axis)
-    y_true, y_pred = _prepare(y_true, y_pred)
-    _check_categorical_shapes(y_true, y_pred, "categorical_focal_crossentropy")
+    y_true, y_pred = _prepare(y_true, y_pred, same_shape=True)
+    _warn_single_column(y_pred, "categorical_focal_crossentropy")
     y_true = _smooth_categorical(y_true, label_smoothing)
     log_probs = _categorical_log_probs(y_pred, from_logits, axis)
     if isinstance(alpha, (list, tuple)):
