@@ -281,6 +281,8 @@ def to_numpy(tensor) -> np.ndarray:
     """
     if isinstance(tensor, torch.Tensor):
         tensor = tensor.detach()
+        if tensor.dtype == torch.bfloat16:  # NumPy has no bfloat16: its values, as float32
+            tensor = tensor.float()
         return tensor.numpy().copy() if tensor.device.type == "cpu" else tensor.cpu().numpy()
     return np.asarray(tensor)
 

@@ -47,3 +47,9 @@ def test_a_custom_call_failing_on_symbolic_inputs_gets_keras_type_error():
                                         r"of 'project' \(of type Project\) called on inputs of "
                                         r"shape \(None, 4\)"):
         keras.Sequential([keras.Input((4,)), Project(name="project")])
+
+
+def test_ops_nn_and_ops_linalg_take_keras_tensors_as_the_top_level_ops_do():
+    x = keras.Input((4,))
+    assert ops.nn.softmax(x).shape == (None, 4) and ops.nn.relu(x).shape == (None, 4)
+    assert ops.linalg.norm(x, axis=-1).shape == (None,)

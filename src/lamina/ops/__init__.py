@@ -56,13 +56,13 @@ _symbolic.accept_keras_tensors(globals(), __all__)
 
 # Keras' sub-namespaces: `keras.ops.nn.relu`, `keras.ops.linalg.inv`, `keras.ops.numpy.mean`,
 # `keras.ops.image.resize` (ops.image is its own module).
-for _name in nn_functions.__all__:
+for _name in nn.__all__ + nn_functions.__all__:  # the wrapped ops, so Keras tensors work there too
     setattr(nn, _name, globals()[_name])
 for _name in adaptive_pooling.__all__:
     setattr(nn, _name, globals()[_name])
 for _name in ctc.__all__ + patches.__all__ + ["polar"]:
     setattr(nn, _name, globals()[_name])
-for _name in decompositions.__all__ + ["norm"]:
+for _name in linalg.__all__ + decompositions.__all__ + ["norm"]:
     setattr(linalg, _name, globals()[_name])
 linalg.jvp = globals()["jvp"]
 numpy = _sys.modules[__name__]

@@ -61,14 +61,21 @@ def operands(x1, x2):
     """
     if isinstance(x1, torch.Tensor):
         if isinstance(x2, (torch.Tensor, *PY_SCALARS)):
-            return x1, x2
+            return _int32_if_bool_meets_int(x1, x2), x2
         return x1, tensor(x2, x1.device)
     if isinstance(x2, torch.Tensor):
         if isinstance(x1, PY_SCALARS):
-            return x1, x2
+            return x1, _int32_if_bool_meets_int(x2, x1)
         return tensor(x1, x2.device), x2
     device = backend.get_device()
     return tensor(x1, device), tensor(x2, device)
+
+
+def _int32_if_bool_meets_int(value, other):
+    # torch makes a bool tensor and a Python int int64; Keras makes them int32.
+    if value.dtype == torch.bool and type(other) is int:
+        return value.to(torch.int32)
+    return value
 
 
 def first_device(values):

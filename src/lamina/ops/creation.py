@@ -1,7 +1,8 @@
 """Creating tensors: `ones`, `zeros`, `full`, `arange`, `linspace`, `eye`, `tril`, ...
 
 Created tensors land on `lamina.backend.get_device()`; float dtypes default to floatx
-('float32'), and Python ints give int32 (`arange(3)`, `full(shape, 7)`), as in Keras.
+('float32'), Python ints give int32 (`arange(3)`), and `full` without a dtype is floatx,
+as in Keras.
 
 Example:
     >>> from lamina import ops
@@ -63,20 +64,18 @@ def empty(shape, dtype=None) -> torch.Tensor:
 def full(shape, fill_value, dtype=None) -> torch.Tensor:
     """A tensor of `shape` filled with `fill_value` (a scalar, or an array that broadcasts).
 
-    With `dtype=None` a Python int fills int32 and a Python float float32, as in Keras.
+    With `dtype=None` the tensor is floatx whatever the fill value (an int, a bool, an array),
+    as in Keras.
 
     Example:
         >>> full((2,), 7)
-        tensor([7, 7], dtype=torch.int32)
+        tensor([7., 7.])
     """
     shape = _shape(shape)
+    target = backend.torch_dtype(dtype or backend.floatx())
     if isinstance(fill_value, (bool, int, float)):
-        target = python_scalar_dtype(fill_value) if dtype is None else backend.torch_dtype(dtype)
         return torch.full(shape, fill_value, dtype=target, device=backend.get_device())
-    value = tensor(fill_value)
-    if dtype is not None:
-        value = value.to(backend.torch_dtype(dtype))
-    return torch.broadcast_to(value, shape).clone()
+    return torch.broadcast_to(tensor(fill_value).to(target), shape).clone()
 
 
 def _like(fn, x, dtype, **kwargs) -> torch.Tensor:

@@ -184,6 +184,10 @@ def clip(x, x_min, x_max) -> torch.Tensor:
         x = x.to(torch.int32)
     low = x_min if isinstance(x_min, PY_SCALARS) or x_min is None else tensor(x_min, x.device)
     high = x_max if isinstance(x_max, PY_SCALARS) or x_max is None else tensor(x_max, x.device)
+    if isinstance(low, torch.Tensor) != isinstance(high, torch.Tensor):
+        # torch.clamp takes two numbers or two tensors, not one of each.
+        low, high = (torch.as_tensor(bound, dtype=x.dtype, device=x.device)
+                     if bound is not None else None for bound in (low, high))
     return torch.clamp(x, low, high)
 
 

@@ -319,7 +319,7 @@ def layer_normalization(x, gamma=None, beta=None, axis: int = -1, epsilon=None,
         tensor([[-1.,  1.]])
     """
     x = as_float(x)
-    epsilon = 1e-3 if epsilon is None else epsilon
+    epsilon = backend.epsilon() if epsilon is None else epsilon  # Keras' default, 1e-7
     axes = (axis,) if isinstance(axis, int) else tuple(axis)
     if rms_scaling:
         out = x * torch.rsqrt(x.pow(2).mean(dim=axes, keepdim=True) + epsilon)

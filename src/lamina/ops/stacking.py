@@ -78,9 +78,10 @@ def append(x1, x2, axis=None) -> torch.Tensor:
         tensor([1, 2, 3])
     """
     a, b = tensors(x1, x2)
+    common = torch.promote_types(a.dtype, b.dtype)  # Keras promotes, as concatenate does
     if axis is None:
-        return torch.cat([a.reshape(-1), b.reshape(-1).to(a.dtype)])
-    return torch.cat([a, b.to(a.dtype)], dim=axis)
+        return torch.cat([a.reshape(-1).to(common), b.reshape(-1).to(common)])
+    return torch.cat([a.to(common), b.to(common)], dim=axis)
 
 
 def _split(x, indices_or_sections, axis: int, name: str):
@@ -234,9 +235,9 @@ def nonzero(x) -> tuple:
 
     Example:
         >>> nonzero(torch.tensor([[0, 3], [4, 0]]))
-        (tensor([0, 1]), tensor([1, 0]))
+        (tensor([0, 1], dtype=torch.int32), tensor([1, 0], dtype=torch.int32))
     """
-    return torch.nonzero(tensor(x), as_tuple=True)
+    return tuple(index.to(torch.int32) for index in torch.nonzero(tensor(x), as_tuple=True))
 
 
 def unique(x, sorted: bool = True, return_inverse: bool = False, return_counts: bool = False,
@@ -326,9 +327,10 @@ def unravel_index(indices, shape) -> tuple:
 
     Example:
         >>> unravel_index(torch.tensor([5, 7]), (2, 4))
-        (tensor([1, 1]), tensor([1, 3]))
+        (tensor([1, 1], dtype=torch.int32), tensor([1, 3], dtype=torch.int32))
     """
-    return torch.unravel_index(tensor(indices), tuple(shape))
+    flat = tensor(indices)
+    return tuple(index.to(torch.int32) for index in torch.unravel_index(flat, tuple(shape)))
 
 
 def vander(x, N=None, increasing: bool = False) -> torch.Tensor:

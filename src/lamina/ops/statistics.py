@@ -294,7 +294,7 @@ def histogram(x, bins: int = 10, range=None):
 
     Example:
         >>> histogram(torch.tensor([0.0, 0.5, 1.0, 1.0]), bins=2)
-        (tensor([1, 3], dtype=torch.int32), tensor([0.0000, 0.5000, 1.0000]))
+        (tensor([1., 3.]), tensor([0.0000, 0.5000, 1.0000]))
     """
     x = as_float(x)
     if x.dim() != 1:
@@ -303,4 +303,4 @@ def histogram(x, bins: int = 10, range=None):
                                                           torch.as_tensor(range[1]))
     edges = torch.linspace(float(low), float(high), bins + 1, dtype=x.dtype, device=x.device)
     counts = torch.histc(x, bins=bins, min=float(low), max=float(high))
-    return counts.to(torch.int32), edges
+    return counts.to(torch.float32), edges  # Keras' counts are float32

@@ -1,4 +1,7 @@
 """`keras.ops` on Keras tensors in functional models, as Keras 3 allows (and saves them)."""
+import json
+import zipfile
+
 import numpy as np
 import pytest
 import torch
@@ -96,7 +99,14 @@ def test_eager_ops_are_unchanged():
         ops.reshape(torch.ones(2, 3), (4, 4))  # an error on data names the op and keeps torch's
 
 
-def test_op_taking_variadic_tensors_says_to_use_a_layer():
-    x = keras.Input((3,))
-    with pytest.raises(TypeError, match="custom layer"):
-        ops.einsum("bi,bi->b", x, x)
+def test_an_op_taking_variadic_tensors_records_a_node_that_saves_as_keras_einsum(tmp_path):
+    x, y = keras.Input((3,)), keras.Input((3,))
+    model = keras.Model([x, y], ops.einsum("bi,bi->b", x, y))
+    a, b = np.ones((2, 3), "float32"), np.full((2, 3), 2.0, "float32")
+    np.testing.assert_allclose(model.predict([a, b], verbose=0), [6.0, 6.0])
+    model.save(tmp_path / "einsum.keras")
+    with zipfile.ZipFile(tmp_path / "einsum.keras") as archive:
+        entry = json.loads(archive.read("config.json"))["config"]["layers"][2]
+    assert entry["class_name"] == "Einsum" and entry["config"]["subscripts"] == "bi,bi->b"
+    loaded = keras.models.load_model(tmp_path / "einsum.keras")
+    np.testing.assert_allclose(loaded.predict([a, b], verbose=0), [6.0, 6.0])

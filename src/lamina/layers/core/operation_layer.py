@@ -70,6 +70,8 @@ class OperationLayer(Layer):
         function: the op, e.g. `lamina.ops.mean` (its undecorated form).
         tensor_arguments: the names of the parameters the node's arguments fill, in order.
         arguments: the values of the other parameters.
+        variadic: for an op taking `*operands` (`einsum`, `meshgrid`), their parameter's
+            name: the node's arguments fill it, after the parameters before it.
     """
 
     _accepts_integer_inputs = True
@@ -77,20 +79,27 @@ class OperationLayer(Layer):
     _accepts_string_inputs = True
     _is_operation = True
 
-    def __init__(self, function, tensor_arguments=(), arguments=None, **kwargs):
+    def __init__(self, function, tensor_arguments=(), arguments=None, variadic=None, **kwargs):
         kwargs.setdefault("name", naming.unique_name(function.__name__))
         super().__init__(**kwargs)
         self.function = function
         self.tensor_arguments = list(tensor_arguments)
         self.arguments = dict(arguments or {})
+        self.variadic = variadic
         self.built = True
 
     def call(self, *tensors):
-        return self.function(**self.arguments, **dict(zip(self.tensor_arguments, tensors)))
+        if self.variadic is None:
+            return self.function(**self.arguments, **dict(zip(self.tensor_arguments, tensors)))
+        names = list(inspect.signature(self.function).parameters)
+        leading = names[:names.index(self.variadic)]
+        rest = {key: value for key, value in self.arguments.items() if key not in leading}
+        return self.function(*[self.arguments[name] for name in leading], *tensors, **rest)
 
     def get_config(self) -> dict:
-        return {"name": self.name, "function": self.function.__name__,
-                "tensor_arguments": self.tensor_arguments, "arguments": self.arguments}
+        config = {"name": self.name, "function": self.function.__name__,
+                  "tensor_arguments": self.tensor_arguments, "arguments": self.arguments}
+        return config if self.variadic is None else {**config, "variadic": self.variadic}
 
     @classmethod
     def from_config(cls, config: dict) -> OperationLayer:
@@ -123,8 +132,10 @@ class OperationLayer(Layer):
             return None
         function = _op(name)
         arguments = {k: v for k, v in (entry.get("config") or {}).items() if k != "name"}
-        parameters = [p for p in inspect.signature(function).parameters if p not in arguments]
-        return cls(function, parameters, arguments,
+        signature = inspect.signature(function).parameters.values()
+        variadic = next((p.name for p in signature if p.kind is p.VAR_POSITIONAL), None)
+        parameters = [] if variadic else [p.name for p in signature if p.name not in arguments]
+        return cls(function, parameters, arguments, variadic=variadic,
                    name=(entry.get("config") or {}).get("name", entry.get("name")))
 
 
@@ -155,10 +166,19 @@ def record_function(function, args, kwargs):
     tensor_names = [n for n, v in bound.arguments.items()
                     if _holds_keras_tensor(v) or (n in _CALL_PARAMETERS and n in given)]
     kinds = {p.name: p.kind for p in bound.signature.parameters.values()}
-    if any(kinds[n] in (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.POSITIONAL_ONLY)
-           for n in bound.arguments):
-        raise TypeError(f"`ops.{function.__name__}` cannot take symbolic Keras tensors; call it "
-                        f"inside a custom layer's `call` or a `keras.layers.Lambda` instead.")
+    variadic = next((n for n in bound.arguments if kinds[n] is inspect.Parameter.VAR_POSITIONAL),
+                    None)
+    if any(kinds[n] is inspect.Parameter.POSITIONAL_ONLY for n in bound.arguments) or (
+            variadic is not None and set(tensor_names) - {variadic}):
+        raise TypeError(f"`ops.{function.__name__}` cannot take symbolic Keras tensors here; call "
+                        f"it inside a custom layer's `call` or a `keras.layers.Lambda` instead.")
+    if variadic is not None:  # einsum("bi,bi->b", x, y): the operands are the node's arguments
+        arguments = {n: v for n, v in bound.arguments.items()
+                     if n != variadic and kinds[n] is not inspect.Parameter.VAR_KEYWORD}
+        arguments.update(bound.arguments.get(next((n for n in kinds if kinds[n] is
+                                                   inspect.Parameter.VAR_KEYWORD), ""), {}))
+        layer = OperationLayer(function, (), arguments, variadic=variadic)
+        return layer(*bound.arguments[variadic])
     arguments = {n: v for n, v in bound.arguments.items() if n not in tensor_names}
     layer = OperationLayer(function, tensor_names, arguments)
     return layer(*[bound.arguments[n] for n in tensor_names])
