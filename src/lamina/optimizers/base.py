@@ -25,6 +25,7 @@ import torch
 
 from lamina import backend
 from lamina.optimizers import schedules
+from lamina.saving import object_registration
 from lamina.utils.errors import did_you_mean
 from lamina.utils.naming import to_snake_case, unique_name
 from lamina.variables import Variable
@@ -513,6 +514,9 @@ class Optimizer:
             return schedules.serialize(self._learning_rate)
         if isinstance(self._learning_rate, torch.Tensor):
             return float(self._learning_rate)
+        if callable(self._learning_rate):  # a plain function of the step, as Keras writes one
+            return {"module": "builtins", "class_name": "function", "registered_name": "function",
+                    "config": object_registration.get_registered_name(self._learning_rate)}
         return self._learning_rate
 
     @classmethod

@@ -15,6 +15,7 @@ import math
 
 import torch
 
+from lamina.saving import object_registration
 from lamina.utils.errors import unknown_name_error
 
 __all__ = [
@@ -329,11 +330,14 @@ def serialize(learning_rate_schedule: LearningRateSchedule) -> dict:
         'ExponentialDecay'
     """
     cls = type(learning_rate_schedule)
-    built_in = _BUILT_IN.get(cls.__name__) is cls
-    return {"module": "keras.optimizers.schedules" if built_in else cls.__module__,
-            "class_name": cls.__name__,
+    if _BUILT_IN.get(cls.__name__) is cls:
+        return {"module": "keras.optimizers.schedules", "class_name": cls.__name__,
+                "config": learning_rate_schedule.get_config(), "registered_name": None}
+    # A user's schedule, in Keras' form: no module, the name it is registered under
+    # ('package>Name', else its own), which the registry or custom_objects resolve.
+    return {"module": None, "class_name": cls.__name__,
             "config": learning_rate_schedule.get_config(),
-            "registered_name": None if built_in else cls.__name__}
+            "registered_name": object_registration.get_registered_name(cls)}
 
 
 def deserialize(config: dict, custom_objects=None) -> LearningRateSchedule:
@@ -348,9 +352,15 @@ def deserialize(config: dict, custom_objects=None) -> LearningRateSchedule:
     if not isinstance(config, dict) or "class_name" not in config:
         raise ValueError("Expected a learning rate schedule config dict with keys "
                          f"'class_name' and 'config'. Received: {config!r}")
-    known = dict(_BUILT_IN, **(custom_objects or {}))
-    name = config.get("registered_name") or config["class_name"]
-    cls = known.get(name) or known.get(config["class_name"])
+    if config.get("class_name") == "function":  # a plain function given as the learning rate
+        function = object_registration.get_registered_object(config.get("config"), custom_objects)
+        if function is None:
+            raise unknown_name_error("learning rate function", config.get("config"), [])
+        return function
+    cls = None
+    for name in (config.get("registered_name"), config["class_name"]):
+        cls = cls or _BUILT_IN.get(name) or object_registration.get_registered_object(
+            name, custom_objects)
     if cls is None:
         raise unknown_name_error("learning rate schedule", config["class_name"], _BUILT_IN)
     return cls.from_config(dict(config.get("config", {})))

@@ -32,6 +32,7 @@ import numpy as np
 
 from lamina.optimizers.base import Optimizer
 from lamina.saving import object_tree
+from lamina.saving.object_registration import CustomObjectScope
 from lamina.saving.file_io import atomic_write, open_h5, open_zip, read_member
 from lamina.saving.serialization_lib import deserialize_keras_object, serialize_keras_object
 
@@ -68,8 +69,12 @@ def save_model(model, filepath, overwrite: bool = True) -> None:
 
 def load_model(filepath, custom_objects: dict | None = None, compile: bool = True,
                safe_mode: bool = True):
-    """Rebuilds the model saved in a `.keras` file, with its weights and optimizer state."""
-    with open_zip(filepath) as archive:
+    """Rebuilds the model saved in a `.keras` file, with its weights and optimizer state.
+
+    `custom_objects` stay visible for the whole load, as in Keras: what a config nests (the
+    optimizer's learning-rate schedule, the compiled loss) resolves through them too.
+    """
+    with open_zip(filepath) as archive, CustomObjectScope(custom_objects):
         config = _read_json(archive, CONFIG_FILENAME, filepath)
         if not compile:
             config["compile_config"] = None
