@@ -32,8 +32,8 @@ import numpy as np
 
 from lamina.optimizers.base import Optimizer
 from lamina.saving import object_tree
-from lamina.saving.object_registration import CustomObjectScope
 from lamina.saving.file_io import atomic_write, open_h5, open_zip, read_member
+from lamina.saving.object_registration import CustomObjectScope
 from lamina.saving.serialization_lib import deserialize_keras_object, serialize_keras_object
 
 __all__ = ["load_model", "load_weights_only", "save_model", "save_weights_only"]
