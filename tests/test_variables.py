@@ -179,3 +179,14 @@ def test_unnamed_weights_share_keras_one_count():
     assert [w.path for w in first.weights + second.weights] == [
         "two/variable", "two/variable_1", "two_1/variable_2", "two_1/variable_3"]
     assert keras.Variable(1.0).name == "variable_4"
+
+
+def test_numpy_functions_take_weights_and_model_outputs_as_arrays():
+    model = lamina.Sequential([lamina.Input((4,)), lamina.layers.Dense(3)])
+    outputs = model(np.ones((2, 4), "float32"))
+    kernel = model.layers[0].kernel
+    assert isinstance(np.mean(kernel), np.floating) and np.concatenate([kernel, kernel]).shape == (8, 3)
+    np.testing.assert_allclose(np.sum(outputs), outputs.detach().numpy().sum(), rtol=1e-6)
+    assert np.argmax(outputs, -1).shape == (2,)
+    # A NumPy scalar times an output stays a tensor that trains (no ufunc override).
+    assert (np.float32(2.0) * outputs).requires_grad

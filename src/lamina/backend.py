@@ -19,7 +19,7 @@ __all__ = [
     "backend", "image_data_format", "set_image_data_format", "epsilon", "set_epsilon", "floatx",
     "set_floatx", "get_device", "set_device", "to_tensor", "to_numpy", "is_string_data",
     "torch_dtype", "clear_session", "is_keras_tensor", "device_scope", "device",
-    "OutputTensor", "DataTensor", "eager_outputs", "from_numpy",
+    "OutputTensor", "DataTensor", "eager_outputs", "from_numpy", "numpy_function",
 ]
 # Keras' dtype-name rules and name counters live in lamina.utils, which imports this module:
 # resolved on first use.
@@ -309,6 +309,9 @@ class OutputTensor(torch.Tensor):
         array = self.numpy()
         return array if dtype is None else array.astype(dtype, copy=False)
 
+    def __array_function__(self, func, types, args, kwargs):
+        return numpy_function(func, args, kwargs)
+
     def __repr__(self, **kwargs) -> str:
         return torch.Tensor.__repr__(self.as_subclass(torch.Tensor), **kwargs)
 
@@ -330,16 +333,24 @@ class DataTensor(OutputTensor):
 
     __torch_function__ = classmethod(torch.Tensor.__torch_function__.__func__)
 
-    def __array_function__(self, func, types, args, kwargs):
-        return func(*_as_arrays(args), **_as_arrays(kwargs))
-
     def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
         return getattr(ufunc, method)(*_as_arrays(inputs), **_as_arrays(kwargs))
 
 
+def numpy_function(func, args, kwargs):
+    """A NumPy function (`np.mean`, `np.argmax`, `np.concatenate`) on tensors, as on arrays:
+    what Keras' tensors give (torch's own methods refuse NumPy's `axis=`/`out=` arguments).
+
+    Example:
+        >>> numpy_function(np.mean, (torch.tensor([1.0, 2.0]),), {"axis": 0})
+        np.float32(1.5)
+    """
+    return func(*_as_arrays(args), **_as_arrays(kwargs))
+
+
 def _as_arrays(structure):
     if isinstance(structure, torch.Tensor):
-        return structure.detach().cpu().numpy()
+        return to_numpy(structure)
     if isinstance(structure, (list, tuple)):
         return type(structure)(_as_arrays(item) for item in structure)
     if isinstance(structure, dict):

@@ -143,6 +143,10 @@ class Variable(nn.Parameter):
         array = self.numpy()
         return array if dtype is None else array.astype(dtype)
 
+    def __array_function__(self, func, types, args, kwargs):
+        # np.mean(layer.kernel), np.concatenate([w1, w2]): NumPy results, as in Keras.
+        return backend.numpy_function(func, args, kwargs)
+
     # `variable * numpy_array` would otherwise go through `__array__` and give a detached
     # float64 copy (a weight that silently stops training); `ndarray * variable` would raise.
     # Keras computes both as `ops.multiply`: NumPy operands go through lamina's ops.
