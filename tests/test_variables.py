@@ -182,7 +182,7 @@ def test_unnamed_weights_share_keras_one_count():
 
 
 def test_numpy_functions_take_weights_and_model_outputs_as_arrays():
-    model = lamina.Sequential([lamina.Input((4,)), lamina.layers.Dense(3)])
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3)])
     outputs = model(np.ones((2, 4), "float32"))
     kernel = model.layers[0].kernel
     assert isinstance(np.mean(kernel), np.floating) and np.concatenate([kernel, kernel]).shape == (8, 3)
