@@ -62,3 +62,19 @@ def test_the_built_in_step_ignores_gradients_left_by_a_users_backward():
     model.train_on_batch(x, np.ones((4, 1), "float32"))
     # mse gradient at zero weights: d/dk mean((x·k - 1)^2) = -2 per kernel entry.
     np.testing.assert_allclose(model.get_weights()[0].ravel(), [2.0, 2.0])
+
+
+def test_the_optimizer_builds_on_every_trainable_weight_used_or_not():
+    class TwoWeights(layers.Layer):
+        def build(self, input_shape):
+            self.used = self.add_weight(shape=(input_shape[-1], 1))
+            self.unused = self.add_weight(shape=(input_shape[-1], 1))
+
+        def call(self, x):
+            return keras.ops.matmul(x, self.used)
+
+    model = keras.Sequential([keras.Input((3,)), TwoWeights()])
+    model.compile(keras.optimizers.Adam(0.1), "mse")
+    model.fit(np.ones((4, 3), "float32"), np.ones((4, 1), "float32"), verbose=0)
+    # iterations, learning rate, and Adam's two slots for each of the two weights (as Keras).
+    assert len(model.optimizer.variables) == 6

@@ -208,6 +208,8 @@ class Engine:
             optimizer.scale_loss(total).backward()
             grads = [p.grad for p in params]
             if any(g is None for g in grads):
+                if not optimizer.built:  # Keras builds on every trainable weight, used or not,
+                    optimizer.build(params)  # so a reloaded model's state lines up
                 params, grads = _drop_missing_gradients(params, grads)
             optimizer.apply(grads, params)
         elif not getattr(self, "_warned_frozen", False):
