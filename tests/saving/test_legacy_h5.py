@@ -128,3 +128,12 @@ def test_every_layer_family_round_trips_through_h5(name, tmp_path, keras_referen
 
 def _as_list(value):
     return value if isinstance(value, list) else [value]
+
+
+def test_saving_h5_gives_keras_legacy_notice(tmp_path):
+    model = lamina.Sequential([lamina.Input((3,)), layers.Dense(1)])
+    assert not model.compiled
+    model.compile("adam", "mse")
+    assert model.compiled
+    with pytest.warns(UserWarning, match="This file format is considered legacy"):
+        model.save(tmp_path / "model.h5")

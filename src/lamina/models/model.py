@@ -155,6 +155,7 @@ class Model(Layer):
         self._compiled = True
 
     # Keras' names for the compile state, read from (and written to) the compiled run.
+    compiled = property(lambda self: self._compiled, doc="Whether compile() has been called.")
     optimizer = property(lambda self: _run_attribute(self, "optimizer"),
                          lambda self, value: _set_run_attribute(self, "optimizer", value))
     loss = property(lambda self: _run_attribute(self, "loss"),

@@ -23,7 +23,7 @@ import torch
 
 from lamina.saving import legacy_h5, saving_lib
 from lamina.saving.file_io import atomic_write, open_h5
-from lamina.utils.errors import MissingFileError
+from lamina.utils.errors import MissingFileError, user_stacklevel
 
 __all__ = ["load_model", "load_weights", "model_from_json", "save_model", "save_weights"]
 
@@ -52,6 +52,13 @@ def save_model(model, filepath, overwrite: bool = True, **kwargs) -> None:
     if path.endswith(".keras"):
         saving_lib.save_model(model, path, overwrite)
     elif path.endswith((".h5", ".hdf5")):
+        # Keras' notice (it logs it), as a warning: the file still works for TF-2 era code.
+        warnings.warn("You are saving your model as an HDF5 file via `model.save()` or "
+                      "`keras.saving.save_model(model)`. This file format is considered legacy. "
+                      "We recommend using instead the native Keras format, e.g. "
+                      "`model.save('my_model.keras')` or "
+                      "`keras.saving.save_model(model, 'my_model.keras')`.",
+                      stacklevel=user_stacklevel())
         legacy_h5.save_model(model, path, overwrite, include_optimizer=include_optimizer)
     else:
         raise ValueError(f"Invalid filepath extension for saving: {path!r}. Use {_MODEL_FORMATS}, "
