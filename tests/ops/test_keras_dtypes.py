@@ -3,6 +3,7 @@
 are int32, histogram counts float32, layer_normalization's epsilon is 1e-7, and clip takes a
 tensor bound beside a number."""
 import numpy as np
+import pytest
 import torch
 
 from lamina import ops
@@ -43,3 +44,22 @@ def test_clip_takes_a_tensor_bound_beside_a_number():
 def test_bfloat16_converts_to_numpy_as_its_float32_values():
     values = ops.convert_to_numpy(ops.cast(ops.ones(2), "bfloat16"))
     assert values.dtype == np.float32 and values.tolist() == [1.0, 1.0]
+
+
+def test_empty_segments_hold_the_reductions_identity():
+    data, ids = ops.convert_to_tensor([1.0, 2.0, 3.0]), ops.convert_to_tensor([0, 0, 2])
+    assert ops.segment_max(data, ids, num_segments=3).tolist() == [2.0, float("-inf"), 3.0]
+    assert ops.segment_min(data, ids, num_segments=3).tolist() == [1.0, float("inf"), 3.0]
+
+
+def test_keras_keywords_are_taken():
+    labels = ops.convert_to_tensor([[0, 2]])
+    assert ops.multi_hot(labels, num_tokens=3).tolist() == [[1.0, 0.0, 1.0]]
+    assert float(ops.einsum("i,i->", ops.ones(2), ops.ones(2), optimize="greedy")) == 2.0
+
+
+def test_a_float_random_op_refuses_an_integer_dtype():
+    from lamina import random
+
+    with pytest.raises(ValueError, match="requires a floating point dtype"):
+        random.uniform((2,), dtype="int32")

@@ -70,8 +70,9 @@ def dot(x1, x2) -> torch.Tensor:
     return _finish(torch.tensordot(a, b, dims=([a.ndim - 1], [b.ndim - 2])), result)
 
 
-def einsum(subscripts: str, *operands) -> torch.Tensor:
-    """Einstein summation, e.g. `einsum("bij,bjk->bik", a, b)`.
+def einsum(subscripts: str, *operands, **kwargs) -> torch.Tensor:
+    """Einstein summation, e.g. `einsum("bij,bjk->bik", a, b)`. Keras' backend options
+    (`optimize=`) are accepted and left to torch's own contraction order.
 
     Example:
         >>> einsum("i,i->", torch.tensor([1.0, 2.0]), torch.tensor([3.0, 4.0]))

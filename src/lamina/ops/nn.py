@@ -249,13 +249,20 @@ def one_hot(x, num_classes: int, axis: int = -1, dtype=None, sparse: bool = Fals
     return encoded if axis in (-1, labels.ndim) else torch.movedim(encoded, -1, axis)
 
 
-def multi_hot(inputs, num_classes: int, axis: int = -1, dtype=None, sparse: bool = False):
-    """Multi-hot encodes each row of class ids (the last axis is reduced).
+def multi_hot(inputs, num_classes: int | None = None, axis: int = -1, dtype=None,
+              sparse: bool = False, **kwargs):
+    """Multi-hot encodes each row of class ids (the last axis is reduced). `num_tokens` is
+    Keras' older name of `num_classes`.
 
     Example:
         >>> multi_hot(torch.tensor([[0, 2]]), 3)
         tensor([[1., 0., 1.]])
     """
+    if num_classes is None and "num_tokens" in kwargs:
+        num_classes = kwargs.pop("num_tokens")
+    if kwargs or num_classes is None:
+        raise TypeError(f"multi_hot() takes `num_classes` (or the older `num_tokens`). "
+                        f"Received: {sorted(kwargs) or 'neither'}")
     labels = tensor(inputs)
     if labels.ndim <= 1:
         labels = labels.unsqueeze(0)

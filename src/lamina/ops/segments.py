@@ -7,6 +7,8 @@ Example:
 """
 from __future__ import annotations
 
+import math
+
 import torch
 from torch.utils import _pytree as pytree
 
@@ -34,9 +36,20 @@ def _segments(data, segment_ids, num_segments, reduce: str):
     if reduce == "sum":
         return torch.zeros(shape, dtype=data.dtype, device=data.device).scatter_add_(0, index,
                                                                                       data)
-    out = torch.zeros(shape, dtype=data.dtype, device=data.device)
-    # Empty segments hold 0 here; Keras (JAX) gives the reduction's identity (-inf for max).
+    # Empty segments hold the reduction's identity, as in Keras: -inf (the lowest integer) for
+    # max, +inf (the highest) for min, 1 for prod.
+    out = torch.full(shape, _identity(reduce, data.dtype), dtype=data.dtype, device=data.device)
     return out.scatter_reduce_(0, index, data, reduce=reduce, include_self=False)
+
+
+def _identity(reduce: str, dtype: torch.dtype):
+    if reduce == "prod":
+        return 1
+    if dtype.is_floating_point:
+        low, high = -math.inf, math.inf
+    else:
+        low, high = torch.iinfo(dtype).min, torch.iinfo(dtype).max
+    return low if reduce == "amax" else high
 
 
 def segment_sum(data, segment_ids, num_segments=None, sorted: bool = False):

@@ -22,7 +22,11 @@ __all__ = ["normal", "uniform", "truncated_normal", "randint", "dropout", "shuff
 
 
 def _float_dtype(dtype) -> torch.dtype:
-    return backend.torch_dtype(dtype if dtype is not None else backend.floatx())
+    resolved = backend.torch_dtype(dtype if dtype is not None else backend.floatx())
+    if not resolved.is_floating_point:
+        raise ValueError(f"This random op requires a floating point dtype. Received: "
+                         f"dtype={dtype!r}; use keras.random.randint for integers.")
+    return resolved
 
 
 def _shape(shape) -> tuple:
