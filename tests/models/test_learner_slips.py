@@ -84,3 +84,12 @@ def test_whole_float_filters_are_taken_as_keras_takes_them():
     assert layers.Conv2D(8.0, 3).filters == 8
     with pytest.raises(ValueError, match="Expected a strictly positive integer"):
         layers.Conv2D(8.5, 3)
+
+
+def test_recompiling_with_only_a_new_optimizer_keeps_loss_and_metrics_as_keras_does():
+    model = _mlp()
+    x, y = np.ones((4, 2), "float32"), np.ones((4, 1), "float32")
+    model.compile("adam", "mse", metrics=["mae"])
+    model.fit(x, y, verbose=0)
+    model.compile(keras.optimizers.Adam(1e-5))  # fine-tuning: a smaller learning rate
+    assert sorted(model.fit(x, y, verbose=0).history) == ["loss", "mae"]

@@ -140,6 +140,16 @@ class Model(Layer):
             # TF-2's positional order was compile(optimizer, loss, metrics): books print
             # compile("rmsprop", "mse", ["mae"]), which Keras 3 reads as loss_weights.
             metrics, loss_weights = loss_weights, None
+        previous = self._compiled_run
+        if previous is not None and previous.compiled_loss is not None:
+            # Keras keeps what an earlier compile set and this one leaves out: recompiling
+            # with a new optimizer (fine-tuning) keeps the loss and the metrics.
+            if loss is None:
+                loss = previous.loss
+                loss_weights = loss_weights if loss_weights is not None else \
+                    previous.compiled_loss.loss_weights
+            if metrics is None and weighted_metrics is None:
+                metrics, weighted_metrics = previous.metrics_spec
         learner_checks.warn_output_activation(self, loss)
         if isinstance(metrics, str):
             metrics = [metrics]
