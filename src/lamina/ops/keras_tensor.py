@@ -27,11 +27,19 @@ class KerasTensor:
     # `x._keras_mask` reads as in Keras; the graph recomputes the real mask when it runs.
     __slots__ = ("_keras_mask", "dtype", "history", "name", "shape")
 
-    # Set by `lamina.layers` when it loads: records `function(*args)` as a node and returns
-    # its symbolic output. Kept as a hook so this module stays below the layers.
-    _record_operation = None
+    # Replaced by `lamina.layers` when it loads: records `function(*args)` as a node and
+    # returns its symbolic output. Kept as a hook so this module stays below the layers; the
+    # defaults load the layers first (a KerasTensor made by hand, before any layer is used).
+    @staticmethod
+    def _record_operation(name, tensor, *args):
+        _load_recorders()
+        return KerasTensor._record_operation(name, tensor, *args)
+
     # Likewise for a `lamina.ops` function called with Keras tensors among its arguments.
-    _record_function = None
+    @staticmethod
+    def _record_function(function, args, kwargs):
+        _load_recorders()
+        return KerasTensor._record_function(function, args, kwargs)
 
     def __init__(self, shape, dtype: str = "float32", name: str | None = None, history=None):
         self.shape = tuple(None if d is None else int(d) for d in shape)
@@ -97,3 +105,10 @@ class KerasTensor:
     def __or__(self, other): return self._operation("logical_or", other)
     def __getitem__(self, key): return self._operation("getitem", key)
     __hash__ = object.__hash__
+
+
+def _load_recorders() -> None:
+    import importlib
+
+    for module in ("lamina.layers.core.operation_layer", "lamina.layers.core.tensor_operation"):
+        importlib.import_module(module)  # each sets its recorder on KerasTensor

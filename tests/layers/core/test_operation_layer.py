@@ -110,3 +110,16 @@ def test_an_op_taking_variadic_tensors_records_a_node_that_saves_as_keras_einsum
     assert entry["class_name"] == "Einsum" and entry["config"]["subscripts"] == "bi,bi->b"
     loaded = keras.models.load_model(tmp_path / "einsum.keras")
     np.testing.assert_allclose(loaded.predict([a, b], verbose=0), [6.0, 6.0])
+
+
+def test_ops_on_a_hand_made_keras_tensor_work_before_any_layer_is_used():
+    import subprocess
+    import sys
+
+    program = ("import lamina as keras\n"
+               "t = keras.KerasTensor((3, 4))\n"
+               "print(keras.ops.sum(t, axis=1).shape, (t + 1).shape)\n")
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "(3,) (3, 4)"
