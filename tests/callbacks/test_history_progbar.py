@@ -3,8 +3,10 @@ import sys
 import types
 from collections.abc import Mapping
 
+import numpy as np
 import pytest
 
+import lamina as keras
 from lamina.callbacks import CallbackList, History, ProgbarLogger
 
 
@@ -217,3 +219,12 @@ def test_a_live_bar_reads_the_totals_at_most_ten_times_a_second(monkeypatch, cap
         clock.now += 1e-3
         logger.on_train_batch_end(step, CountingLogs())
     assert 15 <= CountingLogs.reads <= 21
+
+
+def test_history_params_keep_the_verbose_fit_was_given(capsys):
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+    model.compile("adam", "mse")
+    x, y = np.ones((4, 3), "float32"), np.ones((4, 1), "float32")
+    assert model.fit(x, y).params == {"verbose": "auto", "epochs": 1, "steps": 1}
+    assert model.fit(x, y, verbose=2).params["verbose"] == 2
+    assert model.fit(x, y, verbose=0).params["verbose"] == 0

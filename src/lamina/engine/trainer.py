@@ -60,7 +60,7 @@ def fit(model, x, y, *, batch_size, epochs, verbose, callbacks, validation_split
     data = _input_data(x, y, sample_weight, device, batch_size, "fit", class_weight=class_weight,
                        resume=True, shuffle=shuffle)
     batch_size = _batch_size_or_default(batch_size)
-    verbose = _resolve_verbose(verbose)
+    requested_verbose, verbose = verbose, _resolve_verbose(verbose)
     if validation_data is not None:
         val_data = _validation_data(validation_data, device, validation_batch_size or batch_size)
     elif validation_split:
@@ -84,8 +84,10 @@ def fit(model, x, y, *, batch_size, epochs, verbose, callbacks, validation_split
     verbose = verbose if dist.is_primary() else 0
     if verbose != 0 and config.is_diagnose_enabled():  # the verdict printed at the end of fit
         callbacks = with_diagnose(callbacks)
+    # Callbacks see the verbose fit was given ('auto' stays 'auto' in `params`, as in Keras).
     callback_list = CallbackList(callbacks, add_history=True, add_progbar=verbose != 0, model=model,
-                                 verbose=verbose, epochs=epochs, steps=steps)
+                                 verbose=requested_verbose if verbose else 0, epochs=epochs,
+                                 steps=steps)
     train_batch_hooks = callback_list.needs_batch_hooks_for("train")
     model.stop_training = False
     model._initial_epoch = None
