@@ -162,3 +162,10 @@ def test_an_empty_sequential_says_to_add_layers(use):
         else:
             model.compile("adam", "mse")
             model.fit(x, x, verbose=0)
+
+
+def test_a_built_model_as_first_layer_gives_the_stack_a_none_batch():
+    inner = keras.Sequential([layers.Flatten(input_shape=(2, 2)), layers.Dense(3)])
+    probabilities = keras.Sequential([inner, layers.Softmax()])  # the TF tutorial's pattern
+    probabilities.predict(np.zeros((5, 2, 2), "float32"), verbose=0)
+    assert probabilities.layers[1].output.shape == (None, 3)

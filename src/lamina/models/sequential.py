@@ -103,6 +103,11 @@ class Sequential(Model):
             return self._input_batch_shape
         if self._stack and self._stack[0].input_shape_arg is not None:
             return self._stack[0].input_shape_arg
+        first = self._stack[0] if self._stack else None
+        if isinstance(first, Model) and first.built and len(getattr(first, "inputs", []) or []) == 1:
+            # A built model as the first layer declares its input, as Keras' _maybe_rebuild
+            # reads it: the stack builds with a None batch, not the first data's.
+            return tuple(first.inputs[0].shape)
         return None
 
     def _maybe_build_from_declared_shape(self) -> None:
