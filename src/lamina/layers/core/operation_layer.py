@@ -86,15 +86,18 @@ class OperationLayer(Layer):
         self.tensor_arguments = list(tensor_arguments)
         self.arguments = dict(arguments or {})
         self.variadic = variadic
+        # For `*operands` ops: the parameters before them (einsum's subscripts), passed by
+        # position, and the rest by keyword; split once, not on every call.
+        names = list(inspect.signature(function).parameters)
+        leading = names[:names.index(variadic)] if variadic else []
+        self._leading = [self.arguments[name] for name in leading]
+        self._keywords = {k: v for k, v in self.arguments.items() if k not in leading}
         self.built = True
 
     def call(self, *tensors):
         if self.variadic is None:
             return self.function(**self.arguments, **dict(zip(self.tensor_arguments, tensors)))
-        names = list(inspect.signature(self.function).parameters)
-        leading = names[:names.index(self.variadic)]
-        rest = {key: value for key, value in self.arguments.items() if key not in leading}
-        return self.function(*[self.arguments[name] for name in leading], *tensors, **rest)
+        return self.function(*self._leading, *tensors, **self._keywords)
 
     def get_config(self) -> dict:
         config = {"name": self.name, "function": self.function.__name__,
