@@ -108,3 +108,18 @@ def test_nested_metric_lists_of_the_wrong_length_are_refused():
     model.compile(optimizer="sgd", loss=["mse", "mse"], weighted_metrics=[["mae"], [], ["mse"]])
     with pytest.raises(ValueError, match="`weighted_metrics` nests lists in 3 entries"):
         model.evaluate(np.ones((4, 3), "float32"), [np.zeros((4, 1), "float32")] * 2, verbose=0)
+
+
+def test_one_loss_with_a_weight_per_output_is_refused_as_keras_refuses_it():
+    model = _model(lambda z, a: [z, a])
+    with pytest.raises(ValueError, match=r"^`loss_weights` must match the number of losses, "
+                                         r"got 1 losses and 2 weights\. .*loss=\['mse', 'mse'\]"):
+        _evaluate(model, [_Y, _Y], loss="mse", loss_weights=[0.9, 0.1])
+
+
+@pytest.mark.parametrize("loss_weights", [0.5, [0.5]], ids=["scalar", "list_of_one"])
+def test_one_loss_and_one_weight_weigh_every_output(loss_weights):
+    # Keras 3.15: total = 0.5 * (1 + 100), the broadcast loss carrying the one weight.
+    model = _model(lambda z, a: [z, a])
+    logs = _evaluate(model, [_Y, _Y], loss="mse", loss_weights=loss_weights)
+    assert logs["loss"] == pytest.approx(50.5)

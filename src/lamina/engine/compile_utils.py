@@ -36,7 +36,8 @@ class CompileLoss:
             self.weights = [1.0] * len(self.output_names)
             return
         specs = _per_output(self.spec, self.output_names, "loss")
-        weights = _per_output(self.loss_weights, self.output_names, "loss_weights", default=1.0)
+        loss_weights = _check_weights_match_losses(self.spec, self.loss_weights)
+        weights = _per_output(loss_weights, self.output_names, "loss_weights", default=1.0)
         self.losses = [_as_loss_object(s) for s in specs]
         self.weights = [1.0 if w is None else float(w) for w in weights]
 
@@ -236,6 +237,22 @@ def _per_output(spec, output_names: list[str], argument: str, default=None) -> l
                              f"{count} outputs ({output_names}).")
         return list(spec)
     return [spec if spec is not None else default] * count
+
+
+def _check_weights_match_losses(loss, loss_weights):
+    """`loss_weights` paired with the losses given, as Keras pairs them (not with the outputs):
+    one loss broadcast to two outputs takes one weight (a scalar or [w]), never a list of two."""
+    single_loss = not isinstance(loss, (list, tuple, dict))
+    listed = isinstance(loss_weights, (list, tuple))
+    if single_loss and listed and len(loss_weights) != 1:
+        raise ValueError(
+            f"`loss_weights` must match the number of losses, got 1 losses and "
+            f"{len(loss_weights)} weights. Give one loss per output, e.g. "
+            f"loss={[loss if isinstance(loss, str) else 'mse'] * len(loss_weights)!r}, or a "
+            f"dict keyed by output name. Received: loss={loss!r}, loss_weights={loss_weights!r}.")
+    if single_loss and listed:
+        return loss_weights[0]
+    return loss_weights
 
 
 def _per_output_metrics(spec, output_names: list[str], argument: str = "metrics") -> list[list]:
