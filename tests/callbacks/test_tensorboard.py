@@ -198,9 +198,33 @@ def test_missing_tensorboard_package_names_the_extra(monkeypatch):
      ("Argument `update_freq` must be 'epoch', 'batch' or a number of batches >= 1. Received: "
      "update_freq='step'")),
     ({"update_freq": 0}, "Argument `update_freq` must be 'epoch', 'batch'"),
-    ({"profile_batch": 5}, "Profiling is not yet available in lamina's TensorBoard callback"),
+    ({"profile_batch": (5, 2)}, "profile_batch must be a non-negative integer or 2-tuple of "
+                                "positive integers. A pair of positive integers signifies a "
+                                "range of batches to profile. Found: (5, 2)"),
+    ({"profile_batch": -1}, "profile_batch must be a non-negative integer"),
+    ({"profile_batch": (1, 2, 3)}, "profile_batch must be a non-negative integer"),
 ])
 def test_bad_arguments(kwargs, message):
     with pytest.raises(ValueError) as error:
         TensorBoard(**kwargs)
     assert str(error.value).startswith(message)
+
+
+@pytest.mark.parametrize("profile_batch", [(2, 3), "2,3"], ids=["pair", "string"])
+def test_profile_batch_writes_a_chrome_trace_of_those_batches(tmp_path, profile_batch):
+    # Keras' profile_batch=(2, 3) profiles the 2nd and 3rd training batches of the fit.
+    model, x, y = model_and_data()
+    model.fit(x, y, batch_size=10, epochs=1, verbose=0,
+              callbacks=[TensorBoard(tmp_path, write_graph=False, profile_batch=profile_batch)])
+    trace_dir = tmp_path / "train" / "plugins" / "profile"
+    traces = [name for name in os.listdir(trace_dir) if name.endswith(".pt.trace.json")]
+    assert len(traces) == 1
+    assert '"traceEvents"' in (trace_dir / traces[0]).read_text()
+
+
+def test_a_profile_running_when_fit_ends_is_written(tmp_path):
+    model, x, y = model_and_data()
+    board = TensorBoard(tmp_path, write_graph=False, profile_batch=(3, 100))
+    model.fit(x, y, batch_size=10, epochs=1, verbose=0, callbacks=[board])
+    assert board._profiler is None
+    assert len(os.listdir(tmp_path / "train" / "plugins" / "profile")) == 1

@@ -3,7 +3,10 @@
 The layout is Keras': `<log_dir>/train` and `<log_dir>/validation`, scalars named
 `epoch_<metric>` (step = the 0-based epoch) and, with `update_freq`, `batch_<metric>` (step =
 the 1-based count of training batches), `evaluation_<metric>_vs_iterations` after each
-evaluation, and weight histograms `<weight path>/histogram`.
+evaluation, and weight histograms `<weight path>/histogram`. `profile_batch` records the
+chosen training batches with `torch.profiler` into `<log_dir>/train/plugins/profile`, a Chrome
+trace that TensorBoard's PyTorch profiler plugin (`pip install torch-tb-profiler`) and
+chrome://tracing open.
 """
 from __future__ import annotations
 
@@ -34,6 +37,29 @@ def summary_writer_class() -> type:
     return SummaryWriter
 
 
+def _check_profile_batch(profile_batch: Any) -> tuple[int, int]:
+    """(start, stop) training batches to profile, 1-based; (0, 0) profiles none."""
+    message = ("profile_batch must be a non-negative integer or 2-tuple of positive integers. "
+               "A pair of positive integers signifies a range of batches to profile. "
+               f"Found: {profile_batch}")
+    if isinstance(profile_batch, str):  # Keras' legacy "start,stop" form
+        try:
+            profile_batch = [int(part) for part in profile_batch.split(",")]
+        except ValueError:
+            raise ValueError(message) from None
+        if len(profile_batch) == 1:
+            profile_batch = profile_batch[0]
+    if isinstance(profile_batch, int) and not isinstance(profile_batch, bool):
+        start = stop = profile_batch
+    elif isinstance(profile_batch, (tuple, list)) and len(profile_batch) == 2:
+        start, stop = profile_batch
+    else:
+        raise ValueError(message)
+    if start < 0 or stop < start:
+        raise ValueError(message)
+    return start, stop
+
+
 def _check_update_freq(update_freq: Any) -> str | int:
     """'epoch', or a number of batches ('batch' is 1)."""
     if update_freq == "batch":
@@ -62,7 +88,8 @@ class TensorBoard(Callback):
         write_steps_per_second: Log training steps per second.
         update_freq: 'epoch', 'batch', or a number of batches between batch-level
             scalars.
-        profile_batch: Must be 0 (profiling is not available; use `torch.profiler`).
+        profile_batch: The training batch to profile (1-based, 0: none), or a pair
+            `(start, stop)` of batches, or the string "start,stop".
         embeddings_freq: Every this many epochs, write `Embedding` layers' matrices
             for TensorBoard's projector (0: none).
         embeddings_metadata: A file of labels (one per line) for every embedding,
@@ -84,18 +111,14 @@ class TensorBoard(Callback):
         write_images: bool = False,
         write_steps_per_second: bool = False,
         update_freq: str | int = "epoch",
-        profile_batch: int = 0,
+        profile_batch: int | tuple[int, int] | str = 0,
         embeddings_freq: int = 0,
         embeddings_metadata: str | dict | None = None,
     ) -> None:
         super().__init__()
         self._writer_class = summary_writer_class()
-        if profile_batch:
-            raise ValueError(
-                "Profiling is not yet available in lamina's TensorBoard callback; use "
-                f"`torch.profiler` around `fit`. Received: profile_batch={profile_batch} "
-                "(must be 0)"
-            )
+        self._start_batch, self._stop_batch = _check_profile_batch(profile_batch)
+        self._profiler = None
         self.log_dir = os.fspath(log_dir)
         self.histogram_freq = histogram_freq
         self.write_graph = write_graph
@@ -124,9 +147,9 @@ class TensorBoard(Callback):
         self._writers = {}
 
     def needs_batch_hooks_for(self, mode: str) -> bool:
-        """Batch hooks only for batch-level scalars (`update_freq` a number)."""
+        """Batch hooks only for batch-level scalars (`update_freq` a number) or profiling."""
         check_mode(mode)
-        return mode == "train" and self.update_freq != "epoch"
+        return mode == "train" and (self.update_freq != "epoch" or self._stop_batch > 0)
 
     def state_dict(self) -> dict:
         """What `BackupAndRestore` keeps: the batch counters (the steps of batch scalars)."""
@@ -146,14 +169,19 @@ class TensorBoard(Callback):
             self._write_graph()
 
     def on_train_end(self, logs: Mapping | None = None) -> None:
+        self._stop_profiler()
         self._close_writers()
 
     def on_train_batch_begin(self, batch: int, logs: Mapping | None = None) -> None:
         self._global_train_batch += 1
         if self.write_steps_per_second:
             self._batch_start_time = time.time()
+        if self._start_batch and self._global_train_batch == self._start_batch:
+            self._start_profiler()
 
     def on_train_batch_end(self, batch: int, logs: Mapping | None = None) -> None:
+        if self._profiler is not None and self._global_train_batch >= self._stop_batch:
+            self._stop_profiler()
         if self.update_freq == "epoch" or self._global_train_batch % self.update_freq:
             return
         writer, step = self._writer("train"), self._global_train_batch
@@ -188,6 +216,23 @@ class TensorBoard(Callback):
             self._log_embeddings(epoch)
         for writer in self._writers.values():
             writer.flush()
+
+    # ---------------------------------------------------------------- profiling
+    def _start_profiler(self) -> None:
+        activities = [torch.profiler.ProfilerActivity.CPU]
+        if torch.cuda.is_available():
+            activities.append(torch.profiler.ProfilerActivity.CUDA)
+        trace_dir = os.path.join(self.log_dir, "train", "plugins", "profile")
+        self._profiler = torch.profiler.profile(
+            activities=activities, record_shapes=True,
+            on_trace_ready=torch.profiler.tensorboard_trace_handler(trace_dir))
+        self._profiler.start()
+
+    def _stop_profiler(self) -> None:
+        """Ends a running profile and writes its trace (also when `fit` ends inside it)."""
+        if self._profiler is not None:
+            profiler, self._profiler = self._profiler, None
+            profiler.stop()
 
     # ------------------------------------------------------------------ content
     def _log_epoch_metrics(self, epoch: int, logs: Mapping) -> None:
