@@ -334,3 +334,22 @@ def test_inputs_nested_one_level_too_deep_match_by_flat_order_with_keras_warning
     with pytest.warns(UserWarning, match=r"doesn't match the expected structure.*\(\[\*, \*\],\)"):
         total = model(([ones, ones],))
     assert float(total.sum()) == 12.0
+
+
+def test_dict_inputs_read_data_by_the_dicts_keys_when_inputs_are_named_otherwise():
+    # Géron's wide & deep: Model(inputs={"wide": a, "deep": b}) with unnamed Inputs. Keras
+    # warns that the keys differ from the names, then reads dict data by the keys and list
+    # data in sorted key order (deep, wide).
+    wide, deep = Input((2,)), Input((3,))
+    with pytest.warns(UserWarning, match=r"Received key 'wide' mapping to value .* Change the "
+                                         r"tensor name to 'wide' \(via `Input\(\.\.\., "
+                                         r"name='wide'\)`\)"):
+        model = Model(inputs={"wide": wide, "deep": deep},
+                      outputs=layers.Concatenate()([wide, deep * 10.0]))
+    x_wide, x_deep = np.ones((2, 2), "float32"), np.full((2, 3), 2.0, "float32")
+    expected = [[1, 1, 20, 20, 20]] * 2
+    np.testing.assert_allclose(model.predict({"deep": x_deep, "wide": x_wide}, verbose=0),
+                               expected)
+    np.testing.assert_allclose(model.predict([x_deep, x_wide], verbose=0), expected)
+    assert model.inputs == [deep, wide]
+    assert list(model.get_config()["input_layers"]) == ["wide", "deep"]

@@ -145,7 +145,7 @@ def check_embedding_indices(model, x) -> None:
     """
     inputs = list(getattr(model, "inputs", None) or [])
     if isinstance(x, dict):
-        names = getattr(model, "input_names", [])
+        names = getattr(model, "input_keys", [])
         data = [x.get(name) for name in names]
     else:
         data = list(x) if isinstance(x, (list, tuple)) else [x]

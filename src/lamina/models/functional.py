@@ -40,12 +40,14 @@ class Functional(Model):
         super().__init__(name=name, trainable=trainable, **kwargs)
         self._convert_input_args = False
         inputs, outputs = _entered_at_inputs(inputs, outputs)
+        _warn_dict_keys_differ_from_names(inputs)
         self._inputs_struct = inputs
         # Keras flattens a dict's values in sorted key order: a list of losses, loss weights or
         # targets pairs with `outputs={"b": ..., "a": ...}` as ("a", "b").
         outputs = _keys_sorted(outputs)
         self._outputs_struct = outputs
-        self._input_tensors = _symbolic_leaves(inputs, "inputs")
+        # Inputs flatten in sorted key order too: data given as a list pairs with them so.
+        self._input_tensors = _symbolic_leaves(_keys_sorted(inputs), "inputs")
         self._output_tensors = _symbolic_leaves(outputs, "outputs")
         self._nodes = _topological_nodes(self._input_tensors, self._output_tensors)
         self._graph = nn.ModuleList(_layers_by_depth(self._input_tensors, self._output_tensors,
@@ -94,6 +96,15 @@ class Functional(Model):
         return [t.history[0].name for t in self._input_tensors]
 
     @property
+    def input_keys(self) -> list[str]:
+        """The keys a dict of input data is read by: those of `Model(inputs={...})`, else the
+        input names, in the order of `inputs`."""
+        if isinstance(self._inputs_struct, dict) and len(self._inputs_struct) == len(
+                self._input_tensors):
+            return [str(key) for key in _keys_sorted(self._inputs_struct)]
+        return self.input_names
+
+    @property
     def output_names(self) -> list[str]:
         if isinstance(self._outputs_struct, dict):
             return list(self._outputs_struct)
@@ -131,11 +142,12 @@ class Functional(Model):
 
     def _feed(self, inputs) -> dict:
         if isinstance(inputs, dict):
-            missing = [n for n in self.input_names if n not in inputs]
+            keys = self.input_keys
+            missing = [n for n in keys if n not in inputs]
             if missing:
-                raise ValueError(f"Model '{self.name}' expects inputs named {self.input_names}, but "
+                raise ValueError(f"Model '{self.name}' expects inputs named {keys}, but "
                                  f"the dict has keys {sorted(inputs)}; missing {missing}.")
-            flat = [inputs[n] for n in self.input_names]
+            flat = [inputs[n] for n in keys]
         else:
             flat = (_as_list(inputs) if len(self._input_tensors) > 1
                     else [unwrap_single_input(inputs)])
@@ -265,6 +277,20 @@ def _structure_text(inputs) -> str:
 
 def _is_shape(value) -> bool:
     return isinstance(value, (tuple, list)) and all(d is None or isinstance(d, int) for d in value)
+
+
+def _warn_dict_keys_differ_from_names(inputs) -> None:
+    """Keras' warning for `Model(inputs={"wide": a})` where `a` is named otherwise; the model
+    still reads input data by the dict's keys."""
+    if not isinstance(inputs, dict):
+        return
+    for key, tensor in inputs.items():
+        if isinstance(tensor, KerasTensor) and key != tensor.name:
+            warnings.warn(
+                "When providing `inputs` as a dict, all keys in the dict must match the names "
+                f"of the corresponding tensors. Received key '{key}' mapping to value {tensor} "
+                f"which has name '{tensor.name}'. Change the tensor name to '{key}' (via "
+                f"`Input(..., name='{key}')`)", stacklevel=user_stacklevel())
 
 
 def _keys_sorted(structure):
