@@ -236,3 +236,12 @@ def test_an_rnn_given_initial_state_ignores_the_padding_mask_as_keras_does():
     unmasked = embedded.detach().clone()  # the same values, no mask attached
     torch.testing.assert_close(with_state, gru(unmasked, initial_state=[state]))
     assert not torch.allclose(gru(embedded), gru(unmasked))  # without it the mask applies
+
+
+def test_layers_and_models_print_as_keras_prints_them():
+    dense = layers.Dense(3, name="hidden")
+    assert repr(dense) == str(dense) == "<Dense name=hidden, built=False>"
+    model = lamina.Sequential([lamina.Input((2,)), dense], name="net")
+    assert str(model.layers) == "[<Dense name=hidden, built=True>]"
+    assert repr(model) == "<Sequential name=net, built=True>"
+    assert "(0): <Dense name=hidden, built=True>" in torch.nn.Module.__repr__(model)

@@ -755,7 +755,12 @@ class Layer(nn.Module):
         if config and "input_shape" in config:
             self.build_from_shape(_list_to_shape(config["input_shape"]))
 
-    def extra_repr(self) -> str:
+    def __repr__(self) -> str:
+        # Keras' form, what `print(model.layers)` shows in books; PyTorch's module tree stays
+        # one call away: `torch.nn.Module.__repr__(model)`.
+        return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+    def extra_repr(self) -> str:  # the line of this layer in PyTorch's module tree
         return f"name={self.name!r}, built={self.built}"
 
 
