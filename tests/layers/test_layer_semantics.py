@@ -245,3 +245,12 @@ def test_layers_and_models_print_as_keras_prints_them():
     assert str(model.layers) == "[<Dense name=hidden, built=True>]"
     assert repr(model) == "<Sequential name=net, built=True>"
     assert "(0): <Dense name=hidden, built=True>" in torch.nn.Module.__repr__(model)
+
+
+@pytest.mark.parametrize("kwargs", [{"input_shape": (4,)}, {"input_dim": 4}])
+def test_input_shape_arguments_warn_as_keras_3_does_and_still_build(kwargs):
+    with pytest.warns(UserWarning, match=r"^Do not pass an `input_shape`/`input_dim` argument "
+                                         r"to a layer\. When using Sequential models, prefer "
+                                         r"using an `Input\(shape\)` object as the first layer"):
+        model = lamina.Sequential([layers.Dense(2, **kwargs)])
+    assert model.built and model.input_shape == (None, 4)

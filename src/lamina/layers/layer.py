@@ -15,6 +15,7 @@ import copy
 import difflib
 import functools
 import inspect
+import warnings
 
 import numpy as np
 import torch
@@ -33,7 +34,7 @@ from lamina.layers.symbolic_call import call_symbolic, is_symbolic, warn_if_mask
 from lamina.layers.weight_paths import close_call_scope, layer_path, open_call_scope, path_scope
 from lamina.ops.keras_tensor import KerasTensor
 from lamina.utils import naming
-from lamina.utils.errors import did_you_mean
+from lamina.utils.errors import did_you_mean, user_stacklevel
 from lamina.variables import Variable
 
 __all__ = ["Layer"]
@@ -356,6 +357,10 @@ class Layer(nn.Module):
         input_length = kwargs.pop("input_length", None)
         if input_dim is not None:
             input_shape = (input_length, input_dim) if input_length is not None else (input_dim,)
+        if input_shape is not None:
+            warnings.warn("Do not pass an `input_shape`/`input_dim` argument to a layer. When "
+                          "using Sequential models, prefer using an `Input(shape)` object as the "
+                          "first layer in the model instead.", stacklevel=user_stacklevel())
         if batch_input_shape is not None:
             self._batch_input_shape = tuple(batch_input_shape)
         elif input_shape is not None:
