@@ -25,7 +25,10 @@ class KerasTensor:
 
     # `_keras_mask`: the symbolic mask of a masked output (unset when there is none), so
     # `x._keras_mask` reads as in Keras; the graph recomputes the real mask when it runs.
-    __slots__ = ("_keras_mask", "dtype", "history", "name", "shape")
+    __slots__ = ("_keras_mask", "dtype", "history", "name", "shape", "sparse")
+
+    # NumPy defers `array + x` to `x.__radd__` (a graph node) rather than looping over x.
+    __array_ufunc__ = None
 
     # Replaced by `lamina.layers` when it loads: records `function(*args)` as a node and
     # returns its symbolic output. Kept as a hook so this module stays below the layers; the
@@ -41,16 +44,22 @@ class KerasTensor:
         _load_recorders()
         return KerasTensor._record_function(function, args, kwargs)
 
-    def __init__(self, shape, dtype: str = "float32", name: str | None = None, history=None):
+    def __init__(self, shape, dtype: str = "float32", name: str | None = None, history=None,
+                 sparse: bool = False):
         self.shape = tuple(None if d is None else int(d) for d in shape)
         self.dtype = dtype
         self.name = name
+        self.sparse = bool(sparse)
         # (layer, node_index, tensor_index): the layer call that produced this tensor.
         self.history = history
 
     @property
     def ndim(self) -> int:
         return len(self.shape)
+
+    @property
+    def ragged(self) -> bool:
+        return False  # lamina has no ragged tensors; Keras' attribute, for code that reads it
 
     @property
     def node(self):
@@ -62,7 +71,22 @@ class KerasTensor:
         return nodes[node_index] if node_index < len(nodes) else None
 
     def __repr__(self) -> str:
-        return f"<KerasTensor shape={self.shape}, dtype={self.dtype}, name={self.name}>"
+        return (f"<KerasTensor shape={self.shape}, dtype={self.dtype}, sparse={self.sparse}, "
+                f"ragged={self.ragged}, name={self.name}>")
+
+    def _no_value(self, what: str):
+        return ValueError("A KerasTensor is symbolic: it's a placeholder for a shape an a dtype. "
+                          "It doesn't have any actual numerical value. You cannot convert it to "
+                          f"{what}.")
+
+    def __int__(self):
+        raise self._no_value("an int")
+
+    def __float__(self):
+        raise self._no_value("a float")
+
+    def __array__(self, dtype=None, copy=None):
+        raise self._no_value("a NumPy array")
 
     def __bool__(self):
         raise TypeError("A symbolic KerasTensor has no value, so it cannot be used as a Python "
@@ -88,7 +112,9 @@ class KerasTensor:
     def __truediv__(self, other): return self._operation("divide", other)
     def __rtruediv__(self, other): return self._operation("rdivide", other)
     def __floordiv__(self, other): return self._operation("floor_divide", other)
+    def __rfloordiv__(self, other): return self._operation("rfloor_divide", other)
     def __mod__(self, other): return self._operation("mod", other)
+    def __rmod__(self, other): return self._operation("rmod", other)
     def __pow__(self, other): return self._operation("power", other)
     def __rpow__(self, other): return self._operation("rpower", other)
     def __matmul__(self, other): return self._operation("matmul", other)
@@ -101,10 +127,31 @@ class KerasTensor:
     def __le__(self, other): return self._operation("less_equal", other)
     def __gt__(self, other): return self._operation("greater", other)
     def __ge__(self, other): return self._operation("greater_equal", other)
+    def __ne__(self, other): return self._operation("not_equal", other)
     def __and__(self, other): return self._operation("logical_and", other)
+    def __rand__(self, other): return self._operation("rlogical_and", other)
     def __or__(self, other): return self._operation("logical_or", other)
+    def __ror__(self, other): return self._operation("rlogical_or", other)
+    def __xor__(self, other): return self._operation("logical_xor", other)
+    def __rxor__(self, other): return self._operation("rlogical_xor", other)
     def __getitem__(self, key): return self._operation("getitem", key)
+    # Keras defines `!=` but not `==` on Keras tensors: `x == y` stays identity (hashable).
     __hash__ = object.__hash__
+
+    def __round__(self, ndigits=None):
+        from lamina import ops
+
+        return ops.round(self, decimals=ndigits or 0)
+
+    def reshape(self, newshape):
+        from lamina import ops
+
+        return ops.reshape(self, newshape)
+
+    def squeeze(self, axis=None):
+        from lamina import ops
+
+        return ops.squeeze(self, axis=axis)
 
 
 def _load_recorders() -> None:

@@ -45,7 +45,7 @@ class InputLayer(Layer):
         self.optional = bool(optional)
         self._input_dtype = dtype or backend.floatx()
         tensor = KerasTensor(self.batch_shape, dtype=str(self._input_dtype), name=self.name,
-                             history=(self, 0, 0))
+                             history=(self, 0, 0), sparse=self.sparse)
         self.__dict__["_inbound_nodes"] = [Node(self, (), {}, tensor)]
         self.built = True
 

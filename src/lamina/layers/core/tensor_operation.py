@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import operator
 
+import numpy as np
 import torch
 
 from lamina.layers.layer import Layer
@@ -32,19 +33,25 @@ _FUNCTIONS = {
     "subtract": operator.sub, "rsubtract": _reflected(operator.sub),
     "multiply": operator.mul, "rmultiply": _reflected(operator.mul),
     "divide": operator.truediv, "rdivide": _reflected(operator.truediv),
-    "floor_divide": operator.floordiv, "mod": operator.mod,
+    "floor_divide": operator.floordiv, "rfloor_divide": _reflected(operator.floordiv),
+    "mod": operator.mod, "rmod": _reflected(operator.mod),
     "power": operator.pow, "rpower": _reflected(operator.pow),
     "matmul": operator.matmul, "rmatmul": _reflected(operator.matmul),
     "negative": operator.neg, "absolute": torch.abs, "invert": operator.invert,
     "less": operator.lt, "less_equal": operator.le, "greater": operator.gt,
-    "greater_equal": operator.ge, "logical_and": operator.and_, "logical_or": operator.or_,
+    "greater_equal": operator.ge, "not_equal": operator.ne,
+    "logical_and": operator.and_, "rlogical_and": _reflected(operator.and_),
+    "logical_or": operator.or_, "rlogical_or": _reflected(operator.or_),
+    "logical_xor": operator.xor, "rlogical_xor": _reflected(operator.xor),
 }
 
 
 # Keras' operation names (what `summary()`'s "Connected to" column shows).
 _KERAS_NAMES = {"radd": "add", "rsubtract": "subtract", "rmultiply": "multiply",
                 "divide": "true_divide", "rdivide": "true_divide", "rpower": "power",
-                "rmatmul": "matmul", "getitem": "get_item"}
+                "rmatmul": "matmul", "rfloor_divide": "floor_divide", "rmod": "mod",
+                "rlogical_and": "logical_and", "rlogical_or": "logical_or",
+                "rlogical_xor": "logical_xor", "getitem": "get_item"}
 
 
 # The class of each operation in keras.src.ops.numpy (how Keras names it in configs and summaries).
@@ -53,11 +60,14 @@ KERAS_CLASSES = {
     "floor_divide": "FloorDivide", "mod": "Mod", "power": "Power", "matmul": "Matmul",
     "negative": "Negative", "absolute": "Absolute", "invert": "LogicalNot", "less": "Less",
     "less_equal": "LessEqual", "greater": "Greater", "greater_equal": "GreaterEqual",
-    "logical_and": "LogicalAnd", "logical_or": "LogicalOr", "getitem": "GetItem",
+    "not_equal": "NotEqual", "logical_and": "LogicalAnd", "logical_or": "LogicalOr",
+    "logical_xor": "LogicalXor", "getitem": "GetItem",
 }
 # lamina's reflected operations: `2 - x` is rsubtract(x, 2).
 REFLECTED = {"radd": "add", "rsubtract": "subtract", "rmultiply": "multiply",
-             "rdivide": "divide", "rpower": "power", "rmatmul": "matmul"}
+             "rdivide": "divide", "rpower": "power", "rmatmul": "matmul",
+             "rfloor_divide": "floor_divide", "rmod": "mod", "rlogical_and": "logical_and",
+             "rlogical_or": "logical_or", "rlogical_xor": "logical_xor"}
 
 
 class TensorOperation(Layer):
@@ -89,13 +99,30 @@ class TensorOperation(Layer):
     def call(self, inputs, *others):
         if self.operation == "getitem":
             return inputs[self.key]
-        others = tuple(torch.as_tensor(o, dtype=inputs.dtype, device=inputs.device)
-                       if isinstance(o, (int, float)) and not isinstance(o, bool) and
-                       inputs.is_floating_point() else o for o in others)
+        others = tuple(_operand_like(o, inputs) for o in others)
         return _FUNCTIONS[self.operation](inputs, *others)
 
     def get_config(self) -> dict:
-        return {**super().get_config(), "operation": self.operation}
+        # The key stays a Python object (slices, Ellipsis): saved files write it in Keras'
+        # form instead (saving/keras_ops.py); this config serves `clone_model`.
+        config = {**super().get_config(), "operation": self.operation}
+        if self.operation == "getitem":
+            config["key"] = self.key
+        return config
+
+
+def _operand_like(operand, inputs: torch.Tensor):
+    """A constant operand as a tensor beside `inputs`: Python numbers (and NumPy floats) take
+    a float input's dtype, as Keras' weak types do; arrays move to its device."""
+    if isinstance(operand, np.ndarray):
+        operand = torch.from_numpy(operand).to(inputs.device)
+        if operand.is_floating_point() and inputs.is_floating_point():
+            operand = operand.to(inputs.dtype)
+        return operand
+    if isinstance(operand, (int, float)) and not isinstance(operand, bool) and \
+            inputs.is_floating_point():
+        return torch.as_tensor(operand, dtype=inputs.dtype, device=inputs.device)
+    return operand
 
 
 def record_operation(operation: str, tensor: KerasTensor, *args):
