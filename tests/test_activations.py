@@ -235,3 +235,21 @@ def test_lambda_serializes_to_a_marker_that_never_loads():
     assert config["class_name"] == "__lambda__"
     with pytest.raises(ValueError, match="named function"):
         activations.deserialize(config)
+
+
+@pytest.mark.parametrize("name", ["relu", "sigmoid", "tanh", "softmax", "gelu", "silu", "elu",
+                                  "selu", "softplus", "leaky_relu", "relu6", "hard_sigmoid",
+                                  "exponential", "log_softmax", "mish"])
+def test_activations_on_keras_tensors_record_a_node_that_computes_the_activation(name):
+    import lamina
+
+    inputs = lamina.Input((4,))
+    function = getattr(activations, name)
+    outputs = function(inputs)
+    assert outputs.shape == (None, 4) and outputs.dtype == "float32"
+    x = np.linspace(-2, 2, 8, dtype="float32").reshape(2, 4)
+    model = lamina.Model(inputs, outputs)
+    np.testing.assert_allclose(model.predict(x, verbose=0), function(torch.from_numpy(x)),
+                               rtol=1e-6)
+    assert activations.get(name)(inputs).shape == (None, 4)
+    assert activations.serialize(function) == name

@@ -18,6 +18,7 @@ import torch
 import torch.nn.functional as F
 
 from lamina import backend
+from lamina.ops.symbolic import accept_keras_tensors
 from lamina.saving.object_registration import get_registered_name, visible_custom_objects
 from lamina.utils.errors import unknown_name_error
 
@@ -404,6 +405,12 @@ def linear(x):
     """
     return x
 
+
+# On a Keras tensor an activation records a graph node, as `keras.activations.relu(x)` does
+# in a functional model; on data the wrapper only adds a type check.
+accept_keras_tensors(globals(), [name for name in __all__
+                                 if name not in ("get", "serialize", "deserialize")])
+swish, hard_swish = silu, hard_silu
 
 _BUILTINS: dict[str, Callable] = {
     fn.__name__: fn for fn in (
