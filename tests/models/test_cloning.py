@@ -184,3 +184,12 @@ def test_deepcopy_and_torch_save_give_a_model_that_trains_on_independently():
         assert int(twin.optimizer.iterations) == 6
         np.testing.assert_allclose(twin.predict(x, verbose=0), model.predict(x, verbose=0),
                                    rtol=0, atol=1e-6)
+
+
+def test_a_clone_keeps_each_slice_of_a_tensor_operation():
+    inputs = keras.Input((4,))
+    model = keras.Model(inputs, keras.ops.concatenate([inputs * 2, inputs[:, :1]], axis=-1))
+    clone = keras.models.clone_model(model)
+    assert clone.output.shape == (None, 5)
+    np.testing.assert_array_equal(clone.predict(np.arange(4.0)[None], verbose=0),
+                                  [[0, 2, 4, 6, 0]])
