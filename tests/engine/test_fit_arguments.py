@@ -12,7 +12,7 @@ from lamina.engine.compile_utils import check_metric_names
 
 
 def compiled_classifier(loss="sparse_categorical_crossentropy"):
-    model = keras.Sequential([layers.Dense(8, activation="relu", input_shape=(4,)),
+    model = keras.Sequential([keras.Input((4,)), layers.Dense(8, activation="relu"),
                               layers.Dense(3, activation="softmax")])
     model.compile(optimizer="adam", loss=loss, metrics=["accuracy"])
     return model

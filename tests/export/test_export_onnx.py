@@ -40,8 +40,9 @@ def test_onnx_is_the_default_format_with_the_models_input_and_output_names(tmp_p
     model.export(path)
     assert capsys.readouterr().out == f"Saved artifact at '{path}'.\n"
     session = onnxruntime.InferenceSession(path, providers=["CPUExecutionProvider"])
+    # In the order of model.inputs: a dict's keys sorted, as Keras flattens them.
     assert [(spec.name, spec.shape, spec.type) for spec in session.get_inputs()] == [
-        ("features", ["batch", 4], "tensor(float)"), ("counts", ["batch", 2], "tensor(int64)")]
+        ("counts", ["batch", 2], "tensor(int64)"), ("features", ["batch", 4], "tensor(float)")]
     assert [(spec.name, spec.shape) for spec in session.get_outputs()] == [("label", ["batch", 2])]
     inputs = {"features": np.ones((3, 4), "float32"), "counts": np.arange(6).reshape(3, 2)}
     expected = model.predict(inputs, verbose=0)["label"]

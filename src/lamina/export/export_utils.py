@@ -126,7 +126,7 @@ def pack_inputs(model, flat: list):
     """
     structure = getattr(model, "_inputs_struct", None)
     if isinstance(structure, dict):
-        return dict(zip(structure, flat))
+        return dict(zip(model.input_keys, flat))  # the keys in the order of model.inputs
     return list(flat) if len(flat) > 1 else flat[0]
 
 
