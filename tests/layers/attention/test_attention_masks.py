@@ -1,5 +1,6 @@
 """Which outputs carry a mask, as Keras 3.15 attaches them (checked on Keras/jax)."""
 import numpy as np
+import pytest
 
 import lamina as keras
 
@@ -59,3 +60,23 @@ def test_lstm_states_carry_no_mask():
     assert sequences._keras_mask.tolist() == [[True, True, False]]
     assert getattr(state_h, "_keras_mask", None) is None
     assert getattr(state_c, "_keras_mask", None) is None
+
+
+@pytest.mark.parametrize("attention", [keras.layers.Attention,
+                                       keras.layers.AdditiveAttention])
+def test_an_attention_context_concatenated_with_a_masked_query_builds_and_keeps_the_mask(
+        attention):
+    # The Bahdanau decoder: concatenate the query with its attention context, then a layer
+    # that reads the mask. Keras records the context's mask as a convert_to_tensor node.
+    layers = keras.layers
+    tokens = keras.Input((None,), dtype="int32")
+    query = layers.Embedding(20, 6, mask_zero=True)(tokens)
+    merged = layers.Concatenate()([query, attention()([query, query])])
+    model = keras.Model(tokens, layers.LSTM(2)(merged))
+    assert "convert_to_tensor" in [layer.name for layer in model.operations]
+    assert attention().supports_masking
+    x = np.array([[1, 2, 0], [3, 0, 0]])
+    assert model.predict(x, verbose=0).shape == (2, 2)
+    # The padded step changes nothing: the LSTM skips it.
+    np.testing.assert_allclose(model.predict(x[:, :2], verbose=0)[1],
+                               model.predict(x, verbose=0)[1], rtol=1e-6)

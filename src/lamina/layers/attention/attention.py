@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import torch
 
-from lamina import random
+from lamina import ops, random
 from lamina.layers.attention.dot_product import causal_mask
 from lamina.layers.layer import Layer
+from lamina.ops.keras_tensor import KerasTensor
 
 __all__ = ["Attention"]
 
@@ -53,6 +54,7 @@ class Attention(Layer):
                              f"{{'dot', 'concat'}}. Received: score_mode={score_mode!r}")
         self.scale = None
         self.concat_score_weight = None
+        self.supports_masking = True
 
     def build(self, input_shape) -> None:
         self._validate_inputs(input_shape)
@@ -102,6 +104,8 @@ class Attention(Layer):
         self._validate_inputs(inputs, mask)
         if mask is None or mask[0] is None:
             return None
+        if isinstance(mask[0], KerasTensor):  # a graph's mask: a node, as Keras' summary shows
+            return ops.convert_to_tensor(mask[0])
         return _as_bool(mask[0], None)
 
     def has_own_output_shape(self) -> bool:
