@@ -279,3 +279,37 @@ def test_custom_functions_and_classes_inside_layer_configs(tmp_path):
     with lamina.saving.custom_object_scope({"HalfInit": HalfInit}):
         assert type(lamina.models.load_model(tmp_path / "m.keras").layers[0]
                     .kernel_initializer) is HalfInit
+
+
+def test_a_file_of_a_larger_model_loads_the_layers_this_model_has_with_a_warning(tmp_path):
+    # Keras reads only the model's own layers from the file and ignores the rest.
+    source = lamina.Sequential([lamina.Input((3,)), layers.Dense(4), layers.Dense(2)])
+    source.save_weights(tmp_path / "w.weights.h5")
+    smaller = lamina.Sequential([lamina.Input((3,)), layers.Dense(4)])
+    with pytest.warns(UserWarning, match=r"skipped the weights of layer 'dense_\d+' at "
+                                         r"'layers/dense_\d+/vars', which this model does not "
+                                         r"have: the file was saved from a larger"):
+        smaller.load_weights(tmp_path / "w.weights.h5")
+    np.testing.assert_array_equal(smaller.get_weights()[0], source.get_weights()[0])
+
+
+def _trained_adam_model(x, y, epochs):
+    model = lamina.Sequential([lamina.Input((3,)), layers.Dense(2)])
+    model.compile("adam", "mse")
+    if epochs:
+        model.fit(x, y, epochs=epochs, batch_size=4, verbose=0)
+    return model
+
+
+def test_load_weights_leaves_an_optimizer_that_took_no_step_as_keras_does(tmp_path):
+    x, y = np.ones((8, 3), "float32"), np.zeros((8, 2), "float32")
+    _trained_adam_model(x, y, epochs=2).save_weights(tmp_path / "w.weights.h5")
+    fresh = _trained_adam_model(x, y, epochs=0)
+    with pytest.warns(UserWarning, match=r"^Skipping variable loading for optimizer 'adam(_\d+)?', "
+                                         r"because it has 2 variables whereas the saved "
+                                         r"optimizer has 6 variables\. $"):
+        fresh.load_weights(tmp_path / "w.weights.h5")
+    assert int(fresh.optimizer.iterations) == 0
+    trained = _trained_adam_model(x, y, epochs=1)  # a built optimizer takes the saved state
+    trained.load_weights(tmp_path / "w.weights.h5")
+    assert int(trained.optimizer.iterations) == 4

@@ -35,6 +35,7 @@ from lamina.saving import object_tree
 from lamina.saving.file_io import atomic_write, open_h5, open_zip, read_member
 from lamina.saving.object_registration import CustomObjectScope
 from lamina.saving.serialization_lib import deserialize_keras_object, serialize_keras_object
+from lamina.utils.errors import user_stacklevel
 
 __all__ = ["load_model", "load_weights_only", "save_model", "save_weights_only"]
 
@@ -107,7 +108,8 @@ def load_weights_only(model, filepath, skip_mismatch: bool = False) -> None:
     else:
         source = filepath
     with open_h5(source, filepath) as h5file:
-        load_weights_from_h5(model, h5file, filepath, skip_mismatch=skip_mismatch)
+        load_weights_from_h5(model, h5file, filepath, skip_mismatch=skip_mismatch,
+                             build_optimizer=False)
 
 
 # ------------------------------------------------------------------------------------ weights
@@ -132,10 +134,14 @@ def write_weights_to_h5(model, h5file: h5py.File) -> None:
             group.create_dataset(key, data=np.asarray(value))
 
 
-def load_weights_from_h5(model, h5file: h5py.File, filepath, skip_mismatch: bool = False) -> None:
+def load_weights_from_h5(model, h5file: h5py.File, filepath, skip_mismatch: bool = False,
+                         build_optimizer: bool = True) -> None:
     """Checks every object's variables against the file, then assigns them all.
 
     Nothing is assigned when a check fails, so a failed load leaves the model as it was.
+    `build_optimizer=False` (`load_weights`, as Keras) leaves an optimizer that has not taken
+    a step as it is, with Keras' warning, instead of building it to receive the saved state.
+    Layers in the file that the model lacks are skipped with a warning (Keras skips them).
 
     Raises:
         ValueError: a layer's variable count or shapes differ from the file's, or the file
@@ -159,21 +165,27 @@ def load_weights_from_h5(model, h5file: h5py.File, filepath, skip_mismatch: bool
               and not key.startswith("optimizer/")]
     if unused and not skip_mismatch:
         name = h5file[unused[0]].attrs.get("name", "?")
-        raise ValueError(f"Cannot load weights from {os.fspath(filepath)!r} into model "
-                         f"'{model.name}': the file holds weights for layer {name!r} at "
-                         f"'{unused[0]}', which this model does not have, so it was saved from a "
-                         f"different architecture.{_file_holds(h5file)} Pass skip_mismatch=True "
-                         f"to load only the layers that match.")
+        more = f" (and {len(unused) - 1} more)" if len(unused) > 1 else ""
+        warnings.warn(f"Loading weights from {os.fspath(filepath)!r} into model '{model.name}' "
+                      f"skipped the weights of layer {name!r} at '{unused[0]}'{more}, which this "
+                      f"model does not have: the file was saved from a larger or different "
+                      f"model.{_file_holds(h5file)}", stacklevel=user_stacklevel())
     for obj, stored in plan:
         if isinstance(obj, Optimizer):
-            _load_optimizer(obj, stored, model)
+            _load_optimizer(obj, stored, model, build_optimizer)
         else:
             obj.load_own_variables(stored)
 
 
-def _load_optimizer(optimizer: Optimizer, stored: dict, model) -> None:
+def _load_optimizer(optimizer: Optimizer, stored: dict, model, build: bool = True) -> None:
     if not stored:
         return  # no optimizer state in the file: keep the fresh one
+    if not optimizer.built and not build:
+        if len(stored) != len(optimizer.variables):
+            warnings.warn(f"Skipping variable loading for optimizer '{optimizer.name}', because "
+                          f"it has {len(optimizer.variables)} variables whereas the saved "
+                          f"optimizer has {len(stored)} variables. ", stacklevel=user_stacklevel())
+            return
     if not optimizer.built and len(stored) >= len(optimizer.variables):
         # Its slots are made on the first step; make them now to receive the saved ones
         # (plain SGD has none, but loading still needs a built optimizer).
