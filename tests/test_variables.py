@@ -190,3 +190,20 @@ def test_numpy_functions_take_weights_and_model_outputs_as_arrays():
     assert np.argmax(outputs, -1).shape == (2,)
     # A NumPy scalar times an output stays a tensor that trains (no ufunc override).
     assert (np.float32(2.0) * outputs).requires_grad
+
+
+def test_numpy_values_are_copies_that_later_training_does_not_change():
+    # Géron's ExponentialLearningRate callback keeps `optimizer.learning_rate.numpy()` values.
+    variable = keras.Variable(np.zeros(2, "float32"))
+    before, as_array = variable.numpy(), np.asarray(variable)
+    variable.assign([1.0, 2.0])
+    np.testing.assert_array_equal(before, [0.0, 0.0])
+    np.testing.assert_array_equal(as_array, [0.0, 0.0])
+    model = keras.Sequential([keras.Input((2,)),
+                               keras.layers.Dense(1, kernel_initializer="ones")])
+    model.compile(loss="mse", optimizer=keras.optimizers.SGD(0.1))
+    kernel, rate = model.layers[0].kernel.numpy(), model.optimizer.learning_rate.numpy()
+    model.fit(np.ones((4, 2)), np.zeros((4, 1)), verbose=0)
+    model.optimizer.learning_rate = 0.5
+    np.testing.assert_array_equal(kernel, [[1.0], [1.0]])
+    assert rate == np.float32(0.1)

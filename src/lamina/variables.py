@@ -136,8 +136,9 @@ class Variable(nn.Parameter):
 
         NumPy has no bfloat16: a bfloat16 variable comes back as float32 values.
         """
-        value = self.detach().cpu()
-        return (value.float() if value.dtype == torch.bfloat16 else value).numpy()
+        # A copy, as Keras gives: a CPU tensor's `.numpy()` would share memory, so a value
+        # read before training (`lr = optimizer.learning_rate.numpy()`) would change with it.
+        return backend.to_numpy(self.as_subclass(torch.Tensor))
 
     def __array__(self, dtype=None, copy=None):
         array = self.numpy()
