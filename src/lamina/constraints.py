@@ -191,20 +191,13 @@ def deserialize(config, custom_objects: Mapping | None = None) -> Constraint:
         3.0
     """
     from lamina.saving import get_registered_object
+    from lamina.saving.serialization_lib import deserialize_function
 
     if isinstance(config, str):
         config = {"class_name": config, "config": {}}
     name = config["class_name"]
-    if name == "__lambda__":
-        raise ValueError("Cannot load a lambda constraint: lamina never runs code stored in a "
-                         "file. Define a named function and pass it in `custom_objects`.")
-    if name == "function":
-        function_name = config.get("config")
-        found = get_registered_object(function_name, dict(custom_objects or {}))
-        if found is None:
-            raise ValueError(f"Cannot load the custom constraint function {function_name!r}: "
-                             f"pass it as custom_objects={{{function_name!r}: {function_name}}}.")
-        return found
+    if name in ("function", "__lambda__"):
+        return deserialize_function(config, dict(custom_objects or {}), "constraint")
     cls = (get_registered_object(config.get("registered_name") or name, dict(custom_objects or {}))
            or _BY_NAME.get(name))
     if cls is None and config.get("registered_name"):

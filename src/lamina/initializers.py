@@ -22,7 +22,7 @@ import torch
 
 from lamina import backend
 from lamina.saving.object_registration import get_registered_name, visible_custom_objects
-from lamina.saving.serialization_lib import serialize_function
+from lamina.saving.serialization_lib import deserialize_function, serialize_function
 from lamina.utils.errors import unknown_name_error
 from lamina.utils.naming import to_snake_case
 
@@ -685,7 +685,7 @@ def deserialize(config, custom_objects: Mapping | None = None) -> Initializer:
     custom_objects = visible_custom_objects(dict(custom_objects or {}))
     registered = config.get("registered_name") if isinstance(config, Mapping) else None
     if class_name in ("function", "__lambda__"):
-        return _deserialize_function(config, custom_objects, "initializer")
+        return deserialize_function(config, custom_objects, "initializer")
     if registered in custom_objects or class_name in custom_objects:
         cls = custom_objects.get(registered) or custom_objects[class_name]
     elif class_name in _BY_NAME:
@@ -737,14 +737,3 @@ def _takes_device(initializer: Initializer) -> bool:
         return True
     parameters = inspect.signature(call).parameters.values()
     return any(p.name == "device" or p.kind is p.VAR_KEYWORD for p in parameters)
-
-
-def _deserialize_function(config: Mapping, custom_objects: Mapping | None, kind: str):
-    if config.get("class_name") == "__lambda__":
-        raise ValueError(f"Cannot load a lambda {kind}: lamina never runs code stored in a "
-                         f"file. Define a named function and pass it in `custom_objects`.")
-    name = config.get("registered_name") or config.get("config")
-    if custom_objects and name in custom_objects:
-        return custom_objects[name]
-    raise ValueError(f"Cannot load the custom {kind} function {name!r}: pass it as "
-                     f"custom_objects={{{name!r}: {name}}}.")

@@ -156,3 +156,26 @@ def test_paths_follow_attributes_not_user_names():
     tree = _tree(buffer.getvalue())["datasets"]
     assert tree == {"layers/dense/vars/0": (3, 4), "layers/dense/vars/1": (4,),
                     "layers/dense_1/vars/0": (4, 2), "layers/dense_1/vars/1": (2,)}
+
+
+def _my_init(shape, dtype=None):
+    return lamina.ops.ones(shape, dtype=dtype) * 0.1
+
+
+def _my_l1(weights):
+    return 0.01 * lamina.ops.sum(lamina.ops.abs(weights))
+
+
+def test_a_file_from_keras_on_torch_with_function_initializers_loads_and_trains_on():
+    # Keras-on-torch names its optimizers' module keras.src.backend.torch.optimizers.torch_adam,
+    # and writes plain functions with registered_name "function" (make_torch_backend_files.py).
+    reference = np.load(FIXTURES / "torch_backend_reference.npz")
+    model = lamina.models.load_model(FIXTURES / "torch_backend_functions.keras",
+                                     custom_objects={"my_init": _my_init, "my_l1": _my_l1})
+    assert type(model.optimizer).__name__ == "Adam"
+    assert model.layers[0].kernel_regularizer is _my_l1
+    np.testing.assert_allclose(model.predict(reference["x"], verbose=0), reference["y"],
+                               rtol=1e-5, atol=1e-6)
+    model.train_on_batch(reference["fit_x"], reference["fit_y"])
+    for i, got in enumerate(model.get_weights()):
+        np.testing.assert_allclose(got, reference[f"next_{i}"], rtol=1e-5, atol=1e-6)

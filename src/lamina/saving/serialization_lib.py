@@ -152,6 +152,30 @@ def serialize_function(fn, kind: str, expected: str) -> dict:
     return _function_config(fn)
 
 
+def deserialize_function(config: dict, custom_objects, kind: str):
+    """The user function a `serialize_function` dict names, from `custom_objects` or the
+    registry; lamina never runs code stored in a file.
+
+    Keras writes a plain function as `{"class_name": "function", "config": "my_init",
+    "registered_name": "function"}`, a registered one with its package name
+    (`"registered_name": "MyPackage>my_init"`).
+
+    Raises:
+        ValueError: a lambda, or a function that is not known here, with the fix.
+    """
+    if config.get("class_name") == "__lambda__":
+        raise ValueError(f"Cannot load a lambda {kind}: lamina never runs code stored in a "
+                         f"file. Define a named function and pass it in `custom_objects`.")
+    registered, name = config.get("registered_name"), config.get("config")
+    for key in (registered, name):
+        if key not in (None, "function"):
+            found = object_registration.get_registered_object(key, custom_objects)
+            if found is not None:
+                return found
+    raise ValueError(f"Cannot load the custom {kind} function {name!r}: pass it as "
+                     f"custom_objects={{{name!r}: {name}}}.")
+
+
 def _object_config(obj) -> dict:
     config = obj.get_config()
     if not isinstance(config, dict):
@@ -375,7 +399,10 @@ def _family_of(module) -> str | None:
         return "models"
     if rest[0] == "mixed_precision":
         return "dtype_policies"
-    return rest[0] if rest[0] in _FAMILIES else None
+    if rest[0] == "backend":  # Keras-on-torch's optimizers: keras.src.backend.torch.optimizers
+        rest = rest[1:]
+        rest = rest[1:] if rest and rest[0] in ("torch", "jax", "tensorflow", "numpy") else rest
+    return rest[0] if rest and rest[0] in _FAMILIES else None
 
 
 def _tensor(inner, custom_objects, safe_mode):
