@@ -33,7 +33,7 @@ from lamina.layers.call_arguments import carried_mask, tensor_argument_names
 from lamina.layers.symbolic_call import call_symbolic, is_symbolic, warn_if_mask_dropped
 from lamina.layers.weight_paths import close_call_scope, layer_path, open_call_scope, path_scope
 from lamina.ops.keras_tensor import KerasTensor
-from lamina.utils import naming
+from lamina.utils import naming, tracking
 from lamina.utils.errors import did_you_mean, user_stacklevel
 from lamina.variables import Variable
 
@@ -473,7 +473,7 @@ class Layer(nn.Module):
 
     def __setattr__(self, name, value):
         if "_modules" not in self.__dict__ and (isinstance(value, nn.Module)
-                                                or _is_module_list(value)):
+                                                or tracking.holds_modules(value)):
             raise RuntimeError(f"In layer '{type(self).__name__}', you forgot to call "
                                f"`super().__init__()` as the first statement in the `__init__()` "
                                f"method. Go add it! (`super().__init__(**kwargs)`, before "
@@ -481,17 +481,26 @@ class Layer(nn.Module):
         # `self.w = self.add_weight(name="kernel")` keeps one state_dict entry, named `w`.
         if isinstance(value, torch.Tensor) and "_parameters" in self.__dict__ and self._adopt_own_weight(name, value):
             return
-        # Keras tracks layers kept in lists and dicts (`self.blocks = [Dense(4), ...]`);
-        # PyTorch sees them only inside a ModuleList / ModuleDict.
-        if _is_module_list(value):
-            value = nn.ModuleList(value)
-        elif _is_module_dict(value):
-            value = nn.ModuleDict(value)
+        # Keras tracks layers kept in lists and dicts (`self.blocks = [Dense(4), relu]`, or
+        # filled later); PyTorch sees them only as modules (utils/tracking.py).
+        if "_modules" in self.__dict__ and _tracks(name, value):
+            self.__dict__.pop(name, None)
+            object.__setattr__(self, name, tracking.track(self, name, value))
+            return
+        if isinstance(self.__dict__.get(name), (list, tuple, dict)):
+            self._modules.pop(name, None)  # a tracked container replaced by something else
         if isinstance(value, nn.Module) and not isinstance(value, Layer) and "training" in self.__dict__:
             # A torch module starts in train mode; inside a layer it follows the layer's mode
             # (inference unless training), so nn.Dropout does not drop in predict.
             value.train(self.training)
         super().__setattr__(name, value)
+
+    def __delattr__(self, name):
+        if name in self.__dict__ and name in self.__dict__.get("_modules", {}):
+            del self._modules[name]  # a tracked container: its modules go with it
+            object.__delattr__(self, name)
+            return
+        super().__delattr__(name)
 
     def _adopt_own_weight(self, name: str, value: torch.Tensor) -> bool:
         """Re-keys one of this layer's weights under attribute `name`; False if `value` is not one."""
@@ -795,14 +804,14 @@ def _marks_built(build):
     return wrapper
 
 
-def _is_module_list(value) -> bool:
-    return (isinstance(value, (list, tuple)) and len(value) > 0
-            and all(isinstance(item, nn.Module) for item in value))
-
-
-def _is_module_dict(value) -> bool:
-    return (isinstance(value, dict) and len(value) > 0
-            and all(isinstance(key, str) and isinstance(item, nn.Module) for key, item in value.items()))
+def _tracks(name: str, value) -> bool:
+    """Whether attribute `name` keeps `value` as a tracked container: one that holds layers,
+    or an empty public list/dict that may be filled with them later."""
+    if isinstance(value, nn.Module) or not isinstance(value, (list, tuple, dict)):
+        return False
+    if tracking.holds_modules(value):
+        return True
+    return not value and not isinstance(value, tuple) and not name.startswith("_")
 
 
 def _constructor_parameters(cls) -> list[str]:
