@@ -80,3 +80,23 @@ def test_an_attention_context_concatenated_with_a_masked_query_builds_and_keeps_
     # The padded step changes nothing: the LSTM skips it.
     np.testing.assert_allclose(model.predict(x[:, :2], verbose=0)[1],
                                model.predict(x, verbose=0)[1], rtol=1e-6)
+
+
+def test_multi_head_attention_reads_the_query_mask_from_the_query_as_keras_does():
+    # Keras 3.15 overwrites an explicit query_mask= with the query's own (here none).
+    rng = np.random.default_rng(0)
+    query, value = rng.normal(size=(2, 5, 4)).astype("f4"), rng.normal(size=(2, 6, 4)).astype("f4")
+    layer = keras.layers.MultiHeadAttention(2, 3)
+    explicit = np.array([[1, 1, 1, 0, 0], [1] * 5], bool)
+    np.testing.assert_array_equal(layer(query, value, query_mask=explicit), layer(query, value))
+
+
+def test_a_symbolic_multi_head_attention_output_carries_the_query_mask():
+    tokens = keras.Input((None,), dtype="int32")
+    embedded = keras.layers.Embedding(10, 4, mask_zero=True)(tokens)
+    output, scores = keras.layers.MultiHeadAttention(2, 2)(embedded, embedded,
+                                                           return_attention_scores=True)
+    assert getattr(output, "_keras_mask", None) is not None
+    assert getattr(scores, "_keras_mask", None) is None
+    model = keras.Model(tokens, keras.layers.LSTM(3)(output))
+    assert "not_equal" in [layer.name for layer in model.operations]  # Keras' summary row

@@ -167,7 +167,9 @@ class MultiHeadAttention(QueryValueKeyLayer):
         if self._flash_attention and return_attention_scores:
             raise ValueError("Returning attention scores is not supported when flash attention is "
                              "enabled. Please disable flash attention to access attention scores.")
-        query_mask = _mask_of(query, query_mask)
+        # Keras 3.15 reads the query's mask from the query alone: an explicit `query_mask=`
+        # is overwritten by it (None when the query carries none), and so here.
+        query_mask = getattr(query, "_keras_mask", None)
         value_mask = _mask_of(value, value_mask)
         key_mask = _mask_of(key, key_mask) if key is not None else key_mask
         # The masks are read: the projections get the tensors without them, as in Keras.
@@ -271,8 +273,8 @@ class MultiHeadAttention(QueryValueKeyLayer):
         return query_shape
 
     def compute_mask(self, inputs, mask=None):
-        # `call` puts the query's mask on the attention output only (not on the scores).
-        return None
+        # The attention output carries the query's mask (the scores none), as in Keras.
+        return mask[0] if isinstance(mask, (list, tuple)) else mask
 
     def get_config(self) -> dict:
         return {**super().get_config(),
