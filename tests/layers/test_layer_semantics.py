@@ -254,3 +254,28 @@ def test_input_shape_arguments_warn_as_keras_3_does_and_still_build(kwargs):
                                          r"using an `Input\(shape\)` object as the first layer"):
         model = lamina.Sequential([layers.Dense(2, **kwargs)])
     assert model.built and model.input_shape == (None, 4)
+
+
+def test_a_layer_given_input_shape_builds_in_its_model_not_when_made():
+    # Keras 3: the shape declares the Sequential's input; the layer stays unbuilt until then,
+    # so its weights take the model's path and an adapt() before the model sees the data.
+    with pytest.warns(UserWarning):
+        dense = layers.Dense(3, input_shape=(2,))
+        normalizer = layers.Normalization(input_shape=[1], axis=None)
+    assert not dense.built and not normalizer.built
+    model = lamina.Sequential([dense, layers.Dense(1)], name="net")
+    assert [w.path for w in model.weights][:2] == [f"net/{dense.name}/kernel",
+                                                   f"net/{dense.name}/bias"]
+    normalizer.adapt(np.array([1.0, 2.0, 3.0, 4.0]))
+    assert tuple(normalizer.mean.shape) == (1,)  # as Keras, built from the data's shape
+    np.testing.assert_allclose(normalizer.mean, [2.5])
+    np.testing.assert_allclose(normalizer.variance, [1.25])
+
+
+@pytest.mark.parametrize("make", [layers.GlobalAveragePooling1D, layers.BatchNormalization,
+                                  lambda: layers.LSTM(2)])
+def test_a_numpy_mask_works_as_a_tensor_mask(make):
+    x = np.random.default_rng(0).random((2, 4, 3)).astype("float32")
+    mask = np.array([[1, 1, 0, 0], [1, 0, 1, 1]], bool)
+    layer = make()
+    torch.testing.assert_close(layer(x, mask=mask), layer(x, mask=torch.from_numpy(mask)))

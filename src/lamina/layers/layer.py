@@ -210,6 +210,9 @@ class Layer(nn.Module):
                                  f"masking (its `call` takes no `mask` argument), but was passed "
                                  f"mask={_describe(mask)}. Drop `mask=`, or put the mask-aware "
                                  f"layer (an RNN, attention, pooling) where the mask is needed.")
+            if isinstance(mask, np.ndarray):  # a NumPy mask, as Keras takes it
+                device = inputs.device if isinstance(inputs, torch.Tensor) else None
+                mask = kwargs["mask"] = torch.as_tensor(mask, device=device)
             return mask
         if "mask" in kwargs and not self._call_accepts_mask:
             kwargs.pop("mask")

@@ -39,8 +39,6 @@ class PReLU(Layer):
             self.shared_axes = [shared_axes]
         self.supports_masking = True
         self.alpha = None
-        if self._batch_input_shape is not None:
-            self.build_from_shape(self._batch_input_shape)
 
     def build(self, input_shape) -> None:
         shape = list(input_shape[1:])

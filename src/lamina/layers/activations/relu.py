@@ -37,8 +37,6 @@ class ReLU(Layer):
         self.negative_slope = negative_slope
         self.threshold = threshold
         self.supports_masking = True
-        if self._batch_input_shape is not None:
-            self.build_from_shape(self._batch_input_shape)
         self._build_at_init()
 
     def call(self, inputs):

@@ -29,8 +29,6 @@ class Softmax(Layer):
         super().__init__(**kwargs)
         self.axis = axis
         self.supports_masking = True
-        if self._batch_input_shape is not None:
-            self.build_from_shape(self._batch_input_shape)
         self._build_at_init()
 
     def call(self, inputs, mask=None):

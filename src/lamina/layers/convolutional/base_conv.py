@@ -68,8 +68,6 @@ class BaseConv(Layer):
         self.input_spec = InputSpec(ndim=rank + 2)
         self.kernel = None
         self.bias = None
-        if self._batch_input_shape is not None:
-            self.build_from_shape(self._batch_input_shape)
 
     def build(self, input_shape) -> None:
         input_channel = known_input_channels(self, input_shape)

@@ -69,8 +69,6 @@ class BaseSeparableConv(Layer):
         self.depthwise_kernel = None
         self.pointwise_kernel = None
         self.bias = None
-        if self._batch_input_shape is not None:
-            self.build_from_shape(self._batch_input_shape)
 
     def build(self, input_shape) -> None:
         input_channel = known_input_channels(self, input_shape)

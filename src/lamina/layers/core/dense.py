@@ -57,8 +57,6 @@ class Dense(Layer):
         self._input_dim = None
         self.kernel = None
         self.bias = None
-        if self._batch_input_shape is not None:
-            self.build_from_shape(self._batch_input_shape)
 
     def build(self, input_shape) -> None:
         input_dim = input_shape[-1]

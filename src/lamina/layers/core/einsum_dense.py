@@ -70,8 +70,6 @@ class EinsumDense(Layer):
         self._apply_activation = activations.serialize(self.activation) != "linear"
         self.kernel = None
         self.bias = None
-        if self._batch_input_shape is not None:
-            self.build_from_shape(self._batch_input_shape)
 
     def build(self, input_shape) -> None:
         kernel_shape, bias_shape, _, input_axes, output_axes = analyze_einsum(

@@ -15,11 +15,14 @@ Example:
 """
 from __future__ import annotations
 
+import warnings
+
 import torch
 import torch.nn.functional as F
 
 from lamina import constraints, initializers, ops, regularizers
 from lamina.layers.layer import Layer
+from lamina.utils.errors import user_stacklevel
 
 __all__ = ["Embedding"]
 
@@ -39,7 +42,7 @@ class Embedding(Layer):
         input_length: accepted for TF-2 code: the sequence length, as `input_shape=(input_length,)`.
 
     Example:
-        >>> Embedding(10000, 16, input_length=200).count_params()
+        >>> lamina.Sequential([lamina.Input((200,)), Embedding(10000, 16)]).count_params()
         160000
     """
 
@@ -49,9 +52,13 @@ class Embedding(Layer):
                  embeddings_regularizer=None, embeddings_constraint=None, mask_zero=False,
                  weights=None, lora_rank=None, lora_alpha=None, quantization_config=None, **kwargs):
         input_length = kwargs.pop("input_length", None)
-        if input_length is not None and not {"input_shape", "batch_input_shape"} & set(kwargs):
-            kwargs["input_shape"] = (input_length,)
+        if input_length is not None:
+            warnings.warn("Argument `input_length` is deprecated. Just remove it.",
+                          stacklevel=user_stacklevel())
         super().__init__(**kwargs)
+        if input_length is not None and self._batch_input_shape is None:
+            # Still the sequence length here: a TF-2 book's Sequential builds and summarizes.
+            self._batch_input_shape = (None, input_length)
         for name, value in (("input_dim", input_dim), ("output_dim", output_dim)):
             if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
                 raise ValueError(f"`{name}` must be a positive integer. Received: {name}={value!r} "
@@ -71,8 +78,6 @@ class Embedding(Layer):
         if weights is not None:
             self.build_from_shape(self._batch_input_shape)
             self.set_weights(weights if isinstance(weights, list) and len(weights) == 1 else [weights])
-        elif self._batch_input_shape is not None:
-            self.build_from_shape(self._batch_input_shape)
 
     def build(self, input_shape=None) -> None:
         self.embeddings = self.add_weight(shape=(self.input_dim, self.output_dim), name="embeddings",

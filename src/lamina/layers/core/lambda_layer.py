@@ -66,8 +66,6 @@ class Lambda(Layer):
         parameters = _parameter_names(function)
         self._fn_expects_training_arg = "training" in parameters
         self._fn_expects_mask_arg = "mask" in parameters
-        if self._batch_input_shape is not None:
-            self.build_from_shape(self._batch_input_shape)
 
     def call(self, inputs, training=None):
         kwargs = dict(self.arguments)

@@ -86,8 +86,6 @@ class BatchNormalization(Layer):
         self.beta = None
         self._axis = None
         self._reduction_axes = None
-        if self._batch_input_shape is not None:
-            self.build_from_shape(self._batch_input_shape)
 
     def build(self, input_shape) -> None:
         self._axis = resolve_axes(self, input_shape)[0]

@@ -57,8 +57,6 @@ class GroupNormalization(Layer):
         self.beta = None
         self._axis = None
         self._groups = None
-        if self._batch_input_shape is not None:
-            self.build_from_shape(self._batch_input_shape)
 
     def build(self, input_shape) -> None:
         self._axis = resolve_axes(self, input_shape)[0]

@@ -57,8 +57,6 @@ class LayerNormalization(Layer):
         self.gamma = None
         self.beta = None
         self._axes = None
-        if self._batch_input_shape is not None:
-            self.build_from_shape(self._batch_input_shape)
 
     def build(self, input_shape) -> None:
         self._axes = resolve_axes(self, input_shape)

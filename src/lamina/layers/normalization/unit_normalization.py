@@ -24,8 +24,6 @@ class UnitNormalization(Layer):
         super().__init__(**kwargs)
         self.axis = check_axis_argument(f"UnitNormalization '{self.name}'", axis)
         self.supports_masking = True
-        if self._batch_input_shape is not None:
-            self.build_from_shape(self._batch_input_shape)
         self._build_at_init()
 
     def call(self, inputs):

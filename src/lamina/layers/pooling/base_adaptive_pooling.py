@@ -33,8 +33,6 @@ class BaseAdaptivePooling(Layer):
             raise ValueError(f"Invalid data_format: {self.data_format}. "
                              f"Expected 'channels_first' or 'channels_last'.")
         self.input_spec = InputSpec(ndim=rank + 2)
-        if self._batch_input_shape is not None:
-            self.build_from_shape(self._batch_input_shape)
 
     def build(self, input_shape) -> None:
         # No weights; defined because Keras' layer has a build step, so its saved config

@@ -23,8 +23,6 @@ class BaseGlobalPooling(Layer):
         self.data_format = standardize_data_format(data_format)
         self.keepdims = keepdims
         self.input_spec = InputSpec(ndim=pool_dimensions + 2)
-        if self._batch_input_shape is not None:
-            self.build_from_shape(self._batch_input_shape)
         self._build_at_init()
 
     @property

@@ -40,8 +40,6 @@ class BasePooling(Layer):
         self.padding = standardize_padding(padding)
         self.data_format = standardize_data_format(data_format)
         self.input_spec = InputSpec(ndim=pool_dimensions + 2)
-        if self._batch_input_shape is not None:
-            self.build_from_shape(self._batch_input_shape)
 
     def build(self, input_shape) -> None:
         self.compute_output_shape(input_shape)

@@ -59,8 +59,6 @@ class Normalization(Layer):
                                  f"of axes ({len(self.axis)}). Received: mean shape "
                                  f"{np.shape(mean)} for axis {self.axis}")
         self.adapt_mean = self.adapt_variance = self.count = None
-        if self._batch_input_shape is not None:
-            self.build_from_shape(self._batch_input_shape)
 
     def build(self, input_shape) -> None:
         ndim = len(input_shape)

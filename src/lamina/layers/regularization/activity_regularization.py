@@ -26,8 +26,6 @@ class ActivityRegularization(Layer):
         self.l1 = l1
         self.l2 = l2
         self.supports_masking = True
-        if self._batch_input_shape is not None:
-            self.build_from_shape(self._batch_input_shape)
         self._build_at_init()
 
     def call(self, inputs):

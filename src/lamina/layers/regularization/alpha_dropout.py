@@ -36,8 +36,6 @@ class AlphaDropout(Layer):
         self.noise_shape = None if noise_shape is None else tuple(noise_shape)
         self.seed = check_seed(seed)
         self.supports_masking = True
-        if self._batch_input_shape is not None:
-            self.build_from_shape(self._batch_input_shape)
         self._build_at_init()
 
     def call(self, inputs, training=None):

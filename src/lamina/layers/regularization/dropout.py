@@ -41,8 +41,6 @@ class Dropout(Layer):
         self.noise_shape = None if noise_shape is None else tuple(noise_shape)
         self.seed = seed
         self.seed_generator = None if seed is None else SeedGenerator(seed)
-        if self._batch_input_shape is not None:
-            self.build_from_shape(self._batch_input_shape)
         self._build_at_init()
 
     def call(self, inputs, training=None):

@@ -30,8 +30,6 @@ class GaussianDropout(Layer):
         self.rate = check_rate(rate, allow_one=False)
         self.seed = check_seed(seed)
         self.supports_masking = True
-        if self._batch_input_shape is not None:
-            self.build_from_shape(self._batch_input_shape)
         self._build_at_init()
 
     def call(self, inputs, training=None):

@@ -18,8 +18,6 @@ class BaseCropping(Layer):
         self.data_format = data_format
         self._axes = spatial_axes(data_format, rank)
         self.input_spec = InputSpec(ndim=rank + 2)
-        if self._batch_input_shape is not None:
-            self.build_from_shape(self._batch_input_shape)
 
     def call(self, inputs):
         self._check_sizes(tuple(inputs.shape))

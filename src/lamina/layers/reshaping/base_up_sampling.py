@@ -21,8 +21,6 @@ class BaseUpSampling(Layer):
         self.data_format = data_format
         self._axes = spatial_axes(data_format, rank)
         self.input_spec = InputSpec(ndim=rank + 2)
-        if self._batch_input_shape is not None:
-            self.build_from_shape(self._batch_input_shape)
 
     def _upsample(self, inputs, interpolation: str = "nearest"):
         # torch's resampling kernels take (batch, channels, *spatial); channels_last data moved

@@ -23,8 +23,6 @@ class BaseZeroPadding(Layer):
         by_axis = dict(zip(self._axes, padding))
         self._torch_padding = [amount for axis in range(rank + 1, self._axes[0] - 1, -1)
                                for amount in by_axis.get(axis, (0, 0))]
-        if self._batch_input_shape is not None:
-            self.build_from_shape(self._batch_input_shape)
 
     def call(self, inputs):
         return F.pad(inputs, self._torch_padding)

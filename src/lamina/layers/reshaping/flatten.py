@@ -19,8 +19,6 @@ class Flatten(Layer):
     def __init__(self, data_format=None, **kwargs):
         super().__init__(**kwargs)
         self.data_format = data_format or "channels_last"
-        if self._batch_input_shape is not None:
-            self.build_from_shape(self._batch_input_shape)
 
     def call(self, inputs):
         if self.data_format == "channels_first" and inputs.ndim > 2:

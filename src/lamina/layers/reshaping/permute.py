@@ -26,8 +26,6 @@ class Permute(Layer):
                              f"indices in `dims` must be consecutive and start from 1 (the batch "
                              f"axis 0 stays in place), e.g. dims=(2, 1). Received dims={dims!r}")
         self.input_spec = InputSpec(ndim=len(self.dims) + 1)
-        if self._batch_input_shape is not None:
-            self.build_from_shape(self._batch_input_shape)
 
     def call(self, inputs):
         # A view: no copy until a later op needs contiguous memory.

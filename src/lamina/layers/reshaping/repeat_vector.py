@@ -29,8 +29,6 @@ class RepeatVector(Layer):
             raise ValueError(f"Argument `n` should be a positive integer. Received: n={n}")
         self.n = n
         self.input_spec = InputSpec(ndim=2)
-        if self._batch_input_shape is not None:
-            self.build_from_shape(self._batch_input_shape)
 
     def call(self, inputs):
         # `expand` is a view (stride 0 on the new axis): the repeats cost no memory.

@@ -22,8 +22,6 @@ class Reshape(Layer):
         if self.target_shape.count(-1) > 1:
             raise ValueError(f"There must be at most one unknown dimension (-1) in `target_shape`. "
                              f"Received: target_shape={self.target_shape}.")
-        if self._batch_input_shape is not None:
-            self.build_from_shape(self._batch_input_shape)
         self._build_at_init()
 
     def call(self, inputs):

@@ -80,8 +80,6 @@ class Bidirectional(Layer):
         self.return_state = layer.return_state
         self.supports_masking = True
         self.input_spec = layer.input_spec
-        if self._batch_input_shape is not None:
-            self.build_from_shape(self._batch_input_shape)
 
     def _verify_layer_config(self) -> None:
         forward, backward = self.forward_layer, self.backward_layer

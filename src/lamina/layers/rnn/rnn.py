@@ -91,8 +91,6 @@ class RNN(Layer):
         self.state_size = [state_size] if self.single_state else list(state_size)
         self._state_buffers: list[str] = []
         self._state_structure = None
-        if self._batch_input_shape is not None:
-            self.build_from_shape(self._batch_input_shape)
 
     # ------------------------------------------------------------------ build and states
     def build(self, sequences_shape, initial_state_shape=None) -> None:
