@@ -387,3 +387,18 @@ def test_an_output_without_a_loss_needs_no_target(as_list):
     loss = model.evaluate(x, [y, None] if as_list else y, verbose=0)
     assert loss == pytest.approx(expected, rel=1e-5)
     model.fit(x, [y, None] if as_list else y, verbose=0)
+
+
+def test_predict_returns_the_outputs_in_their_own_nested_structure():
+    # Keras 3.15: a tuple stays a tuple, a list nested in a list or a dict stays nested.
+    inputs = keras.Input((3,))
+    x, y = keras.layers.Dense(2)(inputs), keras.layers.Dense(3)(inputs)
+    data = np.ones((5, 3), "float32")
+    nested = keras.Model(inputs, [x, [y, x]]).predict(data, batch_size=2, verbose=0)
+    assert isinstance(nested, list) and isinstance(nested[1], list)
+    assert [np.shape(v) for v in (nested[0], *nested[1])] == [(5, 2), (5, 3), (5, 2)]
+    np.testing.assert_array_equal(nested[0], nested[1][1])
+    pair = keras.Model(inputs, (x, y)).predict(data, verbose=0)
+    assert isinstance(pair, tuple) and [v.shape for v in pair] == [(5, 2), (5, 3)]
+    keyed = keras.Model(inputs, {"p": x, "q": [y, x]}).predict(data, verbose=0)
+    assert sorted(keyed) == ["p", "q"] and [v.shape for v in keyed["q"]] == [(5, 3), (5, 2)]

@@ -14,6 +14,7 @@ import torch
 from torch.utils import _pytree as pytree
 
 from lamina import losses as losses_module
+from lamina import tree
 from lamina.engine import distribution
 from lamina.engine.compile_utils import CompileMetrics, metric_results
 from lamina.engine.fused_dense import DenseChain
@@ -105,11 +106,15 @@ class Engine:
 
     # ------------------------------------------------------------------ structure helpers
     def outputs(self, y_pred) -> list:
+        """The model's outputs as a flat list, in the order of `output_names`."""
         if isinstance(y_pred, torch.Tensor):
             return [y_pred]
         if isinstance(y_pred, dict):
-            return [y_pred[name] for name in self.output_names]
-        return list(y_pred)
+            if all(isinstance(y_pred.get(name), torch.Tensor) for name in self.output_names):
+                return [y_pred[name] for name in self.output_names]
+        elif all(isinstance(item, torch.Tensor) for item in y_pred):
+            return list(y_pred)
+        return tree.flatten(y_pred)  # nested outputs, `[x, [y, z]]`: Keras' flat order
 
     def targets(self, y) -> list:
         if y is None:

@@ -17,7 +17,7 @@ import warnings
 import numpy as np
 import torch
 
-from lamina import backend, config
+from lamina import backend, config, tree
 from lamina.callbacks import CallbackList
 from lamina.callbacks.diagnose import with_diagnose
 from lamina.engine import denormals, distribution, host_memory, learner_checks, threads
@@ -579,12 +579,12 @@ def _logs_in_metric_order(engine: Engine, logs: dict):
 
 
 def _concatenate_to_numpy(batches):
+    """The batches' outputs joined leaf by leaf, in the outputs' own structure (a tuple stays
+    a tuple, `[x, [y, z]]` stays nested), as Keras' predict returns them."""
     first = batches[0]
     if isinstance(first, torch.Tensor):
         return _to_float32_numpy(torch.cat(batches))
-    if isinstance(first, dict):
-        return {k: _to_float32_numpy(torch.cat([b[k] for b in batches])) for k in first}
-    return [_to_float32_numpy(torch.cat([b[i] for b in batches])) for i in range(len(first))]
+    return tree.map_structure(lambda *leaves: _to_float32_numpy(torch.cat(leaves)), *batches)
 
 
 def _to_float32_numpy(tensor: torch.Tensor) -> np.ndarray:
