@@ -373,32 +373,28 @@ class Layer(nn.Module):
 
     @property
     def output(self):
-        """The symbolic output of this layer's one call in a functional graph."""
-        return self._only_node("output").outputs
+        """The symbolic output of this layer's (first) call in a functional graph."""
+        return self._first_node("output").outputs
 
     @property
     def input(self):
-        """The symbolic input of this layer's one call in a functional graph."""
-        inputs = self._only_node("input").input_tensors
+        """The symbolic input of this layer's (first) call in a functional graph."""
+        inputs = self._first_node("input").input_tensors
         return inputs[0] if len(inputs) == 1 else inputs
 
     def __getattr__(self, name):
         # A property raising AttributeError falls through to here; keep its message instead
         # of nn.Module's bare "'Dense' object has no attribute 'output'".
         if name in ("input", "output"):
-            self._only_node(name)
+            self._first_node(name)
         return super().__getattr__(name)
 
-    def _only_node(self, what: str):
+    def _first_node(self, what: str):
         nodes = [node for node in self.__dict__.get("_inbound_nodes", []) if node is not None]
         if not nodes:
             raise AttributeError(f"Layer '{self.name}' has never been called on symbolic inputs "
                                  f"and thus has no defined {what}.")
-        if len(nodes) > 1:
-            raise AttributeError(f"Layer '{self.name}' has multiple inbound nodes, hence the notion "
-                                 f"of 'layer {what}' is ill-defined. Use the {what} of the call "
-                                 f"you mean (the tensor it returned) instead.")
-        return nodes[0]
+        return nodes[0]  # a shared layer's first call, as Keras 3 reads it
 
     def compute_output_shape(self, input_shape):
         """Output shape for `input_shape`, found by running `call` on PyTorch's meta device."""
