@@ -72,7 +72,8 @@ def test_get_unknown_name_suggests_close_match():
 def test_get_refuses_compile_only_aliases_as_keras_does(alias):
     # keras.metrics.get('acc') raises "Could not interpret metric identifier: acc" (Keras 3.15).
     with pytest.raises(ValueError, match=f"Could not interpret metric identifier: {alias}\\. "
-                                         f"'{alias}' is resolved from the loss only inside compile"):
+                                         f"'{alias}' is resolved from the outputs' shapes only "
+                                         f"inside compile"):
         metrics.get(alias)
 
 
@@ -142,11 +143,18 @@ def sparse_categorical_crossentropy(y_true, y_pred):
     (sparse_categorical_crossentropy, metrics.SparseCategoricalAccuracy),
     (LossFunctionWrapper(sparse_categorical_crossentropy), metrics.SparseCategoricalAccuracy),
 ])
-def test_accuracy_resolves_from_the_loss(loss, expected):
-    # The shapes point to another metric, so that only the loss can decide.
-    shape = (N, 1) if expected is metrics.CategoricalAccuracy else (N, C)
-    metric = metrics.resolve("accuracy", loss, shape, shape)
+def test_accuracy_resolves_from_the_loss_when_the_shapes_are_unknown(loss, expected):
+    metric = metrics.resolve("accuracy", loss, None, None)
     assert type(metric) is expected and metric.name == "accuracy"
+
+
+@pytest.mark.parametrize("loss, shape, expected", [
+    # Measured on Keras 3.15 (compile, then evaluate): the shapes decide, not the loss.
+    ("binary_crossentropy", (N, C), metrics.CategoricalAccuracy),
+    ("categorical_crossentropy", (N, 1), metrics.BinaryAccuracy),
+])
+def test_accuracy_follows_the_shapes_over_the_loss_as_keras_3(loss, shape, expected):
+    assert type(metrics.resolve("accuracy", loss, shape, shape)) is expected
 
 
 @pytest.mark.parametrize("true_shape, pred_shape, expected", [

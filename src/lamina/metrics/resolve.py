@@ -2,8 +2,8 @@
 
 `get` maps a name, class, instance, config dict or plain function to a metric.
 `resolve` adds compile's rule for 'accuracy' / 'acc' and 'crossentropy' / 'ce': the
-concrete metric follows from the loss, otherwise from the label and output shapes, and
-keeps the user's spelling as its name.
+concrete metric follows from the label and output shapes (from the loss where they are not
+known), and keeps the user's spelling as its name.
 
 Example:
     >>> resolve("acc", "sparse_categorical_crossentropy", (32,), (32, 10))
@@ -134,10 +134,10 @@ def resolve(identifier, loss=None, y_true_shape=None, y_pred_shape=None) -> Metr
 
     'accuracy' / 'acc' (any case) become BinaryAccuracy, CategoricalAccuracy or
     SparseCategoricalAccuracy, and 'crossentropy' / 'ce' the matching cross-entropy:
-    chosen by the loss (binary_crossentropy, categorical_crossentropy,
-    sparse_categorical_crossentropy as a name, function or Loss instance), otherwise by
-    the shapes (a last dimension of 1, or rank-1 predictions -> binary; labels of lower
-    rank or with last dimension 1 against several classes -> sparse; else categorical).
+    chosen by the shapes, as Keras 3 chooses (a last dimension of 1, or rank-1 predictions
+    -> binary; labels of lower rank or with last dimension 1 against several classes ->
+    sparse; else categorical), or by the loss (binary_crossentropy, ... as a name, function
+    or Loss instance) when the shapes are not known.
     A metric given as a string is named by that string ('mse' logs as 'mse').
 
     Args:
@@ -158,7 +158,11 @@ def resolve(identifier, loss=None, y_true_shape=None, y_pred_shape=None) -> Metr
     if isinstance(identifier, str):
         kind = _alias_kind(identifier)
         if kind is not None:
-            family = _loss_family(loss) or _shape_family(identifier, y_true_shape, y_pred_shape)
+            # Keras 3 chooses by the shapes alone (Dense(2) + binary_crossentropy on one-hot
+            # labels logs CategoricalAccuracy); the loss decides only where shapes are unknown.
+            shapes_known = y_true_shape is not None and y_pred_shape is not None
+            family = (_shape_family(identifier, y_true_shape, y_pred_shape) if shapes_known
+                      else _loss_family(loss) or _shape_family(identifier, None, None))
             cls = _BY_FAMILY[kind][family]
             if kind == "crossentropy" and getattr(loss, "from_logits", False):
                 return cls(name=identifier, from_logits=True)
@@ -219,13 +223,14 @@ def _wrap(function: Callable) -> MeanMetricWrapper:
 def _unknown_metric(name) -> ValueError:
     kind = _alias_kind(name) if isinstance(name, str) else None
     if kind is not None:
-        # Keras' get() refuses these too: only compile() knows the loss that picks the metric.
+        # Keras' get() refuses these too: only compile() knows the shapes that pick the metric.
         examples = {"accuracy": "'binary_accuracy', 'categorical_accuracy' or "
                                 "'sparse_categorical_accuracy'",
                     "crossentropy": "'binary_crossentropy', 'categorical_crossentropy' or "
                                     "'sparse_categorical_crossentropy'"}[kind]
         return ValueError(f"Could not interpret metric identifier: {name}. {name!r} is resolved "
-                          f"from the loss only inside compile(metrics=[...]); outside compile, "
+                          f"from the outputs' shapes only inside compile(metrics=[...]); outside "
+                          f"compile, "
                           f"name the metric: {examples}.")
     return unknown_name_error("metric", name, list(_BY_NAME) + list(_ACCURACY_ALIASES)
                               + list(_CROSSENTROPY_ALIASES))
