@@ -48,7 +48,8 @@ def test_auto_names_follow_keras_and_clear_session_resets_them():
 
 
 def test_set_weights_rejects_wrong_shapes_naming_the_layer():
-    layer = layers.Dense(100, input_shape=(784,), name="hidden")
+    layer = layers.Dense(100, name="hidden")
+    layer.build((None, 784))
     with pytest.raises(ValueError, match=r"Layer 'hidden' weight shape \(784, 100\) is not compatible "
                                          r"with provided weight shape \(100, 784\)"):
         layer.set_weights([np.zeros((100, 784)), np.zeros(100)])
@@ -57,7 +58,8 @@ def test_set_weights_rejects_wrong_shapes_naming_the_layer():
 
 
 def test_set_weights_round_trips_values():
-    layer = layers.Dense(3, input_shape=(2,))
+    layer = layers.Dense(3)
+    layer.build((None, 2))
     values = [np.arange(6, dtype=np.float32).reshape(2, 3), np.array([1, 2, 3], np.float32)]
     layer.set_weights(values)
     for got, expected in zip(layer.get_weights(), values):
@@ -100,8 +102,8 @@ def test_training_flag_reaches_nested_layers():
 
 
 def test_activity_regularizer_and_add_loss_are_collected_per_call():
-    layer = layers.Dense(2, kernel_initializer="ones", activity_regularizer=lamina.regularizers.L1(0.5),
-                         input_shape=(3,))
+    layer = layers.Dense(2, kernel_initializer="ones", activity_regularizer=lamina.regularizers.L1(0.5))
+    layer.build((None, 3))
     out = layer(torch.ones(4, 3))
     expected = 0.5 * out.abs().sum() / 4
     assert len(layer.losses) == 1
@@ -109,13 +111,14 @@ def test_activity_regularizer_and_add_loss_are_collected_per_call():
 
 
 def test_kernel_regularizer_penalty_is_in_losses():
-    layer = layers.Dense(2, kernel_initializer="ones", kernel_regularizer=lamina.regularizers.L2(0.01),
-                         input_shape=(3,))
+    layer = layers.Dense(2, kernel_initializer="ones", kernel_regularizer=lamina.regularizers.L2(0.01))
+    layer.build((None, 3))
     torch.testing.assert_close(layer.losses[0], torch.tensor(0.01 * 6.0))
 
 
 def test_integer_and_float64_inputs_are_cast_to_float32():
-    layer = layers.Dense(2, input_shape=(3,))
+    layer = layers.Dense(2)
+    layer.build((None, 3))
     assert layer(np.ones((1, 3), dtype=np.uint8)).dtype == torch.float32
     assert layer(np.ones((1, 3), dtype=np.float64)).dtype == torch.float32
 

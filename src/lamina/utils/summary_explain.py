@@ -6,7 +6,8 @@ weight shapes, so they hold for any configuration; a layer without a known formu
 weights one by one.
 
 Example:
-    >>> layer = lamina.layers.Dense(100, input_shape=(784,))
+    >>> layer = lamina.layers.Dense(100)
+    >>> layer.build((None, 784))
     >>> explain_params(layer)
     'Dense: 784 inputs × 100 units + 100 biases = 78,500'
 """

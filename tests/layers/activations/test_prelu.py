@@ -28,7 +28,8 @@ def test_matches_float64_numpy_with_a_shared_axis():
 
 
 def test_default_alpha_is_zero_and_regularizer_counts():
-    layer = layers.PReLU(alpha_regularizer="l2", input_shape=(3,))
+    layer = layers.PReLU(alpha_regularizer="l2")
+    layer.build((None, 3))
     np.testing.assert_array_equal(layer.get_weights()[0], np.zeros(3))
     assert len(layer.losses) == 1
     assert layer.count_params() == 3

@@ -109,7 +109,7 @@ def test_kernel_larger_than_input_names_layer_shapes_and_fixes():
     assert str(error.value) == message
     with pytest.raises(ValueError, match=r"spatial axis 1 has 4 cells, fewer than the window's "
                                          r"5 \(3 taps with dilation_rate=2\)"):
-        layers.Conv2D(8, 3, dilation_rate=2, input_shape=(9, 4, 1))
+        layers.Conv2D(8, 3, dilation_rate=2).build((None, 9, 4, 1))
 
 
 @pytest.mark.parametrize("kwargs, message", [

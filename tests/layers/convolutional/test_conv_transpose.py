@@ -42,7 +42,8 @@ def test_output_length_follows_keras_rule(kwargs, length):
 
 
 def test_weights_have_keras_transposed_layout():
-    layer = layers.Conv2DTranspose(16, 3, input_shape=(7, 7, 32))
+    layer = layers.Conv2DTranspose(16, 3)
+    layer.build((None, 7, 7, 32))
     assert [tuple(w.shape) for w in layer.weights] == [(3, 3, 16, 32), (16,)]
     assert layer.count_params() == 3 * 3 * 16 * 32 + 16
 

@@ -29,20 +29,23 @@ def test_layer_harness(cls, kwargs, input_shape, output_shape, num_weights):
 
 
 def test_depthwise_weights_and_count_follow_keras():
-    layer = layers.DepthwiseConv2D(3, depth_multiplier=2, input_shape=(8, 8, 4))
+    layer = layers.DepthwiseConv2D(3, depth_multiplier=2)
+    layer.build((None, 8, 8, 4))
     assert [tuple(w.shape) for w in layer.weights] == [(3, 3, 4, 2), (8,)]
     assert layer.count_params() == 3 * 3 * 4 * 2 + 8
 
 
 def test_depthwise_output_channel_c_times_multiplier_plus_m_filters_input_channel_c():
-    layer = layers.DepthwiseConv1D(1, depth_multiplier=2, use_bias=False, input_shape=(1, 2))
+    layer = layers.DepthwiseConv1D(1, depth_multiplier=2, use_bias=False)
+    layer.build((None, 1, 2))
     layer.set_weights([np.array([[[1.0, 10.0], [100.0, 1000.0]]], "float32")])
     outputs = layer(torch.tensor([[[1.0, 2.0]]]))
     assert outputs.flatten().tolist() == [1.0, 10.0, 200.0, 2000.0]
 
 
 def test_separable_weights_and_count_follow_keras():
-    layer = layers.SeparableConv2D(16, 3, input_shape=(10, 10, 8))
+    layer = layers.SeparableConv2D(16, 3)
+    layer.build((None, 10, 10, 8))
     assert [w.path.split("/")[-1] for w in layer.weights] == [
         "depthwise_kernel", "pointwise_kernel", "bias"]
     assert [tuple(w.shape) for w in layer.weights] == [(3, 3, 8, 1), (1, 1, 8, 16), (16,)]

@@ -7,7 +7,8 @@ from lamina import layers
 
 
 def test_dense_matches_numpy_and_keras_layout():
-    layer = layers.Dense(5, activation="tanh", input_shape=(3,))
+    layer = layers.Dense(5, activation="tanh")
+    layer.build((None, 3))
     kernel, bias = layer.get_weights()
     assert kernel.shape == (3, 5) and bias.shape == (5,)
     bias = np.linspace(-1, 1, 5)
@@ -24,7 +25,8 @@ def test_dense_applies_to_the_last_axis_of_nd_inputs():
 
 
 def test_dense_param_count_and_default_initializers():
-    layer = layers.Dense(100, input_shape=(784,))
+    layer = layers.Dense(100)
+    layer.build((None, 784))
     assert layer.count_params() == 78_500
     kernel, bias = layer.get_weights()
     limit = np.sqrt(6 / (784 + 100))
@@ -39,7 +41,8 @@ def test_dense_rejects_bad_units(units):
 
 
 def test_dense_wrong_input_width_is_explained():
-    layer = layers.Dense(10, input_shape=(784,), name="hidden")
+    layer = layers.Dense(10, name="hidden")
+    layer.build((None, 784))
     with pytest.raises(ValueError, match=r"Layer 'hidden' expects inputs with last dimension 784, "
                                          r"but received shape \(32, 100\)"):
         layer(torch.ones(32, 100))

@@ -32,7 +32,8 @@ def test_param_count_on_64_channels_matches_keras():
 
 
 def test_moving_statistics_are_buffers_not_parameters():
-    layer = layers.BatchNormalization(input_shape=(3,))
+    layer = layers.BatchNormalization()
+    layer.build((None, 3))
     assert [name for name, _ in layer.named_parameters()] == ["gamma", "beta"]
     assert [name for name, _ in layer.named_buffers()] == ["moving_mean", "moving_variance"]
     assert set(layer.state_dict()) == {"gamma", "beta", "moving_mean", "moving_variance"}
@@ -50,7 +51,8 @@ def test_training_normalizes_with_biased_batch_variance_and_updates_moving_stati
 
 
 def test_inference_uses_moving_statistics():
-    layer = layers.BatchNormalization(epsilon=0.0, input_shape=(2,))
+    layer = layers.BatchNormalization(epsilon=0.0)
+    layer.build((None, 2))
     layer.set_weights([np.array([2.0, 1.0]), np.array([0.5, 0.0]), np.array([1.0, -1.0]),
                        np.array([4.0, 0.25])])
     out = layer(torch.tensor([[3.0, 0.0]])).detach().numpy()
@@ -94,7 +96,8 @@ def test_mask_leaves_masked_steps_out_of_the_statistics():
 
 def test_training_step_compiles_without_graph_breaks():
     # A host sync (`.item()`, a Python branch on a tensor) would break the graph.
-    layer = layers.BatchNormalization(input_shape=(4,))
+    layer = layers.BatchNormalization()
+    layer.build((None, 4))
     compiled = torch.compile(layer.call, fullgraph=True, backend="eager")
     x = torch.randn(6, 4)
     compiled(x, training=True)
@@ -155,8 +158,8 @@ def test_bad_renorm_clipping(clipping, message):
 
 
 def test_regularizers_add_losses():
-    layer = layers.BatchNormalization(gamma_regularizer="l2", beta_regularizer="l1",
-                                      input_shape=(3,))
+    layer = layers.BatchNormalization(gamma_regularizer="l2", beta_regularizer="l1")
+    layer.build((None, 3))
     torch.testing.assert_close(sum(layer.losses), torch.tensor(0.01 * 3))
 
 

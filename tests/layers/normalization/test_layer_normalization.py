@@ -33,14 +33,16 @@ def test_matches_float64_numpy(axis):
 
 
 def test_weights_have_the_shape_of_the_normalized_axes():
-    layer = layers.LayerNormalization(axis=[1, 2], input_shape=(3, 4))
+    layer = layers.LayerNormalization(axis=[1, 2])
+    layer.build((None, 3, 4))
     assert [tuple(w.shape) for w in layer.weights] == [(3, 4), (3, 4)]
     assert [w.name for w in layer.weights] == ["gamma", "beta"]
 
 
 def test_rms_scaling_warns_and_has_no_beta():
     with pytest.warns(UserWarning, match="use `keras.layers.RMSNormalization`"):
-        layer = layers.LayerNormalization(rms_scaling=True, input_shape=(4,))
+        layer = layers.LayerNormalization(rms_scaling=True)
+        layer.build((None, 4))
     assert [w.name for w in layer.weights] == ["gamma"]
     x = np.array([[1.0, 2.0, 3.0, 6.0]])
     expected = x / np.sqrt(x.var() + 1e-3)

@@ -29,5 +29,6 @@ def test_matches_float64_numpy(axis):
 
 
 def test_scale_weight_is_named_like_keras():
-    layer = layers.RMSNormalization(input_shape=(5,))
+    layer = layers.RMSNormalization()
+    layer.build((None, 5))
     assert [(w.name, tuple(w.shape)) for w in layer.weights] == [("scale", (5,))]

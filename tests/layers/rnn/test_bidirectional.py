@@ -53,10 +53,12 @@ def test_masked_outputs_are_zero_in_both_directions():
 
 def test_a_given_backward_layer_and_initial_weights():
     backward = layers.SimpleRNN(4, go_backwards=True, name="mine")
-    layer = layers.Bidirectional(layers.SimpleRNN(4), backward_layer=backward, input_shape=(5, 3))
+    layer = layers.Bidirectional(layers.SimpleRNN(4), backward_layer=backward)
+    layer.build((None, 5, 3))
     assert layer.backward_layer is backward
     weights = [np.full(w.shape, 0.1, "float32") for w in layer.get_weights()]
-    seeded = layers.Bidirectional(layers.SimpleRNN(4), weights=weights, input_shape=(5, 3))
+    seeded = layers.Bidirectional(layers.SimpleRNN(4), weights=weights)
+    seeded.build((None, 5, 3))
     np.testing.assert_array_equal(seeded.get_weights()[0], weights[0])
 
 

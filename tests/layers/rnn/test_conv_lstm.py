@@ -78,7 +78,8 @@ def test_one_base_over_rank():
 
 
 def test_weight_shapes_and_params_follow_keras():
-    layer = layers.ConvLSTM3D(4, (3, 2, 2), input_shape=(None, 6, 6, 6, 3))
+    layer = layers.ConvLSTM3D(4, (3, 2, 2))
+    layer.build((None, None, 6, 6, 6, 3))
     assert [w.shape for w in layer.get_weights()] == [(3, 2, 2, 3, 16), (3, 2, 2, 4, 16), (16,)]
     assert layer.count_params() == 12 * 3 * 16 + 12 * 4 * 16 + 16
 

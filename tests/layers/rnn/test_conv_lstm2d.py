@@ -39,7 +39,8 @@ def test_channels_first_equals_channels_last_on_transposed_frames():
 
 
 def test_weight_shapes_follow_keras():
-    layer = layers.ConvLSTM2D(4, (3, 2), input_shape=(None, 8, 8, 3))
+    layer = layers.ConvLSTM2D(4, (3, 2))
+    layer.build((None, None, 8, 8, 3))
     assert [w.shape for w in layer.get_weights()] == [(3, 2, 3, 16), (3, 2, 4, 16), (16,)]
     assert layer.count_params() == 3 * 2 * 3 * 16 + 3 * 2 * 4 * 16 + 16
 

@@ -29,9 +29,10 @@ def test_dropout_acts_only_in_training(reset_after):
 
 def test_param_count_and_bias_layouts_match_keras():
     assert lamina.Sequential([lamina.Input((10, 8)), layers.GRU(16)]).count_params() == 1248
-    assert [w.shape for w in layers.GRU(16, input_shape=(10, 8)).get_weights()] == [
-        (8, 48), (16, 48), (2, 48)]
-    assert layers.GRU(16, reset_after=False, input_shape=(10, 8)).get_weights()[2].shape == (48,)
+    for reset_after, bias_shape in ((True, (2, 48)), (False, (48,))):
+        layer = layers.GRU(16, reset_after=reset_after)
+        layer.build((None, 10, 8))
+        assert [w.shape for w in layer.get_weights()] == [(8, 48), (16, 48), bias_shape]
 
 
 @pytest.mark.parametrize("reset_after, fused", [(True, True), (False, False)])

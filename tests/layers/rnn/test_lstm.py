@@ -37,9 +37,12 @@ def test_param_count_and_weight_layout_match_keras():
 
 
 def test_unit_forget_bias_starts_the_forget_gate_at_one():
-    bias = layers.LSTM(3, input_shape=(5, 2)).cell.bias.detach().numpy()
+    layer = layers.LSTM(3)
+    layer.build((None, 5, 2))
+    bias = layer.cell.bias.detach().numpy()
     np.testing.assert_array_equal(bias, [0, 0, 0, 1, 1, 1, 0, 0, 0, 0, 0, 0])
-    plain = layers.LSTM(3, unit_forget_bias=False, bias_initializer="ones", input_shape=(5, 2))
+    plain = layers.LSTM(3, unit_forget_bias=False, bias_initializer="ones")
+    plain.build((None, 5, 2))
     np.testing.assert_array_equal(plain.cell.bias.detach().numpy(), np.ones(12))
 
 

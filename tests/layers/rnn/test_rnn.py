@@ -101,7 +101,8 @@ def test_stacked_cells_config_round_trip():
 
 
 def test_stateful_layer_keeps_states_outside_the_weights():
-    layer = layers.LSTM(3, stateful=True, batch_input_shape=(2, 4, 5))
+    layer = layers.LSTM(3, stateful=True)
+    layer.build((2, 4, 5))
     assert len(layer.states) == 2 and len(layer.weights) == 3
     assert not any("rnn_state" in key for key in layer.state_dict())
     x = torch.randn(2, 4, 5)

@@ -20,7 +20,8 @@ class PReLU(Layer):
             slope per channel of `(batch, height, width, channels)` images.
 
     Example:
-        >>> layer = PReLU(shared_axes=[1, 2], input_shape=(28, 28, 32))
+        >>> layer = PReLU(shared_axes=[1, 2])
+        >>> layer.build((None, 28, 28, 32))
         >>> tuple(layer.alpha.shape)
         (1, 1, 32)
     """

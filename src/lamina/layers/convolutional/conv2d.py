@@ -25,7 +25,8 @@ class Conv2D(BaseConv):
         kernel_constraint, bias_constraint: projections applied after each update.
 
     Example:
-        >>> layer = Conv2D(32, 3, activation="relu", input_shape=(28, 28, 1))
+        >>> layer = Conv2D(32, 3, activation="relu")
+        >>> layer.build((None, 28, 28, 1))
         >>> layer.count_params()
         320
         >>> layer(np.zeros((2, 28, 28, 1), "float32")).shape

@@ -23,7 +23,8 @@ class Dense(Layer):
         kernel_constraint, bias_constraint: projections applied after each update.
 
     Example:
-        >>> layer = Dense(100, activation="relu", input_shape=(784,))
+        >>> layer = Dense(100, activation="relu")
+        >>> layer.build((None, 784))
         >>> layer.get_weights()[0].shape
         (784, 100)
     """

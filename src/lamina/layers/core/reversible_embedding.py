@@ -33,7 +33,9 @@ class ReversibleEmbedding(Embedding):
         logit_soft_cap: if set, logits become `tanh(logits / cap) * cap`.
 
     Example:
-        >>> ReversibleEmbedding(10, 4, tie_weights=False, input_length=3).count_params()
+        >>> layer = ReversibleEmbedding(10, 4, tie_weights=False)
+        >>> layer.build((None, 3))
+        >>> layer.count_params()
         80
     """
 

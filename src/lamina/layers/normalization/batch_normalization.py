@@ -42,7 +42,8 @@ class BatchNormalization(Layer):
             of the batch statistics.
 
     Example:
-        >>> layer = BatchNormalization(input_shape=(64,))
+        >>> layer = BatchNormalization()
+        >>> layer.build((None, 64))
         >>> layer.count_params(), len(layer.non_trainable_weights)
         (256, 2)
         >>> x = torch.tensor([[1.0], [2.0], [3.0], [6.0]])

@@ -7,7 +7,8 @@ the gates to torch's r, z, n, and the bias `(2, 3 * units)` is torch's `(b_ih, b
 runs the step loop.
 
 Example:
-    >>> layer = GRU(16, input_shape=(10, 8))
+    >>> layer = GRU(16)
+    >>> layer.build((None, 10, 8))
     >>> layer.count_params()
     1248
     >>> [w.shape for w in layer.get_weights()]

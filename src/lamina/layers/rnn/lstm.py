@@ -4,7 +4,8 @@ Keras' gate order is torch's (i, f, g, o) and its single bias `(4 * units,)` is 
 with `b_hh = 0`, so the default configuration runs on `torch.lstm` unchanged.
 
 Example:
-    >>> layer = LSTM(16, input_shape=(10, 8))
+    >>> layer = LSTM(16)
+    >>> layer.build((None, 10, 8))
     >>> layer.count_params()
     1600
     >>> [w.shape for w in layer.get_weights()]

@@ -1,7 +1,8 @@
 """SimpleRNN: the fully connected recurrence `h = activation(x @ kernel + h @ recurrent_kernel + bias)`.
 
 Example:
-    >>> layer = SimpleRNN(16, input_shape=(10, 8))
+    >>> layer = SimpleRNN(16)
+    >>> layer.build((None, 10, 8))
     >>> layer.count_params()
     400
 """
