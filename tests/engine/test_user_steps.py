@@ -2,6 +2,7 @@
 own default (BatchNormalization in inference), its logs reach callbacks with sorted keys, and
 the built-in step ignores gradients a user's own backward() left behind."""
 import numpy as np
+import pytest
 import torch
 
 import lamina as keras
@@ -78,3 +79,54 @@ def test_the_optimizer_builds_on_every_trainable_weight_used_or_not():
     model.fit(np.ones((4, 3), "float32"), np.ones((4, 1), "float32"), verbose=0)
     # iterations, learning rate, and Adam's two slots for each of the two weights (as Keras).
     assert len(model.optimizer.variables) == 6
+
+
+class _MetricsLoopModel(keras.Model):
+    """The Keras guide's train_step: every metric but the loss gets (y, y_pred, sw)."""
+
+    def train_step(self, data):
+        x, y, sample_weight = keras.utils.unpack_x_y_sample_weight(data)
+        y_pred = self(x, training=True)
+        loss = self.compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight)
+        for metric in self.metrics:
+            if metric.name == "loss":
+                metric.update_state(loss)
+            else:
+                metric.update_state(y, y_pred, sample_weight=sample_weight)
+        return {metric.name: metric.result() for metric in self.metrics}
+
+
+def test_a_metrics_loop_updates_compile_metrics_as_one_as_in_keras():
+    # Keras 3.15 (torch backend), same program: loss 0.25 (sample-weighted), mae 2.0 (the
+    # plain `metrics=` entry takes no sample weights; weighted_metrics would).
+    inputs = keras.Input((2,))
+    outputs = layers.Dense(1, kernel_initializer="ones", use_bias=False)(inputs)
+    model = _MetricsLoopModel(inputs, outputs)
+    model.compile(optimizer=keras.optimizers.SGD(0.0), loss="mse", metrics=["mae"])
+    assert model.metrics_names == ["loss", "compile_metrics"]
+    x = np.array([[1, 0], [0, 2], [1, 1], [3, 0]], "float32")
+    history = model.fit(x, np.zeros((4, 1), "float32"), sample_weight=np.array([1, 0, 0, 0.0]),
+                        batch_size=4, verbose=0)
+    assert history.history == {"loss": [pytest.approx(0.25)], "mae": [pytest.approx(2.0)]}
+
+
+def test_metrics_names_are_keras_3s_with_each_outputs_loss_after_the_first_fit():
+    inputs = keras.Input((2,))
+    model = keras.Model(inputs, [layers.Dense(1, name="a")(inputs),
+                                 layers.Dense(1, name="b")(inputs)])
+    model.compile("sgd", ["mse", "mae"], metrics=[["mae"], ["mse"]])
+    assert model.metrics_names == ["loss", "compile_metrics"]
+    y = np.zeros((4, 1), "float32")
+    model.fit(np.ones((4, 2), "float32"), [y, y], verbose=0)
+    assert model.metrics_names == ["loss", "compile_metrics", "a_loss", "b_loss"]
+    assert sorted(model.get_metrics_result()) == ["a_loss", "a_mae", "b_loss", "b_mse", "loss"]
+
+
+def test_compute_loss_and_metrics_work_before_any_fit():
+    # Keras 3.15 (jax) on the same data: 1.08678 and mae 0.86364.
+    x = np.linspace(0, 1, 12, dtype="float32").reshape(4, 3)
+    y = np.ones((4, 1), "float32")
+    model = keras.Sequential([keras.Input((3,)), layers.Dense(1, kernel_initializer="ones")])
+    model.compile(loss="mse", optimizer="sgd", metrics=["mae"])
+    assert float(model.compute_loss(x=x, y=y, y_pred=model(x))) == pytest.approx(1.08678, 1e-5)
+    assert model.compute_metrics(x, y, model(x))["mae"] == pytest.approx(0.86364, 1e-5)

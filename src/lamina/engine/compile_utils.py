@@ -7,7 +7,8 @@ from lamina import losses as losses_module
 from lamina import metrics as metrics_module
 from lamina.metrics.resolve import check_name as check_metric_name
 
-__all__ = ["BatchMean", "CompileLoss", "CompileMetrics", "check_metric_names"]
+__all__ = ["BatchMean", "CompileLoss", "CompileMetrics", "CompiledMetricsGroup",
+           "check_metric_names"]
 
 
 class CompileLoss:
@@ -70,10 +71,14 @@ class CompileLoss:
 
 
 class CompileMetrics:
-    """The metrics of each output, resolved once the label and output shapes are known."""
+    """The metrics of each output, resolved once the label and output shapes are known.
+
+    `loss_tracker` is the run's "loss" mean (made at compile, so `model.metrics` lists it
+    before any data is seen, as Keras does); a fresh one by default.
+    """
 
     def __init__(self, metrics, weighted_metrics, compile_loss: CompileLoss,
-                 y_true_shapes: list, y_pred_shapes: list):
+                 y_true_shapes: list, y_pred_shapes: list, loss_tracker=None):
         names = compile_loss.output_names
         loss_specs = _per_output(compile_loss.spec, names, "loss")
         metric_specs = _per_output_metrics(metrics, names)
@@ -91,7 +96,7 @@ class CompileMetrics:
                     metric.name = f"{name}_{metric.name}"
             self.per_output.append((resolved, weighted))
         _make_names_unique(self.per_output)
-        self.loss_tracker = BatchMean(name="loss")
+        self.loss_tracker = BatchMean(name="loss") if loss_tracker is None else loss_tracker
         # Keras logs each output's loss only when more than one output has a loss: with
         # loss={"a": None, "b": "mse"} the logs hold "loss" alone, not "b_loss" beside it.
         active = compile_loss.active_output_names()
@@ -103,6 +108,10 @@ class CompileMetrics:
         rank = {name: keys.index(name) if name in keys else len(keys) for name in active}
         self._listed_loss_trackers = [tracker for _, tracker in sorted(
             zip(active, self.output_loss_trackers), key=lambda pair: rank[pair[0]])]
+
+    def compiled(self) -> list:
+        """The metrics compile(metrics=, weighted_metrics=) made, output by output."""
+        return [metric for resolved, weighted in self.per_output for metric in resolved + weighted]
 
     def all_metrics(self) -> list:
         metrics = [self.loss_tracker] + self._listed_loss_trackers
@@ -136,6 +145,48 @@ class CompileMetrics:
         """Metric name -> result tensor, in Keras' log order (sorted by name); a metric whose
         result is a dict contributes each of its entries."""
         return dict(sorted(metric_results(self.all_metrics()).items()))
+
+
+class CompiledMetricsGroup(metrics_module.Metric):
+    """Keras' `compile_metrics` entry of `model.metrics`: the metrics compile made, as one.
+
+    What a custom `train_step` that loops over `self.metrics` updates (Keras' guide:
+    `metric.update_state(y, y_pred)` for all but the loss): each compiled metric gets the
+    batch, only weighted_metrics its sample weights. Its result is a dict, one entry per
+    metric; it is empty until the first fit/evaluate resolves the metrics.
+
+    Args:
+        run: the compiled run whose engine holds the resolved metrics.
+    """
+
+    def __init__(self, run):
+        super().__init__(name="compile_metrics")
+        self._run = run
+
+    @property
+    def metrics(self) -> list:
+        engine = self._run.engine
+        return [] if engine is None or engine.metrics is None else engine.metrics.compiled()
+
+    @property
+    def variables(self) -> list:
+        return [variable for metric in self.metrics for variable in metric.variables]
+
+    def update_state(self, y_true, y_pred, sample_weight=None) -> None:
+        engine = self._run.engine
+        if engine is None or engine.metrics is None:
+            raise ValueError("The compiled metrics are resolved from the data's shapes at the "
+                             "first fit() or evaluate(); call one of them before updating "
+                             "`compile_metrics` by hand.")
+        engine.metrics.update_state(engine.targets(y_true), engine.outputs(y_pred),
+                                    engine.sample_weights(sample_weight))
+
+    def result(self) -> dict:
+        return metric_results(self.metrics)
+
+    def reset_state(self) -> None:
+        for metric in self.metrics:
+            metric.reset_state()
 
 
 def metric_results(metrics) -> dict:

@@ -34,7 +34,7 @@ import warnings
 import torch
 
 from lamina import optimizers
-from lamina.engine.compile_utils import CompileLoss
+from lamina.engine.compile_utils import BatchMean, CompiledMetricsGroup, CompileLoss
 from lamina.engine.data import pack_x_y_sample_weight
 from lamina.engine.epoch_iterator import Batch
 from lamina.engine.step import Engine
@@ -95,6 +95,10 @@ class CompiledRun:
         self.loss = loss
         self.compiled_loss = CompileLoss(loss, loss_weights)
         self.metrics_spec = (metrics, weighted_metrics)
+        # Keras' first entries of model.metrics, there from compile on.
+        self.loss_tracker = BatchMean(name="loss")
+        self.metrics_group = (CompiledMetricsGroup(self) if metrics or weighted_metrics
+                              else None)
         self.run_eagerly = bool(run_eagerly)
         self.steps_per_execution = int(steps_per_execution)
         self.jit_compile = jit_compile

@@ -79,8 +79,10 @@ class Engine:
             true_shapes = [None] * len(preds)
         else:
             true_shapes = [None if t is None else tuple(t.shape) for t in self.targets(sample_y)]
+        run = getattr(self.model, "_compiled_run", None)
         self.metrics = CompileMetrics(metrics_spec, weighted_spec, self.model.compiled_loss,
-                                      true_shapes, [tuple(p.shape) for p in preds])
+                                      true_shapes, [tuple(p.shape) for p in preds],
+                                      loss_tracker=getattr(run, "loss_tracker", None))
 
     def refresh_parameters(self) -> None:
         """Re-reads which weights train (a layer may have been frozen since the last fit)."""
@@ -270,7 +272,9 @@ class Engine:
     def _tracked_metrics(self) -> list:
         """Metrics the model's layers keep (logged after the compiled ones, as in Keras)."""
         if self._layer_metrics is None:
-            self._layer_metrics = self.model.metrics[len(self.metrics.all_metrics()):]
+            compiled = self.metrics.all_metrics()
+            self._layer_metrics = [metric for metric in self.model._flat_metrics()
+                                   if all(metric is not known for known in compiled)]
         return self._layer_metrics
 
     def lazy_logs(self) -> LazyLogs:

@@ -121,7 +121,7 @@ def fit(model, x, y, *, batch_size, epochs, verbose, callbacks, validation_split
             model.eval()
             if step_logs is None:  # a generator had no batch left for this epoch
                 break
-            dist.reduce_metrics(model.metrics)
+            dist.reduce_metrics(model._flat_metrics())
             epoch_logs = _materialize(step_logs)
             if val_data is not None and _should_validate(epoch, validation_freq):
                 val_logs = _run_test_loop(run, val_data, validation_batch_size or batch_size,
@@ -251,7 +251,7 @@ def _run_test_loop(run: CompiledRun, data, batch_size: int, steps, callback_list
                       "keras.utils.PyDataset (they restart), or a generator that loops forever "
                       "together with `validation_steps`.", stacklevel=4)
         step_logs = {}
-    distribution.current().reduce_metrics(model.metrics)
+    distribution.current().reduce_metrics(model._flat_metrics())
     logs = _materialize(step_logs)
     callback_list.on_test_end(logs)
     return logs
@@ -353,6 +353,34 @@ def _batch_data(x, y, sample_weight, model, method: str) -> ArrayData:
     data = ArrayData.from_user(x, y, sample_weight, device=_model_device(model))
     data.require_samples("x", method)
     return data
+
+
+def engine_for_step_hooks(model, x, y, method: str) -> Engine:
+    """The engine `compute_loss` / `compute_metrics` use: fit's, or one built from this
+    batch when they are called before any fit or evaluate (Keras builds its losses and
+    metrics from the first batch they see, too)."""
+    engine = model._engine
+    if engine is not None:
+        return engine
+    _require_compiled(model, method)
+    if x is None:
+        raise ValueError(f"`{method}()` was called before the model was fit or evaluated, and "
+                         f"without `x`: pass x= (the batch the predictions came from), so the "
+                         f"losses and metrics can be matched to the model's outputs.")
+    data = _batch_data(x, y, None, model, method)
+    return model._compiled_run.engine_for(data, batch_size=data.size)
+
+
+def as_step_tensors(engine: Engine, *values):
+    """NumPy arrays among a step hook's arguments as tensors on the model's device."""
+    device = _model_device(engine.model)
+
+    def convert(value):
+        if isinstance(value, np.ndarray):
+            return backend.to_tensor(value).to(device)
+        return value
+
+    return tuple(tree.map_structure(convert, value) for value in values)
 
 
 def _first_batch(data) -> ArrayData:
@@ -563,15 +591,15 @@ def _layer_explanation(model, shape: tuple) -> str | None:
 
 
 def _logs_in_metric_order(engine: Engine, logs: dict):
-    """evaluate()'s list, in Keras' order: the logs named by model.metrics, then the rest
-    sorted by name. Keras names a multi-output model's compiled metrics there unprefixed
+    """evaluate()'s list, in Keras' order: the logs named by the metrics one by one, then the
+    rest sorted by name. Keras names a multi-output model's compiled metrics there unprefixed
     ("mae", not "a_mae"), so they fall to the sorted rest, after each output's loss."""
     per_output = set()
     compiled = engine.model.compiled_metrics
     if engine.is_multi_output and compiled is not None:
         per_output = {id(metric) for resolved, weighted in compiled.per_output
                       for metric in resolved + weighted}
-    names = [metric.name for metric in engine.model.metrics
+    names = [metric.name for metric in engine.model._flat_metrics()
              if id(metric) not in per_output and metric.name in logs]
     names += sorted(name for name in logs if name not in names)
     values = [logs[name] for name in names]

@@ -298,15 +298,38 @@ class Model(Layer):
             >>> model.compute_loss(y=torch.tensor(y), y_pred=model(x)).shape
             torch.Size([])
         """
-        engine = self._engine
+        engine = trainer.engine_for_step_hooks(self, x, y, "compute_loss")
+        y, y_pred, sample_weight = trainer.as_step_tensors(engine, y, y_pred, sample_weight)
         total, _ = engine.loss(engine.targets(y), engine.outputs(y_pred),
                                engine.sample_weights(sample_weight))
         return total
 
     @property
     def metrics(self) -> list:
-        """The loss tracker and the compiled metrics (after the first fit/evaluate), then the
-        metrics kept as attributes of the model and its layers, as Keras' `Model.metrics`."""
+        """Keras 3's list: the "loss" tracker and `compile_metrics` (all the compiled metrics
+        as one, from compile on), each output's loss tracker (after the first fit/evaluate),
+        then the metrics kept as attributes of the model and its layers.
+
+        Example:
+            >>> model = lamina.Sequential([lamina.Input((2,)), lamina.layers.Dense(1)])
+            >>> model.compile(optimizer="sgd", loss="mse", metrics=["mae"])
+            >>> model.metrics_names
+            ['loss', 'compile_metrics']
+        """
+        run = self.__dict__.get("_compiled_run")
+        if run is None or self.compiled_loss is None:
+            return self._flat_metrics()
+        listed = [run.loss_tracker] + ([run.metrics_group] if run.metrics_group else [])
+        compiled = self.compiled_metrics
+        if compiled is not None:
+            listed += compiled.all_metrics()[1:len(compiled.output_loss_trackers) + 1]
+        flat = [] if compiled is None else compiled.all_metrics()
+        return listed + [metric for metric in tracked_metrics(self, within_models=False)
+                         if all(metric is not known for known in flat + listed)]
+
+    def _flat_metrics(self) -> list:
+        """Every metric object, the compiled ones one by one (the logs' order), then the
+        tracked ones: what fit updates and logs."""
         compiled = [] if self.compiled_metrics is None else self.compiled_metrics.all_metrics()
         return compiled + [metric for metric in tracked_metrics(self, within_models=False)
                            if all(metric is not known for known in compiled)]
@@ -314,7 +337,8 @@ class Model(Layer):
     def compute_metrics(self, x, y, y_pred, sample_weight=None) -> dict:
         """Updates the compiled metrics (not the loss tracker) with a batch and returns
         `get_metrics_result()`, as Keras' hook for a custom `train_step`."""
-        engine = self._engine
+        engine = trainer.engine_for_step_hooks(self, x, y, "compute_metrics")
+        y, y_pred, sample_weight = trainer.as_step_tensors(engine, y, y_pred, sample_weight)
         engine.metrics.update_state(engine.targets(y), engine.outputs(y_pred),
                                     engine.sample_weights(sample_weight))
         return self.get_metrics_result()
