@@ -149,3 +149,14 @@ def test_two_dimensional_input_to_a_plain_rnn_gets_the_fix():
     with pytest.raises(ValueError, match=r"expected min_ndim=3, found ndim=2.*An RNN needs "
                                          r"\(batch, timesteps, features\)"):
         layers.RNN(LinearCell(2))(torch.zeros(4, 9))
+
+
+def test_an_initial_state_of_another_width_is_refused_naming_both_shapes():
+    # An encoder LSTM(3) seeding a decoder LSTM(2): torch's kernel returned (2, 4, 3) silently.
+    x = np.ones((2, 4, 3), "float32")
+    with pytest.raises(ValueError, match=r"^Layer 'lstm\w*' \(LSTM\) expects initial state 0 of "
+                                         r"shape \(2, 2\) \(batch, state size \[2, 2\]\), but "
+                                         r"received shape \(2, 3\)\. An encoder's states"):
+        layers.LSTM(2, return_sequences=True)(x, initial_state=[np.zeros((2, 3), "float32")] * 2)
+    states = [np.zeros((2, 2), "float32")] * 2
+    assert tuple(layers.LSTM(2)(x, initial_state=states).shape) == (2, 2)

@@ -261,8 +261,22 @@ class RNN(Layer):
                              f"state tensor(s) (state_size={self.cell.state_size}), but received "
                              f"{given}. An LSTM takes `initial_state=[h, c]`; GRU and SimpleRNN take "
                              f"one tensor.")
-        return pytree.tree_map(lambda s: backend.to_tensor(s, dtype=sequences.dtype,
-                                                           device=sequences.device), states)
+        states = pytree.tree_map(lambda s: backend.to_tensor(s, dtype=sequences.dtype,
+                                                             device=sequences.device), states)
+        self._check_state_shapes(pytree.tree_leaves(states), sequences.shape[0])
+        return states
+
+    def _check_state_shapes(self, states: list, batch_size: int) -> None:
+        """Each initial state has the shape of the zero state (the layer's `units` wide)."""
+        zeros = pytree.tree_leaves(_as_lists(self.get_initial_state(batch_size)))
+        for index, (state, zero) in enumerate(zip(states, zeros)):
+            if tuple(state.shape) != tuple(zero.shape):
+                raise ValueError(
+                    f"Layer '{self.name}' ({type(self).__name__}) expects initial state {index} "
+                    f"of shape {tuple(zero.shape)} (batch, state size {self.cell.state_size}), "
+                    f"but received shape {tuple(state.shape)}. An encoder's states seed a "
+                    f"decoder only when both have the same number of units (e.g. "
+                    f"LSTM(latent_dim) on both sides).")
 
     def _check_stateful_batch(self, sequences) -> None:
         expected = self.states[0].shape[0]
