@@ -402,3 +402,21 @@ def test_predict_returns_the_outputs_in_their_own_nested_structure():
     assert isinstance(pair, tuple) and [v.shape for v in pair] == [(5, 2), (5, 3)]
     keyed = keras.Model(inputs, {"p": x, "q": [y, x]}).predict(data, verbose=0)
     assert sorted(keyed) == ["p", "q"] and [v.shape for v in keyed["q"]] == [(5, 3), (5, 2)]
+
+
+def test_a_sequential_model_runs_on_other_lengths_and_image_sizes_as_in_keras():
+    # Keras 3.15 predicts and fits an LSTM built for 20 steps on 30, and a convnet with global
+    # pooling on larger images; a Flatten + Dense model cannot, and says why.
+    rng = np.random.default_rng(0)
+    rnn = keras.Sequential([keras.Input((20, 1)), layers.LSTM(4), layers.Dense(1)])
+    rnn.compile("adam", "mse")
+    assert rnn.predict(rng.random((4, 30, 1)), verbose=0).shape == (4, 1)
+    rnn.fit(rng.random((4, 30, 1)), rng.random((4, 1)), verbose=0)
+    convnet = keras.Sequential([keras.Input((8, 8, 3)), layers.Conv2D(4, 3),
+                                layers.GlobalAveragePooling2D(), layers.Dense(1)])
+    assert convnet.predict(rng.random((2, 10, 10, 3)), verbose=0).shape == (2, 1)
+    flat = keras.Sequential([keras.Input((8, 8, 3)), layers.Flatten(), layers.Dense(1)])
+    with pytest.raises(ValueError, match=r"expected shape \(None, 8, 8, 3\), but received x with "
+                                         r"shape \(2, 10, 10, 3\)\. Layer 'dense\w*' expects "
+                                         r"inputs with last dimension 192"):
+        flat.predict(rng.random((2, 10, 10, 3)), verbose=0)

@@ -527,6 +527,26 @@ def _should_validate(epoch: int, validation_freq) -> bool:
     return (epoch + 1) in validation_freq
 
 
+def _runs_at_shape(model, expected, received) -> bool:
+    """Whether a Sequential model built for `expected` also runs on data of another length or
+    image size (same rank and features): Keras runs it (an LSTM trained on 20 steps predicts
+    30; a convnet with global pooling takes larger images)."""
+    from lamina.models import Sequential
+    from lamina.ops.keras_tensor import KerasTensor
+
+    if not isinstance(model, Sequential) or len(received) != len(expected) or \
+            expected[-1] != received[-1]:
+        return False
+    shape = (None,) + tuple(received[1:])
+    try:
+        for layer in model.layers:
+            layer.check_input_compatibility(KerasTensor(shape))  # a built Dense's input width
+            shape = layer.compute_output_shape(shape)
+    except Exception:  # noqa: BLE001 - any layer that cannot take the shape: the error below
+        return False
+    return True
+
+
 def _check_inputs(model, x, method: str) -> None:
     """Compares the data's shape to a model's declared input shape, before any step runs."""
     expected = getattr(model, "_declared_input_shape", lambda: None)()
@@ -536,7 +556,7 @@ def _check_inputs(model, x, method: str) -> None:
     adjusted = adjusted_shape(received, expected)  # Keras adds or drops a trailing axis of 1
     compatible = len(adjusted) == len(expected) and all(
         e is None or e == r for e, r in zip(expected[1:], adjusted[1:]))
-    if compatible:
+    if compatible or _runs_at_shape(model, expected, adjusted):
         return
     message = (f"Input of model '{model.name}' is incompatible: expected shape "
                f"{tuple(expected)}, but received x with shape {received}.")
