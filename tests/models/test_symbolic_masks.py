@@ -258,3 +258,13 @@ def test_mask_aware_layers_and_tensor_operations_do_not_warn(recwarn):
     embedded = keras.layers.Embedding(9, 3, mask_zero=True)(tokens)
     keras.layers.LSTM(2)(keras.layers.Dense(3)(embedded * 2.0))
     assert not [w for w in recwarn if "does not support masking" in str(w.message)]
+
+
+def test_the_dropped_mask_warning_comes_once_per_layer(recwarn):
+    tokens = keras.Input((5,), dtype="int32")
+    flatten = keras.layers.Flatten()
+    model = keras.Model(tokens, flatten(keras.layers.Embedding(9, 3, mask_zero=True)(tokens)))
+    model.predict(np.ones((2, 5), "int32"), verbose=0)
+    model.predict(np.ones((2, 5), "int32"), verbose=0)
+    dropped = [w for w in recwarn if "does not support masking" in str(w.message)]
+    assert len(dropped) == 1 and f"'{flatten.name}'" in str(dropped[0].message)

@@ -96,8 +96,12 @@ def warn_if_mask_dropped(layer, mask) -> None:
     Flatten or Conv1D after `Embedding(mask_zero=True)`): the mask stops there."""
     if (layer.supports_masking or layer._computes_own_mask
             or getattr(layer, "_is_operation", False)
-            or all(m is None for m in tree.flatten(mask))):
+            or all(m is None for m in tree.flatten(mask))
+            or layer.__dict__.get("_warned_mask_dropped")):
         return
+    # Once per layer, as Keras' warning shows (its registry keys it to one line in Keras):
+    # not again at each build, fit and predict of the same model.
+    layer.__dict__["_warned_mask_dropped"] = True
     warnings.warn(f"Layer '{layer.name}' (of type {type(layer).__name__}) was passed an input "
                   f"with a mask attached to it. However, this layer does not support masking "
                   f"and will therefore destroy the mask information. Downstream layers will "
