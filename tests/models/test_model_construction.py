@@ -55,3 +55,29 @@ def test_set_weights_names_the_layer_not_the_model():
         model.set_weights([np.zeros((3, 5)), np.zeros(4), np.zeros((4, 2)), np.zeros(2)])
     assert str(error.value).startswith("Layer 'hidden' weight shape (3, 4) is not compatible with "
                                        "provided weight shape (3, 5) (weight 'kernel' of model")
+
+
+@lamina.saving.register_keras_serializable(package="lamina_tests")
+class _FunctionalSubclass(lamina.Model):
+    """Keras' functional subclassing: the graph made in __init__, passed to super()."""
+
+    def __init__(self, units=2, **kwargs):
+        inputs = lamina.Input((4,))
+        super().__init__(inputs=inputs, outputs=lamina.layers.Dense(units)(inputs), **kwargs)
+        self.units = units
+
+    def get_config(self):
+        return {"units": self.units, "name": self.name}
+
+
+def test_a_functional_subclass_stays_its_own_class_and_saves_registered(tmp_path):
+    from lamina.models.functional import Functional
+
+    model = _FunctionalSubclass()
+    assert type(model) is _FunctionalSubclass and isinstance(model, Functional)
+    assert type(model).__mro__[1] is Functional  # as Keras injects Functional for Model
+    model.save(tmp_path / "sub.keras")
+    loaded = lamina.models.load_model(tmp_path / "sub.keras")
+    assert type(loaded) is _FunctionalSubclass
+    x = np.ones((1, 4), "float32")
+    np.testing.assert_array_equal(loaded.predict(x, verbose=0), model.predict(x, verbose=0))

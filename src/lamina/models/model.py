@@ -56,7 +56,7 @@ class Model(Layer):
 
         if _is_functional_call(args, kwargs) and not isinstance(self, Functional):
             # `super().__init__(inputs=..., outputs=...)` inside a subclass' __init__.
-            self.__class__ = _functional_class(type(self))
+            _inject_functional(type(self))
             Functional.__init__(self, *args, **kwargs)
             return
         if {"input", "output"} & set(kwargs):
@@ -594,19 +594,23 @@ def _is_functional_call(args, kwargs) -> bool:
         len(args) == 1 and "outputs" in kwargs)
 
 
-_FUNCTIONAL_CLASSES: dict[type, type] = {}
-
-
 def _functional_class(cls: type) -> type:
-    """`cls` as a functional model: `Functional` itself, or `cls` with Functional mixed in.
-
-    Keras lets a Model subclass (say, one overriding `train_step`) be built from
-    `(inputs, outputs)`; its methods then sit on top of the graph model's.
-    """
+    """The class `Model(inputs, outputs)` makes: Functional."""
     from lamina.models.functional import Functional
 
-    if cls is Model or issubclass(cls, Functional):
-        return Functional if cls is Model else cls
-    if cls not in _FUNCTIONAL_CLASSES:
-        _FUNCTIONAL_CLASSES[cls] = type(cls.__name__, (cls, Functional), {"__module__": cls.__module__})
-    return _FUNCTIONAL_CLASSES[cls]
+    return Functional if cls is Model else _inject_functional(cls)
+
+
+def _inject_functional(cls: type) -> type:
+    """Puts Functional in place of Model among `cls`'s bases, as Keras'
+    `inject_functional_model_class` does: a Model subclass that passes (inputs, outputs) to
+    `super().__init__` becomes a graph model and stays its own class (`type(m) is MyModel`,
+    its registration for saving intact), its methods on top of the graph model's."""
+    from lamina.models.functional import Functional
+
+    if cls is Model:
+        return Functional
+    if cls is object or issubclass(cls, Functional) or not issubclass(cls, Model):
+        return cls
+    cls.__bases__ = tuple(_inject_functional(base) for base in cls.__bases__)
+    return cls
