@@ -215,12 +215,6 @@ class Functional(Model):
 
         return functional_config(self)
 
-    @classmethod
-    def from_config(cls, config: dict) -> "Functional":
-        from lamina.saving.functional_config import functional_from_config
-
-        return functional_from_config(config)
-
 
 def check_input_shapes(model, expected: list, given) -> None:
     """Keras' error for a model called on Keras tensors of other shapes than its inputs'

@@ -78,11 +78,20 @@ class Model(Layer):
 
     @classmethod
     def from_config(cls, config: dict, custom_objects: dict | None = None) -> "Model":
-        """Recreates a model: a functional graph from its layers and nodes, else `cls(**config)`."""
-        if "layers" in config and "input_layers" in config:
+        """Recreates a model: a functional graph from its layers and nodes, else `cls(**config)`.
+
+        As in Keras, a graph config revives as `cls` itself only when `cls` is a graph model
+        or takes the graph model's arguments; a subclass with its own constructor gets its
+        config passed to that constructor.
+        """
+        from lamina.models.functional import Functional
+
+        graph_config = all(key in config for key in ("layers", "input_layers", "output_layers"))
+        if graph_config and (cls in (Model, Functional) or _takes_graph_arguments(cls)):
             from lamina.saving.functional_config import functional_from_config
 
-            return functional_from_config(config, custom_objects)
+            return functional_from_config(config, custom_objects,
+                                          cls=None if cls is Model else cls)
         return cls(**config)
 
     # ------------------------------------------------------------------ layers
@@ -592,6 +601,18 @@ def _trainable_flag(layer: Layer) -> str:
 def _is_functional_call(args, kwargs) -> bool:
     return len(args) == 2 or ("inputs" in kwargs and "outputs" in kwargs) or (
         len(args) == 1 and "outputs" in kwargs)
+
+
+def _takes_graph_arguments(cls: type) -> bool:
+    """Whether `cls.__init__` takes what Functional's does (or just *args, **kwargs)."""
+    import inspect
+
+    from lamina.models.functional import Functional
+
+    own = inspect.getfullargspec(cls.__init__)
+    graph = inspect.getfullargspec(Functional.__init__)
+    return own.args[1:] == graph.args[1:] or (own.varargs is not None and own.varkw is not None
+                                              and len(own.args) == 1)
 
 
 def _functional_class(cls: type) -> type:
