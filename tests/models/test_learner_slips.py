@@ -93,3 +93,50 @@ def test_recompiling_with_only_a_new_optimizer_keeps_loss_and_metrics_as_keras_d
     model.fit(x, y, verbose=0)
     model.compile(keras.optimizers.Adam(1e-5))  # fine-tuning: a smaller learning rate
     assert sorted(model.fit(x, y, verbose=0).history) == ["loss", "mae"]
+
+
+class _NoSuperInit(layers.Layer):
+    def __init__(self, units):
+        self.units = units
+
+    def call(self, x):
+        return x
+
+
+@pytest.mark.parametrize("use", [lambda layer: layer(np.zeros((2, 3), "float32")),
+                                 lambda layer: keras.Sequential([keras.Input((3,)), layer])],
+                         ids=["called", "in_a_sequential"])
+def test_a_layer_that_never_called_super_init_says_so_when_used(use):
+    # Keras 3.15: RuntimeError "you forgot to call super().__init__()" (lamina gave a bare
+    # AttributeError from torch's Module).
+    with pytest.raises(RuntimeError, match=r"In layer '_NoSuperInit', you forgot to call "
+                                           r"`super\(\).__init__\(\)`"):
+        use(_NoSuperInit(4))
+
+
+def test_a_layer_returning_two_tensors_inside_a_sequential_is_named():
+    class Two(layers.Layer):
+        def call(self, x):
+            return x, x
+
+    with pytest.raises(ValueError, match=r'^Layer "dense\w*" expects 1 input\(s\), but it received '
+                                         r"2 input tensors"):
+        keras.Sequential([keras.Input((4,)), Two(), layers.Dense(1)])
+
+
+def test_a_dict_given_to_a_sequential_model_is_refused_with_the_fix():
+    with pytest.raises(ValueError, match=r"^The structure of `inputs` doesn't match the expected "
+                                         r"structure: .* x is a dict with keys \['x'\]\. Pass "
+                                         r"the array itself \(x\['x'\]\)"):
+        _mlp().predict({"x": np.zeros((2, 2))}, verbose=0)
+
+
+@pytest.mark.parametrize("make", [lambda: layers.Conv2D("8", 3),
+                                  lambda: keras.Sequential(layers.Dense(8), layers.Dense(1))],
+                         ids=["string_filters", "layers_without_a_list"])
+def test_wrong_kinds_of_arguments_are_type_and_value_errors(make):
+    # Keras raises TypeError for the first and ValueError for the second; lamina's one error
+    # is both, so code catching either keeps working.
+    with pytest.raises(TypeError) as error:
+        make()
+    assert isinstance(error.value, ValueError)

@@ -550,6 +550,12 @@ def _runs_at_shape(model, expected, received) -> bool:
 def _check_inputs(model, x, method: str) -> None:
     """Compares the data's shape to a model's declared input shape, before any step runs."""
     expected = getattr(model, "_declared_input_shape", lambda: None)()
+    if expected is not None and isinstance(x, dict) and len(x):
+        keys = list(x)
+        raise ValueError(f"The structure of `inputs` doesn't match the expected structure: "
+                         f"Sequential model '{model.name}' takes one array, but x is a dict with "
+                         f"keys {keys}. Pass the array itself (x[{keys[0]!r}]), or build a "
+                         f"functional model on named Inputs to feed a dict.")
     if expected is None or not isinstance(x, torch.Tensor):
         return
     received = tuple(x.shape)

@@ -383,6 +383,9 @@ class Layer(nn.Module):
         return inputs[0] if len(inputs) == 1 else inputs
 
     def __getattr__(self, name):
+        if "_modules" not in self.__dict__ and not name.startswith("__"):
+            # Only a layer whose __init__ never reached Layer.__init__ lacks torch's state.
+            raise _missing_super_init(self, " (`super().__init__(**kwargs)`.)")
         # A property raising AttributeError falls through to here; keep its message instead
         # of nn.Module's bare "'Dense' object has no attribute 'output'".
         if name in ("input", "output"):
@@ -473,10 +476,8 @@ class Layer(nn.Module):
     def __setattr__(self, name, value):
         if "_modules" not in self.__dict__ and (isinstance(value, nn.Module)
                                                 or tracking.holds_modules(value)):
-            raise RuntimeError(f"In layer '{type(self).__name__}', you forgot to call "
-                               f"`super().__init__()` as the first statement in the `__init__()` "
-                               f"method. Go add it! (`super().__init__(**kwargs)`, before "
-                               f"assigning `self.{name}`.)")
+            raise _missing_super_init(self, f" (`super().__init__(**kwargs)`, before assigning "
+                                            f"`self.{name}`.)")
         # `self.w = self.add_weight(name="kernel")` keeps one state_dict entry, named `w`.
         if isinstance(value, torch.Tensor) and "_parameters" in self.__dict__ and self._adopt_own_weight(name, value):
             return
@@ -801,6 +802,12 @@ def _marks_built(build):
         self.built = True
 
     return wrapper
+
+
+def _missing_super_init(layer, fix: str) -> RuntimeError:
+    return RuntimeError(f"In layer '{type(layer).__name__}', you forgot to call "
+                        f"`super().__init__()` as the first statement in the `__init__()` "
+                        f"method. Go add it!{fix}")
 
 
 def _tracks(name: str, value) -> bool:

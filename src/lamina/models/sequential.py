@@ -11,6 +11,7 @@ from lamina.layers.layer import Layer
 from lamina.models.functional import check_input_shapes, with_batch
 from lamina.models.model import Model
 from lamina.ops.keras_tensor import KerasTensor
+from lamina.utils.errors import ArgumentKindError
 from lamina.utils.naming import unique_name
 
 __all__ = ["Sequential"]
@@ -140,6 +141,8 @@ class Sequential(Model):
             try:
                 outputs = layer(outputs)
             except ValueError as error:
+                if isinstance(outputs, (list, tuple)):  # the layer before returned several
+                    raise
                 raise _same_kind(error, f"Layer '{layer.name}' of model '{self.name}' cannot take "
                                         f"inputs of shape {outputs.shape}: {error}") from error
         self._graph_inputs, self._graph_outputs = [inputs], [outputs]
@@ -241,9 +244,9 @@ def _check_layers_argument(layers, trainable, name, kwargs) -> None:
     extra = [value for value in (trainable, name, *kwargs.values()) if isinstance(value, (Layer, KerasTensor))]
     if isinstance(layers, (Layer, KerasTensor)) or extra:
         count = 1 + len(extra) if isinstance(layers, (Layer, KerasTensor)) else len(extra)
-        raise TypeError(f"Sequential takes its layers as one list, but received {count} separate "
-                        f"layer argument(s). Put them in square brackets: "
-                        f"`Sequential([Dense(8), Dense(2)])`.")
+        raise ArgumentKindError(f"Sequential takes its layers as one list, but received {count} "
+                                f"separate layer argument(s). Put them in square brackets: "
+                                f"`Sequential([Dense(8), Dense(2)])`.")
     if layers is not None and not isinstance(layers, (list, tuple)):
         raise TypeError(f"Argument `layers` of Sequential must be a list of layers, but received "
                         f"{layers!r} (of type {type(layers).__name__}).")

@@ -9,7 +9,8 @@ import os
 import sys
 from collections.abc import Iterable
 
-__all__ = ["MissingFileError", "OpArgumentError", "OpAxisError", "OutOfRangeError",
+__all__ = ["ArgumentKindError", "MissingFileError", "OpArgumentError", "OpAxisError",
+           "OutOfRangeError",
            "did_you_mean", "suggests_argument_names", "unknown_name_error", "user_stacklevel"]
 
 
@@ -21,6 +22,12 @@ class MissingFileError(FileNotFoundError, ValueError):
 class OutOfRangeError(IndexError, ValueError):
     """An index outside its range (an axis, a class label): a ValueError and an IndexError at
     once, as NumPy's AxisError is, since Keras raises either for the same slip."""
+
+
+class ArgumentKindError(TypeError, ValueError):
+    """An argument of the wrong kind (a string for a count, a layer where a list goes): a
+    TypeError, and the ValueError Keras raises for some of these slips, so code catching
+    either keeps working."""
 
 
 class OpArgumentError(ValueError):

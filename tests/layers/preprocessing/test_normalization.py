@@ -171,3 +171,11 @@ def test_adapt_reads_a_dataframes_mixed_object_array():
     np.testing.assert_allclose(normalizer.mean.numpy().ravel(), numbers.mean(0), rtol=1e-6)
     np.testing.assert_allclose(normalizer(features).numpy(),
                                (numbers - numbers.mean(0)) / numbers.std(0), rtol=1e-5, atol=1e-6)
+
+
+def test_inputs_with_other_features_than_adapted_name_the_layer_and_both_shapes():
+    layer = layers.Normalization()
+    layer.adapt(np.random.default_rng(0).random((10, 3)))
+    with pytest.raises(ValueError, match=r"Layer 'normalization\w*' \(Normalization\) holds a mean "
+                                         r"of shape \(1, 3\) .*inputs of shape \(2, 4\)"):
+        layer(np.ones((2, 4), "float32"))

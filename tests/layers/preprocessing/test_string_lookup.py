@@ -137,3 +137,9 @@ def test_an_adapted_tf_idf_layer_saves_and_loads(kind, tmp_path):
     model.save(tmp_path / "tf_idf.keras")
     loaded = lamina.models.load_model(tmp_path / "tf_idf.keras")
     np.testing.assert_allclose(loaded.predict(data, verbose=0), model.predict(data, verbose=0))
+
+
+def test_without_a_vocabulary_every_token_is_out_of_vocabulary_in_int_mode():
+    # Keras' index_lookup lets int mode run before adapt: each token maps to the OOV index.
+    np.testing.assert_array_equal(layers.StringLookup()(np.array(["a", "b"])), [0, 0])
+    np.testing.assert_array_equal(layers.StringLookup(mask_token="")(np.array(["a", ""])), [1, 0])

@@ -13,6 +13,7 @@ from lamina.layers.layer import Layer
 from lamina.utils.conv_utils import (channel_axis_hint, check_window_fits, convolve,
                                      output_length, standardize_data_format, standardize_padding,
                                      standardize_tuple)
+from lamina.utils.errors import ArgumentKindError
 
 __all__ = ["BaseConv"]
 
@@ -163,6 +164,8 @@ def _positive_int(value, name: str) -> int:
     whole = isinstance(value, numbers.Integral) or (isinstance(value, numbers.Real)
                                                    and float(value).is_integer())
     if isinstance(value, bool) or not whole or value <= 0:
-        raise ValueError(f"Invalid value for argument `{name}`. Expected a strictly positive "
-                         f"integer. Received {name}={value!r}.")
+        # Keras raises TypeError for a string ('<=' not supported), ValueError for 0 or -1.
+        kind = ValueError if isinstance(value, numbers.Real) else ArgumentKindError
+        raise kind(f"Invalid value for argument `{name}`. Expected a strictly positive "
+                   f"integer. Received {name}={value!r}.")
     return int(value)

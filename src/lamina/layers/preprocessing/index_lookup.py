@@ -83,7 +83,7 @@ class IndexLookup(Layer):
         self.input_idf_weights = idf_weights
         self._has_input_vocabulary = (vocabulary is not None if has_input_vocabulary is None
                                       else has_input_vocabulary)
-        self._tokens: list = []
+        self._set_tokens([])  # no vocabulary yet: every token is out of vocabulary
         self.idf_weights = None  # float32 NumPy array over the whole output depth ('tf_idf')
         self.reset_state()
         if self.output_mode == "tf_idf" and self._has_input_vocabulary and idf_weights is None:

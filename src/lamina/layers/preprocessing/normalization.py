@@ -116,9 +116,16 @@ class Normalization(Layer):
     def call(self, inputs):
         mean, variance = self.mean.to(inputs.dtype), self.variance.to(inputs.dtype)
         std = torch.clamp(torch.sqrt(variance), min=backend.epsilon())
-        if self.invert:
-            return mean + inputs * std
-        return (inputs - mean) / std
+        try:
+            if self.invert:
+                return mean + inputs * std
+            return (inputs - mean) / std
+        except RuntimeError as error:  # torch's broadcast error names no layer
+            raise ValueError(
+                f"Layer '{self.name}' (Normalization) holds a mean of shape {tuple(mean.shape)} "
+                f"(axis={self.axis}), which does not fit inputs of shape {tuple(inputs.shape)}: "
+                f"it was adapted on, or built for, data with other features. Adapt it on data "
+                f"shaped like the inputs it normalizes.") from error
 
     def adapt(self, data, batch_size: int | None = None, steps: int | None = None) -> None:
         """Computes the mean and variance of `data` over the reduced axes.
