@@ -130,3 +130,17 @@ def test_compute_loss_and_metrics_work_before_any_fit():
     model.compile(loss="mse", optimizer="sgd", metrics=["mae"])
     assert float(model.compute_loss(x=x, y=y, y_pred=model(x))) == pytest.approx(1.08678, 1e-5)
     assert model.compute_metrics(x, y, model(x))["mae"] == pytest.approx(0.86364, 1e-5)
+
+
+def test_a_user_steps_nested_logs_reach_batch_callbacks_flat_and_as_floats():
+    # Keras' pythonify_logs: {"loss": ..., "compile_metrics": {"mae": ...}} -> mae, loss floats.
+    seen = []
+    callback = keras.callbacks.LambdaCallback(
+        on_train_batch_end=lambda batch, logs: seen.append(
+            {key: type(value).__name__ for key, value in logs.items()}))
+    inputs = keras.Input((2,))
+    model = _MetricsLoopModel(inputs, layers.Dense(1)(inputs))
+    model.compile("sgd", "mse", metrics=["mae"])
+    model.fit(np.ones((8, 2), "float32"), np.ones((8, 1), "float32"), batch_size=4, verbose=0,
+              callbacks=[callback])
+    assert seen == [{"mae": "float", "loss": "float"}] * 2

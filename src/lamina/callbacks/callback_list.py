@@ -17,11 +17,14 @@ _LATE_HOOKS = {"on_train_begin": "_after_train_begin", "on_epoch_end": "_after_e
 
 
 def _plain_logs(logs: Mapping) -> dict:
-    """`logs` as a dict whose tensors (predict's `outputs`) are NumPy arrays, as in Keras."""
+    """`logs` as a dict whose tensors are Python floats (a metric's 0-dim result) or NumPy
+    arrays (predict's `outputs`), as in Keras."""
     import torch  # only here: the callbacks need torch for nothing else
 
     def plain(value):
         if isinstance(value, torch.Tensor):
+            if value.ndim == 0 and value.dtype.is_floating_point:
+                return float(value.detach())
             return value.detach().cpu().numpy()
         if isinstance(value, (list, tuple)):
             return type(value)(plain(v) for v in value)

@@ -183,8 +183,7 @@ class CompiledRun:
                 with call_context.user_step():
                     for batch in batches:
                         logs = custom(pack_x_y_sample_weight(batch.x, batch.y, batch.sample_weight))
-                # Keras hands a step's logs on with their keys sorted (`pythonify_logs`).
-                return dict(sorted(logs.items())) if isinstance(logs, dict) else logs
+                return _flat_sorted_logs(logs) if isinstance(logs, dict) else logs
 
             return custom_function
         step = self._runner(name, getattr(engine, name))
@@ -488,3 +487,15 @@ def _check_flags(run_eagerly, steps_per_execution, jit_compile, auto_scale_loss)
         if not isinstance(value, bool):
             raise TypeError(f"Argument `{name}` must be True or False. Received: "
                              f"{name}={value!r}")
+
+
+def _flat_sorted_logs(logs: dict) -> dict:
+    """A user step's logs as Keras hands them on (`pythonify_logs`): keys sorted, a nested
+    dict (`{"compile_metrics": {"mae": ...}}`) spliced in at its key's place."""
+    flat = {}
+    for key, value in sorted(logs.items()):
+        if isinstance(value, dict):
+            flat.update(_flat_sorted_logs(value))
+        else:
+            flat[key] = value
+    return flat
