@@ -154,10 +154,22 @@ def test_config_never_imports_a_module_it_names():
 
 
 def test_keras_module_names_map_to_lamina_classes():
-    for module in ("keras.layers", "keras.src.layers.core.dense", "lamina.layers.core.dense", None):
+    for module in ("keras.layers", "keras.src.layers.core.dense", "lamina.layers.core.dense"):
         layer = lamina.saving.deserialize_keras_object(
             {"module": module, "class_name": "Dense", "config": {"units": 3}})
         assert type(layer) is layers.Dense and layer.units == 3
+    # No module key: a Keras 2 (legacy .h5) config, whose built-ins are found by name.
+    legacy = lamina.saving.deserialize_keras_object({"class_name": "Dense", "config": {"units": 3}})
+    assert type(legacy) is layers.Dense
+
+
+def test_a_user_class_named_like_a_built_in_does_not_load_as_the_built_in():
+    # Keras 3 writes "module": None for a user's class; its own RootMeanSquaredError (DLwP
+    # ch. 7) must not come back as keras.metrics.RootMeanSquaredError.
+    config = {"module": None, "class_name": "RootMeanSquaredError", "config": {},
+              "registered_name": "RootMeanSquaredError"}
+    with pytest.raises(TypeError, match=r"Could not locate class 'RootMeanSquaredError'"):
+        lamina.saving.deserialize_keras_object(config)
 
 
 # ---------------------------------------------------------------------------- mismatches

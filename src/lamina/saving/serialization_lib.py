@@ -342,7 +342,10 @@ def retrieve_class(config: dict, custom_objects: dict | None = None) -> type:
         if found is not None:
             return found
     family = _family_of(module)
-    if family is not None or module is None:
+    # A config without a module key is Keras 2's (legacy .h5): its built-ins are found by
+    # name. `"module": None` marks a user class in Keras 3, never a built-in of that name
+    # (a custom RootMeanSquaredError must not load as Keras' own).
+    if family is not None or "module" not in config:
         namespaces = _namespaces()
         searched = [namespaces[family]] if family in namespaces else []
         searched += [ns for name, ns in namespaces.items() if name != family]
