@@ -230,3 +230,30 @@ def test_a_float32_sublayer_of_a_torch_module_layer_computes_in_float32(mixed):
     out = head(torch.rand(5, 4))
     assert out.dtype == torch.float32
     assert not torch.is_autocast_enabled("cpu")
+
+
+_NORMALIZERS = {"ln": lambda: layers.LayerNormalization(dtype="mixed_bfloat16"),
+                "gn": lambda: layers.GroupNormalization(groups=3, dtype="mixed_bfloat16"),
+                "bn": lambda: layers.BatchNormalization(dtype="mixed_bfloat16")}
+
+
+@pytest.mark.parametrize("name", sorted(_NORMALIZERS))
+def test_normalization_layers_compute_in_float32_under_mixed_precision_as_keras(name):
+    # Keras' bits exactly (fixtures/mixed_precision/make_normalization_reference.py): its
+    # normalizers keep float32 weights and inputs; only the output is bfloat16.
+    from pathlib import Path
+
+    reference = np.load(Path(__file__).resolve().parents[1] / "fixtures" / "mixed_precision" /
+                        "normalization_bfloat16.npz")
+    x = reference["x"]
+    layer = _NORMALIZERS[name]()
+    layer(x)
+    layer.set_weights([w + 0.3 for w in layer.get_weights()])
+    assert all(w.dtype == torch.float32 for w in layer.weights)
+    output = layer(x, training=False) if name == "bn" else layer(x)
+    assert output.dtype == torch.bfloat16
+    np.testing.assert_array_equal(output.detach().float().numpy(), reference[name])
+    if name == "bn":
+        np.testing.assert_array_equal(layer(x, training=True).detach().float().numpy(),
+                                      reference["bn_train"])
+        np.testing.assert_array_equal(layer.moving_mean.numpy(), reference["bn_mm"])

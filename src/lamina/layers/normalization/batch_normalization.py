@@ -95,22 +95,27 @@ class BatchNormalization(Layer):
         if self.scale:
             self.gamma = self.add_weight(shape=shape, name="gamma", initializer=self.gamma_initializer,
                                          regularizer=self.gamma_regularizer,
-                                         constraint=self.gamma_constraint)
+                                         constraint=self.gamma_constraint, autocast=False)
         if self.center:
             self.beta = self.add_weight(shape=shape, name="beta", initializer=self.beta_initializer,
                                         regularizer=self.beta_regularizer,
-                                        constraint=self.beta_constraint)
+                                        constraint=self.beta_constraint, autocast=False)
         self.moving_mean = self.add_weight(shape=shape, name="moving_mean", trainable=False,
-                                           initializer=self.moving_mean_initializer)
+                                           initializer=self.moving_mean_initializer,
+                                           autocast=False)
         self.moving_variance = self.add_weight(shape=shape, name="moving_variance", trainable=False,
-                                               initializer=self.moving_variance_initializer)
+                                               initializer=self.moving_variance_initializer,
+                                               autocast=False)
         if self.renorm:
             self.moving_stddev = self.add_weight(shape=shape, name="moving_stddev", trainable=False,
-                                                 initializer=self.moving_variance_initializer)
+                                                 initializer=self.moving_variance_initializer,
+                                                 autocast=False)
             self.renorm_mean = self.add_weight(shape=shape, name="renorm_mean", trainable=False,
-                                               initializer=self.moving_mean_initializer)
+                                               initializer=self.moving_mean_initializer,
+                                               autocast=False)
             self.renorm_stddev = self.add_weight(shape=shape, name="renorm_stddev", trainable=False,
-                                                 initializer=self.moving_variance_initializer)
+                                                 initializer=self.moving_variance_initializer,
+                                                 autocast=False)
             with torch.no_grad():
                 self.moving_stddev.sqrt_()
                 self.renorm_stddev.sqrt_()

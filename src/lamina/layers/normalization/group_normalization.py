@@ -53,6 +53,8 @@ class GroupNormalization(Layer):
         self.beta_constraint = constraints.get(beta_constraint)
         self.gamma_constraint = constraints.get(gamma_constraint)
         self.supports_masking = True
+        # Keras normalizes in float32 under mixed precision: the inputs are not cast down.
+        self.autocast = False
         self.gamma = None
         self.beta = None
         self._axis = None
@@ -77,12 +79,12 @@ class GroupNormalization(Layer):
             self.gamma = self.add_weight(shape=(channels,), name="gamma",
                                          initializer=self.gamma_initializer,
                                          regularizer=self.gamma_regularizer,
-                                         constraint=self.gamma_constraint)
+                                         constraint=self.gamma_constraint, autocast=False)
         if self.center:
             self.beta = self.add_weight(shape=(channels,), name="beta",
                                         initializer=self.beta_initializer,
                                         regularizer=self.beta_regularizer,
-                                        constraint=self.beta_constraint)
+                                        constraint=self.beta_constraint, autocast=False)
 
     def call(self, inputs):
         x = inputs.to(torch.promote_types(inputs.dtype, torch.float32))

@@ -54,6 +54,8 @@ class LayerNormalization(Layer):
         self.beta_constraint = constraints.get(beta_constraint)
         self.gamma_constraint = constraints.get(gamma_constraint)
         self.supports_masking = True
+        # Keras normalizes in float32 under mixed precision: the inputs are not cast down.
+        self.autocast = False
         self.gamma = None
         self.beta = None
         self._axes = None
@@ -64,11 +66,11 @@ class LayerNormalization(Layer):
         if self.scale or self.rms_scaling:
             self.gamma = self.add_weight(shape=shape, name="gamma", initializer=self.gamma_initializer,
                                          regularizer=self.gamma_regularizer,
-                                         constraint=self.gamma_constraint)
+                                         constraint=self.gamma_constraint, autocast=False)
         if self.center and not self.rms_scaling:
             self.beta = self.add_weight(shape=shape, name="beta", initializer=self.beta_initializer,
                                         regularizer=self.beta_regularizer,
-                                        constraint=self.beta_constraint)
+                                        constraint=self.beta_constraint, autocast=False)
 
     def call(self, inputs):
         x = inputs.to(torch.promote_types(inputs.dtype, torch.float32))
