@@ -725,3 +725,13 @@ def test_sample_weight_of_the_wrong_length_names_the_argument():
                                          r"broadcast .* of shape \(16,\)\. Pass one weight per "
                                          r"sample \(shape \(16,\)\)"):
         losses.MeanSquaredError()(y, y, sample_weight=np.ones(7))
+
+
+def test_sparse_categorical_crossentropy_takes_the_class_axis_as_keras_3():
+    rng = np.random.default_rng(0)
+    labels, logits = np.array([[0, 2]]), rng.normal(size=(1, 3, 2)).astype("float32")
+    along_axis_1 = losses.SparseCategoricalCrossentropy(from_logits=True, axis=1)
+    last_axis = losses.SparseCategoricalCrossentropy(from_logits=True)
+    torch.testing.assert_close(along_axis_1(labels, logits),
+                               last_axis(labels, np.moveaxis(logits, 1, 2)))
+    assert along_axis_1.get_config()["axis"] == 1

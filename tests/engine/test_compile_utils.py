@@ -123,3 +123,18 @@ def test_one_loss_and_one_weight_weigh_every_output(loss_weights):
     model = _model(lambda z, a: [z, a])
     logs = _evaluate(model, [_Y, _Y], loss="mse", loss_weights=loss_weights)
     assert logs["loss"] == pytest.approx(50.5)
+
+
+@pytest.mark.parametrize("labels, units, loss", [
+    (np.array([0, 2, 1, 1]), 3, 1.09861),          # sparse
+    (np.eye(3)[[0, 2, 1, 1]], 3, 1.09861),         # one-hot: categorical
+    (np.array([[0.0], [1.0], [1.0], [0.0]]), 1, 0.72408),  # one unit: binary
+], ids=["sparse", "categorical", "binary"])
+@pytest.mark.parametrize("alias", ["crossentropy", "CE"])
+def test_a_crossentropy_loss_alias_follows_the_shapes_as_keras_3(labels, units, loss, alias):
+    # Keras 3.15 (jax), same model: sigmoid/softmax of a ones-kernel Dense on ones.
+    model = keras.Sequential([keras.Input((2,)), layers.Dense(
+        units, activation="softmax" if units > 1 else "sigmoid", kernel_initializer="ones")])
+    model.compile(optimizer="sgd", loss=alias)
+    logs = model.evaluate(np.full((4, 2), 0.25, "float32"), labels, verbose=0, return_dict=True)
+    assert logs["loss"] == pytest.approx(loss, rel=1e-5)

@@ -420,3 +420,16 @@ def test_a_sequential_model_runs_on_other_lengths_and_image_sizes_as_in_keras():
                                          r"shape \(2, 10, 10, 3\)\. Layer 'dense\w*' expects "
                                          r"inputs with last dimension 192"):
         flat.predict(rng.random((2, 10, 10, 3)), verbose=0)
+
+
+def test_a_one_element_metric_result_stays_an_array_of_shape_1_as_in_keras():
+    # Keras logs F1Score of a one-unit classifier as array([0.32], dtype=float32), not a float.
+    rng = np.random.default_rng(0)
+    x, y = rng.random((32, 4)).astype("float32"), (rng.random((32, 1)) > 0.5).astype("float32")
+    model = keras.Sequential([keras.Input((4,)), layers.Dense(1, activation="sigmoid")])
+    model.compile("sgd", "binary_crossentropy", metrics=[keras.metrics.F1Score(threshold=0.5)])
+    history = model.fit(x, y, epochs=1, verbose=0)
+    assert isinstance(history.history["f1_score"][0], np.ndarray)
+    assert history.history["f1_score"][0].shape == (1,)
+    assert isinstance(history.history["loss"][0], float)
+    assert model.evaluate(x, y, verbose=0)[1].shape == (1,)

@@ -6,6 +6,7 @@ import torch
 from lamina import losses as losses_module
 from lamina import metrics as metrics_module
 from lamina.metrics.resolve import check_name as check_metric_name
+from lamina.metrics.resolve import shape_family
 
 __all__ = ["BatchMean", "CompileLoss", "CompileMetrics", "CompiledMetricsGroup",
            "check_metric_names"]
@@ -22,7 +23,8 @@ class CompileLoss:
     def __init__(self, loss, loss_weights=None):
         # loss=None is allowed: models that add their losses in call() or override train_step.
         for identifier in _flat_specs(loss):
-            _as_loss_object(identifier)  # a misspelt name fails at compile, with close matches
+            if not _is_crossentropy_alias(identifier):
+                _as_loss_object(identifier)  # a misspelt name fails at compile, with close matches
         self.spec = loss
         self.loss_weights = loss_weights
         self.output_names = None
@@ -39,8 +41,18 @@ class CompileLoss:
         specs = _per_output(self.spec, self.output_names, "loss")
         loss_weights = _check_weights_match_losses(self.spec, self.loss_weights)
         weights = _per_output(loss_weights, self.output_names, "loss_weights", default=1.0)
-        self.losses = [_as_loss_object(s) for s in specs]
+        # 'crossentropy' stays a name until resolve_aliases() sees the shapes.
+        self.losses = [s if _is_crossentropy_alias(s) else _as_loss_object(s) for s in specs]
         self.weights = [1.0 if w is None else float(w) for w in weights]
+
+    def resolve_aliases(self, y_true_shapes: list, y_pred_shapes: list) -> None:
+        """Keras 3's `loss='crossentropy'` (or 'ce'): the binary, sparse or categorical
+        cross-entropy that the labels' and outputs' shapes call for, named as given."""
+        for index, (loss, true_shape, pred_shape) in enumerate(
+                zip(self.losses, y_true_shapes, y_pred_shapes)):
+            if _is_crossentropy_alias(loss) and true_shape is not None:
+                family = shape_family(true_shape, pred_shape)
+                self.losses[index] = _CROSSENTROPY_LOSSES[family](name=loss)
 
     @property
     def is_multi_output(self) -> bool:
@@ -262,6 +274,15 @@ def _free_name(name: str, taken: set) -> str:
         candidate = f"{name}_{index}"
     taken.add(candidate)
     return candidate
+
+
+_CROSSENTROPY_LOSSES = {"binary": losses_module.BinaryCrossentropy,
+                        "sparse": losses_module.SparseCategoricalCrossentropy,
+                        "categorical": losses_module.CategoricalCrossentropy}
+
+
+def _is_crossentropy_alias(identifier) -> bool:
+    return isinstance(identifier, str) and identifier.lower() in ("crossentropy", "ce")
 
 
 def _as_loss_object(identifier):

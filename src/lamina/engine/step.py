@@ -56,6 +56,10 @@ class Engine:
         self.knows_targets = sample_y is not None
         if model.compiled_loss is not None:
             model.compiled_loss.build(self.output_names)
+            if sample_y is not None:
+                model.compiled_loss.resolve_aliases(
+                    [None if t is None else tuple(t.shape) for t in self.targets(sample_y)],
+                    [tuple(p.shape) for p in self.outputs(sample_pred)])
             self._build_metrics(sample_y, sample_pred)
         self.refresh_parameters()
         from lamina.models.model import Model
@@ -284,7 +288,7 @@ class Engine:
 def results_as_logs(results: dict) -> dict:
     """Result tensors as Keras' logs hold them: scalars as Python floats (one host read for all
     of them), vector results (F1Score per class, several thresholds) as NumPy arrays."""
-    scalars = [name for name, value in results.items() if value.numel() == 1]
+    scalars = [name for name, value in results.items() if value.ndim == 0]
     values = torch.stack([results[n].detach().float().reshape(()) for n in scalars]).tolist() \
         if scalars else []
     logs = dict(zip(scalars, values))

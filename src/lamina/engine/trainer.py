@@ -325,7 +325,7 @@ def _materialize(logs) -> dict:
         if isinstance(value, dict):
             flat.update(_materialize(value))
         else:
-            flat[name] = float(value.detach()) if isinstance(value, torch.Tensor) and value.numel() == 1 else value
+            flat[name] = float(value.detach()) if isinstance(value, torch.Tensor) and value.ndim == 0 else value
     return flat
 
 

@@ -60,6 +60,7 @@ class SparseCategoricalCrossentropy(_BuiltinLoss):
     Args:
         from_logits: whether outputs are logits.
         ignore_class: a label excluded from the loss and from the mean.
+        axis: the class axis of the outputs.
 
     Example:
         >>> loss = SparseCategoricalCrossentropy(from_logits=True)
@@ -67,10 +68,10 @@ class SparseCategoricalCrossentropy(_BuiltinLoss):
         tensor(0.6931)
     """
 
-    def __init__(self, from_logits=False, ignore_class=None, reduction=_SUM,
+    def __init__(self, from_logits=False, ignore_class=None, reduction=_SUM, axis=-1,
                  name="sparse_categorical_crossentropy", dtype=None):
         super().__init__(prob.sparse_categorical_crossentropy, reduction, name, dtype,
-                         from_logits=from_logits, ignore_class=ignore_class)
+                         from_logits=from_logits, ignore_class=ignore_class, axis=axis)
 
 
 class CategoricalCrossentropy(_BuiltinLoss):

@@ -42,7 +42,8 @@ from lamina.metrics.sensitivity import (PrecisionAtRecall, RecallAtPrecision,
 from lamina.utils import naming
 from lamina.utils.errors import unknown_name_error
 
-__all__ = ["ALL_OBJECTS", "check_name", "get", "resolve", "serialize", "deserialize", "get_function"]
+__all__ = ["ALL_OBJECTS", "check_name", "get", "resolve", "serialize", "deserialize", "get_function",
+           "shape_family"]
 
 ALL_OBJECTS = (
     Metric, Mean, Sum, MeanMetricWrapper,
@@ -258,6 +259,17 @@ def _loss_family(loss) -> str | None:
     else:
         name = type(loss).__name__
     return _LOSS_FAMILIES.get(naming.to_snake_case(name))
+
+
+def shape_family(y_true_shape, y_pred_shape) -> str:
+    """'binary', 'sparse' or 'categorical': which accuracy or cross-entropy Keras 3 picks for
+    labels and outputs of these shapes (compile's 'accuracy' metric and 'crossentropy' loss).
+
+    Example:
+        >>> shape_family((32,), (32, 10))
+        'sparse'
+    """
+    return _shape_family("crossentropy", y_true_shape, y_pred_shape)
 
 
 def _shape_family(identifier: str, y_true_shape, y_pred_shape) -> str:
