@@ -73,6 +73,14 @@ class SparseCategoricalCrossentropy(_BuiltinLoss):
         super().__init__(prob.sparse_categorical_crossentropy, reduction, name, dtype,
                          from_logits=from_logits, ignore_class=ignore_class, axis=axis)
 
+    def get_config(self) -> dict:
+        # Keras' config has no `axis` (its reload takes the default); a non-default one is
+        # kept here, which Keras' constructor accepts too.
+        config = super().get_config()
+        if config.get("axis") == -1:
+            del config["axis"]
+        return config
+
 
 class CategoricalCrossentropy(_BuiltinLoss):
     """Cross-entropy for one-hot labels `(N, C)`.
