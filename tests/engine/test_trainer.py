@@ -433,3 +433,12 @@ def test_a_one_element_metric_result_stays_an_array_of_shape_1_as_in_keras():
     assert history.history["f1_score"][0].shape == (1,)
     assert isinstance(history.history["loss"][0], float)
     assert model.evaluate(x, y, verbose=0)[1].shape == (1,)
+
+
+def test_evaluate_builds_the_optimizer_as_keras_does():
+    # Keras 3.15: after evaluate alone the summary counts RMSprop's 2 + 4 variables.
+    model = keras.Sequential([layers.Dense(4), layers.Dense(1)])
+    model.compile("rmsprop", "mse")
+    model.build((None, 3))
+    model.evaluate(np.ones((4, 3)), np.ones(4), verbose=0)
+    assert len(model.optimizer.variables) == 6

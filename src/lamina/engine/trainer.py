@@ -152,6 +152,7 @@ def evaluate(model, x, y, *, batch_size, verbose, sample_weight, steps, callback
     _check_token_indices(model, data)
     engine = run.engine_for(sample, batch_size=batch_size)
     engine.validate_targets(sample.y)
+    _build_optimizer(run, model)
     callback_list = CallbackList(callbacks, add_progbar=verbose != 0, model=model, verbose=verbose,
                                  epochs=1, steps=steps or data.steps(batch_size))
     with _eval_mode(model), _host_settings():
@@ -381,6 +382,14 @@ def as_step_tensors(engine: Engine, *values):
         return value
 
     return tuple(tree.map_structure(convert, value) for value in values)
+
+
+def _build_optimizer(run: CompiledRun, model) -> None:
+    """Keras builds a compiled model's optimizer at its first evaluate too (`_symbolic_build`):
+    summary() then counts its variables, and a file saved afterwards holds them."""
+    optimizer = run.optimizer
+    if optimizer is not None and not optimizer.built and model.trainable_weights:
+        optimizer.build(model.trainable_weights)
 
 
 def _first_batch(data) -> ArrayData:
