@@ -100,7 +100,8 @@ def demo(epochs: int = 5, verbose: int | None = None, plot: bool = False,
     (x_train, y_train), (x_test, y_test), source, class_names = _demo_data()
     print(f"lamina {keras.__version__} on {keras.backend.get_device()} - data: {source}")
     model = keras.Sequential([
-        keras.layers.Flatten(input_shape=x_train.shape[1:]),
+        keras.Input(shape=x_train.shape[1:]),
+        keras.layers.Flatten(),
         keras.layers.Dense(100, activation="relu"),
         keras.layers.Dense(len(class_names), activation="softmax"),
     ], name="demo")

@@ -128,7 +128,7 @@ def test_labels_out_of_range_in_the_validation_split_give_the_training_message()
 
 
 # ---------------------------------------------------------------------- images into Dense
-FLATTEN_HINT = r"add `Flatten\(input_shape=\(28, 28\)\)` as the first layer"
+FLATTEN_HINT = r"start the model with `keras.Input\(shape=\(28, 28\)\)` and `Flatten\(\)`"
 
 
 def images(n=8):

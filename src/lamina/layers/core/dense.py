@@ -113,8 +113,8 @@ def _dense_shape_message(layer: Dense, shape) -> str:
     message = (f"Layer '{layer.name}' expects inputs with last dimension {layer._input_dim}, "
                f"but received shape {shape}.")
     if len(shape) >= 3 and _product(shape[1:]) == layer._input_dim:
-        message += (f" The inputs look like images of shape {shape[1:]}: add "
-                    f"`Flatten(input_shape={shape[1:]})` as the first layer, or reshape them "
+        message += (f" The inputs look like images of shape {shape[1:]}: start the model "
+                    f"with `keras.Input(shape={shape[1:]})` and `Flatten()`, or reshape them "
                     f"with `x.reshape(-1, {layer._input_dim})`.")
     return message
 
