@@ -230,3 +230,28 @@ def test_a_subclass_with_its_own_build_waits_for_its_inputs():
     assert not layer.built
     layer(np.ones((2, 3), "float32"))
     assert layer.built and tuple(layer.scale.shape) == (3,)
+
+
+def test_a_variable_set_as_an_attribute_is_one_of_the_layers_weights(tmp_path):
+    # The Keras saving guide's LayerWithCustomVariable: keras.Variable outside add_weight.
+    class Scaled(layers.Layer):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.scale = lamina.Variable(np.ones((2,), "float32"), name="scale")
+            self.shift = lamina.Variable(np.zeros((2,), "float32"), name="shift",
+                                         trainable=False)
+
+        def call(self, x):
+            return x * self.scale + self.shift
+
+    layer = Scaled()
+    assert [w.name for w in layer.weights] == ["scale", "shift"]
+    assert len(layer.trainable_weights) == 1
+    model = lamina.Sequential([lamina.Input((2,)), layer])
+    assert layer.count_params() == 4
+    model.compile("sgd", "mse")
+    model.fit(np.ones((4, 2)), np.zeros((4, 2)), verbose=0)
+    model.save(tmp_path / "scaled.keras")
+    loaded = lamina.models.load_model(tmp_path / "scaled.keras", custom_objects={"Scaled": Scaled})
+    for got, want in zip(loaded.get_weights(), model.get_weights()):
+        np.testing.assert_array_equal(got, want)

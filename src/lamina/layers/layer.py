@@ -481,6 +481,10 @@ class Layer(nn.Module):
         # `self.w = self.add_weight(name="kernel")` keeps one state_dict entry, named `w`.
         if isinstance(value, torch.Tensor) and "_parameters" in self.__dict__ and self._adopt_own_weight(name, value):
             return
+        if isinstance(value, Variable) and "_parameters" in self.__dict__ and \
+                name not in self._parameters and name not in self._buffers:
+            self._track_variable(name, value)  # `self.v = keras.Variable(...)`: a weight
+            return
         # Keras tracks layers kept in lists and dicts (`self.blocks = [Dense(4), relu]`, or
         # filled later); PyTorch sees them only as modules (utils/tracking.py).
         if "_modules" in self.__dict__ and _tracks(name, value):
@@ -501,6 +505,16 @@ class Layer(nn.Module):
             object.__delattr__(self, name)
             return
         super().__delattr__(name)
+
+    def _track_variable(self, name: str, variable: Variable) -> None:
+        """A Variable made outside `add_weight` and set as an attribute joins the layer's
+        weights, as Keras tracks it (counted, saved, listed by `weights`)."""
+        self.__dict__.pop(name, None)
+        if variable.trainable:
+            self.register_parameter(name, variable)
+        else:
+            self.register_buffer(name, variable)
+        self._own_weights.append([name, variable.trainable, not variable.trainable])
 
     def _adopt_own_weight(self, name: str, value: torch.Tensor) -> bool:
         """Re-keys one of this layer's weights under attribute `name`; False if `value` is not one."""
