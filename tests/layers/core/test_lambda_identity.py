@@ -204,3 +204,18 @@ def test_identity_in_a_model_keeps_predictions():
     x = np.random.rand(4, 3).astype("float32")
     kernel, bias = model.layers[-1].get_weights()
     np.testing.assert_allclose(model.predict(x, verbose=0), x @ kernel + bias, rtol=1e-5, atol=1e-6)
+
+
+def test_a_lambda_function_taking_mask_receives_the_inputs_mask():
+    # Keras 3.15: Lambda.call(inputs, mask=None, training=None) hands the mask on.
+    embedding = keras.layers.Embedding(5, 2, mask_zero=True, embeddings_initializer="ones")
+
+    def zero_padding(t, mask=None):
+        return t if mask is None else t * keras.ops.expand_dims(keras.ops.cast(mask, t.dtype), -1)
+
+    tokens = np.array([[3, 1, 0, 0]])
+    eager = keras.layers.Lambda(zero_padding)(embedding(tokens))
+    np.testing.assert_array_equal(keras.ops.convert_to_numpy(eager)[..., 0], [[1, 1, 0, 0]])
+    inputs = keras.Input((4,), dtype="int32")
+    model = keras.Model(inputs, keras.layers.Lambda(zero_padding)(embedding(inputs)))
+    np.testing.assert_array_equal(model.predict(tokens, verbose=0)[..., 0], [[1, 1, 0, 0]])

@@ -67,10 +67,10 @@ class Lambda(Layer):
         self._fn_expects_training_arg = "training" in parameters
         self._fn_expects_mask_arg = "mask" in parameters
 
-    def call(self, inputs, training=None):
+    def call(self, inputs, mask=None, training=None):
         kwargs = dict(self.arguments)
         if self._fn_expects_mask_arg:
-            kwargs["mask"] = None
+            kwargs["mask"] = mask  # the inputs' mask, as Keras hands it on
         if self._fn_expects_training_arg:
             kwargs["training"] = training
         return self.function(inputs, **kwargs)
