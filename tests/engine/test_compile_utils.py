@@ -138,3 +138,27 @@ def test_a_crossentropy_loss_alias_follows_the_shapes_as_keras_3(labels, units, 
     model.compile(optimizer="sgd", loss=alias)
     logs = model.evaluate(np.full((4, 2), 0.25, "float32"), labels, verbose=0, return_dict=True)
     assert logs["loss"] == pytest.approx(loss, rel=1e-5)
+
+
+def _two_outputs():
+    inputs = keras.Input((4,))
+    return keras.Model(inputs, [layers.Dense(1, name="a")(inputs), layers.Dense(1, name="b")(inputs)])
+
+
+def test_a_metric_object_compiled_again_is_not_prefixed_twice():
+    # Keras 3.15 keys: ['a_loss', 'a_mean_absolute_error', 'b_loss', 'loss'] after a recompile.
+    model, mae = _two_outputs(), keras.metrics.MeanAbsoluteError()
+    x, ys = np.ones((4, 4), "float32"), [np.ones((4, 1), "float32")] * 2
+    for _ in range(3):
+        model.compile("sgd", ["mse", "mse"], metrics=[[mae], []])
+        history = model.fit(x, ys, verbose=0)
+    assert sorted(history.history) == ["a_loss", "a_mean_absolute_error", "b_loss", "loss"]
+
+
+def test_a_weighted_repeat_of_a_metric_is_named_after_its_output_first():
+    model = _two_outputs()
+    model.compile("sgd", ["mse", "mse"], metrics=[["mae"], ["mae"]],
+                  weighted_metrics=[["mae"], ["mse"]])
+    history = model.fit(np.ones((4, 4), "float32"), [np.ones((4, 1), "float32")] * 2, verbose=0)
+    assert sorted(history.history) == ["a_loss", "a_mae", "a_weighted_mae", "b_loss", "b_mae",
+                                       "b_mse", "loss"]

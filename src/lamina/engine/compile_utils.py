@@ -103,11 +103,13 @@ class CompileMetrics:
             weighted = [metrics_module.resolve(m, loss_specs[index], y_true_shapes[index],
                                                y_pred_shapes[index])
                         for m in weighted_specs[index]]
-            if len(names) > 1:
-                for metric in resolved + weighted:
-                    metric.name = f"{name}_{metric.name}"
+            for metric in resolved + weighted:
+                # The log name is the output's name and the metric's own (kept aside, so a
+                # metric object compiled again is not prefixed twice).
+                base = metric.__dict__.setdefault("_compile_base_name", metric.name)
+                metric.name = f"{name}_{base}" if len(names) > 1 else base
             self.per_output.append((resolved, weighted))
-        _make_names_unique(self.per_output)
+        _make_names_unique(self.per_output, names if len(names) > 1 else None)
         self.loss_tracker = BatchMean(name="loss") if loss_tracker is None else loss_tracker
         # Keras logs each output's loss only when more than one output has a loss: with
         # loss={"a": None, "b": "mse"} the logs hold "loss" alone, not "b_loss" beside it.
@@ -256,14 +258,18 @@ def _flat_specs(spec) -> list:
     return [spec]
 
 
-def _make_names_unique(per_output: list) -> None:
-    """Keras' log names: a repeated name gets `_1`, `_2`; a weighted repeat `weighted_` first."""
+def _make_names_unique(per_output: list, output_names: list | None = None) -> None:
+    """Keras' log names: a repeated name gets `_1`, `_2`; a weighted repeat `weighted_` in
+    front of the metric's own name (`a_weighted_mae` on output "a")."""
     taken = {"loss"}
-    for resolved, weighted in per_output:
+    for index, (resolved, weighted) in enumerate(per_output):
         for metric in resolved:
             metric.name = _free_name(metric.name, taken)
+        prefix = f"{output_names[index]}_" if output_names else ""
         for metric in weighted:
-            name = metric.name if metric.name not in taken else f"weighted_{metric.name}"
+            name = metric.name
+            if name in taken:
+                name = f"{prefix}weighted_{metric.__dict__.get('_compile_base_name', name)}"
             metric.name = _free_name(name, taken)
 
 
