@@ -257,3 +257,25 @@ def test_tf2_book_flow_best_model_h5_and_early_stopping(tmp_path, capsys):
                                    weights_by_epoch[1]):
         np.testing.assert_array_equal(weight, best)
         np.testing.assert_array_equal(saved, best)
+
+
+def test_a_user_metric_without_a_direction_is_refused_in_auto_mode_as_keras_does():
+    class F1(lamina.metrics.Metric):
+        def __init__(self, name="f1", **kwargs):
+            super().__init__(name=name, **kwargs)
+            self.total = self.add_weight(name="total", initializer="zeros")
+
+        def update_state(self, y_true, y_pred, sample_weight=None):
+            self.total.assign_add(1.0)
+
+        def result(self):
+            return self.total + 0.0
+
+    model = lamina.Sequential([lamina.Input((3,)), lamina.layers.Dense(2, activation="softmax")])
+    model.compile("adam", "sparse_categorical_crossentropy", metrics=[F1()])
+    stop = lamina.callbacks.EarlyStopping(monitor="val_f1", patience=1)
+    with pytest.raises(ValueError, match=r"received monitor=val_f1, but Keras isn't able to "
+                                         r"automatically determine whether that metric should "
+                                         r"be maximized or minimized"):
+        model.fit(np.ones((8, 3)), np.zeros(8), epochs=3, validation_split=0.25, verbose=0,
+                  callbacks=[stop])

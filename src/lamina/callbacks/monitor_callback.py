@@ -34,8 +34,9 @@ class MonitorCallback(Callback):
     `_direction` ('up'/'down') when the model has one of that name, else
     maximises names containing 'acc', 'auc', 'precision', 'recall', … and
     minimises the rest (`loss` included). As in Keras, an auto-mode monitor
-    that is neither logged nor a metric's name (a typo such as 'val_acc')
-    raises ValueError at the end of the first epoch.
+    that is neither logged nor a metric's name (a typo such as 'val_acc'), or
+    that names a user's metric without `_direction`, raises ValueError at the
+    end of the first epoch.
 
     Args:
         monitor: The log key to watch, e.g. 'val_loss'.
@@ -81,8 +82,14 @@ class MonitorCallback(Callback):
         metrics = _model_metrics(self.model)
         for metric in metrics:
             direction = getattr(metric, "_direction", None)
-            if getattr(metric, "name", None) == metric_name and direction in ("up", "down"):
+            if getattr(metric, "name", None) != metric_name:
+                continue
+            if direction in ("up", "down"):
                 return direction
+            if not type(metric).__module__.startswith("lamina."):
+                # A user's metric says nothing of its direction: Keras refuses to guess
+                # (a custom "f1" read as a loss would stop training at its best epochs).
+                self._raise_unknown_direction(logs or {})
         if logs is not None and self.monitor not in logs and not any(
                 getattr(metric, "name", None) == metric_name for metric in metrics):
             self._raise_unknown_direction(logs)
@@ -95,7 +102,8 @@ class MonitorCallback(Callback):
             "isn't able to automatically determine whether that metric should be "
             "maximized or minimized. Pass `mode='max'` in order to monitor based on the "
             "highest metric value, or pass `mode='min'` in order to use the lowest value. "
-            f"The logged quantities are: {', '.join(logs)}.{_spelling_hint(self.monitor, logs)}"
+            + (f"The logged quantities are: {', '.join(logs)}."
+               f"{_spelling_hint(self.monitor, logs)}" if logs else "")
         )
 
     def _set_monitor_op(self, logs: Mapping | None = None) -> None:
