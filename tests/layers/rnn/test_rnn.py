@@ -125,9 +125,17 @@ def test_stateful_errors_name_the_batch_size_fix():
         layer(torch.zeros(3, 4, 5))
 
 
-def test_unroll_needs_a_known_time_axis():
-    with pytest.raises(ValueError, match="Cannot unroll a RNN if the time dimension is undefined"):
-        layers.SimpleRNN(3, unroll=True)(lamina.Input((None, 4)))
+def test_unroll_takes_a_time_axis_known_only_when_called():
+    # Keras 3.15 builds Input((None, 4)) -> LSTM(unroll=True) and runs it on any length.
+    inputs = lamina.Input((None, 4))
+    unrolled = layers.LSTM(3, unroll=True)
+    model = lamina.Model(inputs, unrolled(inputs))
+    looped = layers.LSTM(3)
+    looped(np.zeros((1, 2, 4), "float32"))
+    looped.set_weights(unrolled.get_weights())
+    x = np.random.default_rng(0).random((2, 5, 4)).astype("float32")
+    np.testing.assert_allclose(model.predict(x, verbose=0), looped(x).detach().numpy(),
+                               rtol=1e-5, atol=1e-6)
 
 
 def test_mask_of_the_wrong_shape_is_refused():

@@ -94,12 +94,6 @@ class RNN(Layer):
 
     # ------------------------------------------------------------------ build and states
     def build(self, sequences_shape, initial_state_shape=None) -> None:
-        if self.unroll and sequences_shape[1] is None:
-            raise ValueError("Cannot unroll a RNN if the time dimension is undefined. \n"
-                             "- If using a Sequential model, specify the time dimension by passing "
-                             "an `Input()` as your first layer.\n- If using the functional API, "
-                             "specify the time dimension by passing a `shape` or `batch_shape` "
-                             "argument to your `Input()`.")
         step_shape = (sequences_shape[0],) + tuple(sequences_shape[2:])
         if isinstance(self.cell, Layer) and not self.cell.built:
             self.cell.build_from_shape(step_shape)
