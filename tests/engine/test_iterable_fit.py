@@ -279,3 +279,27 @@ def test_a_validation_generator_validates_every_epoch_as_in_keras():
     history = compiled_classifier().fit(x, y, validation_data=generator(x, y), epochs=2,
                                         verbose=0)
     assert len(history.history["val_loss"]) == 2 and len(history.history["loss"]) == 2
+
+
+def test_a_py_dataset_is_read_once_per_batch_in_a_pass():
+    # Keras 3.15 reads each batch once in evaluate and predict; the batch read to build the
+    # model is reused, not read again.
+    class Counting(keras.utils.PyDataset):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.seen = []
+
+        def __len__(self):
+            return 4
+
+        def __getitem__(self, index):
+            self.seen.append(index)
+            return np.full((2, 3), index, "float32"), np.ones((2, 1), "float32")
+
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+    model.compile("sgd", "mse")
+    for run in (lambda d: model.evaluate(d, verbose=0), lambda d: model.predict(d, verbose=0),
+                lambda d: model.fit(d, epochs=2, shuffle=False, verbose=0)):
+        data = Counting()
+        run(data)
+        assert data.seen in ([0, 1, 2, 3], [0, 1, 2, 3] * 2)

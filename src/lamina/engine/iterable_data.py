@@ -60,6 +60,7 @@ class IterableData:
         self._position = 0  # batches taken from the current pass
         self._peeked = []  # taken from the current pass but not yet handed out
         self._first = None
+        self._first_raw = None  # a PyDataset's batch 0, read to build: its first pass reuses it
         # Keras peeks at a generator's first two batches (for their specs) and chains them
         # back in front of it each epoch: once it has run dry, an epoch replays those two.
         self._replay = []
@@ -115,6 +116,7 @@ class IterableData:
             if not self.one_shot and not isinstance(self.source, DataLoader):
                 # A PyDataset reads batch 0 directly, so fit's first pass can still be shuffled.
                 raw = self.source[0] if self.num_batches != 0 else _END
+                self._first_raw = None if raw is _END else raw
             else:
                 raw = self._next_raw(shuffle=False)
             if raw is _END:
@@ -201,6 +203,11 @@ class IterableData:
             order = itertools.count()
         else:
             order = torch.randperm(self.num_batches).tolist() if shuffle else range(self.num_batches)
+        first_raw, self._first_raw = self._first_raw, None
+        if first_raw is not None and len(order) and order[0] == 0:
+            # Batch 0 was read to build the model: Keras reads each batch once in the first pass.
+            return itertools.chain([first_raw],
+                                   py_dataset_module().iterate_batches(self.source, order[1:]))
         return py_dataset_module().iterate_batches(self.source, order)
 
     def _standardize(self, raw) -> tuple:
