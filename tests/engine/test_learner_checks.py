@@ -229,3 +229,15 @@ def test_learner_warnings_point_at_the_users_line():
         model.fit(x, np.zeros((8, 1)), verbose=0)
     assert {Path(w.filename).name for w in caught if "NaN" in str(w.message)} == {
         Path(__file__).name}
+
+
+def test_a_model_rescaling_with_tensor_arithmetic_gets_no_raw_pixel_warning(recwarn):
+    # lamina.io transfer learning: preprocess_input (x / 127.5 - 1) on the Input, then a base.
+    inputs = lamina.Input((8, 8, 3))
+    x = lamina.applications.mobilenet_v2.preprocess_input(inputs)
+    x = lamina.layers.GlobalAveragePooling2D()(lamina.layers.Conv2D(2, 3)(x))
+    model = lamina.Model(inputs, lamina.layers.Dense(1)(x))
+    model.compile("adam", "mse")
+    pixels = np.random.default_rng(0).integers(0, 256, (4, 8, 8, 3)).astype("float32")
+    model.fit(pixels, np.zeros((4, 1)), verbose=0)
+    assert not [w for w in recwarn if "raw pixel values" in str(w.message)]

@@ -103,8 +103,10 @@ def warn_unscaled_images(model, x) -> None:
 
 
 def _may_scale(layer) -> bool:
-    """A scaling layer, or one whose arithmetic lamina cannot see (a Lambda, a user's own)."""
+    """A scaling layer, tensor arithmetic (`x / 127.5 - 1`, an application's
+    `preprocess_input`), or a layer whose arithmetic lamina cannot see (a Lambda, a user's)."""
     return (type(layer).__name__ in _SCALING_LAYERS or type(layer).__name__ == "Lambda"
+            or getattr(layer, "_is_operation", False)
             or not type(layer).__module__.startswith("lamina."))
 
 
@@ -112,7 +114,8 @@ def _leading_layers(model) -> list:
     """The layers before the first layer with weights (where a scaling layer would sit),
     looking inside a nested model (keras.io's `data_augmentation` Sequential)."""
     leading = []
-    for layer in getattr(model, "layers", []):
+    # A graph's operations too: Keras' `layers` leaves out `x / 255`, which rescales.
+    for layer in getattr(model, "operations", None) or getattr(model, "layers", []):
         inner = _leading_layers(layer) if getattr(layer, "layers", None) else [layer]
         leading += inner
         if any(one.weights and type(one).__name__ not in _SCALING_LAYERS for one in inner):
