@@ -259,3 +259,19 @@ def test_saved_files_get_the_permissions_of_any_new_file(tmp_path, filename):
     finally:
         os.umask(previous)
     assert oct(target.stat().st_mode & 0o777) == oct(0o644)
+
+
+def test_every_layer_built_by_a_call_records_its_build_config_as_keras_does():
+    # Keras 3.15: a user's layer without build() and Flatten record {'input_shape': ...};
+    # Dropout and Activation, built when made, record none.
+    class Doubler(lamina.layers.Layer):
+        def call(self, x):
+            return x * 2
+
+    model = lamina.Sequential([lamina.Input((4,)), Doubler(), layers.Flatten(),
+                               layers.Dropout(0.1), layers.Activation("relu"), layers.Dense(2)])
+    configs = [(entry["class_name"], entry.get("build_config"))
+               for entry in model.get_config()["layers"]]
+    assert configs == [("InputLayer", None), ("Doubler", {"input_shape": [None, 4]}),
+                       ("Flatten", {"input_shape": [None, 4]}), ("Dropout", None),
+                       ("Activation", None), ("Dense", {"input_shape": [None, 4]})]

@@ -774,8 +774,9 @@ class Layer(nn.Module):
         return cls(**config)
 
     def get_build_config(self) -> dict | None:
-        # Layers without a build step (Dropout, Activation) have nothing to rebuild, as in Keras.
-        if self._build_shapes is None or type(self).build is Layer.build:
+        # Keras records the shape of every layer built by a call (Flatten and a user's layer
+        # without build() too); those built when made (Dropout, Activation) have none.
+        if self._build_shapes is None:
             return None
         return {"input_shape": _shape_to_list(self._build_shapes)}
 
