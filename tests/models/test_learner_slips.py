@@ -140,3 +140,15 @@ def test_wrong_kinds_of_arguments_are_type_and_value_errors(make):
     with pytest.raises(TypeError) as error:
         make()
     assert isinstance(error.value, ValueError)
+
+
+def test_a_variable_assigned_before_super_init_says_to_call_it_first():
+    class Early(layers.Layer):
+        def __init__(self):
+            self.scale = keras.Variable(np.ones(2, "float32"), name="scale")
+            super().__init__()
+
+    with pytest.raises(RuntimeError, match=r"In layer 'Early', you forgot to call "
+                                           r"`super\(\).__init__\(\)`.*before assigning "
+                                           r"`self.scale`"):
+        Early()

@@ -474,7 +474,7 @@ class Layer(nn.Module):
         return candidate
 
     def __setattr__(self, name, value):
-        if "_modules" not in self.__dict__ and (isinstance(value, nn.Module)
+        if "_modules" not in self.__dict__ and (isinstance(value, (nn.Module, nn.Parameter))
                                                 or tracking.holds_modules(value)):
             raise _missing_super_init(self, f" (`super().__init__(**kwargs)`, before assigning "
                                             f"`self.{name}`.)")
