@@ -219,3 +219,15 @@ def test_numpy_functions_take_a_batch_as_an_array_as_with_tf_data():
     assert np.std(samples, axis=0).shape == (3, 2) and isinstance(np.ones(8) + targets, np.ndarray)
     model = keras.Sequential([keras.Input((3, 2)), layers.Flatten(), layers.Dense(1)])
     assert type(model(samples)) is not keras.backend.DataTensor  # layers run on plain tensors
+
+
+def test_filter_reduce_and_get_single_element_work_as_in_tf_data():
+    windows = keras.utils.timeseries_dataset_from_array(
+        np.arange(20.0).reshape(10, 2), np.arange(10), sequence_length=4, batch_size=3)
+    late = windows.unbatch().filter(lambda x, y: y > 3)  # windows starting at rows 4, 5, 6
+    assert late.cardinality() == -2  # unknown, as tf.data says after a filter
+    assert late.reduce(0, lambda count, element: count + 1) == 3
+    first_inputs, first_targets = windows.take(1).get_single_element()
+    assert tuple(first_inputs.shape) == (3, 4, 2) and first_targets.tolist() == [0, 1, 2]
+    with pytest.raises(ValueError, match="exactly one element, but this one has more than one"):
+        windows.get_single_element()

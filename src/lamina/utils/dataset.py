@@ -40,6 +40,7 @@ INFINITE = -1  # tf.data.INFINITE_CARDINALITY
 UNKNOWN = -2  # tf.data.UNKNOWN_CARDINALITY
 _AUTOTUNE = -1  # tf.data.AUTOTUNE, which Keras programs pass to prefetch()
 _SAME = object()  # a stage keeps its parent's batch size
+_NONE = object()  # no element
 
 
 class Dataset(DataLoader):
@@ -117,6 +118,48 @@ class Dataset(DataLoader):
             raise TypeError(f"Argument `map_func` must be a function of the dataset's elements, e.g. "
                             f"lambda x, y: (x / 255.0, y). Received: map_func={map_func!r}")
         return _Map(self, map_func)
+
+    def filter(self, predicate: Callable, name=None) -> Dataset:
+        """The elements for which `predicate` (given a tuple element's parts as arguments) is
+        true; the length becomes unknown, as in tf.data.
+
+        Example:
+            >>> ds = Dataset.from_tensor_slices(np.arange(6)).filter(lambda x: x % 2 == 0)
+            >>> [int(x) for x in ds]
+            [0, 2, 4]
+        """
+        if not callable(predicate):
+            raise TypeError(f"Argument `predicate` must be a function of the dataset's elements "
+                            f"returning a bool, e.g. lambda x, y: y < 5. Received: "
+                            f"predicate={predicate!r}")
+        return _Filter(self, predicate)
+
+    def reduce(self, initial_state, reduce_func: Callable):
+        """Folds the elements into one value: `state = reduce_func(state, element)` for each
+        element, from `initial_state` (tf.data's `reduce`).
+
+        Example:
+            >>> int(Dataset.from_tensor_slices(np.arange(4)).reduce(0, lambda s, x: s + x))
+            6
+        """
+        state = initial_state
+        for element in self:
+            state = reduce_func(state, element)
+        return state
+
+    def get_single_element(self, name=None):
+        """The one element of a dataset that has exactly one (tf.data's method).
+
+        Raises:
+            ValueError: the dataset has no element, or more than one.
+        """
+        elements = iter(self)
+        first = next(elements, _NONE)
+        if first is _NONE or next(elements, _NONE) is not _NONE:
+            count = "no element" if first is _NONE else "more than one element"
+            raise ValueError(f"get_single_element() needs a dataset of exactly one element, but "
+                             f"this one has {count}. Use `.take(1)` first, or iterate it.")
+        return first
 
     def batch(self, batch_size: int, drop_remainder: bool = False, num_parallel_calls=None,
               deterministic=None, name=None) -> Dataset:
@@ -210,6 +253,21 @@ class _Map(_Stage):
             with torch.no_grad():
                 result = self.map_func(*element) if isinstance(element, tuple) else self.map_func(element)
             yield pytree.tree_map(as_leaf, result)
+
+
+class _Filter(_Stage):
+    def __init__(self, parent, predicate):
+        super().__init__(parent, cardinality=UNKNOWN if parent._cardinality != INFINITE
+                         else INFINITE)
+        self.predicate = predicate
+
+    def _iterate(self):
+        for element in self.parent:
+            with torch.no_grad():
+                keep = self.predicate(*element) if isinstance(element, tuple) else \
+                    self.predicate(element)
+            if bool(keep):
+                yield element
 
 
 class _Batch(_Stage):
