@@ -35,3 +35,9 @@ def test_an_lstm_behind_masking_ignores_the_padding():
     model = lamina.Sequential([lamina.Input((None, 3)), layers.Masking(-1.0), layers.LSTM(4)])
     np.testing.assert_allclose(model.predict(padded, verbose=0), model.predict(real, verbose=0),
                                rtol=1e-5, atol=1e-6)
+
+
+def test_integer_sequences_stay_integers_as_in_keras():
+    outputs = layers.Masking()(np.array([[[1, 2], [0, 0]]], "int32"))
+    assert outputs.dtype == torch.int32
+    assert outputs._keras_mask.tolist() == [[True, False]]

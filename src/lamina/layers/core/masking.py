@@ -32,6 +32,8 @@ class Masking(Layer):
         torch.Size([1, 3])
     """
 
+    _casts_integer_inputs = False  # integer sequences stay integers, as in Keras
+
     def __init__(self, mask_value=0.0, **kwargs):
         super().__init__(**kwargs)
         self.mask_value = mask_value
