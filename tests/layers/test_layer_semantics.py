@@ -279,3 +279,18 @@ def test_a_numpy_mask_works_as_a_tensor_mask(make):
     mask = np.array([[1, 1, 0, 0], [1, 0, 1, 1]], bool)
     layer = make()
     torch.testing.assert_close(layer(x, mask=mask), layer(x, mask=torch.from_numpy(mask)))
+
+
+@pytest.mark.parametrize("make", [layers.Flatten, lambda: layers.Reshape((8,)),
+                                  lambda: layers.Permute((3, 1, 2)),
+                                  lambda: layers.Cropping2D(((0, 1), (0, 1))),
+                                  lambda: layers.ZeroPadding2D(1), layers.Identity])
+def test_layers_that_only_move_values_keep_integers_as_keras_does(make):
+    x = np.arange(8, dtype="int32").reshape(1, 2, 2, 2)
+    assert make()(x).dtype == torch.int32
+
+
+def test_a_dense_after_a_flatten_of_uint8_pixels_still_computes_in_float():
+    model = lamina.Sequential([lamina.Input((4, 4), dtype="uint8"), layers.Flatten(),
+                               layers.Dense(2)])
+    assert model(np.full((1, 4, 4), 255, "uint8")).dtype == torch.float32

@@ -14,6 +14,8 @@ class Identity(Layer):
         tensor([1., 2.])
     """
 
+    _casts_integer_inputs = False  # moves values, computes none: integers stay, as in Keras
+
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.supports_masking = True

@@ -11,6 +11,8 @@ __all__ = ["BaseCropping"]
 class BaseCropping(Layer):
     """Crops `cropping[i] = (before, after)` cells from the i-th spatial axis of the input."""
 
+    _casts_integer_inputs = False  # moves values, computes none: integers stay, as in Keras
+
     def __init__(self, rank: int, cropping: tuple[tuple[int, int], ...], data_format: str,
                  **kwargs):
         super().__init__(**kwargs)

@@ -13,6 +13,8 @@ __all__ = ["BaseZeroPadding"]
 class BaseZeroPadding(Layer):
     """Pads the i-th spatial axis of the input with `padding[i] = (before, after)` zeros."""
 
+    _casts_integer_inputs = False  # moves values, computes none: integers stay, as in Keras
+
     def __init__(self, rank: int, padding: tuple[tuple[int, int], ...], data_format: str, **kwargs):
         super().__init__(**kwargs)
         self.padding = padding

@@ -16,6 +16,8 @@ class Flatten(Layer):
         torch.Size([2, 784])
     """
 
+    _casts_integer_inputs = False  # moves values, computes none: integers stay, as in Keras
+
     def __init__(self, data_format=None, **kwargs):
         super().__init__(**kwargs)
         self.data_format = data_format or "channels_last"

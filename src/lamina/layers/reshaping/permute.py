@@ -18,6 +18,8 @@ class Permute(Layer):
         torch.Size([4, 64, 10])
     """
 
+    _casts_integer_inputs = False  # moves values, computes none: integers stay, as in Keras
+
     def __init__(self, dims, **kwargs):
         super().__init__(**kwargs)
         self.dims = tuple(dims)

@@ -20,6 +20,8 @@ class RepeatVector(Layer):
                  [1., 2.]]])
     """
 
+    _casts_integer_inputs = False  # moves values, computes none: integers stay, as in Keras
+
     def __init__(self, n: int, **kwargs):
         super().__init__(**kwargs)
         if isinstance(n, bool) or not isinstance(n, int):

@@ -16,6 +16,8 @@ class Reshape(Layer):
         torch.Size([2, 28, 28])
     """
 
+    _casts_integer_inputs = False  # moves values, computes none: integers stay, as in Keras
+
     def __init__(self, target_shape, **kwargs):
         super().__init__(**kwargs)
         self.target_shape = tuple(target_shape)
