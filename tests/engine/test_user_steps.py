@@ -104,6 +104,7 @@ def test_a_metrics_loop_updates_compile_metrics_as_one_as_in_keras():
     model = _MetricsLoopModel(inputs, outputs)
     model.compile(optimizer=keras.optimizers.SGD(0.0), loss="mse", metrics=["mae"])
     assert model.metrics_names == ["loss", "compile_metrics"]
+    assert repr(model.metrics) == "[<Mean name=loss>, <CompileMetrics name=compile_metrics>]"
     x = np.array([[1, 0], [0, 2], [1, 1], [3, 0]], "float32")
     history = model.fit(x, np.zeros((4, 1), "float32"), sample_weight=np.array([1, 0, 0, 0.0]),
                         batch_size=4, verbose=0)

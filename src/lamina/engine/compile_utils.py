@@ -177,6 +177,9 @@ class CompiledMetricsGroup(metrics_module.Metric):
         super().__init__(name="compile_metrics")
         self._run = run
 
+    def __repr__(self) -> str:
+        return f"<CompileMetrics name={self.name}>"  # Keras' class of this entry
+
     @property
     def metrics(self) -> list:
         engine = self._run.engine
@@ -222,6 +225,9 @@ class BatchMean(metrics_module.Mean):
     A lean `Mean` for the hot path: two in-place adds per step, no allocation.
     `sample_weight` is the batch size: an int, or a 0-dim tensor (a padded batch's real rows).
     """
+
+    def __repr__(self) -> str:
+        return f"<Mean name={self.name}>"  # what Keras' model.metrics shows
 
     def update_state(self, value: torch.Tensor, sample_weight=1) -> None:
         if isinstance(sample_weight, torch.Tensor):
