@@ -294,3 +294,10 @@ def test_a_dense_after_a_flatten_of_uint8_pixels_still_computes_in_float():
     model = lamina.Sequential([lamina.Input((4, 4), dtype="uint8"), layers.Flatten(),
                                layers.Dense(2)])
     assert model(np.full((1, 4, 4), 255, "uint8")).dtype == torch.float32
+
+
+def test_a_built_layer_has_keras_path_and_an_unbuilt_one_none():
+    model = lamina.Sequential([lamina.Input((3,)), layers.Dense(1, name="x")], name="m")
+    assert (model.layers[0].path, model.path) == ("m/x", "m")
+    assert model.layers[0].kernel.path == "m/x/kernel"
+    assert layers.Dense(2).path is None

@@ -372,6 +372,15 @@ class Layer(nn.Module):
             self._batch_input_shape = None
 
     @property
+    def path(self) -> str | None:
+        """Keras' path of the layer ('sequential/dense': its weights' paths without the
+        weight's name), known once it is built; None before."""
+        if not self.built:
+            return None
+        parent = self.__dict__.get("_parent_path")
+        return f"{parent}/{self.name}" if parent else self.name
+
+    @property
     def output(self):
         """The symbolic output of this layer's (first) call in a functional graph."""
         return self._first_node("output").outputs
