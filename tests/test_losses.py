@@ -1,7 +1,6 @@
 """Tests for lamina.losses: values against float64 NumPy references, Keras' check values,
 the logits path, reductions, rank handling, configs, get() and validate_targets."""
 import math
-import warnings
 
 import numpy as np
 import pytest
