@@ -53,7 +53,9 @@ def test_set_weights_rejects_wrong_shapes_naming_the_layer():
     with pytest.raises(ValueError, match=r"Layer 'hidden' weight shape \(784, 100\) is not compatible "
                                          r"with provided weight shape \(100, 784\)"):
         layer.set_weights([np.zeros((100, 784)), np.zeros(100)])
-    with pytest.raises(ValueError, match="expects 2 weights, but received 1"):
+    with pytest.raises(ValueError, match=r"^You called `set_weights\(weights\)` on layer "
+                                         r"'\w+' with a weight list of length 1, but the layer "
+                                         r"was expecting 2 weights\.$"):
         layer.set_weights([np.zeros((784, 100))])
 
 
@@ -255,3 +257,10 @@ def test_a_variable_set_as_an_attribute_is_one_of_the_layers_weights(tmp_path):
     loaded = lamina.models.load_model(tmp_path / "scaled.keras", custom_objects={"Scaled": Scaled})
     for got, want in zip(loaded.get_weights(), model.get_weights()):
         np.testing.assert_array_equal(got, want)
+
+
+def test_set_weights_on_an_unbuilt_layer_says_to_build_it_first():
+    with pytest.raises(ValueError, match=r"weight list of length 2, but the layer was expecting 0 "
+                                         r"weights\. It has no weights yet because it is not "
+                                         r"built"):
+        layers.Dense(3).set_weights([np.zeros((2, 3)), np.zeros(3)])

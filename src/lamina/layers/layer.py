@@ -635,8 +635,11 @@ class Layer(nn.Module):
         own = self.weights
         weights = list(weights)
         if len(weights) != len(own):
-            raise ValueError(f"Layer '{self.name}' expects {len(own)} weights, but received "
-                             f"{len(weights)} arrays.")
+            hint = (" It has no weights yet because it is not built: call it on data or "
+                    "build it first." if not own and not self.built else "")
+            raise ValueError(f"You called `set_weights(weights)` on layer '{self.name}' with a "
+                             f"weight list of length {len(weights)}, but the layer was expecting "
+                             f"{len(own)} weights.{hint}")
         owners = {id(w): layer for layer in self._flatten_layers() for w in layer._own_weight_tensors(True)
                   + layer._own_weight_tensors(False)}
         for parameter, value in zip(own, weights):
