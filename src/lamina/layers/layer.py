@@ -392,14 +392,18 @@ class Layer(nn.Module):
         return inputs[0] if len(inputs) == 1 else inputs
 
     def __getattr__(self, name):
-        if "_modules" not in self.__dict__ and not name.startswith("__"):
-            # Only a layer whose __init__ never reached Layer.__init__ lacks torch's state.
-            raise _missing_super_init(self, " (`super().__init__(**kwargs)`.)")
-        # A property raising AttributeError falls through to here; keep its message instead
-        # of nn.Module's bare "'Dense' object has no attribute 'output'".
-        if name in ("input", "output"):
-            self._first_node(name)
-        return super().__getattr__(name)
+        try:
+            # A property raising AttributeError falls through to here; keep its message
+            # instead of nn.Module's bare "'Dense' object has no attribute 'output'".
+            if name in ("input", "output"):
+                self._first_node(name)
+            return super().__getattr__(name)
+        except AttributeError:
+            # Checked only on a miss (weights are read through here at every step): a layer
+            # whose __init__ never reached Layer.__init__ lacks torch's state.
+            if "_modules" not in self.__dict__ and not name.startswith("__"):
+                raise _missing_super_init(self, " (`super().__init__(**kwargs)`.)") from None
+            raise
 
     def _first_node(self, what: str):
         nodes = [node for node in self.__dict__.get("_inbound_nodes", []) if node is not None]
