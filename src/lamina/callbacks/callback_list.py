@@ -8,7 +8,7 @@ from lamina.callbacks.base import Callback, check_mode
 from lamina.callbacks.history import History
 from lamina.callbacks.progbar_logger import ProgbarLogger
 
-__all__ = ["CallbackList"]
+__all__ = ["CallbackList", "flat_sorted_logs"]
 
 
 # Hooks run once every callback has had the plain one: BackupAndRestore restores the other
@@ -56,16 +56,30 @@ def _check_callback(callback: Any) -> None:
         )
 
 
-def _pythonify_logs(logs: Mapping | None) -> dict:
-    """Epoch-level logs as a key-sorted dict of Python floats (nested dicts flattened).
+def flat_sorted_logs(logs: Mapping | None) -> dict:
+    """Logs in Keras' order (`pythonify_logs`): keys sorted, a nested dict
+    (`{"compile_metrics": {"mae": ...}}`) spliced in at its key's place; values untouched.
 
-    This reads every value (one device sync), which is fine once per epoch.
+    Example:
+        >>> flat_sorted_logs({"loss": 1, "compile_metrics": {"mae": 2}})
+        {'mae': 2, 'loss': 1}
     """
     result = {}
     for key, value in sorted((logs or {}).items()):
         if isinstance(value, Mapping):
-            result.update(_pythonify_logs(value))
-            continue
+            result.update(flat_sorted_logs(value))
+        else:
+            result[key] = value
+    return result
+
+
+def _pythonify_logs(logs: Mapping | None) -> dict:
+    """Epoch-level logs as `flat_sorted_logs` orders them, values as Python floats.
+
+    This reads every value (one device sync), which is fine once per epoch.
+    """
+    result = {}
+    for key, value in flat_sorted_logs(logs).items():
         try:
             value = float(value)
         except (TypeError, ValueError, RuntimeError):

@@ -34,6 +34,7 @@ import warnings
 import torch
 
 from lamina import optimizers
+from lamina.callbacks.callback_list import flat_sorted_logs
 from lamina.engine.compile_utils import BatchMean, CompiledMetricsGroup, CompileLoss
 from lamina.engine.data import pack_x_y_sample_weight
 from lamina.engine.epoch_iterator import Batch
@@ -183,7 +184,7 @@ class CompiledRun:
                 with call_context.user_step():
                     for batch in batches:
                         logs = custom(pack_x_y_sample_weight(batch.x, batch.y, batch.sample_weight))
-                return _flat_sorted_logs(logs) if isinstance(logs, dict) else logs
+                return flat_sorted_logs(logs) if isinstance(logs, dict) else logs
 
             return custom_function
         step = self._runner(name, getattr(engine, name))
@@ -487,15 +488,3 @@ def _check_flags(run_eagerly, steps_per_execution, jit_compile, auto_scale_loss)
         if not isinstance(value, bool):
             raise TypeError(f"Argument `{name}` must be True or False. Received: "
                              f"{name}={value!r}")
-
-
-def _flat_sorted_logs(logs: dict) -> dict:
-    """A user step's logs as Keras hands them on (`pythonify_logs`): keys sorted, a nested
-    dict (`{"compile_metrics": {"mae": ...}}`) spliced in at its key's place."""
-    flat = {}
-    for key, value in sorted(logs.items()):
-        if isinstance(value, dict):
-            flat.update(_flat_sorted_logs(value))
-        else:
-            flat[key] = value
-    return flat
