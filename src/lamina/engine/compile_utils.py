@@ -120,7 +120,7 @@ class CompileMetrics:
         # evaluate()'s list names the output losses in the order of a loss dict's keys.
         keys = list(compile_loss.spec) if isinstance(compile_loss.spec, dict) else []
         rank = {name: keys.index(name) if name in keys else len(keys) for name in active}
-        self._listed_loss_trackers = [tracker for _, tracker in sorted(
+        self.listed_loss_trackers = [tracker for _, tracker in sorted(
             zip(active, self.output_loss_trackers), key=lambda pair: rank[pair[0]])]
 
     def compiled(self) -> list:
@@ -128,7 +128,7 @@ class CompileMetrics:
         return [metric for resolved, weighted in self.per_output for metric in resolved + weighted]
 
     def all_metrics(self) -> list:
-        metrics = [self.loss_tracker] + self._listed_loss_trackers
+        metrics = [self.loss_tracker] + self.listed_loss_trackers
         for resolved, weighted in self.per_output:
             metrics += resolved + weighted
         return metrics

@@ -276,9 +276,7 @@ class Engine:
     def _tracked_metrics(self) -> list:
         """Metrics the model's layers keep (logged after the compiled ones, as in Keras)."""
         if self._layer_metrics is None:
-            compiled = self.metrics.all_metrics()
-            self._layer_metrics = [metric for metric in self.model._flat_metrics()
-                                   if all(metric is not known for known in compiled)]
+            self._layer_metrics = self.model._tracked_metrics_besides(self.metrics)
         return self._layer_metrics
 
     def lazy_logs(self) -> LazyLogs:

@@ -328,20 +328,24 @@ class Model(Layer):
         run = self.__dict__.get("_compiled_run")
         if run is None or self.compiled_loss is None:
             return self._flat_metrics()
-        listed = [run.loss_tracker] + ([run.metrics_group] if run.metrics_group else [])
         compiled = self.compiled_metrics
+        listed = [run.loss_tracker] + ([run.metrics_group] if run.metrics_group else [])
         if compiled is not None:
-            listed += compiled.all_metrics()[1:len(compiled.output_loss_trackers) + 1]
-        flat = [] if compiled is None else compiled.all_metrics()
-        return listed + [metric for metric in tracked_metrics(self, within_models=False)
-                         if all(metric is not known for known in flat + listed)]
+            listed += compiled.listed_loss_trackers
+        return listed + self._tracked_metrics_besides(compiled)
 
     def _flat_metrics(self) -> list:
         """Every metric object, the compiled ones one by one (the logs' order), then the
         tracked ones: what fit updates and logs."""
-        compiled = [] if self.compiled_metrics is None else self.compiled_metrics.all_metrics()
-        return compiled + [metric for metric in tracked_metrics(self, within_models=False)
-                           if all(metric is not known for known in compiled)]
+        compiled = self.compiled_metrics
+        return ([] if compiled is None else compiled.all_metrics()) + \
+            self._tracked_metrics_besides(compiled)
+
+    def _tracked_metrics_besides(self, compiled) -> list:
+        """The metrics kept as attributes of the model and its layers, less the compiled ones."""
+        known = [] if compiled is None else compiled.all_metrics()
+        return [metric for metric in tracked_metrics(self, within_models=False)
+                if all(metric is not other for other in known)]
 
     def compute_metrics(self, x, y, y_pred, sample_weight=None) -> dict:
         """Updates the compiled metrics (not the loss tracker) with a batch and returns
