@@ -6,7 +6,7 @@ import torch
 from lamina import losses as losses_module
 from lamina import metrics as metrics_module
 from lamina.metrics.resolve import check_name as check_metric_name
-from lamina.metrics.resolve import shape_family
+from lamina.metrics.resolve import alias_kind, shape_family
 
 __all__ = ["BatchMean", "CompileLoss", "CompileMetrics", "CompiledMetricsGroup",
            "check_metric_names"]
@@ -294,7 +294,7 @@ _CROSSENTROPY_LOSSES = {"binary": losses_module.BinaryCrossentropy,
 
 
 def _is_crossentropy_alias(identifier) -> bool:
-    return isinstance(identifier, str) and identifier.lower() in ("crossentropy", "ce")
+    return isinstance(identifier, str) and alias_kind(identifier) == "crossentropy"
 
 
 def _as_loss_object(identifier):

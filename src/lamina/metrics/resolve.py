@@ -42,8 +42,8 @@ from lamina.metrics.sensitivity import (PrecisionAtRecall, RecallAtPrecision,
 from lamina.utils import naming
 from lamina.utils.errors import unknown_name_error
 
-__all__ = ["ALL_OBJECTS", "check_name", "get", "resolve", "serialize", "deserialize", "get_function",
-           "shape_family"]
+__all__ = ["ALL_OBJECTS", "alias_kind", "check_name", "get", "resolve", "serialize",
+           "deserialize", "get_function", "shape_family"]
 
 ALL_OBJECTS = (
     Metric, Mean, Sum, MeanMetricWrapper,
@@ -157,7 +157,7 @@ def resolve(identifier, loss=None, y_true_shape=None, y_pred_shape=None) -> Metr
     if identifier is None:
         raise ValueError("Expected metric, received `None`.")
     if isinstance(identifier, str):
-        kind = _alias_kind(identifier)
+        kind = alias_kind(identifier)
         if kind is not None:
             # Keras 3 chooses by the shapes alone (Dense(2) + binary_crossentropy on one-hot
             # labels logs CategoricalAccuracy); the loss decides only where shapes are unknown.
@@ -184,7 +184,7 @@ def check_name(name: str) -> None:
         ...
         ValueError: Unknown metric: 'mea'. Did you mean 'mean' or 'mse' or 'mae'? ...
     """
-    if _alias_kind(name) is None and name not in _BY_NAME:
+    if alias_kind(name) is None and name not in _BY_NAME:
         raise _unknown_metric(name)
 
 
@@ -222,7 +222,7 @@ def _wrap(function: Callable) -> MeanMetricWrapper:
 
 
 def _unknown_metric(name) -> ValueError:
-    kind = _alias_kind(name) if isinstance(name, str) else None
+    kind = alias_kind(name) if isinstance(name, str) else None
     if kind is not None:
         # Keras' get() refuses these too: only compile() knows the shapes that pick the metric.
         examples = {"accuracy": "'binary_accuracy', 'categorical_accuracy' or "
@@ -237,7 +237,13 @@ def _unknown_metric(name) -> ValueError:
                               + list(_CROSSENTROPY_ALIASES))
 
 
-def _alias_kind(identifier: str) -> str | None:
+def alias_kind(identifier: str) -> str | None:
+    """'accuracy' or 'crossentropy' for compile's aliases ('acc', 'CE', ...), else None.
+
+    Example:
+        >>> alias_kind("CE")
+        'crossentropy'
+    """
     lowered = identifier.lower()
     if lowered in _ACCURACY_ALIASES:
         return "accuracy"
