@@ -5,25 +5,17 @@ with `keras` standing for lamina (only the import differs, as for a user's progr
 expected text is what it printed under Keras: a functional model with a nested Sequential and
 a nested functional head, and a Sequential holding both.
 """
-import importlib.util
 import pathlib
-import sys
 
 import pytest
 
-import lamina
 
 FIXTURES = pathlib.Path(__file__).parents[1] / "fixtures" / "models"
 
 
 @pytest.fixture
-def program(monkeypatch):
-    monkeypatch.setitem(sys.modules, "keras", lamina)
-    spec = importlib.util.spec_from_file_location("make_nested_summary",
-                                                  FIXTURES / "make_nested_summary.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def program(keras_program):
+    return keras_program("make_nested_summary")
 
 
 def test_nested_rows_and_layer_range_print_as_keras_prints_them(program):

@@ -6,19 +6,12 @@ The program is tests/fixtures/models/make_summary_shapes.py itself, run here wit
 standing for lamina (only the import differs, as for a user's program); its expected output
 is what it printed under Keras.
 """
-import importlib.util
 import pathlib
-import sys
 
-import lamina
 
 FIXTURES = pathlib.Path(__file__).parents[1] / "fixtures" / "models"
 
 
-def test_the_program_prints_what_keras_printed(monkeypatch):
-    monkeypatch.setitem(sys.modules, "keras", lamina)
-    spec = importlib.util.spec_from_file_location("make_summary_shapes",
-                                                  FIXTURES / "make_summary_shapes.py")
-    program = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(program)
+def test_the_program_prints_what_keras_printed(keras_program):
+    program = keras_program("make_summary_shapes")
     assert program.summaries() == (FIXTURES / "summary_shapes.txt").read_text()
