@@ -13,7 +13,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import torch
 
 import lamina
 from lamina.applications import nasnet
@@ -34,16 +33,8 @@ MINI = {"input_shape": (64, 64, 3), "penultimate_filters": 192, "num_blocks": 1,
         "default_size": 64, "name": "nasnet_mini"}
 
 
-@pytest.fixture(autouse=True)
-def quick_truncated_normal(monkeypatch):
-    """Clipped normals in place of torch's rejection-sampled truncated normal (NASNet's
-    he_normal kernels), which takes most of these tests' time on two cores; the tests that
-    look at values set the weights themselves."""
-    def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
-        with torch.no_grad():
-            return tensor.normal_(mean, std, generator=generator).clamp_(a, b)
-
-    monkeypatch.setattr(torch.nn.init, "trunc_normal_", trunc_normal_)
+# Every test here looks at shapes, or sets the weights it compares (conftest.py).
+pytestmark = pytest.mark.usefixtures("quick_truncated_normal")
 
 
 def build(case: dict):

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import torch
 
 import lamina
 
@@ -23,15 +22,8 @@ CONFIG_CASES = ["resnet50", "mobilenet_v2_1.4_notop_odd", "vgg16_notop_avg"] + s
     name for name, case in MORE_CASES.items() if len(case.get("layers", [[]])[0]) == 3)
 
 
-@pytest.fixture(autouse=True)
-def quick_truncated_normal(monkeypatch):
-    """Clipped normals in place of torch's rejection-sampled truncated normal, which takes
-    seconds per EfficientNet on two cores; these tests look at shapes, not values."""
-    def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
-        with torch.no_grad():
-            return tensor.normal_(mean, std, generator=generator).clamp_(a, b)
-
-    monkeypatch.setattr(torch.nn.init, "trunc_normal_", trunc_normal_)
+# Every test here looks at shapes, or sets the weights it compares (conftest.py).
+pytestmark = pytest.mark.usefixtures("quick_truncated_normal")
 
 
 def build(case: dict):
