@@ -66,15 +66,33 @@ def randint(shape, minval, maxval, dtype="int32", seed=None) -> torch.Tensor:
 
 
 def dropout(inputs, rate, noise_shape=None, seed=None) -> torch.Tensor:
-    """Zeroes a fraction `rate` of `inputs` and scales the rest by 1 / (1 - rate)."""
-    if not 0 <= rate < 1:
+    """Zeroes a fraction `rate` of `inputs` and scales the rest by 1 / (1 - rate).
+
+    The mask is Keras' PyTorch draw, `bernoulli(1 - rate)` (of `noise_shape`, broadcast to the
+    inputs), so the same seed keeps the same units as Keras on PyTorch.
+
+    Example:
+        >>> dropout(torch.ones(2, 4), 0.5, seed=3)
+        tensor([[2., 2., 2., 2.],
+                [2., 2., 0., 0.]])
+    """
+    if not 0 <= rate <= 1:
         raise ValueError(f"Invalid value received for argument `rate`. Expected a float value "
-                         f"between 0 and 1 (excluded). Received: rate={rate!r}")
+                         f"between 0 and 1. Received: rate={rate!r}")
     inputs = torch.as_tensor(inputs)
+    if rate == 1:
+        return torch.zeros_like(inputs)
+    if rate == 0:
+        return inputs
+    if seed is None and noise_shape is None:  # torch's fused kernel, as Keras: no seed to follow
+        return torch.nn.functional.dropout(inputs, rate, training=True)
     shape = inputs.shape if noise_shape is None else tuple(
         size if wanted is None else wanted for size, wanted in zip(inputs.shape, noise_shape))
-    keep = torch.rand(shape, generator=torch_generator(seed, inputs.device), device=inputs.device) >= rate
-    return inputs * keep.to(inputs.dtype) / (1 - rate)
+    keep_prob = 1.0 - rate
+    keep = torch.full(shape, keep_prob, device=inputs.device)
+    mask = torch.bernoulli(keep, generator=torch_generator(seed, inputs.device)).bool()
+    kept = mask.broadcast_to(inputs.shape)
+    return torch.where(kept, inputs / keep_prob, torch.zeros_like(inputs))
 
 
 def shuffle(x, axis=0, seed=None) -> torch.Tensor:

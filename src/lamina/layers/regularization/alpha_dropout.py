@@ -1,10 +1,9 @@
 """AlphaDropout: dropout that keeps the mean and variance of SELU activations."""
 from __future__ import annotations
 
-import torch
-
+from lamina import backend, random
 from lamina.layers.layer import Layer
-from lamina.layers.regularization.noise import check_rate, check_seed, noise_generator
+from lamina.layers.regularization.noise import check_rate, check_seed
 
 __all__ = ["AlphaDropout"]
 
@@ -35,6 +34,7 @@ class AlphaDropout(Layer):
         self.rate = check_rate(rate, allow_one=False)
         self.noise_shape = None if noise_shape is None else tuple(noise_shape)
         self.seed = check_seed(seed)
+        self.seed_generator = None if seed is None else random.SeedGenerator(seed)
         self.supports_masking = True
         self._build_at_init()
 
@@ -43,8 +43,8 @@ class AlphaDropout(Layer):
             return inputs
         shape = inputs.shape if self.noise_shape is None else tuple(
             size if wanted is None else wanted for size, wanted in zip(inputs.shape, self.noise_shape))
-        kept = (torch.rand(shape, device=inputs.device, generator=noise_generator(self, inputs.device))
-                >= self.rate).to(inputs.dtype)
+        with backend.device_scope(inputs.device):  # draw where the inputs are
+            kept = (random.uniform(shape, seed=self.seed_generator) >= self.rate).to(inputs.dtype)
         alpha_p = -_ALPHA * _SCALE
         a = ((1 - self.rate) * (1 + self.rate * alpha_p ** 2)) ** -0.5
         b = -a * alpha_p * self.rate

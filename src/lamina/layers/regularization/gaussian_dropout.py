@@ -3,10 +3,9 @@ from __future__ import annotations
 
 import math
 
-import torch
-
+from lamina import backend, random
 from lamina.layers.layer import Layer
-from lamina.layers.regularization.noise import check_rate, check_seed, noise_generator
+from lamina.layers.regularization.noise import check_rate, check_seed
 
 __all__ = ["GaussianDropout"]
 
@@ -29,15 +28,18 @@ class GaussianDropout(Layer):
         super().__init__(**kwargs)
         self.rate = check_rate(rate, allow_one=False)
         self.seed = check_seed(seed)
+        self.seed_generator = None if seed is None else random.SeedGenerator(seed)
         self.supports_masking = True
         self._build_at_init()
 
     def call(self, inputs, training=None):
         if not training or self.rate == 0:
             return inputs
-        noise = torch.randn(inputs.shape, device=inputs.device, dtype=inputs.dtype,
-                            generator=noise_generator(self, inputs.device))
-        return inputs * (noise * math.sqrt(self.rate / (1.0 - self.rate)) + 1.0)
+        stddev = math.sqrt(self.rate / (1.0 - self.rate))
+        with backend.device_scope(inputs.device):  # draw where the inputs are
+            noise = random.normal(inputs.shape, mean=1.0, stddev=stddev, dtype=inputs.dtype,
+                                  seed=self.seed_generator)
+        return inputs * noise
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape)

@@ -1,10 +1,9 @@
 """GaussianNoise: adds zero-centred Gaussian noise in training (a data-augmentation regularizer)."""
 from __future__ import annotations
 
-import torch
-
+from lamina import backend, random
 from lamina.layers.layer import Layer
-from lamina.layers.regularization.noise import check_rate, check_seed, noise_generator
+from lamina.layers.regularization.noise import check_rate, check_seed
 
 __all__ = ["GaussianNoise"]
 
@@ -27,15 +26,17 @@ class GaussianNoise(Layer):
         super().__init__(**kwargs)
         self.stddev = check_rate(stddev, "stddev")
         self.seed = check_seed(seed)
+        self.seed_generator = None if seed is None else random.SeedGenerator(seed)
         self.supports_masking = True
         self._build_at_init()
 
     def call(self, inputs, training=None):
         if not training or self.stddev == 0:
             return inputs
-        noise = torch.randn(inputs.shape, device=inputs.device, dtype=inputs.dtype,
-                            generator=noise_generator(self, inputs.device))
-        return inputs + noise * self.stddev
+        with backend.device_scope(inputs.device):  # draw where the inputs are
+            noise = random.normal(inputs.shape, stddev=self.stddev, dtype=inputs.dtype,
+                                  seed=self.seed_generator)
+        return inputs + noise
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape)

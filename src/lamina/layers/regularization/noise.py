@@ -1,19 +1,17 @@
-"""The random source of the regularization layers: seeded per layer, on the inputs' device.
+"""The argument checks shared by the noise layers (GaussianNoise, GaussianDropout, AlphaDropout).
 
-A layer with `seed=` owns a `torch.Generator` seeded once, so its masks and noise differ from
-step to step yet repeat exactly for the same seed; without a seed it draws from torch's global
-generator (which `keras.utils.set_random_seed` seeds). Drawing needs no host sync.
+A noise layer with `seed=` owns a `SeedGenerator`, as in Keras: each training call draws the
+next seed of its stream, so its noise differs from call to call and the Nth call equals Keras'
+Nth call on PyTorch; without a seed it draws from torch's global generator (which
+`keras.utils.set_random_seed` seeds). Drawing needs no host sync.
 
 Example:
-    >>> layer = lamina.layers.GaussianNoise(0.1, seed=3)
-    >>> noise_generator(layer, torch.device("cpu")).initial_seed()
-    3
+    >>> check_rate(0.5), check_seed(3)
+    (0.5, 3)
 """
 from __future__ import annotations
 
-import torch
-
-__all__ = ["check_rate", "check_seed", "noise_generator"]
+__all__ = ["check_rate", "check_seed"]
 
 
 def check_seed(seed):
@@ -31,14 +29,3 @@ def check_rate(value, name: str = "rate", allow_one: bool = True) -> float:
         raise ValueError(f"Invalid value received for argument `{name}`. Expected a float value "
                          f"{bounds}. Received: {name}={value!r}")
     return float(value)
-
-
-def noise_generator(layer, device: torch.device) -> torch.Generator | None:
-    """`layer`'s own generator on `device` (seeded from `layer.seed`), or None without a seed."""
-    if layer.seed is None:
-        return None
-    generator = layer.__dict__.get("_generator")
-    if generator is None or generator.device != device:
-        generator = torch.Generator(device=device).manual_seed(layer.seed)
-        layer._generator = generator
-    return generator

@@ -1,11 +1,10 @@
 """SpatialDropout1D/2D/3D: drop whole feature maps (channels), not single values."""
 from __future__ import annotations
 
-import torch
-
+from lamina import random
 from lamina.layers.input_spec import InputSpec
 from lamina.layers.regularization.dropout import Dropout
-from lamina.layers.regularization.noise import check_seed, noise_generator
+from lamina.layers.regularization.noise import check_seed
 from lamina.utils.argument_validation import standardize_data_format
 
 __all__ = ["SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D"]
@@ -24,9 +23,8 @@ class _SpatialDropout(Dropout):
     def call(self, inputs, training=None):
         if not training or self.rate == 0:
             return inputs
-        keep = torch.rand(self._noise_shape(inputs), device=inputs.device,
-                          generator=noise_generator(self, inputs.device)) >= self.rate
-        return inputs * (keep.to(inputs.dtype) / (1 - self.rate))
+        return random.dropout(inputs, self.rate, noise_shape=self._noise_shape(inputs),
+                              seed=self.seed_generator)
 
     def _noise_shape(self, inputs) -> tuple[int, ...]:
         if getattr(self, "data_format", "channels_last") == "channels_first":
