@@ -207,3 +207,11 @@ def test_numpy_values_are_copies_that_later_training_does_not_change():
     model.optimizer.learning_rate = 0.5
     np.testing.assert_array_equal(kernel, [[1.0], [1.0]])
     assert rate == np.float32(0.1)
+
+
+def test_a_weight_shape_is_a_tuple_of_ints_as_keras_prints_it():
+    dense = keras.layers.Dense(3)
+    dense.build((None, 4))
+    assert type(dense.kernel.shape) is tuple
+    assert str(dense.kernel.shape) == "(4, 3)"
+    assert dense.kernel.shape == dense.kernel.size() == (4, 3)

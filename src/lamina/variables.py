@@ -98,6 +98,11 @@ class Variable(nn.Parameter):
         return self._name
 
     @property
+    def shape(self) -> tuple[int, ...]:
+        """The shape as a tuple of ints, as Keras gives it: `(784, 128)`, not `torch.Size`."""
+        return tuple(torch.Tensor.shape.__get__(self))
+
+    @property
     def trainable(self) -> bool:
         return self._trainable
 
