@@ -351,8 +351,20 @@ def test_schedule_learning_rate_follows_iterations_and_is_not_settable():
         opt.learning_rate = 0.1
 
 
-def test_tf2_decay_argument_decays_the_learning_rate_per_iteration():
-    opt = optimizers.SGD(learning_rate=1.0, decay=1.0)
+def test_tf2_decay_argument_is_ignored_with_keras_warning_naming_the_schedule():
+    with pytest.warns(UserWarning, match=r"Argument `decay` is no longer supported and will be "
+                                         r"ignored\. .*InverseTimeDecay\(.*decay_rate=1\.0\)"):
+        opt = optimizers.SGD(learning_rate=1.0, decay=1.0)
+    w = torch.nn.Parameter(torch.zeros(1))
+    for _ in range(3):
+        opt.apply([torch.ones(1)], [w])
+    assert w.item() == pytest.approx(-3.0)  # the constant rate, as Keras 3 trains
+    assert "decay" not in opt.get_config()
+
+
+def test_the_schedule_the_decay_warning_names_gives_tf2_decay():
+    schedule = optimizers.schedules.InverseTimeDecay(1.0, decay_steps=1, decay_rate=1.0)
+    opt = optimizers.SGD(learning_rate=schedule)
     w = torch.nn.Parameter(torch.zeros(1))
     for _ in range(3):
         opt.apply([torch.ones(1)], [w])

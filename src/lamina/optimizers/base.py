@@ -80,7 +80,14 @@ class Optimizer:
             warnings.warn(f"Argument `lr` is the TF-2 spelling of `learning_rate`: lamina reads "
                           f"lr={learning_rate!r} as learning_rate={learning_rate!r}, but Keras 3 "
                           f"refuses `lr`. Write learning_rate={learning_rate!r}.", stacklevel=3)
-        self.decay = float(kwargs.pop("decay", None) or 0.0)  # TF-2: lr / (1 + decay * t)
+        if (decay := kwargs.pop("decay", None)) is not None:
+            # Keras 3 ignores TF-2's `decay` (with this warning): so does lamina, so that the
+            # same program trains to the same numbers. The warning names the schedule that
+            # computes TF-2's lr / (1 + decay * t).
+            warnings.warn(f"Argument `decay` is no longer supported and will be ignored. For "
+                          f"TF-2's decaying learning rate, pass learning_rate=keras.optimizers."
+                          f"schedules.InverseTimeDecay(initial_learning_rate, decay_steps=1, "
+                          f"decay_rate={decay!r}).", stacklevel=3)
         if kwargs:
             raise ValueError(f"Argument(s) not recognized: {kwargs}."
                              f"{did_you_mean(next(iter(kwargs)), self._argument_names())}")
@@ -326,8 +333,6 @@ class Optimizer:
         learning_rate = self.learning_rate
         if not isinstance(learning_rate, torch.Tensor):
             learning_rate = torch.tensor(float(learning_rate), device=self._iterations.device)
-        if self.decay:
-            learning_rate = learning_rate / (1.0 + self.decay * self._iterations.to(torch.float32))
         return learning_rate
 
     def _update_step(self, grads, variables, learning_rate, slots) -> None:
@@ -505,8 +510,6 @@ class Optimizer:
             "loss_scale_factor": self.loss_scale_factor,
             "gradient_accumulation_steps": self.gradient_accumulation_steps,
         }
-        if self.decay:
-            config["decay"] = self.decay
         return config
 
     def _learning_rate_config(self):
