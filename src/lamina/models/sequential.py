@@ -6,7 +6,7 @@ from torch import nn
 
 from lamina import backend, dtype_policies
 from lamina.layers.core.input_layer import (Input, InputLayer, adjust_input_rank,
-                                            unwrap_single_input)
+                                            check_input_rank, unwrap_single_input)
 from lamina.layers.layer import Layer
 from lamina.models.functional import check_input_shapes, with_batch
 from lamina.models.model import Model
@@ -36,6 +36,8 @@ class Sequential(Model):
         >>> model.count_params()
         79510
     """
+
+    _state_locked_when_built = False  # mutable after build, as Keras' is
 
     def __init__(self, layers=None, trainable: bool = True, name: str | None = None, **kwargs):
         _check_layers_argument(layers, trainable, name, kwargs)
@@ -198,9 +200,13 @@ class Sequential(Model):
         declared = self._declared_input_shape()
         if declared is not None and isinstance(inputs, torch.Tensor):
             inputs = adjust_input_rank(inputs, declared)
+            check_input_rank(inputs, declared, self._input_name())
         for layer in self._stack:
             inputs = layer(inputs, training=training)
         return inputs
+
+    def _input_name(self) -> str:
+        return self.inputs[0].history[0].name if self.inputs else "input_layer"
 
     def compute_output_shape(self, input_shape):
         if not self.built:

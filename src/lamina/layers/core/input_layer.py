@@ -1,6 +1,10 @@
 """InputLayer and `Input`: the entry of a functional model, a symbolic batch of samples."""
 from __future__ import annotations
 
+import math
+import numbers
+import warnings
+
 import numpy as np
 import torch
 
@@ -10,7 +14,8 @@ from lamina.layers.layer import Layer
 from lamina.ops.keras_tensor import KerasTensor
 from lamina.ops.node import Node
 
-__all__ = ["Input", "InputLayer", "adjust_input_rank", "adjusted_shape", "unwrap_single_input"]
+__all__ = ["Input", "InputLayer", "adjust_input_rank", "adjusted_shape", "check_input_rank",
+           "unwrap_single_input"]
 
 
 class InputLayer(Layer):
@@ -28,6 +33,15 @@ class InputLayer(Layer):
     def __init__(self, shape=None, batch_size=None, dtype=None, sparse=None, batch_shape=None,
                  input_tensor=None, optional=False, name=None, **kwargs):
         input_shape = kwargs.pop("input_shape", None)
+        if input_shape is not None:
+            warnings.warn("Argument `input_shape` is deprecated. Use `shape` instead.",
+                          stacklevel=2)
+        if isinstance(shape, numbers.Integral) and batch_size is not None:
+            # Keras refuses a bare number as a shape; lamina reads Input(784) as (784,), but
+            # Input(28, 28) is a 28x28 image typed without its parentheses, not batch 28.
+            raise ValueError(f"Input({shape}, {batch_size}) reads as shape={shape}, "
+                             f"batch_size={batch_size}. For samples of shape ({shape}, "
+                             f"{batch_size}) write Input(shape=({shape}, {batch_size})).")
         kwargs.pop("ragged", None)
         batch_shape = kwargs.pop("batch_input_shape", batch_shape)
         # Strings have no torch dtype: the layer's own dtype stays floatx, the tensor says 'string'.
@@ -59,7 +73,8 @@ class InputLayer(Layer):
         if not isinstance(inputs, torch.Tensor):
             return inputs
         inputs = adjust_input_rank(inputs, self.batch_shape)
-        if inputs.ndim == len(self.batch_shape) and any(
+        check_input_rank(inputs, self.batch_shape, self.name)
+        if any(
                 e is not None and e != r for e, r in zip(self.batch_shape[1:], inputs.shape[1:])):
             raise ValueError(f"Invalid input shape for input '{self.name}'. Expected shape "
                              f"{self.batch_shape}, but input has incompatible shape "
@@ -89,6 +104,35 @@ def Input(shape=None, batch_size=None, dtype=None, sparse=None, batch_shape=None
     layer = InputLayer(shape=shape, batch_size=batch_size, dtype=dtype, sparse=sparse,
                        batch_shape=batch_shape, optional=optional, name=name)
     return layer.output
+
+
+def check_input_rank(inputs: torch.Tensor, batch_shape: tuple, name: str) -> None:
+    """Keras' error for data whose rank `adjust_input_rank` could not make the input's.
+
+    Example:
+        >>> check_input_rank(torch.zeros(2, 3, 4), (None, 4), "input_layer")
+        Traceback (most recent call last):
+        ValueError: Invalid input shape for input 'input_layer'. Expected shape (None, 4), but input has incompatible shape (2, 3, 4).
+    """
+    if inputs.ndim != len(batch_shape):
+        received = tuple(inputs.shape)
+        raise ValueError(f"Invalid input shape for input '{name}'. Expected shape "
+                         f"{tuple(batch_shape)}, but input has incompatible shape "
+                         f"{received}.{_rank_hint(received, batch_shape)}")
+
+
+def _rank_hint(received: tuple, batch_shape: tuple) -> str:
+    """The likely fix for data of the wrong rank: a missing batch axis, or a reshape."""
+    if received == tuple(batch_shape[1:]):
+        return " That looks like a single sample: add the batch axis, e.g. x[None]."
+    if None not in batch_shape[1:] and math.prod(received[1:]) == math.prod(batch_shape[1:]):
+        reshape = f"`x.reshape(-1, {', '.join(str(d) for d in batch_shape[1:])})`"
+        if len(batch_shape) == 2 and len(received) >= 3:
+            return (f" The inputs look like images of shape {received[1:]}: start the model "
+                    f"with `keras.Input(shape={received[1:]})` and `Flatten()`, or reshape "
+                    f"them with {reshape}.")
+        return f" The sizes agree: reshape the data with {reshape}."
+    return ""
 
 
 def adjusted_shape(shape: tuple, batch_shape: tuple) -> tuple:
