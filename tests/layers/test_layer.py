@@ -264,3 +264,32 @@ def test_set_weights_on_an_unbuilt_layer_says_to_build_it_first():
                                          r"weights\. It has no weights yet because it is not "
                                          r"built"):
         layers.Dense(3).set_weights([np.zeros((2, 3)), np.zeros(3)])
+
+
+def test_add_weight_after_build_is_refused_as_keras_locks_the_state():
+    class WeightInCall(layers.Layer):
+        def call(self, x):
+            return x @ self.add_weight(shape=(x.shape[-1], 2), initializer="ones")
+
+    with pytest.raises(ValueError, match=r"^You cannot add new elements of state \(variables or "
+                                         r"sub-layers\) to a layer that is already built\. .*"
+                                         r"create the weight in `build"):
+        WeightInCall()(torch.ones(1, 3))
+
+
+def test_add_weight_inside_build_works_after_super_build_marked_it_built():
+    class SuperBuildFirst(layers.Layer):
+        def build(self, input_shape):
+            super().build(input_shape)  # TF-2 code often calls it first
+            self.w = self.add_weight(shape=(input_shape[-1], 2), initializer="ones")
+
+        def call(self, x):
+            return x @ self.w
+
+    assert tuple(SuperBuildFirst()(torch.ones(1, 3)).shape) == (1, 2)
+
+
+def test_models_of_a_graph_or_a_stack_stay_open_after_build():
+    model = lamina.Sequential([lamina.Input((3,)), layers.Dense(2)])
+    extra = model.add_weight(shape=(2,), initializer="zeros", name="extra")
+    assert extra.shape == (2,)

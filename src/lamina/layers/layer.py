@@ -127,6 +127,10 @@ class Layer(nn.Module):
         # plain-PyTorch users can still flip it with `module.train()`.
         self.training = False
 
+    # Whether add_weight refuses once the layer is built (Keras' locked state); models made
+    # of a graph or a stack stay open, as in Keras.
+    _state_locked_when_built = True
+
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         if "build" in cls.__dict__:
@@ -432,8 +436,16 @@ class Layer(nn.Module):
         Example:
             >>> layer = Layer()
             >>> layer.add_weight(shape=(784, 100), initializer="glorot_uniform").shape
-            torch.Size([784, 100])
+            (784, 100)
         """
+        if self.built and self._state_locked_when_built and not self.__dict__.get("_build_depth"):
+            # Keras locks a layer's state once it is built: a weight made in `call` would be a
+            # new, untrained one on every call.
+            raise ValueError("You cannot add new elements of state (variables or sub-layers) "
+                             "to a layer that is already built. All state must be created in "
+                             "the `__init__()` method or in the `build()` method. (Layer "
+                             f"'{self.name}' called add_weight after it was built, e.g. from "
+                             "`call`: create the weight in `build(self, input_shape)`.)")
         if shape is not None and any(d is None for d in shape):
             raise ValueError(f"Shapes used to initialize variables must be fully-defined (no "
                              f"`None` dimensions). Received: shape={tuple(shape)} for variable "
@@ -826,8 +838,13 @@ def _marks_built(build):
     the weights it (and the sublayers it builds) creates get Keras' paths."""
     @functools.wraps(build)
     def wrapper(self, *args, **kwargs):
-        with path_scope(self):
-            build(self, *args, **kwargs)
+        depth = self.__dict__.get("_build_depth", 0)
+        self.__dict__["_build_depth"] = depth + 1  # add_weight is open while any build runs
+        try:
+            with path_scope(self):
+                build(self, *args, **kwargs)
+        finally:
+            self.__dict__["_build_depth"] = depth
         if self._build_shapes is None and args:
             self._build_shapes = args[0]
         self.built = True

@@ -36,6 +36,8 @@ class Functional(Model):
         name: the model's name.
     """
 
+    _state_locked_when_built = False  # mutable after build, as Keras' is
+
     def __init__(self, inputs, outputs, name: str | None = None, trainable: bool = True, **kwargs):
         super().__init__(name=name, trainable=trainable, **kwargs)
         self._convert_input_args = False
