@@ -447,3 +447,15 @@ def test_intra_op_threads_restores_the_count_a_tuner_changed_inside_it():
         assert torch.get_num_threads() == 1
     finally:
         torch.set_num_threads(before)
+
+
+def test_the_engines_choice_prints_once_whatever_load_figure_it_carries(capsys):
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse")
+    run = model._compiled_run
+    run.say("cpu: test choice; 1 of 2 cores are busy (load 1.5)", verbose=1)
+    run.say("cpu: another choice", verbose=1)
+    run.say("cpu: test choice; 1 of 2 cores are busy (load 0.7)", verbose=1)
+    printed = capsys.readouterr().err.splitlines()
+    assert printed == ["lamina: cpu: test choice; 1 of 2 cores are busy (load 1.5)",
+                       "lamina: cpu: another choice"]

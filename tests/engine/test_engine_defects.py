@@ -397,3 +397,27 @@ def test_a_compute_loss_without_a_training_argument_is_called_without_it():
         torch.as_tensor(y), model(torch.as_tensor(x))).mean().item()
     assert model.evaluate(x, y, verbose=0) == pytest.approx(expected, rel=1e-5)
     assert np.isfinite(history.history["loss"][0])
+
+
+class _SeededNoise(keras.layers.Layer):
+    def __init__(self):
+        super().__init__()
+        self.seed_generator = keras.random.SeedGenerator(1337)
+
+    def call(self, x):
+        return x + keras.random.normal(keras.ops.shape(x), seed=self.seed_generator)
+
+
+def test_the_engines_sample_call_draws_nothing_from_a_layers_seed_stream():
+    noise = _SeededNoise()
+    inputs = keras.Input((3,))
+    model = keras.Model(inputs, keras.layers.Dense(1)(noise(inputs)))
+    x = np.zeros((8, 3), "float32")
+    model.predict(x, batch_size=4, verbose=0)
+    counters = [noise.seed_generator.counter]
+    model.compile(loss="mse", optimizer="sgd")
+    model.evaluate(x, x[:, :1], batch_size=4, verbose=0)
+    counters.append(noise.seed_generator.counter)
+    model.fit(x, x[:, :1], batch_size=4, verbose=0)
+    counters.append(noise.seed_generator.counter)
+    assert counters == [2, 4, 6]  # Keras 3.15 on torch: one draw per batch, none to build

@@ -27,6 +27,7 @@ Example:
 from __future__ import annotations
 
 import os
+import re
 import sys
 import time
 import warnings
@@ -184,7 +185,11 @@ class CompiledRun:
                 with call_context.user_step():
                     for batch in batches:
                         logs = custom(pack_x_y_sample_weight(batch.x, batch.y, batch.sample_weight))
-                return flat_sorted_logs(logs) if isinstance(logs, dict) else logs
+                if not isinstance(logs, dict):
+                    return logs
+                # Flat for the batch hooks; the epoch's logs keep the user's nesting, which
+                # decides Keras' order once the validation logs join them.
+                return NestedLogs(flat_sorted_logs(logs), logs)
 
             return custom_function
         step = self._runner(name, getattr(engine, name))
@@ -258,12 +263,27 @@ class CompiledRun:
         if text == self.choice:
             return
         self.choice = text
-        if verbose and text not in _SAID:
-            _SAID.add(text)
+        said = re.sub(r" \(load [0-9.]+\)", "", text)  # the same choice at another load figure
+        if verbose and said not in _SAID:
+            _SAID.add(said)
             print(f"lamina: {text}", file=sys.stderr)
 
 
 _SAID: set = set()
+
+
+class NestedLogs(dict):
+    """A user step's logs, flattened in Keras' order, with the nested dict they came from.
+
+    Example:
+        >>> logs = NestedLogs({"mae": 2, "loss": 1}, {"loss": 1, "compile_metrics": {"mae": 2}})
+        >>> list(logs), list(logs.nested)
+        (['mae', 'loss'], ['loss', 'compile_metrics'])
+    """
+
+    def __init__(self, flat: dict, nested: dict):
+        super().__init__(flat)
+        self.nested = nested
 
 
 class _Eager:

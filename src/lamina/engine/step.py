@@ -5,6 +5,7 @@ state that changes per step, so it can later be compiled or captured as it is.
 """
 from __future__ import annotations
 
+import contextlib
 import inspect
 import warnings
 from collections import OrderedDict
@@ -18,6 +19,7 @@ from lamina import tree
 from lamina.engine import distribution
 from lamina.engine.compile_utils import CompileMetrics, metric_results
 from lamina.engine.fused_dense import DenseChain
+from lamina.random.seed_generator import SeedGenerator
 
 __all__ = ["Engine", "LazyLogs"]
 
@@ -34,9 +36,10 @@ class Engine:
     def __init__(self, model, sample_x, sample_y=None):
         self.model = model
         # The sample call only learns shapes: it leaves the model's state as it found it
-        # (a stateful RNN's states: every buffer), as Keras' symbolic build does.
+        # (a stateful RNN's states: every buffer; the random streams, so a seeded layer's
+        # draws in training are Keras' first ones), as Keras' symbolic build does.
         state = {name: buffer.clone() for name, buffer in model.named_buffers()}
-        with torch.no_grad():
+        with torch.no_grad(), _random_streams_kept(model):
             # A model without `call` trains only through its own train_step (keras.io's GAN,
             # made of two models): there is no output to learn, and its inputs stand in.
             sample_pred = model(sample_x, training=False) if _implements_call(model) else sample_x
@@ -348,6 +351,22 @@ def _first_tensor(x):
         return x
     leaves = pytree.tree_leaves(x)
     return next((leaf for leaf in leaves if isinstance(leaf, torch.Tensor)), leaves[0])
+
+
+@contextlib.contextmanager
+def _random_streams_kept(model):
+    """Runs the block, then puts back torch's global generator and every SeedGenerator counter
+    of `model`'s layers (found among their attributes) as they were before it."""
+    generators = [value for layer in model.modules() for value in vars(layer).values()
+                  if isinstance(value, SeedGenerator)]
+    counters = [generator.counter for generator in generators]
+    global_state = torch.get_rng_state()
+    try:
+        yield
+    finally:
+        torch.set_rng_state(global_state)
+        for generator, counter in zip(generators, counters):
+            generator.counter = counter
 
 
 def _implements_call(model) -> bool:

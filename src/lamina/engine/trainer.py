@@ -59,14 +59,18 @@ def fit(model, x, y, *, batch_size, epochs, verbose, callbacks, validation_split
                          "pass only one of the two.")
     data = _input_data(x, y, sample_weight, device, batch_size, "fit", class_weight=class_weight,
                        resume=True, shuffle=shuffle)
-    batch_size = _batch_size_or_default(batch_size)
     requested_verbose, verbose = verbose, _resolve_verbose(verbose)
     if validation_data is not None:
-        val_data = _validation_data(validation_data, device, validation_batch_size or batch_size)
+        val_data = _validation_data(validation_data, device,
+                                    validation_batch_size or _batch_size_or_default(batch_size))
     elif validation_split:
         data, val_data = split_validation(data, validation_split)
     else:
         val_data = None
+    # As in Keras, validation batches follow fit's batch_size when one was given.
+    validation_batch_size = validation_batch_size or batch_size or _batch_size_or_default(
+        None, val_data, validation_steps)
+    batch_size = _batch_size_or_default(batch_size, data, steps_per_epoch)
     data = dist.shard(data)
     run = model._compiled_run
     sample = _first_batch(data)
@@ -75,6 +79,7 @@ def fit(model, x, y, *, batch_size, epochs, verbose, callbacks, validation_split
     _check_token_indices(model, data, val_data)
     engine = run.engine_for(sample, batch_size=batch_size)
     engine.validate_targets(sample.y)
+    _build_optimizer(run, model)  # a custom train_step may never use it; Keras builds it anyway
     if isinstance(val_data, ArrayData):
         _check_validation_targets(engine, val_data.y, sample.y, from_split=validation_data is None)
     if class_weight is not None and isinstance(data, ArrayData):
@@ -122,10 +127,11 @@ def fit(model, x, y, *, batch_size, epochs, verbose, callbacks, validation_split
             if step_logs is None:  # a generator had no batch left for this epoch
                 break
             dist.reduce_metrics(model._flat_metrics())
-            epoch_logs = _materialize(step_logs)
+            # As in Keras, a user step's nested logs stay nested until the callbacks sort them.
+            epoch_logs = _read_values(getattr(step_logs, "nested", step_logs))
             if val_data is not None and _should_validate(epoch, validation_freq):
-                val_logs = _run_test_loop(run, val_data, validation_batch_size or batch_size,
-                                          validation_steps, callback_list)
+                val_logs = _run_test_loop(run, val_data, validation_batch_size, validation_steps,
+                                          callback_list)
                 epoch_logs.update({f"val_{name}": value for name, value in val_logs.items()})
             callback_list.on_epoch_end(epoch, epoch_logs)
             model.stop_training = dist.broadcast_stop(model.stop_training)
@@ -143,7 +149,7 @@ def evaluate(model, x, y, *, batch_size, verbose, sample_weight, steps, callback
     _require_compiled(model, "evaluate")
     steps = _capped_steps(_steps_or_none(steps, "steps"))
     data = _input_data(x, y, sample_weight, _model_device(model), batch_size, "evaluate")
-    batch_size = _batch_size_or_default(batch_size)
+    batch_size = _batch_size_or_default(batch_size, data, steps)
     verbose = _resolve_verbose(verbose) if distribution.current().is_primary() else 0
     run = model._compiled_run
     sample = _first_batch(data)
@@ -165,7 +171,7 @@ def evaluate(model, x, y, *, batch_size, verbose, sample_weight, steps, callback
 def predict(model, x, *, batch_size, verbose, steps, callbacks):
     steps = _capped_steps(_steps_or_none(steps, "steps"))
     data = _input_data(x, None, None, _model_device(model), batch_size, "predict")
-    batch_size = _batch_size_or_default(batch_size)
+    batch_size = _batch_size_or_default(batch_size, data, steps)
     verbose = _resolve_verbose(verbose) if distribution.current().is_primary() else 0
     run = _run(model)
     sample = _first_batch(data)
@@ -319,6 +325,13 @@ def _unsplittable_error(x) -> ValueError:
                       f"PyDataset) instead, or split the data yourself before batching it.")
 
 
+def _read_values(logs) -> dict:
+    """Logs with each scalar tensor read as a Python float, nested dicts kept as they are."""
+    return {name: _read_values(value) if isinstance(value, dict) else
+            float(value.detach()) if isinstance(value, torch.Tensor) and value.ndim == 0
+            else value for name, value in dict(logs).items()}
+
+
 def _materialize(logs) -> dict:
     """Logs as Python floats, nested dicts flattened (one host read per value, at epoch end)."""
     flat = {}
@@ -353,6 +366,7 @@ def _input_data(x, y, sample_weight, device, batch_size, method: str, class_weig
 def _batch_data(x, y, sample_weight, model, method: str) -> ArrayData:
     data = ArrayData.from_user(x, y, sample_weight, device=_model_device(model))
     data.require_samples("x", method)
+    _check_inputs(model, data.x, "predict" if method == "predict_on_batch" else method)
     return data
 
 
@@ -385,8 +399,9 @@ def as_step_tensors(engine: Engine, *values):
 
 
 def _build_optimizer(run: CompiledRun, model) -> None:
-    """Keras builds a compiled model's optimizer at its first evaluate too (`_symbolic_build`):
-    summary() then counts its variables, and a file saved afterwards holds them."""
+    """Keras builds a compiled model's optimizer at its first fit or evaluate
+    (`_symbolic_build`): summary() then counts its variables, and a file saved afterwards
+    holds them."""
     optimizer = run.optimizer
     if optimizer is not None and not optimizer.built and model.trainable_weights:
         optimizer.build(model.trainable_weights)
@@ -472,8 +487,12 @@ def _count_error(value) -> type[Exception]:
     return ValueError if _is_integer(value) else TypeError
 
 
-def _batch_size_or_default(batch_size) -> int:
+def _batch_size_or_default(batch_size, data=None, steps: int | None = None) -> int:
+    """`batch_size` checked; without one, 32, or for arrays read in `steps` steps the size
+    that covers them all in that many (Keras: ceil(samples / steps))."""
     if batch_size is None:
+        if steps and isinstance(data, ArrayData):
+            return max(1, math.ceil(data.size / steps))
         return _DEFAULT_BATCH_SIZE
     if not _is_integer(batch_size) or batch_size <= 0:
         raise _count_error(batch_size)(f"Argument `batch_size` must be a positive integer. "
@@ -613,11 +632,14 @@ def _check_token_indices(model, *datas) -> None:
 def _layer_explanation(model, shape: tuple) -> str | None:
     """What the layer that cannot take inputs of `shape` says (Dense: "add `Flatten(...)`").
 
-    The model runs on a meta tensor: shapes only, nothing computed or allocated.
+    The model's layers run on a meta tensor: shapes only, nothing computed or allocated. They
+    run one by one, past the model's own rank check, so that the layer's advice is heard.
     """
     try:
         with torch.no_grad():
-            model(torch.empty(shape, device="meta"), training=False)
+            inputs = torch.empty(shape, device="meta")
+            for layer in model._stack:
+                inputs = layer(inputs, training=False)
     except ValueError as error:
         return str(error)
     except Exception:  # noqa: BLE001 (a layer that cannot run on meta tensors has nothing to add)
