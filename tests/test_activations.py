@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import torch
 
-from lamina import activations
+from lamina import activations, ops
 
 ATOL = 1e-12
 RTOL = 1e-10
@@ -253,3 +253,12 @@ def test_activations_on_keras_tensors_record_a_node_that_computes_the_activation
                                rtol=1e-6)
     assert activations.get(name)(inputs).shape == (None, 4)
     assert activations.serialize(function) == name
+
+
+@pytest.mark.parametrize("softmax", [activations.softmax, ops.softmax])
+def test_a_softmax_over_one_unit_warns_as_keras_does(softmax):
+    with pytest.warns(UserWarning, match=r"^You are using a softmax over axis -1 of a tensor of "
+                                         r"shape \(8, 1\)\. This axis has size 1\. .*Did you mean "
+                                         r"to use a sigmoid instead\?$"):
+        out = softmax(torch.zeros(8, 1))
+    assert torch.equal(out, torch.ones(8, 1))

@@ -18,6 +18,7 @@ import torch
 import torch.nn.functional as F
 
 from lamina import backend
+from lamina.ops.nn import warn_if_single_class
 from lamina.ops.symbolic import accept_keras_tensors
 from lamina.saving.object_registration import get_registered_name, visible_custom_objects
 from lamina.utils.errors import unknown_name_error
@@ -291,6 +292,7 @@ def softmax(x, axis: int | tuple[int, ...] = -1) -> torch.Tensor:
         tensor([0.5000, 0.5000])
     """
     x = _tensor(x)
+    warn_if_single_class(x, axis)
     if isinstance(axis, int):
         out = torch.softmax(x, axis)
     else:

@@ -12,11 +12,14 @@ Example:
 """
 from __future__ import annotations
 
+import warnings
+
 import torch
 import torch.nn.functional as F
 
 from lamina import backend
 from lamina.ops.core import tensor
+from lamina.utils.errors import user_stacklevel
 
 __all__ = [
     "relu", "relu6", "sigmoid", "softplus", "softsign", "silu", "swish", "log_sigmoid",
@@ -209,7 +212,17 @@ def softmax(x, axis=-1) -> torch.Tensor:
         >>> softmax(torch.tensor([[0.0, 0.0]]))
         tensor([[0.5000, 0.5000]])
     """
+    warn_if_single_class(x, axis)
     return _over_axis(torch.softmax, x, axis)
+
+
+def warn_if_single_class(x, axis) -> None:
+    """Keras' warning for a softmax over an axis of size 1 (it always outputs 1)."""
+    if isinstance(axis, int) and -x.ndim <= axis < x.ndim and x.shape[axis] == 1:
+        warnings.warn(f"You are using a softmax over axis {axis} of a tensor of shape "
+                      f"{tuple(x.shape)}. This axis has size 1. The softmax operation will always "
+                      f"return the value 1, which is likely not what you intended. Did you mean "
+                      f"to use a sigmoid instead?", stacklevel=user_stacklevel())
 
 
 def log_softmax(x, axis=-1) -> torch.Tensor:
