@@ -122,3 +122,16 @@ def test_read_only_arrays_convert_without_torch_warning():
         tensor = backend.from_numpy(frozen)
         lamina.layers.Normalization().adapt(frozen)
     np.testing.assert_array_equal(tensor.numpy(), frozen)
+
+
+def test_an_intermediate_output_stays_in_the_graph_of_the_later_ones():
+    # keras.io's Grad-CAM, torch style: gradients of the prediction w.r.t. a conv layer's output.
+    inputs = lamina.Input((4,))
+    hidden = lamina.layers.Dense(3, name="hidden")(inputs)
+    model = lamina.Model(inputs, lamina.layers.Dense(1)(hidden))
+    grad_model = lamina.Model(model.inputs, [model.get_layer("hidden").output, model.output])
+    features, predictions = grad_model(torch.ones(2, 4))
+    (gradient,) = torch.autograd.grad(predictions.sum(), features)
+    kernel = model.layers[-1].kernel.detach()
+    assert torch.allclose(gradient, kernel.T.expand(2, 3))
+    assert features.numpy().shape == (2, 3)  # still converts with grad, as Keras' tensors do

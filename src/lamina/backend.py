@@ -359,13 +359,15 @@ def _as_arrays(structure):
 
 
 def eager_outputs(outputs):
-    """`outputs` with every tensor that requires grad viewed as an `OutputTensor`."""
+    """`outputs` with every tensor that requires grad made an `OutputTensor`, in place.
+
+    In place, not a view: an intermediate output (Grad-CAM's `Model(inputs, [conv.output,
+    model.output])`) must stay the very tensor the later outputs were computed from, or
+    `torch.autograd.grad(preds, conv_outputs)` finds it unused in the graph.
+    """
     if isinstance(outputs, torch.Tensor):
         if outputs.requires_grad and type(outputs) is torch.Tensor:
-            mask = getattr(outputs, "_keras_mask", None)
-            outputs = outputs.as_subclass(OutputTensor)
-            if mask is not None:
-                outputs._keras_mask = mask
+            outputs.__class__ = OutputTensor
         return outputs
     if isinstance(outputs, (list, tuple)):
         return type(outputs)(eager_outputs(o) for o in outputs)
