@@ -221,3 +221,31 @@ def test_config_max_epochs_and_max_steps_per_epoch_cap_fit_evaluate_and_predict(
     finally:
         keras.config.set_max_epochs(None)
         keras.config.set_max_steps_per_epoch(None)
+
+
+@pytest.mark.parametrize("functional", [False, True])
+def test_a_list_of_samples_for_a_one_input_model_gets_the_stack_fix(functional):
+    if functional:
+        inputs = keras.Input((4,))
+        model = keras.Model(inputs, layers.Dense(3)(inputs))
+    else:
+        model = keras.Sequential([keras.Input((4,)), layers.Dense(3)])
+    x = np.random.rand(2, 4).astype("float32")
+    with pytest.raises(ValueError, match=r"takes one input, but x is a list of 2 arrays \(shapes "
+                                         r"\[\(4,\), \(4,\)\]\)\. If they are samples, stack them "
+                                         r"into one array first: np\.stack\(x\) has shape \(2, 4\)"):
+        model.predict([x[0], x[1]], verbose=0)
+    assert model.predict([x], verbose=0).shape == (2, 3)  # a one-item list is the input itself
+
+
+def test_a_generator_of_inputs_alone_is_told_to_yield_input_target_tuples():
+    model = keras.Sequential([keras.Input((4,)), layers.Dense(3, activation="softmax")])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+
+    def inputs_only():
+        while True:
+            yield np.zeros((8, 4), "float32")
+
+    with pytest.raises(ValueError, match=r"must yield tuples \(inputs, targets\) or \(inputs, "
+                                         r"targets, sample_weights\).*a batch of shape \(8, 4\)"):
+        model.fit(inputs_only(), steps_per_epoch=1, verbose=0)

@@ -293,3 +293,16 @@ def test_models_of_a_graph_or_a_stack_stay_open_after_build():
     model = lamina.Sequential([lamina.Input((3,)), layers.Dense(2)])
     extra = model.add_weight(shape=(2,), initializer="zeros", name="extra")
     assert extra.shape == (2,)
+
+
+@pytest.mark.parametrize("owner, name, hint", [
+    ("model", "fit_generator", r"Keras 3 removed it: `fit\(\)` takes generators"),
+    ("model", "predict_classes", r"np\.argmax\(model\.predict\(x\), axis=-1\)"),
+    ("layer", "output_shape", r"read `layer\.output\.shape`"),
+])
+def test_keras_2_names_tell_what_keras_3_has_instead(owner, name, hint):
+    model = lamina.Sequential([lamina.Input((4,)), layers.Dense(3)])
+    target = model if owner == "model" else model.layers[0]
+    with pytest.raises(AttributeError, match=rf"^'\w+' object has no attribute '{name}'\. .*{hint}"):
+        getattr(target, name)
+    assert not hasattr(model.layers[0], "output_shape") and model.output_shape == (None, 3)

@@ -138,3 +138,12 @@ def test_sparse_top_k_from_sorted_ids():
 ])
 def test_default_names(cls, name):
     assert cls().name == name
+
+
+def test_one_hot_labels_in_a_sparse_accuracy_get_the_fix_not_torchs_broadcast_text():
+    metric = metrics.SparseCategoricalAccuracy()
+    y_true = np.eye(3)[[0, 1, 2, 1]]
+    with pytest.raises(ValueError, match=r"cannot compare `y_true` of shape \(4, 3\) with `y_pred` "
+                                         r"of shape \(4, 3\): the labels look one-hot encoded .*"
+                                         r"Use 'categorical_accuracy'"):
+        metric.update_state(y_true, np.full((4, 3), 1 / 3))

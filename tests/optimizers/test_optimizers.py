@@ -676,3 +676,15 @@ def test_adam_fused_cpu_path_follows_the_multi_tensor_path_to_float32_rounding(a
             optimizer.apply([torch.tensor(g)], [w])
         results.append(w.detach().numpy().copy())
     np.testing.assert_allclose(results[0], results[1], rtol=0, atol=5e-7)
+
+
+def test_unfreezing_without_recompiling_names_the_variable_and_the_fix():
+    base = lamina.Sequential([lamina.Input((4,)), lamina.layers.Dense(4, name="base_dense")])
+    base.trainable = False
+    model = lamina.Sequential([base, lamina.layers.Dense(1)])
+    model.compile(optimizer="adam", loss="mse")
+    model.fit(np.ones((8, 4)), np.ones(8), verbose=0)
+    base.trainable = True
+    with pytest.raises(ValueError, match=r"^Unknown variable 'sequential/base_dense/kernel' of "
+                                         r"shape \(4, 4\)\. .*call `model\.compile\(\.\.\.\)` again"):
+        model.fit(np.ones((8, 4)), np.ones(8), verbose=0)

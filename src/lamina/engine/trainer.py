@@ -74,7 +74,7 @@ def fit(model, x, y, *, batch_size, epochs, verbose, callbacks, validation_split
     data = dist.shard(data)
     run = model._compiled_run
     sample = _first_batch(data)
-    _require_targets_for_loss(model, sample, "fit")
+    _require_targets_for_loss(model, sample, "fit", data)
     _check_inputs(model, sample.x, "fit")
     _check_token_indices(model, data, val_data)
     engine = run.engine_for(sample, batch_size=batch_size)
@@ -153,7 +153,7 @@ def evaluate(model, x, y, *, batch_size, verbose, sample_weight, steps, callback
     verbose = _resolve_verbose(verbose) if distribution.current().is_primary() else 0
     run = model._compiled_run
     sample = _first_batch(data)
-    _require_targets_for_loss(model, sample, "evaluate")
+    _require_targets_for_loss(model, sample, "evaluate", data)
     _check_inputs(model, sample.x, "evaluate")
     _check_token_indices(model, data)
     engine = run.engine_for(sample, batch_size=batch_size)
@@ -420,10 +420,22 @@ def _run(model) -> CompiledRun:
     return run
 
 
-def _require_targets_for_loss(model, data: ArrayData, method: str) -> None:
-    if data.y is None and model.compiled_loss is not None and model.compiled_loss.spec is not None:
+def _require_targets_for_loss(model, sample: ArrayData, method: str, source) -> None:
+    """A compiled loss needs targets: in `y`, or in each batch a generator or dataset yields."""
+    if sample.y is None and model.compiled_loss is not None and model.compiled_loss.spec is not None:
+        if not isinstance(source, ArrayData):
+            raise ValueError(f"{method}() got batches without targets for loss {model.loss!r}: a "
+                             f"generator, PyDataset or dataset must yield tuples (inputs, "
+                             f"targets) or (inputs, targets, sample_weights), e.g. `yield x_batch, "
+                             f"y_batch`; it yielded inputs alone (a batch of shape "
+                             f"{_shapes_text(sample.x)}).")
         raise ValueError(f"{method}() needs targets for loss {model.loss!r}: pass `y` (the labels) "
                          f"along with `x`.")
+
+
+def _shapes_text(x) -> str:
+    shapes = [tuple(t.shape) for t in tree.flatten(x) if hasattr(t, "shape")]
+    return str(shapes[0]) if len(shapes) == 1 else str(shapes)
 
 
 def _require_compiled(model, method: str) -> None:
@@ -577,6 +589,7 @@ def _runs_at_shape(model, expected, received) -> bool:
 
 def _check_inputs(model, x, method: str) -> None:
     """Compares the data's shape to a model's declared input shape, before any step runs."""
+    _check_single_input_structure(model, x)
     expected = getattr(model, "_declared_input_shape", lambda: None)()
     if expected is not None and isinstance(x, dict) and len(x):
         keys = list(x)
@@ -620,6 +633,22 @@ def _check_inputs(model, x, method: str) -> None:
     elif len(received) == len(expected) + 1 or len(received) + 1 == len(expected):
         message += " Reshape the data to match, or change the model's input_shape."
     raise ValueError(message)
+
+
+def _check_single_input_structure(model, x) -> None:
+    """A list of several arrays for a one-input model: samples to stack, or a wrong model."""
+    if not isinstance(x, (list, tuple)) or len(x) < 2 or len(getattr(model, "inputs", None) or []) != 1:
+        return
+    shapes = [tuple(item.shape) for item in x if hasattr(item, "shape")]
+    if len(shapes) != len(x):  # a list of strings or numbers is one input's data
+        return
+    message = (f"Model '{model.name}' takes one input, but x is a list of {len(x)} arrays "
+               f"(shapes {shapes}).")
+    if len(set(shapes)) == 1:
+        message += (f" If they are samples, stack them into one array first: np.stack(x) has "
+                    f"shape {(len(x),) + shapes[0]}.")
+    raise ValueError(message + " If they are separate inputs, the model needs one keras.Input "
+                               "per array.")
 
 
 def _check_token_indices(model, *datas) -> None:

@@ -407,6 +407,9 @@ class Layer(nn.Module):
             # whose __init__ never reached Layer.__init__ lacks torch's state.
             if "_modules" not in self.__dict__ and not name.startswith("__"):
                 raise _missing_super_init(self, " (`super().__init__(**kwargs)`.)") from None
+            if name in _REMOVED_IN_KERAS_3:
+                raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'. "
+                                     f"{_REMOVED_IN_KERAS_3[name]}") from None
             raise
 
     def _first_node(self, what: str):
@@ -831,6 +834,25 @@ def misnamed_call_hint(cls: type) -> str:
            and klass is not object for name, value in vars(klass).items() if callable(value)]
     close = difflib.get_close_matches("call", own, n=1, cutoff=0.6)
     return f" It defines `{close[0]}()`: rename it `call`." if close else ""
+
+
+_GENERATOR_FIT = ("Keras 3 removed it: `{}()` takes generators, PyDatasets and datasets "
+                  "directly, e.g. model.{}(generator, steps_per_epoch=...).")
+# Keras 2 names that tutorials still use, with what Keras 3 has instead.
+_REMOVED_IN_KERAS_3 = {
+    "fit_generator": _GENERATOR_FIT.format("fit", "fit"),
+    "evaluate_generator": _GENERATOR_FIT.format("evaluate", "evaluate").replace("steps_per_epoch",
+                                                                              "steps"),
+    "predict_generator": _GENERATOR_FIT.format("predict", "predict").replace("steps_per_epoch",
+                                                                            "steps"),
+    "predict_classes": ("Keras 3 removed it: use np.argmax(model.predict(x), axis=-1), or "
+                        "(model.predict(x) > 0.5).astype('int32') for one sigmoid output."),
+    "predict_proba": "Keras 3 removed it: model.predict(x) gives the probabilities.",
+    "output_shape": ("Keras 3 layers have no `output_shape`: read `layer.output.shape`, or "
+                     "call `layer.compute_output_shape(input_shape)`."),
+    "input_shape": ("Keras 3 layers have no `input_shape`: read `layer.input.shape` (the "
+                    "shape of the tensor the layer was called on)."),
+}
 
 
 def _marks_built(build):

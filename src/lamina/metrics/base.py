@@ -379,6 +379,19 @@ class Mean(Metric):
         return divide_no_nan(self.total, self.count)
 
 
+def _mismatch_reason(fn, y_true, y_pred, error: RuntimeError) -> str:
+    """Why a metric function failed on these shapes: one-hot labels given to a sparse metric
+    (the learner's usual slip), else torch's own first line."""
+    one_hot = (y_true.ndim == y_pred.ndim and y_true.ndim > 1
+               and y_true.shape[-1] == y_pred.shape[-1] > 1)
+    if one_hot and "sparse" in getattr(fn, "__name__", ""):
+        return ("the labels look one-hot encoded (one column per class), but a sparse metric "
+                "expects integer class indices. Use 'categorical_accuracy' (or the "
+                "categorical version of the metric), or pass integer labels: "
+                "np.argmax(y, axis=-1).")
+    return str(error).splitlines()[0]
+
+
 class MeanMetricWrapper(Mean):
     """The running mean of a per-sample function `fn(y_true, y_pred, **kwargs)`.
 
@@ -418,7 +431,7 @@ class MeanMetricWrapper(Mean):
         except RuntimeError as error:  # torch's shape mismatch from inside `fn`
             raise ValueError(f"Metric '{self.name}' cannot compare `y_true` of shape "
                              f"{tuple(y_true.shape)} with `y_pred` of shape {tuple(y_pred.shape)}: "
-                             f"{str(error).splitlines()[0]}") from None
+                             f"{_mismatch_reason(self._fn, y_true, y_pred, error)}") from None
         if prediction_mask is not None:
             # Keras weights by the predictions' mask (padded timesteps count for nothing).
             sample_weight = _weights_times_mask(

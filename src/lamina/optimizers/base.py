@@ -317,10 +317,13 @@ class Optimizer:
     def _index_of(self, variable) -> int:
         index = self._index_by_id.get(id(variable))
         if index is None:
+            path = getattr(variable, "path", None)
             raise ValueError(
-                f"Unknown variable of shape {tuple(variable.shape)}. This optimizer can only be "
-                "called for the variables it was originally built with. When working with a "
-                "new set of variables, you should recreate a new optimizer instance.")
+                f"Unknown variable{f' {path!r}' if path else ''} of shape "
+                f"{tuple(variable.shape)}. This optimizer can only be called for the variables it "
+                "was originally built with. When working with a new set of variables, you should "
+                "recreate a new optimizer instance. (After setting `trainable` on layers of a "
+                "compiled model, as when fine-tuning, call `model.compile(...)` again.)")
         return index
 
     def _clip_decay_update(self, grads, variables, slots) -> None:
