@@ -203,3 +203,14 @@ def test_fit_builds_the_compiled_optimizer_even_when_the_step_never_uses_it():
     # Keras: the default RMSprop is built (iterations, learning rate, 2 velocities), so
     # summary() shows "Optimizer params: 10".
     assert model.optimizer.built and len(model.optimizer.variables) == 4
+
+
+def test_compute_loss_with_positional_arguments_is_told_to_use_keywords():
+    model = keras.Sequential([keras.Input((2,)), layers.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse")
+    x, y = torch.ones(4, 2), torch.zeros(4, 1)
+    with pytest.raises(ValueError, match=r"^compute_loss\(\) needs `y_pred`, the model's "
+                                         r"predictions\. .*the positional arguments went to x and "
+                                         r"y\. Call it with keywords: self\.compute_loss\(y=y, "
+                                         r"y_pred=y_pred\)\.$"):
+        model.compute_loss(y, model(x))

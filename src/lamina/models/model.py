@@ -307,6 +307,12 @@ class Model(Layer):
             >>> model.compute_loss(y=torch.tensor(y), y_pred=model(x)).shape
             torch.Size([])
         """
+        if y_pred is None and self.compiled_loss is not None:
+            went = "arguments went to x and y" if y is not None else "argument went to x"
+            hint = (f" Its arguments are (x, y, y_pred, sample_weight): the positional {went}. "
+                    f"Call it with keywords: self.compute_loss(y=y, y_pred=y_pred)."
+                    if x is not None else "")
+            raise ValueError(f"compute_loss() needs `y_pred`, the model's predictions.{hint}")
         engine = trainer.engine_for_step_hooks(self, x, y, "compute_loss")
         y, y_pred, sample_weight = trainer.as_step_tensors(engine, y, y_pred, sample_weight)
         total, _ = engine.loss(engine.targets(y), engine.outputs(y_pred),
