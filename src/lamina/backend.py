@@ -366,7 +366,10 @@ def eager_outputs(outputs):
     `torch.autograd.grad(preds, conv_outputs)` finds it unused in the graph.
     """
     if isinstance(outputs, torch.Tensor):
-        if outputs.requires_grad and type(outputs) is torch.Tensor:
+        # Under torch.compile the class cannot change (dynamo refuses the assignment); the
+        # compiled step's outputs never reach the user.
+        if (outputs.requires_grad and type(outputs) is torch.Tensor
+                and not torch.compiler.is_compiling()):
             outputs.__class__ = OutputTensor
         return outputs
     if isinstance(outputs, (list, tuple)):

@@ -306,3 +306,16 @@ def test_keras_2_names_tell_what_keras_3_has_instead(owner, name, hint):
     with pytest.raises(AttributeError, match=rf"^'\w+' object has no attribute '{name}'\. .*{hint}"):
         getattr(target, name)
     assert not hasattr(model.layers[0], "output_shape") and model.output_shape == (None, 3)
+
+
+def test_supports_masking_set_in_the_class_body_keeps_the_mask():
+    class Scale(layers.Layer):
+        supports_masking = True
+
+        def call(self, x):
+            return x * 2.0
+
+    embedded = layers.Embedding(5, 2, mask_zero=True)(np.array([[1, 2, 0]]))
+    out = Scale()(embedded)
+    assert Scale().supports_masking
+    assert out._keras_mask.tolist() == [[True, True, False]]

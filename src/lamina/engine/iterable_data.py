@@ -12,11 +12,13 @@ import warnings
 
 import numpy as np
 import torch
+from torch.utils import _pytree as pytree
 from torch.utils.data import DataLoader
 
 from lamina import backend
 from lamina.engine.data import ArrayData, check_array_like, class_weights_to_samples
 from lamina.engine.sources import is_py_dataset, py_dataset_module, source_kind
+from lamina.utils.errors import user_stacklevel
 
 __all__ = ["IterableData"]
 
@@ -66,6 +68,7 @@ class IterableData:
         self._replay = []
         self._exhausted = False
         self._warned = False
+        self._warned_shuffle = self._warned_endless = False  # an infinite PyDataset's warnings
 
     @classmethod
     def from_user(cls, x, y=None, sample_weight=None, *, device, batch_size=None, class_weight=None,
@@ -123,6 +126,7 @@ class IterableData:
                 raise ValueError(f"The {self.kind} passed to the model yielded no batch. It must yield "
                                  f"at least one batch: x, (x, y) or (x, y, sample_weight).")
             self._first = self._standardize(raw)
+            _require_batches(self._first, self.source, self.kind)
             if self._iterator is not None:  # the pass it came from hands it out first
                 self._peeked.append(self._first)
         return ArrayData(*self._first)
@@ -136,6 +140,8 @@ class IterableData:
             self._iterator, self._position, self._peeked = None, 0, []
         if self._exhausted and not self._peeked:
             self._peeked = list(self._replay)
+        if self.num_batches is None and is_py_dataset(self.source):
+            self._check_infinite_run(shuffle, steps)
         limit = self.num_batches if steps is None else steps
         _call_hook(self.source, "on_epoch_begin")
         try:
@@ -152,6 +158,26 @@ class IterableData:
             if self.num_batches is not None and self._position >= self.num_batches:
                 self._iterator = None  # that pass is over: the next epoch starts a new one
             _call_hook(self.source, "on_epoch_end")
+
+    def _check_infinite_run(self, shuffle: bool, steps: int | None) -> None:
+        """Keras' shuffle warning for an infinite PyDataset; without `steps`, an evaluation
+        (which nothing here can stop) raises and training warns that only a callback ends it."""
+        if shuffle and not self._warned_shuffle:
+            self._warned_shuffle = True
+            warnings.warn("`shuffle=True` was passed, but will be ignored since the data `x` was "
+                          "provided as an infinite PyDataset. The PyDataset is expected to already "
+                          "be shuffled.", stacklevel=user_stacklevel())
+        if steps is not None:
+            return
+        if not self.resume:
+            raise ValueError(_INFINITE_NEEDS_STEPS + " Pass how many batches to read: `steps=` to "
+                             "evaluate() or predict(), or `validation_steps=` to fit() for "
+                             "validation data.")
+        if not self._warned_endless:
+            self._warned_endless = True
+            warnings.warn(_INFINITE_NEEDS_STEPS + " Pass `steps_per_epoch=` to fit(); without it the "
+                          "first epoch runs until a callback sets `model.stop_training = True`.",
+                          stacklevel=user_stacklevel())
 
     def warn_ran_out(self, produced: int | None = None, steps: int | None = None,
                      stacklevel: int = 4) -> None:
@@ -199,11 +225,12 @@ class IterableData:
             return self.source
         if isinstance(self.source, DataLoader):
             return iter(self.source)
-        if self.num_batches is None:
-            order = itertools.count()
-        else:
-            order = torch.randperm(self.num_batches).tolist() if shuffle else range(self.num_batches)
         first_raw, self._first_raw = self._first_raw, None
+        if self.num_batches is None:  # an infinite PyDataset: read in order, as Keras does
+            start = 0 if first_raw is None else 1  # batch 0, read to build the model, comes first
+            batches = py_dataset_module().iterate_batches(self.source, itertools.count(start))
+            return batches if first_raw is None else itertools.chain([first_raw], batches)
+        order = torch.randperm(self.num_batches).tolist() if shuffle else range(self.num_batches)
         if first_raw is not None and len(order) and order[0] == 0:
             # Batch 0 was read to build the model: Keras reads each batch once in the first pass.
             return itertools.chain([first_raw],
@@ -234,6 +261,8 @@ class IterableData:
 
 
 _END = object()
+_INFINITE_NEEDS_STEPS = ("The PyDataset passed to the model is infinite (its `num_batches` is None), "
+                         "so a pass over it never ends.")
 
 
 def _num_batches(source) -> int | None:
@@ -242,6 +271,54 @@ def _num_batches(source) -> int | None:
     if isinstance(source, DataLoader) and hasattr(source.dataset, "__len__"):
         return len(source)
     return None
+
+
+def _require_batches(batch: tuple, source, kind: str) -> None:
+    """Raises when `batch` is one sample: a part without a batch axis (a scalar label), or a
+    lamina Dataset made without `batch_size` whose parts differ in their first dimension.
+
+    Example:
+        >>> _require_batches((torch.zeros(4, 3), torch.zeros(4), None), None, "generator")
+    """
+    parts = {name: part for name, part in zip(("x", "y", "sample_weight"), batch) if part is not None}
+    leaves = [leaf for part in parts.values() for leaf in pytree.tree_leaves(part)
+              if hasattr(leaf, "shape")]
+    if not leaves:
+        return
+    scalar = any(len(leaf.shape) == 0 for leaf in leaves)
+    unbatched_dataset = _is_lamina_dataset(source) and source._batch_size is None
+    if not scalar and not (unbatched_dataset and len({leaf.shape[0] for leaf in leaves}) > 1):
+        return
+    shapes = ", ".join(f"{name} {pytree.tree_map(_shape, part)}" for name, part in parts.items())
+    what = "dataset" if _is_lamina_dataset(source) else kind
+    raise ValueError(f"The {what} passed to the model yields single samples, not batches: its first "
+                     f"element has the shapes {shapes}, but fit(), evaluate() and predict() take "
+                     f"batches, whose parts all have the batch size as their first dimension. "
+                     f"{_batching_fix(source, kind)}")
+
+
+def _shape(leaf) -> tuple:
+    return tuple(getattr(leaf, "shape", ()))
+
+
+def _batching_fix(source, kind: str) -> str:
+    if _is_lamina_dataset(source):
+        return ("Batch it: `dataset = dataset.batch(32)`, or pass `batch_size=32` to the function "
+                "that made it (timeseries_dataset_from_array, text_dataset_from_directory, "
+                "image_dataset_from_directory: `batch_size=None` yields single samples).")
+    if kind == "PyDataset":
+        return ("Make `__getitem__(index)` return a whole batch, e.g. "
+                "`x[index * 32:(index + 1) * 32], y[index * 32:(index + 1) * 32]`.")
+    if isinstance(source, DataLoader):
+        return ("Give the DataLoader a batch size: `DataLoader(dataset, batch_size=32)` "
+                "(`batch_size=None` yields single samples).")
+    return "Yield batches, e.g. `x[i:i + 32], y[i:i + 32]`, or stack 32 samples with np.stack."
+
+
+def _is_lamina_dataset(source) -> bool:
+    from lamina.utils.dataset import Dataset  # late: lamina.utils imports the engine
+
+    return isinstance(source, Dataset)
 
 
 def _call_hook(source, name: str) -> None:
@@ -262,7 +339,8 @@ def _batch_to_device(value, device: torch.device, argument: str, kind: str):
         return {key: _batch_to_device(item, device, f"{argument}['{key}']", kind) for key, item in value.items()}
     if isinstance(value, (list, tuple)) and value and not _is_number_list(value):
         return [_batch_to_device(item, device, f"{argument}[{i}]", kind) for i, item in enumerate(value)]
-    if isinstance(value, (np.ndarray, list, tuple)) and backend.is_string_data(value):
+    if isinstance(value, (str, bytes)) or (isinstance(value, (np.ndarray, list, tuple))
+                                           and backend.is_string_data(value)):
         return np.asarray(value)  # text stays on the host for the model's string layers
     if isinstance(value, np.ndarray) and not value.flags.writeable:
         value = value.copy()  # a memmap slice, say: torch shares only writable memory; one batch

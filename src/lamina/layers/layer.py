@@ -121,7 +121,8 @@ class Layer(nn.Module):
         self._computes_own_mask = type(self).compute_mask is not Layer.compute_mask
         # Keras' flag: False where a call's inputs reach `call` unconverted (nested models).
         self._convert_input_args = True
-        self.supports_masking = False
+        # A subclass' class attribute (`supports_masking = True` in its body) holds, as in Keras.
+        self.supports_masking = bool(getattr(type(self), "supports_masking", False))
         self.input_spec = None
         # Keras semantics: a layer runs in inference mode unless training is asked for;
         # plain-PyTorch users can still flip it with `module.train()`.

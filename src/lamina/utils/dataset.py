@@ -207,6 +207,105 @@ class Dataset(DataLoader):
                              f"Received: buffer_size={buffer_size!r}")
         return _Passthrough(self)
 
+    def concatenate(self, dataset: Dataset, name=None) -> Dataset:
+        """The elements of this dataset, then those of `dataset` (tf.data's `concatenate`).
+
+        As in tf.data, both must yield elements of one structure and dtypes (checked when the
+        first element of `dataset` arrives: a lamina Dataset knows its elements only then).
+
+        Example:
+            >>> first = Dataset.from_tensor_slices(np.arange(3))
+            >>> both = first.concatenate(Dataset.from_tensor_slices(np.arange(7, 9)))
+            >>> [int(x) for x in both], both.cardinality()
+            ([0, 1, 2, 7, 8], 5)
+        """
+        if not isinstance(dataset, Dataset):
+            raise TypeError(f"Argument `dataset` must be a Dataset to append after this one's elements, "
+                            f"e.g. first.concatenate(second). Received: dataset={dataset!r}")
+        return _Concatenate(self, dataset)
+
+    def enumerate(self, start: int = 0, name=None) -> Dataset:
+        """Pairs each element with its index: `(index, element)`, the index an int64 scalar
+        counting from `start` (tf.data's `enumerate`).
+
+        Example:
+            >>> [(int(i), int(x)) for i, x in Dataset.from_tensor_slices(np.arange(7, 9)).enumerate(5)]
+            [(5, 7), (6, 8)]
+        """
+        if isinstance(start, bool) or not isinstance(start, (int, np.integer)):
+            raise TypeError(f"Argument `start` must be an integer, the index of the first element. "
+                            f"Received: start={start!r}")
+        return _Enumerate(self, int(start))
+
+    def apply(self, transformation_func: Callable) -> Dataset:
+        """`transformation_func(self)`, which must return a Dataset (tf.data's `apply`), so that
+        a reusable chain of transformations reads in line.
+
+        Example:
+            >>> Dataset.from_tensor_slices(np.arange(5)).apply(lambda ds: ds.batch(2)).cardinality()
+            3
+        """
+        result = transformation_func(self)
+        if not isinstance(result, Dataset):
+            raise TypeError(f"Argument `transformation_func` must return a Dataset, e.g. "
+                            f"lambda ds: ds.batch(32), but it returned an object of type "
+                            f"{type(result).__name__}: "
+                            f"{result!r}")
+        return result
+
+    @staticmethod
+    def zip(*args, datasets=None, name=None) -> Dataset:
+        """Zips datasets (a tuple or dict of them, nested or not) into one whose elements have
+        that structure, stopping with the shortest (tf.data's `Dataset.zip`).
+
+        `Dataset.zip(a, b)` and `Dataset.zip((a, b))` both yield `(element_a, element_b)`.
+
+        Example:
+            >>> a, b = Dataset.from_tensor_slices(np.arange(3)), Dataset.from_tensor_slices(np.arange(7, 9))
+            >>> [(int(x), int(y)) for x, y in Dataset.zip(a, b)]
+            [(0, 7), (1, 8)]
+        """
+        if args and datasets is not None:
+            raise TypeError("Dataset.zip takes the datasets either as arguments or as `datasets=`, "
+                            "not both: Dataset.zip(a, b) or Dataset.zip(datasets=(a, b)).")
+        if datasets is None:
+            if not args:
+                raise TypeError("Dataset.zip needs at least one dataset: Dataset.zip(a, b).")
+            datasets = args[0] if len(args) == 1 else args
+        return _Zip(datasets)
+
+    def __getattr__(self, name: str):
+        # Only reached for names nothing defines: a tf.data method lamina lacks gets a message
+        # that says so, anything else the usual error (with Python's "Did you mean" hint).
+        if name in _TF_DATA_ONLY:
+            hint = _TF_DATA_HINTS.get(name, "")
+            raise AttributeError(f"'Dataset' object has no attribute '{name}': lamina's "
+                                 f"Dataset has part of tf.data.Dataset's API, and not `{name}`. "
+                                 f"{hint + ' ' if hint else ''}It has: {', '.join(_dataset_methods())}.",
+                                 name=name, obj=self)
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'", name=name,
+                             obj=self)
+
+
+# tf.data.Dataset's public names (TensorFlow 2.21) that lamina's Dataset does not implement.
+_TF_DATA_ONLY = frozenset((
+    "bucket_by_sequence_length", "choose_from_datasets", "counter", "element_spec", "fingerprint",
+    "flat_map", "from_generator", "from_tensors", "group_by_window", "ignore_errors", "interleave",
+    "list_files", "load", "options", "padded_batch", "ragged_batch", "random", "range", "rebatch",
+    "rejection_resample", "sample_from_datasets", "save", "scan", "shard", "snapshot",
+    "sparse_batch", "take_while", "unique", "window", "with_options"))
+_TF_DATA_HINTS = {
+    "element_spec": "To see the elements' shapes and dtypes, look at one: `next(iter(dataset))`.",
+    "padded_batch": ("Pad the sequences to one length first (keras.utils.pad_sequences on the "
+                     "arrays, or in `.map()`), then `.batch(batch_size)`."),
+    "range": "`Dataset.from_tensor_slices(np.arange(start, stop, step))` yields the same numbers.",
+    "rebatch": "`.unbatch().batch(batch_size)` yields the same batches.",
+}
+
+
+def _dataset_methods() -> list[str]:
+    return sorted(name for name in vars(Dataset) if not name.startswith("_"))
+
 
 def _numpy_friendly(leaf):
     """A plain tensor viewed as a `DataTensor` (NumPy functions take it as an array)."""
@@ -382,6 +481,78 @@ class _Cache(_Stage):
             recorded.append(element)
             yield element
         self._elements = recorded  # only a complete pass is kept, as tf.data does
+
+
+class _Concatenate(Dataset):
+    def __init__(self, first: Dataset, second: Dataset):
+        sizes = (first._cardinality, second._cardinality)
+        size = INFINITE if INFINITE in sizes else UNKNOWN if UNKNOWN in sizes else sum(sizes)
+        batch_sizes = (first._batch_size, second._batch_size)
+        super().__init__(size, None if None in batch_sizes else first._batch_size)
+        self.first, self.second = first, second
+
+    def _iterate(self):
+        reference = _NONE
+        for element in self.first:
+            if reference is _NONE:
+                reference = _element_spec(element)
+            yield element
+        for index, element in enumerate(self.second):
+            if index == 0 and reference is not _NONE and _element_spec(element) != reference:
+                raise TypeError(f"Incompatible dataset elements: concatenate() needs both datasets to "
+                                f"yield one structure and dtypes, but the first yields "
+                                f"{_describe(reference)} and the second "
+                                f"{_describe(_element_spec(element))}. "
+                                f"Map one of them to the other's structure (e.g. with `.map()`) first.")
+            yield element
+
+
+class _Enumerate(_Stage):
+    def __init__(self, parent, start: int):
+        super().__init__(parent, batch_size=None)
+        self.start = start
+
+    def _iterate(self):
+        for index, element in zip(itertools.count(self.start), self.parent):
+            yield torch.tensor(index, dtype=torch.int64), element
+
+
+class _Zip(Dataset):
+    def __init__(self, datasets):
+        self.datasets, self.spec = pytree.tree_flatten(
+            datasets, is_leaf=lambda value: isinstance(value, (Dataset, list)))
+        for value in self.datasets:
+            if not isinstance(value, Dataset):
+                kind = ("a list, which tf.data does not accept here either: use a tuple"
+                        if isinstance(value, list) else f"an object of type {type(value).__name__}")
+                raise TypeError(f"Argument `datasets` of Dataset.zip must be datasets, or a tuple or "
+                                f"dict of them; it holds {kind}. Received: {datasets!r}")
+        sizes = [dataset._cardinality for dataset in self.datasets]
+        finite = [size for size in sizes if size >= 0]
+        size = UNKNOWN if UNKNOWN in sizes else min(finite) if finite else INFINITE
+        batch_sizes = {dataset._batch_size for dataset in self.datasets}
+        super().__init__(size, batch_sizes.pop() if len(batch_sizes) == 1 else None)
+
+    def _iterate(self):
+        for elements in zip(*self.datasets):
+            yield pytree.tree_unflatten(list(elements), self.spec)
+
+
+def _element_spec(element) -> tuple:
+    """An element's structure and leaf dtypes, what tf.data requires datasets to share."""
+    leaves, spec = pytree.tree_flatten(element)
+    return spec, tuple(_leaf_dtype(leaf) for leaf in leaves)
+
+
+def _leaf_dtype(leaf) -> str:
+    if isinstance(leaf, (str, bytes)) or (isinstance(leaf, np.ndarray) and leaf.dtype.kind in "USO"):
+        return "string"
+    return str(getattr(leaf, "dtype", type(leaf).__name__))
+
+
+def _describe(element_spec: tuple) -> str:
+    spec, dtypes = element_spec
+    return str(pytree.tree_unflatten(list(dtypes), spec)).replace("'", "")
 
 
 class _Slices(Dataset):

@@ -142,7 +142,7 @@ def img_to_array(img, data_format=None, dtype=None) -> np.ndarray:
         (2, 2, 1)
     """
     data_format = _data_format(data_format)
-    array = np.asarray(img, dtype=dtype or backend.floatx())
+    array = _host_array(img, dtype or backend.floatx())
     if array.ndim == 2:
         array = array[None] if data_format == "channels_first" else array[..., None]
     elif array.ndim == 3:
@@ -167,7 +167,7 @@ def array_to_img(x, data_format=None, scale: bool = True, dtype=None):
         255
     """
     Image = pil_image()
-    array = np.array(x, dtype=dtype or backend.floatx())
+    array = _host_array(x, dtype or backend.floatx())
     if array.ndim != 3:
         raise ValueError(f"Expected image array to have rank 3 (single image). Got array with "
                          f"shape: {array.shape}")
@@ -236,6 +236,21 @@ def save_img(path, x, data_format=None, file_format=None, scale: bool = True, **
         with contextlib.suppress(FileNotFoundError):
             os.unlink(partial)
         raise
+
+
+def _host_array(x, dtype) -> np.ndarray:
+    """`x` (a Pillow image, an array or a tensor) as a NumPy array of `dtype`.
+
+    A tensor is detached and copied to the host first: a model's output requires grad (a
+    slice of it is a plain tensor), which NumPy's conversion refuses.
+
+    Example:
+        >>> _host_array(torch.ones(1, 1, 1, requires_grad=True), "float32").dtype
+        dtype('float32')
+    """
+    if isinstance(x, torch.Tensor):
+        x = backend.to_numpy(x)
+    return np.asarray(x, dtype=dtype)
 
 
 def _data_format(data_format) -> str:

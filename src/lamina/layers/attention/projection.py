@@ -93,7 +93,6 @@ class HeadProjection(Layer):
         self.bias_regularizer = regularizers.get(bias_regularizer)
         self.kernel_constraint = constraints.get(kernel_constraint)
         self.bias_constraint = constraints.get(bias_constraint)
-        self._apply_activation = activations.serialize(self.activation) != "linear"
         self.kernel = None
         self.bias = None
 
@@ -122,7 +121,11 @@ class HeadProjection(Layer):
         bias = None if self.bias is None else self.bias.reshape(out_size)
         outputs = F.linear(inputs.reshape(*leading, in_size), kernel, bias)
         outputs = outputs.reshape(*leading, *self.output_dims)
-        return self.activation(outputs) if self._apply_activation else outputs
+        # Read at call time, as Keras does: `layer.activation = None` (Grad-CAM) is linear.
+        activation = self.activation
+        if activation is None or activation is activations.linear:
+            return outputs
+        return activation(outputs)
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape[:len(input_shape) - self.bound_dims]) + self.output_dims

@@ -58,7 +58,6 @@ class BaseConv(Layer):
         self.padding = standardize_padding(padding, allow_causal=rank == 1)
         self.data_format = standardize_data_format(data_format)
         self.activation = activations.get(activation)
-        self._apply_activation = activations.serialize(self.activation) != "linear"
         self.use_bias = use_bias
         self.kernel_initializer = initializers.get(kernel_initializer)
         self.bias_initializer = initializers.get(bias_initializer)
@@ -95,7 +94,11 @@ class BaseConv(Layer):
         outputs = convolve(inputs, weight, self.bias, strides=self.strides, padding=self.padding,
                            dilation_rate=self.dilation_rate, groups=self.groups,
                            data_format=self.data_format)
-        return self.activation(outputs) if self._apply_activation else outputs
+        # Read at call time, as Keras does: `layer.activation = None` (Grad-CAM) is linear.
+        activation = self.activation
+        if activation is None or activation is activations.linear:
+            return outputs
+        return activation(outputs)
 
     def compute_output_shape(self, input_shape):
         return conv_output_shape(self, input_shape, self.filters, self.kernel_size,
@@ -117,7 +120,7 @@ class BaseConv(Layer):
                 "data_format": self.data_format,
                 "dilation_rate": self.dilation_rate,
                 "groups": self.groups,
-                "activation": activations.serialize(self.activation),
+                "activation": activations.serialize(activations.get(self.activation)),
                 "use_bias": self.use_bias,
                 "kernel_initializer": initializers.serialize(self.kernel_initializer),
                 "bias_initializer": initializers.serialize(self.bias_initializer),

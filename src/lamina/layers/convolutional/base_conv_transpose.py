@@ -58,7 +58,6 @@ class BaseConvTranspose(Layer):
         check_strides_and_dilation(self.strides, self.dilation_rate)
         self.data_format = standardize_data_format(data_format)
         self.activation = activations.get(activation)
-        self._apply_activation = activations.serialize(self.activation) != "linear"
         self.use_bias = use_bias
         self.kernel_initializer = initializers.get(kernel_initializer)
         self.bias_initializer = initializers.get(bias_initializer)
@@ -91,7 +90,11 @@ class BaseConvTranspose(Layer):
                                      padding=self.padding, output_padding=self.output_padding,
                                      dilation_rate=self.dilation_rate,
                                      data_format=self.data_format)
-        return self.activation(outputs) if self._apply_activation else outputs
+        # Read at call time, as Keras does: `layer.activation = None` (Grad-CAM) is linear.
+        activation = self.activation
+        if activation is None or activation is activations.linear:
+            return outputs
+        return activation(outputs)
 
     def compute_output_shape(self, input_shape):
         input_shape = tuple(input_shape)
@@ -116,7 +119,7 @@ class BaseConvTranspose(Layer):
                 "output_padding": self.output_padding,
                 "data_format": self.data_format,
                 "dilation_rate": self.dilation_rate,
-                "activation": activations.serialize(self.activation),
+                "activation": activations.serialize(activations.get(self.activation)),
                 "use_bias": self.use_bias,
                 "kernel_initializer": initializers.serialize(self.kernel_initializer),
                 "bias_initializer": initializers.serialize(self.bias_initializer),

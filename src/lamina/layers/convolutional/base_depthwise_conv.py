@@ -56,7 +56,6 @@ class BaseDepthwiseConv(Layer):
         self.padding = standardize_padding(padding)
         self.data_format = standardize_data_format(data_format)
         self.activation = activations.get(activation)
-        self._apply_activation = activations.serialize(self.activation) != "linear"
         self.use_bias = use_bias
         self.depthwise_initializer = initializers.get(depthwise_initializer)
         self.bias_initializer = initializers.get(bias_initializer)
@@ -88,7 +87,11 @@ class BaseDepthwiseConv(Layer):
                            strides=self.strides, padding=self.padding,
                            dilation_rate=self.dilation_rate, groups=self.kernel.shape[-2],
                            data_format=self.data_format)
-        return self.activation(outputs) if self._apply_activation else outputs
+        # Read at call time, as Keras does: `layer.activation = None` (Grad-CAM) is linear.
+        activation = self.activation
+        if activation is None or activation is activations.linear:
+            return outputs
+        return activation(outputs)
 
     def compute_output_shape(self, input_shape):
         input_shape = tuple(input_shape)
@@ -108,7 +111,7 @@ class BaseDepthwiseConv(Layer):
                 "padding": self.padding,
                 "data_format": self.data_format,
                 "dilation_rate": self.dilation_rate,
-                "activation": activations.serialize(self.activation),
+                "activation": activations.serialize(activations.get(self.activation)),
                 "use_bias": self.use_bias,
                 "depthwise_initializer": initializers.serialize(self.depthwise_initializer),
                 "bias_initializer": initializers.serialize(self.bias_initializer),

@@ -54,7 +54,6 @@ class BaseSeparableConv(Layer):
         self.padding = standardize_padding(padding)
         self.data_format = standardize_data_format(data_format)
         self.activation = activations.get(activation)
-        self._apply_activation = activations.serialize(self.activation) != "linear"
         self.use_bias = use_bias
         self.depthwise_initializer = initializers.get(depthwise_initializer)
         self.pointwise_initializer = initializers.get(pointwise_initializer)
@@ -98,7 +97,11 @@ class BaseSeparableConv(Layer):
         pointwise = self.pointwise_kernel.permute(rank + 1, rank, *range(rank))
         outputs = convolve(depthwise, pointwise, self.bias, strides=(1,) * rank, padding="valid",
                            dilation_rate=(1,) * rank, groups=1, data_format=self.data_format)
-        return self.activation(outputs) if self._apply_activation else outputs
+        # Read at call time, as Keras does: `layer.activation = None` (Grad-CAM) is linear.
+        activation = self.activation
+        if activation is None or activation is activations.linear:
+            return outputs
+        return activation(outputs)
 
     def compute_output_shape(self, input_shape):
         return conv_output_shape(self, input_shape, self.filters, self.kernel_size, self.strides,
@@ -116,7 +119,7 @@ class BaseSeparableConv(Layer):
                 "padding": self.padding,
                 "data_format": self.data_format,
                 "dilation_rate": self.dilation_rate,
-                "activation": activations.serialize(self.activation),
+                "activation": activations.serialize(activations.get(self.activation)),
                 "use_bias": self.use_bias,
                 "depthwise_initializer": initializers.serialize(self.depthwise_initializer),
                 "pointwise_initializer": initializers.serialize(self.pointwise_initializer),

@@ -54,7 +54,6 @@ class Dense(Layer):
         self.bias_regularizer = regularizers.get(bias_regularizer)
         self.kernel_constraint = constraints.get(kernel_constraint)
         self.bias_constraint = constraints.get(bias_constraint)
-        self._apply_activation = activations.serialize(self.activation) != "linear"
         self._input_dim = None
         self.kernel = None
         self.bias = None
@@ -83,7 +82,11 @@ class Dense(Layer):
         outputs = F.linear(inputs, self.kernel.T, fused_bias)
         if bias is not None:
             outputs = outputs + bias
-        return self.activation(outputs) if self._apply_activation else outputs
+        # Read at call time, as Keras does: `layer.activation = None` (Grad-CAM) is linear.
+        activation = self.activation
+        if activation is None or activation is activations.linear:
+            return outputs
+        return activation(outputs)
 
     def check_input_compatibility(self, inputs) -> None:
         super().check_input_compatibility(inputs)
@@ -97,7 +100,7 @@ class Dense(Layer):
     def get_config(self) -> dict:
         return {**super().get_config(),
                 "units": self.units,
-                "activation": activations.serialize(self.activation),
+                "activation": activations.serialize(activations.get(self.activation)),
                 "use_bias": self.use_bias,
                 "kernel_initializer": initializers.serialize(self.kernel_initializer),
                 "bias_initializer": initializers.serialize(self.bias_initializer),

@@ -67,7 +67,6 @@ class EinsumDense(Layer):
         self.bias_regularizer = regularizers.get(bias_regularizer)
         self.kernel_constraint = constraints.get(kernel_constraint)
         self.bias_constraint = constraints.get(bias_constraint)
-        self._apply_activation = activations.serialize(self.activation) != "linear"
         self.kernel = None
         self.bias = None
 
@@ -97,7 +96,11 @@ class EinsumDense(Layer):
         outputs = torch.einsum(self.equation, inputs, self.kernel)
         if self.bias is not None:
             outputs = outputs + self.bias
-        return self.activation(outputs) if self._apply_activation else outputs
+        # Read at call time, as Keras does: `layer.activation = None` (Grad-CAM) is linear.
+        activation = self.activation
+        if activation is None or activation is activations.linear:
+            return outputs
+        return activation(outputs)
 
     def compute_output_shape(self, input_shape):
         return tuple(analyze_einsum(self.equation, self.bias_axes, input_shape,
@@ -107,7 +110,7 @@ class EinsumDense(Layer):
         return {**super().get_config(),
                 "output_shape": self.partial_output_shape,
                 "equation": self.equation,
-                "activation": activations.serialize(self.activation),
+                "activation": activations.serialize(activations.get(self.activation)),
                 "bias_axes": self.bias_axes,
                 "kernel_initializer": initializers.serialize(self.kernel_initializer),
                 "bias_initializer": initializers.serialize(self.bias_initializer),

@@ -15,6 +15,7 @@ Example:
 """
 from __future__ import annotations
 
+import numpy as np
 import torch
 
 from lamina.layers.layer import Layer
@@ -165,10 +166,18 @@ class TextVectorization(Layer):
             rows = [text_processing.ngrams(row, self._ngrams) for row in rows]
         return rows, shape, alone
 
+    def _prepare_inputs(self, inputs):
+        # Arrays and lists reach `call` as given: turned into a float tensor first, an int64
+        # array would be reported as float32 by the error that refuses numbers.
+        if isinstance(inputs, (np.ndarray, np.generic, list, tuple)):
+            return inputs
+        return super()._prepare_inputs(inputs)
+
     def call(self, inputs):
         rows, shape, alone = self._token_rows(inputs)
         lookup = self._lookup_layer
         lookup.check_depth()
+        self._check_vocabulary()
         lengths = [len(row) for row in rows]
         tokens = string_array([token for row in rows for token in row], (sum(lengths),))
         indices, lengths = lookup.lookup_keys(tokens), torch.tensor(lengths, dtype=torch.int64)
@@ -182,6 +191,16 @@ class TextVectorization(Layer):
         padded = _pad_rows(indices, lengths, longest, -1)  # -1: dropped by the encoding
         encoded = lookup.encode(padded.to(self._device()))
         return encoded.reshape(*shape, encoded.shape[-1])
+
+    def _check_vocabulary(self) -> None:
+        """Raises when the vocabulary holds no token: every token would be out of vocabulary."""
+        lookup = self._lookup_layer
+        if lookup.vocabulary_size() > lookup._token_start_index():  # beyond '' and '[UNK]'
+            return
+        raise RuntimeError(f"TextVectorization '{self.name}' has no vocabulary, so every token "
+                           f"would map to the out-of-vocabulary index. You must set the layer's "
+                           f"vocabulary before calling it: pass a `vocabulary` argument to the "
+                           f"layer, call `set_vocabulary`, or call `adapt` with some sample data.")
 
     def compute_output_shape(self, input_shape):
         batch = tuple(input_shape[:1])
