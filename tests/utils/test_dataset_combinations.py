@@ -42,7 +42,7 @@ def test_concatenate_keeps_structures_batches_and_text():
     (lambda: numbers(0, 1, 2), lambda: numbers(5).repeat(), INFINITE),
     (lambda: numbers(0, 1, 2).filter(lambda x: x > 0), lambda: numbers(5), UNKNOWN),
     (lambda: numbers(0, 1, 2).filter(lambda x: x > 0), lambda: numbers(5).repeat(), INFINITE),
-])
+], ids=["infinite+finite", "finite+infinite", "unknown+finite", "unknown+infinite"])
 def test_concatenate_cardinality_follows_tf_data(first, second, expected):
     assert first().concatenate(second()).cardinality() == expected
 
@@ -67,7 +67,7 @@ def test_concatenated_batches_fit_like_one_dataset():
 @pytest.mark.parametrize("second, received", [
     (lambda: Dataset.from_tensor_slices(np.ones(2, "float32")), "torch.float32"),
     (lambda: Dataset.from_tensor_slices((np.arange(2), np.arange(2))), r"\(torch.int64, torch.int64\)"),
-])
+], ids=["dtype", "structure"])
 def test_concatenate_refuses_other_structures_or_dtypes(second, received):
     with pytest.raises(TypeError, match=f"Incompatible dataset elements.*first yields torch.int64 and "
                                         f"the second {received}"):
@@ -146,7 +146,7 @@ def test_zipped_features_and_labels_train():
     ((lambda: numbers(0).repeat(), lambda: numbers(5).repeat()), INFINITE),
     ((lambda: numbers(0, 1).filter(lambda x: x > 0), lambda: numbers(5)), UNKNOWN),
     ((lambda: numbers(0, 1).filter(lambda x: x > 0), lambda: numbers(5).repeat()), UNKNOWN),
-])
+], ids=["finite+infinite", "infinite+infinite", "unknown+finite", "unknown+infinite"])
 def test_zip_cardinality_follows_tf_data(sizes, expected):
     assert Dataset.zip(*(make() for make in sizes)).cardinality() == expected
 
@@ -156,7 +156,7 @@ def test_zip_cardinality_follows_tf_data(sizes, expected):
     (lambda: Dataset.zip((numbers(0), numbers(1)), datasets=(numbers(0),)), "not both"),
     (lambda: Dataset.zip(numbers(0), 3), "it holds an object of type int"),
     (lambda: Dataset.zip([numbers(0), numbers(1)]), "a list, which tf.data does not accept"),
-])
+], ids=["nothing", "both", "not a dataset", "list"])
 def test_zip_refuses_what_tf_data_refuses(call, message):
     with pytest.raises(TypeError, match=message):
         call()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import warnings
+from typing import NoReturn
 
 import numpy as np
 import torch
@@ -125,6 +126,9 @@ class IterableData:
             if raw is _END:
                 raise ValueError(f"The {self.kind} passed to the model yielded no batch. It must yield "
                                  f"at least one batch: x, (x, y) or (x, y, sample_weight).")
+            parts = self._split(raw)
+            if any(isinstance(part, (str, bytes)) for part in parts):  # one text, not a batch of them
+                _refuse_single_samples(parts, self.source, self.kind)
             self._first = self._standardize(raw)
             _require_batches(self._first, self.source, self.kind)
             if self._iterator is not None:  # the pass it came from hands it out first
@@ -237,19 +241,21 @@ class IterableData:
                                    py_dataset_module().iterate_batches(self.source, order[1:]))
         return py_dataset_module().iterate_batches(self.source, order)
 
-    def _standardize(self, raw) -> tuple:
-        """One raw batch -> (x, y, sample_weight) on the device, with class weights applied."""
+    def _split(self, raw) -> tuple:
+        """One raw batch -> its (x, y, sample_weight) parts, as the user gave them."""
         if isinstance(raw, list):
             raw = tuple(raw)
         if isinstance(raw, tuple):
             if not 1 <= len(raw) <= 3:
                 raise ValueError(f"Each batch of the {self.kind} must be x, (x,), (x, y) or "
                                  f"(x, y, sample_weight); received a tuple of length {len(raw)}.")
-            raw = raw + (None,) * (3 - len(raw))
-        else:
-            raw = (raw, None, None)
+            return raw + (None,) * (3 - len(raw))
+        return raw, None, None
+
+    def _standardize(self, raw) -> tuple:
+        """One raw batch -> (x, y, sample_weight) on the device, with class weights applied."""
         x, y, sample_weight = (None if part is None else _batch_to_device(part, self.device, name, self.kind)
-                               for part, name in zip(raw, ("x", "y", "sample_weight")))
+                               for part, name in zip(self._split(raw), ("x", "y", "sample_weight")))
         if sample_weight is not None and isinstance(sample_weight, torch.Tensor):
             sample_weight = sample_weight.float()
         if self.class_weight is not None:
@@ -289,6 +295,12 @@ def _require_batches(batch: tuple, source, kind: str) -> None:
     unbatched_dataset = _is_lamina_dataset(source) and source._batch_size is None
     if not scalar and not (unbatched_dataset and len({leaf.shape[0] for leaf in leaves}) > 1):
         return
+    _refuse_single_samples(batch, source, kind)
+
+
+def _refuse_single_samples(batch: tuple, source, kind: str) -> NoReturn:
+    """Raises the error for a source of single samples, showing the first one's shapes."""
+    parts = {name: part for name, part in zip(("x", "y", "sample_weight"), batch) if part is not None}
     shapes = ", ".join(f"{name} {pytree.tree_map(_shape, part)}" for name, part in parts.items())
     what = "dataset" if _is_lamina_dataset(source) else kind
     raise ValueError(f"The {what} passed to the model yields single samples, not batches: its first "
@@ -339,8 +351,7 @@ def _batch_to_device(value, device: torch.device, argument: str, kind: str):
         return {key: _batch_to_device(item, device, f"{argument}['{key}']", kind) for key, item in value.items()}
     if isinstance(value, (list, tuple)) and value and not _is_number_list(value):
         return [_batch_to_device(item, device, f"{argument}[{i}]", kind) for i, item in enumerate(value)]
-    if isinstance(value, (str, bytes)) or (isinstance(value, (np.ndarray, list, tuple))
-                                           and backend.is_string_data(value)):
+    if isinstance(value, (np.ndarray, list, tuple)) and backend.is_string_data(value):
         return np.asarray(value)  # text stays on the host for the model's string layers
     if isinstance(value, np.ndarray) and not value.flags.writeable:
         value = value.copy()  # a memmap slice, say: torch shares only writable memory; one batch

@@ -1,10 +1,12 @@
 """The dataset that `image_dataset_from_directory` and its kin return: tf.data's methods on torch.
 
 A `Dataset` is a re-iterable stream of elements (a tensor, or a tuple/dict of them; text as
-NumPy arrays of `str`). Its methods (`map`, `batch`, `unbatch`, `shuffle`, `take`, `skip`,
-`cache`, `prefetch`, `repeat`) return new datasets, lazily, as `tf.data.Dataset`'s do, and a
-`for` loop starts a new pass each time. It is a `torch.utils.data.DataLoader`, so `fit`,
-`evaluate` and `predict` take it as they take any DataLoader: one pass per epoch, `len()` batches.
+NumPy arrays of `str`). Its methods (`map`, `filter`, `batch`, `unbatch`, `shuffle`, `take`,
+`skip`, `cache`, `prefetch`, `repeat`, `concatenate`, `enumerate`, `apply`; `Dataset.zip`) return
+new datasets, lazily, as `tf.data.Dataset`'s do, and a `for` loop starts a new pass each time. A
+tf.data method it lacks raises an AttributeError that says so. It is a
+`torch.utils.data.DataLoader`, so `fit`, `evaluate` and `predict` take it as they take any
+DataLoader: one pass per epoch, `len()` batches.
 
 Example:
     >>> ds = Dataset.from_tensor_slices((np.arange(5.0), np.arange(5) % 2)).batch(2)
