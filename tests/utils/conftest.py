@@ -1,5 +1,8 @@
-"""Fixtures for the data-from-folders tests: the Keras reference file and the folders it describes."""
+"""Fixtures for the utils tests: the Keras reference file and the folders it describes (the
+data-from-folders tests), and the weight groups of a saved `.keras` file (the tracking tests)."""
+import io
 import json
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -41,3 +44,19 @@ def reference_image_folder(keras_reference, tmp_path_factory):
 def reference_text_folder(keras_reference, tmp_path_factory):
     """The text folder Keras read to make the reference."""
     return _write_folder(tmp_path_factory.mktemp("texts"), keras_reference[0], "text/")
+
+
+@pytest.fixture
+def saved_weight_groups():
+    """The groups holding variables in a `.keras` file's model.weights.h5, in file order."""
+    import h5py
+
+    def groups(path) -> list[str]:
+        with zipfile.ZipFile(path) as archive:
+            weights = h5py.File(io.BytesIO(archive.read("model.weights.h5")))
+            found = []
+            weights.visit(lambda n: found.append(n) if n.endswith("vars") and len(weights[n])
+                          else None)
+        return found
+
+    return groups
