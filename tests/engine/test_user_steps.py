@@ -147,33 +147,6 @@ def test_a_user_steps_nested_logs_reach_batch_callbacks_flat_and_as_floats():
     assert seen == [{"mae": "float", "loss": "float"}] * 2
 
 
-class _GuideModel(keras.Model):
-    """keras.io's "Customizing fit() with PyTorch" first model: its logs nest compile_metrics."""
-
-    def train_step(self, data):
-        x, y = data
-        self.zero_grad()
-        y_pred = self(x, training=True)
-        loss = self.compute_loss(y=y, y_pred=y_pred)
-        loss.backward()
-        with torch.no_grad():
-            self.optimizer.apply([v.value.grad for v in self.trainable_weights],
-                                 self.trainable_weights)
-        for metric in self.metrics:
-            metric.update_state(loss) if metric.name == "loss" else metric.update_state(y, y_pred)
-        return {m.name: m.result() for m in self.metrics}
-
-
-def test_a_user_steps_epoch_logs_take_keras_order_with_validation():
-    inputs = keras.Input((4,))
-    model = _GuideModel(inputs, layers.Dense(1)(inputs))
-    model.compile(optimizer="adam", loss="mse", metrics=["mae", "mse"])
-    x, y = np.random.rand(16, 4), np.random.rand(16, 1)
-    history = model.fit(x, y, epochs=1, verbose=0, validation_data=(x, y))
-    # Keras 3.15 (torch backend) on this program: the nested dict sorted once, then flattened.
-    assert list(history.history) == ["mae", "mse", "loss", "val_loss", "val_mae", "val_mse"]
-
-
 class _OwnOptimizerModel(keras.Model):
     """A train_step that updates with an optimizer of its own (as keras.io's GANs do)."""
 

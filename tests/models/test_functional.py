@@ -192,27 +192,30 @@ def test_model_subclass_built_from_inputs_and_outputs_keeps_its_train_step():
     assert len(calls) == 4 and len(history.history["loss"]) == 2
 
 
-def test_custom_train_step_in_the_keras_io_torch_style():
-    class CustomModel(keras.Model):
-        def train_step(self, data):
-            x, y = data
-            self.zero_grad()
-            y_pred = self(x, training=True)
-            loss = self.compute_loss(y=y, y_pred=y_pred)
-            loss.backward()
-            trainable_weights = [v for v in self.trainable_weights]
-            gradients = [v.value.grad for v in trainable_weights]
-            with torch.no_grad():
-                self.optimizer.apply(gradients, trainable_weights)
-            for metric in self.metrics:
-                if metric.name == "loss":
-                    metric.update_state(loss)
-                else:
-                    metric.update_state(y, y_pred)
-            return {m.name: m.result() for m in self.metrics}
+class _GuideTrainStep(keras.Model):
+    """keras.io's "Customizing fit() with PyTorch" first model: its logs nest compile_metrics."""
 
+    def train_step(self, data):
+        x, y = data
+        self.zero_grad()
+        y_pred = self(x, training=True)
+        loss = self.compute_loss(y=y, y_pred=y_pred)
+        loss.backward()
+        trainable_weights = [v for v in self.trainable_weights]
+        gradients = [v.value.grad for v in trainable_weights]
+        with torch.no_grad():
+            self.optimizer.apply(gradients, trainable_weights)
+        for metric in self.metrics:
+            if metric.name == "loss":
+                metric.update_state(loss)
+            else:
+                metric.update_state(y, y_pred)
+        return {m.name: m.result() for m in self.metrics}
+
+
+def test_custom_train_step_in_the_keras_io_torch_style():
     inputs = Input(shape=(32,))
-    model = CustomModel(inputs, layers.Dense(1)(inputs))
+    model = _GuideTrainStep(inputs, layers.Dense(1)(inputs))
     model.compile(optimizer="adam", loss="mse", metrics=["mae"])
     x, y = np.random.random((256, 32)), np.random.random((256, 1))
     history = model.fit(x, y, epochs=3, verbose=0)
@@ -220,6 +223,16 @@ def test_custom_train_step_in_the_keras_io_torch_style():
     # compiled metrics come first (Keras 3.15 on torch: ['mae', 'loss']).
     assert list(history.history) == ["mae", "loss"]
     assert history.history["loss"][-1] < history.history["loss"][0]
+
+
+def test_a_user_steps_epoch_logs_take_keras_order_with_validation():
+    inputs = Input((4,))
+    model = _GuideTrainStep(inputs, layers.Dense(1)(inputs))
+    model.compile(optimizer="adam", loss="mse", metrics=["mae", "mse"])
+    x, y = np.random.rand(16, 4), np.random.rand(16, 1)
+    history = model.fit(x, y, epochs=1, verbose=0, validation_data=(x, y))
+    # Keras 3.15 (torch backend) on this program: the nested dict sorted once, then flattened.
+    assert list(history.history) == ["mae", "mse", "loss", "val_loss", "val_mae", "val_mse"]
 
 
 def test_add_loss_model_compiles_without_loss_and_fits_without_y():
