@@ -56,3 +56,42 @@ def test_ops_conv_transpose_equals_the_layer(kernel, strides, padding, output_pa
                              dilation_rate=dilation)
     assert got.shape == want.shape
     torch.testing.assert_close(got, want)
+
+
+@pytest.mark.parametrize("rank, strides, data_format", [
+    (1, (2,), "channels_last"), (2, (2, 3), "channels_last"), (2, (2, 2), "channels_first"),
+    (3, (1, 2, 2), "channels_last")])
+def test_a_strided_1x1_convolution_is_the_convolution_read_every_stride_cells(rank, strides,
+                                                                              data_format):
+    spatial = (7, 9, 5)[:rank]
+    shape = (2, *spatial, 3) if data_format == "channels_last" else (2, 3, *spatial)
+    x = torch.as_tensor(_RNG.normal(size=shape))
+    weight = torch.as_tensor(_RNG.normal(size=(4, 3) + (1,) * rank))
+    out = conv_utils.convolve(x, weight, None, strides=strides, padding="same",
+                              dilation_rate=(1,) * rank, groups=1, data_format=data_format)
+    channels_first = x.movedim(-1, 1) if data_format == "channels_last" else x
+    conv = (torch.nn.functional.conv1d, torch.nn.functional.conv2d,
+            torch.nn.functional.conv3d)[rank - 1]
+    want = conv(channels_first.contiguous(), weight, None, strides)
+    if data_format == "channels_last":
+        want = want.movedim(1, -1)
+    assert out.shape == want.shape
+    torch.testing.assert_close(out, want, rtol=1e-12, atol=1e-12)
+
+
+def test_a_strided_1x1_convolution_trains_with_one_thread():
+    # torch 2.13's CPU kernel for this case corrupts the heap in its backward with one
+    # intra-op thread (channels_last input, as a ResNet shortcut gets it); the process aborts.
+    import subprocess
+    import sys
+
+    program = ("import torch, lamina as keras\n"
+               "torch.set_num_threads(1)\n"
+               "layer = keras.layers.Conv2D(4, 1, strides=2)\n"
+               "for _ in range(300):\n"
+               "    x = torch.randn(8, 8, 8, 3, requires_grad=True)\n"
+               "    layer(x).sum().backward()\n"
+               "print('trained')\n")
+    run = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True,
+                         timeout=120)
+    assert (run.returncode, run.stdout.strip()) == (0, "trained"), run.stderr[-2000:]
