@@ -127,7 +127,7 @@ class Metric:
         Example:
             >>> m = Mean()
             >>> m.add_variable((2,), name="extra").shape
-            torch.Size([2])
+            (2,)
         """
         if "_variables" not in self.__dict__:
             raise RuntimeError(f"{type(self).__name__}: you forgot to call `super().__init__()` "

@@ -9,7 +9,7 @@ Example:
     >>> layer = run_layer_test(lamina.layers.Dense, {"units": 3}, input_shape=(2, 4),
     ...                        expected_output_shape=(2, 3), expected_num_trainable_weights=2)
     >>> layer.kernel.shape
-    torch.Size([4, 3])
+    (4, 3)
 """
 from __future__ import annotations
 

@@ -25,7 +25,7 @@ class Conv1D(BaseConv):
         >>> layer(np.zeros((2, 10, 8), "float32")).shape
         torch.Size([2, 10, 4])
         >>> layer.kernel.shape
-        torch.Size([3, 8, 4])
+        (3, 8, 4)
     """
 
     def __init__(self, filters, kernel_size, strides=1, padding="valid", data_format=None,

@@ -29,7 +29,7 @@ class Conv1DTranspose(BaseConvTranspose):
         >>> layer(np.zeros((2, 10, 8), "float32")).shape
         torch.Size([2, 20, 4])
         >>> layer.kernel.shape
-        torch.Size([3, 4, 8])
+        (3, 4, 8)
     """
 
     def __init__(self, filters, kernel_size, strides=1, padding="valid",

@@ -29,7 +29,7 @@ class Conv2DTranspose(BaseConvTranspose):
         >>> layer(np.zeros((2, 7, 7, 32), "float32")).shape
         torch.Size([2, 14, 14, 16])
         >>> layer.kernel.shape
-        torch.Size([3, 3, 16, 32])
+        (3, 3, 16, 32)
     """
 
     def __init__(self, filters, kernel_size, strides=(1, 1), padding="valid",

@@ -28,7 +28,7 @@ class DepthwiseConv1D(BaseDepthwiseConv):
         >>> layer(np.zeros((2, 10, 4), "float32")).shape
         torch.Size([2, 8, 8])
         >>> layer.kernel.shape
-        torch.Size([3, 4, 2])
+        (3, 4, 2)
     """
 
     def __init__(self, kernel_size, strides=1, padding="valid", depth_multiplier=1,

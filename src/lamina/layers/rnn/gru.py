@@ -42,7 +42,7 @@ class GRUCell(RecurrentCell):
         >>> cell = GRUCell(4, reset_after=False)
         >>> output, [state] = cell(torch.ones(2, 3), [torch.zeros(2, 4)])
         >>> cell.bias.shape
-        torch.Size([12])
+        (12,)
     """
 
     def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", use_bias=True,
