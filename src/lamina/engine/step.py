@@ -24,6 +24,14 @@ from lamina.random.seed_generator import SeedGenerator
 __all__ = ["Engine", "LazyLogs"]
 
 
+
+def trained_parameters(model) -> list:
+    """What a step updates: the model's trainable weights, then the parameters of plain torch
+    modules inside its layers (an nn.Linear in a custom layer), which train too."""
+    params = model.trainable_weights
+    known = {id(p) for p in params}
+    return params + [p for p in model.parameters() if p.requires_grad and id(p) not in known]
+
 class Engine:
     """The steps of one compiled model, with its parameters, losses, optimizer and metrics.
 
@@ -94,11 +102,7 @@ class Engine:
     def refresh_parameters(self) -> None:
         """Re-reads which weights train (a layer may have been frozen since the last fit)."""
         model = self.model
-        params = model.trainable_weights
-        # Plain torch modules inside a layer (an nn.Linear in a custom layer) train too.
-        known = {id(p) for p in params}
-        params += [p for p in model.parameters() if p.requires_grad and id(p) not in known]
-        self.params = params
+        self.params = trained_parameters(model)
         self.regularized = [(regularizer, weight) for layer in model._flatten_layers()
                             for regularizer, weight in layer._weight_regularizers]
         self.constrained = [(p, p.constraint) for p in self.params

@@ -31,7 +31,7 @@ from lamina.engine.data import (
 from lamina.engine.epoch_iterator import Batch, EpochIterator
 from lamina.engine.iterable_data import IterableData
 from lamina.engine.sources import is_batch_source, is_torch_dataset
-from lamina.engine.step import Engine
+from lamina.engine.step import Engine, trained_parameters
 from lamina.layers.core.input_layer import adjusted_shape
 
 __all__ = ["evaluate", "fit", "predict", "predict_on_batch", "test_on_batch", "train_on_batch"]
@@ -403,8 +403,10 @@ def _build_optimizer(run: CompiledRun, model) -> None:
     (`_symbolic_build`): summary() then counts its variables, and a file saved afterwards
     holds them."""
     optimizer = run.optimizer
-    if optimizer is not None and not optimizer.built and model.trainable_weights:
-        optimizer.build(model.trainable_weights)
+    if optimizer is not None and not optimizer.built:
+        params = trained_parameters(model)
+        if params:
+            optimizer.build(params)
 
 
 def _first_batch(data) -> ArrayData:
