@@ -10,3 +10,4 @@ def _fresh_session():
     lamina.backend.clear_session()
     lamina.utils.set_random_seed(1337)
     yield
+    lamina.backend.clear_session()  # nor does a global policy outlive its test (the doctests)

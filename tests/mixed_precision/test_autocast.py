@@ -79,6 +79,23 @@ def test_floating_inputs_are_cast_integer_indices_are_not(mixed):
     torch.testing.assert_close(out[0], expected, rtol=0, atol=0)
 
 
+@pytest.mark.parametrize("make_cell, states", [
+    (lambda: layers.SimpleRNNCell(4), 1), (lambda: layers.GRUCell(4), 1),
+    (lambda: layers.LSTMCell(4), 2)])
+def test_every_argument_is_cast_as_keras_casts_them(mixed, make_cell, states):
+    # Keras converts all of a call's arguments, not only the first: float32 states (or NumPy
+    # ones) reach a cell called directly in the compute dtype.
+    compute = getattr(torch, mixed.compute_dtype)
+    cell = make_cell()
+    given = [np.zeros((2, 4), "float32")] + [torch.zeros(2, 4)] * (states - 1)
+    output, new_states = cell(torch.ones(2, 3), given)
+    assert output.dtype == compute
+    assert [s.dtype for s in new_states] == [compute] * states
+    attention = layers.Attention()
+    query = torch.rand(2, 3, 4, dtype=compute)
+    assert attention([query, torch.rand(2, 5, 4)]).dtype == compute
+
+
 def test_a_float32_input_layer_keeps_its_dtype(mixed):
     inputs = keras.Input((4,))
     outputs = layers.Dense(2)(inputs)

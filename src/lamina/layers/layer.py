@@ -160,7 +160,10 @@ class Layer(nn.Module):
         if is_symbolic(args, kwargs):
             return call_symbolic(self, args, kwargs)
         if args:
-            args = (self._prepare_inputs(args[0]),) + tuple(self._prepare_leaf(a) for a in args[1:])
+            args = (self._prepare_inputs(args[0]),) + tuple(self._prepare_argument(a)
+                                                            for a in args[1:])
+        if kwargs:
+            kwargs = {key: self._prepare_argument(value) for key, value in kwargs.items()}
         inputs = args[0] if args else kwargs.get("inputs")
         if self.input_spec is not None:
             self.check_input_compatibility(inputs)
@@ -299,6 +302,24 @@ class Layer(nn.Module):
         if isinstance(leaf, np.ndarray):
             return self._autocast(self._array_to_tensor(leaf))
         return self._autocast(leaf) if isinstance(leaf, torch.Tensor) else leaf
+
+    def _prepare_argument(self, value):
+        """An argument besides the inputs, converted as Keras converts every argument: arrays
+        become tensors, and floating tensors (a cell's states, an `initial_state` list, an
+        attention key) take the compute dtype."""
+        if isinstance(value, torch.Tensor):
+            return self._autocast_floating(value)
+        if isinstance(value, np.ndarray):
+            return self._autocast_floating(self._array_to_tensor(value))
+        if isinstance(value, (list, tuple, dict)) and value:
+            return pytree.tree_map(self._prepare_argument, value)
+        return value
+
+    def _autocast_floating(self, tensor: torch.Tensor) -> torch.Tensor:
+        if (self.autocast and tensor.is_floating_point() and tensor.dtype != self._dtype
+                and self._dtype.is_floating_point):
+            return tensor.to(self._dtype)
+        return tensor
 
     def _array_to_tensor(self, array) -> torch.Tensor:
         # to_tensor turns float64 into floatx; a float64 layer keeps its inputs' precision.
