@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from lamina.utils.errors import OutOfRangeError
 
-__all__ = ["broadcastable", "check_axis_argument", "resolve_axes", "require_known_sizes"]
+__all__ = ["broadcastable", "built_axis_config", "check_axis_argument", "resolve_axes",
+           "require_known_sizes"]
 
 
 def check_axis_argument(layer_name: str, axis, allow_list: bool = True):
@@ -42,6 +43,19 @@ def resolve_axes(layer, input_shape) -> list[int]:
                                   f"bounds for input shape {shape} of rank {ndim}; use an axis "
                                   f"from {-ndim} to {ndim - 1}. Received: axis={layer.axis!r}")
     return sorted({axis % ndim for axis in axes})
+
+
+def built_axis_config(layer):
+    """`axis` as Keras' config shows it: its build turns an int into a list and sorts a list.
+
+    Example:
+        >>> layer = lamina.layers.LayerNormalization(axis=-1)
+        >>> layer.build((2, 3)); built_axis_config(layer)
+        [-1]
+    """
+    if not layer.built:
+        return layer.axis
+    return [layer.axis] if isinstance(layer.axis, int) else sorted(layer.axis)
 
 
 def require_known_sizes(layer, axes: list[int], input_shape) -> tuple[int, ...]:

@@ -102,7 +102,8 @@ class GroupNormalization(Layer):
 
     def get_config(self) -> dict:
         return {**super().get_config(),
-                "groups": self.groups,
+                # Keras' build resolves groups=-1 to one group per channel; its config shows it.
+                "groups": self._groups if self.groups == -1 and self._groups else self.groups,
                 "axis": self.axis,
                 "epsilon": self.epsilon,
                 "center": self.center,

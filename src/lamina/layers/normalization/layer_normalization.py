@@ -8,7 +8,7 @@ import torch.nn.functional as F
 
 from lamina import constraints, initializers, regularizers
 from lamina.layers.layer import Layer
-from lamina.layers.normalization.axes import (broadcastable, check_axis_argument,
+from lamina.layers.normalization.axes import (broadcastable, built_axis_config, check_axis_argument,
                                               require_known_sizes, resolve_axes)
 
 __all__ = ["LayerNormalization"]
@@ -100,10 +100,8 @@ class LayerNormalization(Layer):
         return tuple(input_shape)
 
     def get_config(self) -> dict:
-        # Keras' build turns an int axis into a list, and its config shows the list after.
-        axis = [self.axis] if self.built and isinstance(self.axis, int) else self.axis
         return {**super().get_config(),
-                "axis": axis,
+                "axis": built_axis_config(self),
                 "epsilon": self.epsilon,
                 "center": self.center,
                 "scale": self.scale,

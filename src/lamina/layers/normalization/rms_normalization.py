@@ -5,7 +5,7 @@ import torch
 import torch.nn.functional as F
 
 from lamina.layers.layer import Layer
-from lamina.layers.normalization.axes import (broadcastable, check_axis_argument,
+from lamina.layers.normalization.axes import (broadcastable, built_axis_config, check_axis_argument,
                                               require_known_sizes, resolve_axes)
 
 __all__ = ["RMSNormalization"]
@@ -55,4 +55,4 @@ class RMSNormalization(Layer):
         return tuple(input_shape)
 
     def get_config(self) -> dict:
-        return {**super().get_config(), "axis": self.axis, "epsilon": self.epsilon}
+        return {**super().get_config(), "axis": built_axis_config(self), "epsilon": self.epsilon}
