@@ -5,7 +5,8 @@
 
 Example:
     >>> import lamina as keras
-    >>> model = keras.Sequential([keras.layers.Dense(10, activation="softmax", input_shape=(784,))])
+    >>> model = keras.Sequential([keras.Input((784,)),
+    ...                           keras.layers.Dense(10, activation="softmax")])
     >>> model.count_params()
     7850
 """

@@ -1,7 +1,7 @@
 """`Model`: a layer with a training API. compile/fit/evaluate/predict delegate to the engine.
 
 Example:
-    >>> model = lamina.Sequential([lamina.layers.Dense(1, input_shape=(3,))])
+    >>> model = lamina.Sequential([lamina.Input((3,)), lamina.layers.Dense(1)])
     >>> model.compile(optimizer="sgd", loss="mse")
     >>> history = model.fit(np.ones((8, 3)), np.zeros(8), epochs=2, verbose=0)
     >>> len(history.history["loss"])
@@ -141,7 +141,8 @@ class Model(Layer):
                 `LossScaleOptimizer` (dynamic loss scaling), as Keras does.
 
         Example:
-            >>> model = lamina.Sequential([lamina.layers.Dense(3, activation="softmax", input_shape=(4,))])
+            >>> model = lamina.Sequential([lamina.Input((4,)),
+            ...                            lamina.layers.Dense(3, activation="softmax")])
             >>> model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
             ...               metrics=["accuracy"])
         """
@@ -218,7 +219,7 @@ class Model(Layer):
         """Trains the model for `epochs` epochs; returns a `History`.
 
         Example:
-            >>> model = lamina.Sequential([lamina.layers.Dense(1, input_shape=(3,))])
+            >>> model = lamina.Sequential([lamina.Input((3,)), lamina.layers.Dense(1)])
             >>> model.compile(optimizer="sgd", loss="mse")
             >>> history = model.fit(np.ones((10, 3)), np.zeros(10), epochs=2, verbose=0,
             ...                     validation_split=0.2)
@@ -241,7 +242,8 @@ class Model(Layer):
         """Loss and metrics on `x`, `y`: `[loss, metric...]`, a float, or a dict.
 
         Example:
-            >>> model = lamina.Sequential([lamina.layers.Dense(2, activation="softmax", input_shape=(3,))])
+            >>> model = lamina.Sequential([lamina.Input((3,)),
+            ...                            lamina.layers.Dense(2, activation="softmax")])
             >>> model.compile(loss="sparse_categorical_crossentropy", metrics=["accuracy"])
             >>> loss, accuracy = model.evaluate(np.ones((4, 3)), np.array([0, 1, 1, 0]), verbose=0)
         """
@@ -254,7 +256,8 @@ class Model(Layer):
         """The model's outputs for `x` as float32 NumPy arrays (probabilities for softmax).
 
         Example:
-            >>> model = lamina.Sequential([lamina.layers.Dense(10, activation="softmax", input_shape=(3,))])
+            >>> model = lamina.Sequential([lamina.Input((3,)),
+            ...                            lamina.layers.Dense(10, activation="softmax")])
             >>> model.predict(np.ones((5, 3)), verbose=0).shape
             (5, 10)
         """
@@ -300,7 +303,7 @@ class Model(Layer):
         """The compiled loss of `y_pred` against `y`, plus regularization and `add_loss` terms.
 
         Example:
-            >>> model = lamina.Sequential([lamina.layers.Dense(1, input_shape=(2,))])
+            >>> model = lamina.Sequential([lamina.Input((2,)), lamina.layers.Dense(1)])
             >>> model.compile(optimizer="sgd", loss="mse")
             >>> x, y = np.ones((4, 2), "float32"), np.zeros((4, 1), "float32")
             >>> _ = model.fit(x, y, verbose=0)
@@ -366,7 +369,7 @@ class Model(Layer):
         """Each metric's current result: Python floats, NumPy arrays for vector results.
 
         Example:
-            >>> model = lamina.Sequential([lamina.layers.Dense(1, input_shape=(2,))])
+            >>> model = lamina.Sequential([lamina.Input((2,)), lamina.layers.Dense(1)])
             >>> model.compile(optimizer="sgd", loss="mse")
             >>> _ = model.fit(np.ones((4, 2)), np.zeros((4, 1)), verbose=0)
             >>> sorted(model.get_metrics_result())
@@ -397,7 +400,8 @@ class Model(Layer):
         and pooling, the output-size arithmetic; the table itself stays Keras' own.
 
         Example:
-            >>> lamina.Sequential([lamina.layers.Dense(2, input_shape=(3,))], name="tiny").summary()
+            >>> tiny = lamina.Sequential([lamina.Input((3,)), lamina.layers.Dense(2)], name="tiny")
+            >>> tiny.summary()
             Model: "tiny"
             ...
              Total params: 8 (32.00 B)

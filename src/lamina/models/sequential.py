@@ -29,7 +29,8 @@ class Sequential(Model):
 
     Example:
         >>> model = Sequential([
-        ...     lamina.layers.Flatten(input_shape=(28, 28)),
+        ...     lamina.Input((28, 28)),
+        ...     lamina.layers.Flatten(),
         ...     lamina.layers.Dense(100, activation="relu"),
         ...     lamina.layers.Dense(10, activation="softmax"),
         ... ])
@@ -61,7 +62,8 @@ class Sequential(Model):
 
         Example:
             >>> model = Sequential()
-            >>> model.add(lamina.layers.Dense(10, input_shape=(784,)))
+            >>> model.add(lamina.Input((784,)))
+            >>> model.add(lamina.layers.Dense(10))
         """
         if isinstance(layer, KerasTensor):
             layer = layer.history[0]
