@@ -151,7 +151,7 @@ class Constant(Initializer):
     def _generate(self, shape, dtype):
         if isinstance(self.value, numbers.Number):
             return torch.full(shape, self.value, dtype=dtype)
-        return torch.as_tensor(np.asarray(self.value), dtype=dtype).expand(shape).clone()
+        return torch.as_tensor(backend.from_numpy(np.asarray(self.value)), dtype=dtype).expand(shape).clone()
 
     def get_config(self):
         value = self.value.tolist() if isinstance(self.value, np.ndarray) else self.value
@@ -248,7 +248,7 @@ class STFT(Initializer):
             window = _WINDOWS[self.window](frame_length, periodic=self.periodic,
                                            dtype=torch.float64).to(dtype)
         else:
-            window = torch.as_tensor(np.asarray(self.window), dtype=dtype)
+            window = torch.as_tensor(backend.from_numpy(np.asarray(self.window)), dtype=dtype)
         if window.ndim != 1 or window.shape[-1] != frame_length:
             raise ValueError("The shape of `window` must be equal to [frame_length]."
                              f"Received: window shape={tuple(window.shape)}")

@@ -86,7 +86,7 @@ class IntegerLookup(IndexLookup):
         if backend.is_string_data(data):
             raise TypeError(f"IntegerLookup '{self.name}' maps integers, but `{argument}` holds "
                             f"strings. Use StringLookup for string features.")
-        tensor = data if isinstance(data, torch.Tensor) else torch.as_tensor(np.asarray(data))
+        tensor = data if isinstance(data, torch.Tensor) else backend.from_numpy(np.asarray(data))
         if tensor.is_floating_point() and bool((tensor != tensor.round()).any()):
             raise TypeError(f"IntegerLookup '{self.name}' maps integers, but `{argument}` holds "
                             f"non-integer floats (dtype {str(tensor.dtype).replace('torch.', '')}). "
