@@ -130,3 +130,15 @@ def test_a_frozen_layer_or_a_3d_input_without_flatten_goes_generic():
     model.fit(x, y, epochs=1, verbose=0)
     for got, want in zip(model.layers[0].get_weights(), frozen):
         np.testing.assert_array_equal(got, want)
+
+
+def test_an_activation_set_between_fits_is_the_one_trained():
+    x, y = data()
+    fit_kwargs = {"x": x, "y": y, "batch_size": 32, "epochs": 1}
+    fused, autograd, _ = train_both(chain, fit_kwargs)
+    for model in (fused, autograd):
+        model.layers[1].activation = keras.activations.tanh
+    assert not fused._engine.fused.accepts(torch.tensor(x[:4]), torch.tensor(y[:4]), None,
+                                           fused._engine.params)
+    histories = [m.fit(**fit_kwargs, verbose=0, shuffle=False) for m in (fused, autograd)]
+    assert_same_epoch(fused, autograd, histories)

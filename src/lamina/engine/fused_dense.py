@@ -53,6 +53,7 @@ class DenseChain:
         self.dense = dense
         self.from_logits = from_logits
         self.flattens = flattens
+        self.activations = [layer.activation for layer in dense]  # as matched (see accepts)
         self.relu_after = [activations.serialize(layer.activation) == "relu" for layer in dense]
         self.params = [w for layer in dense for w in ((layer.kernel, layer.bias) if layer.use_bias
                                                        else (layer.kernel,))]
@@ -101,6 +102,10 @@ class DenseChain:
                                                and sample_weight.dim() == 1))
                 and len(params) == len(self.params)
                 and all(a is b for a, b in zip(params, self.params))
+                # A learner may set `layer.activation` between fits; the step is written for
+                # the activations it matched.
+                and all(layer.activation is activation
+                        for layer, activation in zip(self.dense, self.activations))
                 and (y.dim() == 1 or (y.dim() == 2 and y.shape[1] == 1))
                 and not y.is_floating_point() and _step_is_plain(self.model))
 
