@@ -319,3 +319,26 @@ def test_supports_masking_set_in_the_class_body_keeps_the_mask():
     out = Scale()(embedded)
     assert Scale().supports_masking
     assert out._keras_mask.tolist() == [[True, True, False]]
+
+
+def test_a_layer_writing_its_own_compute_mask_supports_masking_as_in_keras():
+    class KeepFirstSteps(layers.Layer):
+        def call(self, x):
+            return x
+
+        def compute_mask(self, inputs, mask=None):
+            return inputs[..., 0] > 0
+
+    class Explicit(KeepFirstSteps):
+        supports_masking = False
+
+    assert KeepFirstSteps().supports_masking and not Explicit().supports_masking
+    assert layers.Dense(2).supports_masking and not layers.Conv1D(2, 3).supports_masking
+    # Keras' InputLayer says False, yet a nested model's input passes the mask on.
+    inner_input = lamina.Input((3, 2))
+    assert not inner_input.history[0].supports_masking
+    inner = lamina.Model(inner_input, layers.LSTM(2, return_sequences=True)(inner_input))
+    tokens = lamina.Input((3,))
+    outer = lamina.Model(tokens, inner(layers.Embedding(5, 2, mask_zero=True)(tokens)))
+    out = outer(np.array([[1, 2, 0]]))
+    assert out._keras_mask.tolist() == [[True, True, False]]

@@ -122,7 +122,8 @@ class Layer(nn.Module):
         # Keras' flag: False where a call's inputs reach `call` unconverted (nested models).
         self._convert_input_args = True
         # A subclass' class attribute (`supports_masking = True` in its body) holds, as in Keras.
-        self.supports_masking = bool(getattr(type(self), "supports_masking", False))
+        # Keras: a layer that writes its own compute_mask supports masking unless it says not.
+        self.supports_masking = bool(getattr(type(self), "supports_masking", self._computes_own_mask))
         self.input_spec = None
         # Keras semantics: a layer runs in inference mode unless training is asked for;
         # plain-PyTorch users can still flip it with `module.train()`.

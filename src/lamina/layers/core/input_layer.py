@@ -29,6 +29,7 @@ class InputLayer(Layer):
     # The model's entry passes data through as given; the layers after it cast as they need.
     _accepts_integer_inputs = True
     _accepts_string_inputs = True
+    supports_masking = False  # Keras' flag; `compute_mask` still passes a nested model's mask on
 
     def __init__(self, shape=None, batch_size=None, dtype=None, sparse=None, batch_shape=None,
                  input_tensor=None, optional=False, name=None, **kwargs):
@@ -46,7 +47,6 @@ class InputLayer(Layer):
         batch_shape = kwargs.pop("batch_input_shape", batch_shape)
         # Strings have no torch dtype: the layer's own dtype stays floatx, the tensor says 'string'.
         super().__init__(name=name, dtype=None if dtype == "string" else dtype, **kwargs)
-        self.supports_masking = True  # a nested model's input passes its mask on
         if shape is None and input_shape is not None:
             shape = input_shape
         if batch_shape is None:
@@ -62,6 +62,9 @@ class InputLayer(Layer):
                              history=(self, 0, 0), sparse=self.sparse)
         self.__dict__["_inbound_nodes"] = [Node(self, (), {}, tensor)]
         self.built = True
+
+    def compute_mask(self, inputs, mask=None):
+        return mask
 
     @property
     def input(self):
