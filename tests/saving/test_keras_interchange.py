@@ -179,3 +179,21 @@ def test_a_file_from_keras_on_torch_with_function_initializers_loads_and_trains_
     model.train_on_batch(reference["fit_x"], reference["fit_y"])
     for i, got in enumerate(model.get_weights()):
         np.testing.assert_allclose(got, reference[f"next_{i}"], rtol=1e-5, atol=1e-6)
+
+
+def test_a_training_argument_written_into_the_graph_survives_both_ways(tmp_path):
+    # Always-on (Monte Carlo) dropout: Keras records `training=True` in the node's kwargs
+    # (fixtures/saving/make_always_on_dropout.py); a call without `training` applies it, and
+    # the model's own `training` (predict's False) still wins.
+    x = np.ones((4, 50), "float32")
+    model = lamina.models.load_model(FIXTURES / "always_on_dropout_by_keras.keras")
+    assert (np.asarray(model(x)) == 0).mean() > 0.3
+    assert (model.predict(x, verbose=0) == 0).sum() == 0
+    assert (np.asarray(model(x, training=False)) == 0).sum() == 0
+    model.save(tmp_path / "again.keras")
+    with zipfile.ZipFile(tmp_path / "again.keras") as archive:
+        config = json.loads(archive.read("config.json"))
+    dropout = next(layer for layer in config["config"]["layers"] if layer["name"] == "always_on")
+    assert dropout["inbound_nodes"][0]["kwargs"] == {"training": True}
+    reloaded = lamina.models.load_model(tmp_path / "again.keras")
+    assert (np.asarray(reloaded(x)) == 0).mean() > 0.3

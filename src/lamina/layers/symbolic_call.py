@@ -40,8 +40,10 @@ def symbolic_shapes(value):
 def call_symbolic(layer, args, kwargs):
     """Records `layer(*args, **kwargs)` on symbolic inputs and returns symbolic outputs."""
     recorded_mask = _recorded_mask(layer, args, kwargs)
-    kwargs = {k: v for k, v in kwargs.items() if k != "training"}
     recorded_kwargs = kwargs if recorded_mask is None else {**kwargs, "mask": recorded_mask}
+    # An explicit `training=` stays in the node (always-on dropout, Monte Carlo dropout): the
+    # graph passes it when the model is called without one, and the saved config keeps it.
+    kwargs = {k: v for k, v in kwargs.items() if k != "training"}
     inputs = args[0] if args else kwargs.get("inputs")
     layer.check_input_compatibility(inputs)
     # The mask reaches `call` during inference as Keras passes it; the node records it only

@@ -132,7 +132,10 @@ class Functional(Model):
             args, kwargs = pytree.tree_map(lambda t: values[id(t)] if isinstance(t, KerasTensor) else t,
                                            (node.call_args, node.call_kwargs),
                                            is_leaf=lambda t: isinstance(t, KerasTensor))
-            outputs = node.layer(*args, training=training, **kwargs)
+            # Keras: the model's own `training` wins over one written into the graph.
+            written = kwargs.pop("training", None)
+            outputs = node.layer(*args, training=written if training is None else training,
+                                 **kwargs)
             for symbolic, actual in zip(_as_list(node.outputs), _as_list(outputs)):
                 values[id(symbolic)] = actual
         outputs = pytree.tree_map(lambda t: values[id(t)], self._outputs_struct,
