@@ -152,7 +152,10 @@ def test_compile_config_round_trip():
     other.compile_from_config(config)
     assert type(other.optimizer).__name__ == "Adam" and other.optimizer.built
     assert other.loss == "sparse_categorical_crossentropy"
-    assert lamina.Sequential([layers.Dense(1)]).get_compile_config() is None
+    uncompiled = lamina.Sequential([lamina.Input((2,)), layers.Dense(1)])
+    assert uncompiled.get_compile_config() == {}
+    assert uncompiled.to_json().count('"compile_config": {}') == 1  # as Keras writes its files
+    assert lamina.models.model_from_json(uncompiled.to_json()).compiled is False
 
 
 # ---------------------------------------------------------------------------------- atomicity

@@ -492,10 +492,10 @@ class Model(Layer):
 
         return json.dumps(serialize_keras_object(self), **kwargs)
 
-    def get_compile_config(self) -> dict | None:
-        """The arguments `compile` was called with, serialized (None before compile)."""
+    def get_compile_config(self) -> dict:
+        """The arguments `compile` was called with, serialized (`{}` before compile, as Keras)."""
         if not self._compiled:
-            return None
+            return {}
         from lamina.saving.serialization_lib import serialize_keras_object
 
         metrics, weighted_metrics = self._metrics_spec
