@@ -312,7 +312,9 @@ class Layer(nn.Module):
             return self._autocast_floating(value)
         if isinstance(value, np.ndarray):
             return self._autocast_floating(self._array_to_tensor(value))
-        if isinstance(value, (list, tuple, dict)) and value:
+        if type(value) in (list, tuple):  # a cell's states: cheaper than a pytree walk
+            return type(value)(self._prepare_argument(item) for item in value)
+        if isinstance(value, (tuple, dict)) and value:  # a namedtuple, a dict
             return pytree.tree_map(self._prepare_argument, value)
         return value
 
