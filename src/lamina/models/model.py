@@ -447,11 +447,13 @@ class Model(Layer):
 
         saving_api.save_model(self, filepath, overwrite=overwrite, **kwargs)
 
-    def save_weights(self, filepath, overwrite: bool = True) -> None:
-        """Saves the weights: `.weights.h5`, Keras 2's `.h5`, or a PyTorch `.pt`/`.pth`."""
+    def save_weights(self, filepath, overwrite: bool = True, max_shard_size=None) -> None:
+        """Saves the weights: `.weights.h5`, Keras 2's `.h5`, or a PyTorch `.pt`/`.pth`; with
+        `max_shard_size` (in GB), as shards beside a `.weights.json` index, as Keras does."""
         from lamina.saving import saving_api
 
-        saving_api.save_weights(self, filepath, overwrite=overwrite)
+        saving_api.save_weights(self, filepath, overwrite=overwrite,
+                                max_shard_size=max_shard_size)
 
     def load_weights(self, filepath, skip_mismatch: bool = False, **kwargs) -> None:
         """Loads weights from `.weights.h5`, `.h5`, `.keras`, `.pt` or `.pth`.

@@ -28,8 +28,8 @@ from lamina.utils.errors import MissingFileError, user_stacklevel
 __all__ = ["load_model", "load_weights", "model_from_json", "save_model", "save_weights"]
 
 _MODEL_FORMATS = "'.keras' (Keras 3's format), '.h5' or '.hdf5' (Keras 2's)"
-_WEIGHT_FORMATS = ("'.weights.h5' (Keras 3's weights file), '.h5' (Keras 2's), '.keras', "
-                   "'.pt' or '.pth' (a PyTorch state_dict)")
+_WEIGHT_FORMATS = ("'.weights.h5' (Keras 3's weights file), '.weights.json' (its sharded "
+                   "index), '.h5' (Keras 2's), '.keras', '.pt' or '.pth' (a PyTorch state_dict)")
 
 
 def save_model(model, filepath, overwrite: bool = True, **kwargs) -> None:
@@ -109,14 +109,26 @@ def model_from_json(json_string: str, custom_objects: dict | None = None):
     return deserialize_keras_object(config, custom_objects)
 
 
-def save_weights(model, filepath, overwrite: bool = True) -> None:
-    """Saves a model's weights as `.weights.h5`, Keras 2's `.h5`, or a PyTorch `.pt`/`.pth`.
+def save_weights(model, filepath, overwrite: bool = True, max_shard_size=None) -> None:
+    """Saves a model's weights as `.weights.h5`, Keras 2's `.h5`, or a PyTorch `.pt`/`.pth`;
+    with `max_shard_size` (GB), as Keras' shards beside a `.weights.json` index.
 
     Raises:
         ValueError: the extension is none of those.
     """
     path = _path(filepath)
-    if path.endswith(".weights.h5"):
+    if max_shard_size is not None:
+        if path.endswith(".weights.h5"):
+            sharded = path[: -len(".h5")] + ".json"
+            warnings.warn(f"Saving sharded weights requires `*.json` as the extension. The "
+                          f"original path: {path} will be renamed to {sharded}.",
+                          stacklevel=user_stacklevel())
+            path = sharded
+        if not path.endswith(".weights.json"):
+            raise ValueError(f"The filename must end in `.weights.json` when `max_shard_size` "
+                             f"is specified. Received: filepath={path}")
+        saving_lib.save_weights_only(model, path, overwrite, max_shard_size)
+    elif path.endswith(".weights.h5"):
         saving_lib.save_weights_only(model, path, overwrite)
     elif path.endswith((".h5", ".hdf5")):
         # Keras 3 refuses this name; TF-2 books use it, so it writes Keras 2's layout.
@@ -134,7 +146,8 @@ def load_weights(model, filepath, skip_mismatch: bool = False, **kwargs) -> None
 
     Args:
         model: a built model of the same architecture.
-        filepath: a `.weights.h5`, `.h5`, `.keras`, `.pt` or `.pth` file.
+        filepath: a `.weights.h5`, `.weights.json` (sharded), `.h5`, `.keras`, `.pt` or `.pth`
+            file.
         skip_mismatch: skip (with a warning) layers whose weights do not fit, instead of raising.
         by_name: (Keras 2 `.h5` only) match layers by name rather than by order.
 
@@ -147,7 +160,7 @@ def load_weights(model, filepath, skip_mismatch: bool = False, **kwargs) -> None
     by_name = kwargs.pop("by_name", False)
     if kwargs:
         raise ValueError(f"Invalid keyword arguments: {sorted(kwargs)}.")
-    if path.endswith(".keras"):
+    if path.endswith((".keras", ".json")):
         saving_lib.load_weights_only(model, path, skip_mismatch)
     elif path.endswith((".h5", ".hdf5")):
         with open_h5(path, path) as h5file:

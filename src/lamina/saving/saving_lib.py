@@ -35,6 +35,7 @@ from lamina.saving import object_tree
 from lamina.saving.file_io import atomic_write, open_h5, open_zip, read_member
 from lamina.saving.object_registration import CustomObjectScope
 from lamina.saving.serialization_lib import deserialize_keras_object, serialize_keras_object
+from lamina.saving.sharded_weights import merged_shards, save_sharded_weights
 from lamina.utils.errors import user_stacklevel
 
 __all__ = ["load_model", "load_weights_only", "save_model", "save_weights_only"]
@@ -87,27 +88,35 @@ def load_model(filepath, custom_objects: dict | None = None, compile: bool = Tru
     return model
 
 
-def save_weights_only(model, filepath, overwrite: bool = True) -> None:
-    """Writes the weights (and optimizer state) in the `.weights.h5` layout."""
+def save_weights_only(model, filepath, overwrite: bool = True, max_shard_size=None) -> None:
+    """Writes the weights (and optimizer state) in the `.weights.h5` layout, or spread over
+    shards of at most `max_shard_size` GB beside a `.weights.json` index."""
     if not model.built:
         raise ValueError("You are saving a model that has not yet been built. Try building the "
                          "model first by calling it on some data or by using `build()`.")
+    if max_shard_size is not None:
+        save_sharded_weights(lambda h5file: write_weights_to_h5(model, h5file), filepath,
+                             max_shard_size, overwrite)
+        return
     with atomic_write(filepath, overwrite) as temporary, h5py.File(temporary, "w") as h5file:
         write_weights_to_h5(model, h5file)
 
 
 def load_weights_only(model, filepath, skip_mismatch: bool = False) -> None:
-    """Loads a `.weights.h5` file, or the weights inside a `.keras` file, into `model`."""
+    """Loads a `.weights.h5` file, a sharded `.weights.json` index, or the weights inside a
+    `.keras` file, into `model`."""
     if not model.built:
         raise ValueError("You are loading weights into a model that has not yet been built. Try "
                          "building the model first by calling it on some data or by using "
                          "`build()`.")
     if os.fspath(filepath).endswith(".keras"):
         with open_zip(filepath) as archive:
-            source = read_member(archive, WEIGHTS_FILENAME, filepath)
+            weights = open_h5(read_member(archive, WEIGHTS_FILENAME, filepath), filepath)
+    elif os.fspath(filepath).endswith(".json"):
+        weights = merged_shards(filepath)
     else:
-        source = filepath
-    with open_h5(source, filepath) as h5file:
+        weights = open_h5(filepath, filepath)
+    with weights as h5file:
         load_weights_from_h5(model, h5file, filepath, skip_mismatch=skip_mismatch,
                              build_optimizer=False)
 
