@@ -278,3 +278,48 @@ def test_every_layer_built_by_a_call_records_its_build_config_as_keras_does():
     assert configs == [("InputLayer", None), ("Doubler", {"input_shape": [None, 4]}),
                        ("Flatten", {"input_shape": [None, 4]}), ("Dropout", None),
                        ("Activation", None), ("Dense", {"input_shape": [None, 4]})]
+
+
+# ------------------------------------------------------------------- unzipped (zipped=False)
+def test_an_unzipped_save_is_a_folder_of_the_keras_members_and_loads_back(tmp_path):
+    model = _mlp()
+    x, y = _data()
+    model.fit(x, y, epochs=1, verbose=0)
+    folder = tmp_path / "saved_model"
+    model.save(folder, zipped=False)
+    assert sorted(os.listdir(folder)) == ["config.json", "metadata.json", "model.weights.h5"]
+    loaded = lamina.models.load_model(folder)
+    np.testing.assert_array_equal(loaded.predict(x, verbose=0), model.predict(x, verbose=0))
+    assert int(loaded.optimizer.iterations) == int(model.optimizer.iterations)
+    with pytest.raises(ValueError, match="should not end in `.keras`"):
+        model.save(tmp_path / "m.keras", zipped=False)
+    with pytest.raises(FileExistsError, match="overwrite=False"):
+        model.save(folder, zipped=False, overwrite=False)
+
+
+def test_a_failed_unzipped_save_leaves_the_previous_folder(tmp_path, monkeypatch):
+    folder = tmp_path / "saved_model"
+    lamina.Sequential([lamina.Input((3,)), layers.Dense(2)]).save(folder, zipped=False)
+
+    def fail(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(zipfile.ZipFile, "extractall", fail)
+    with pytest.raises(OSError, match="disk full"):
+        lamina.Sequential([lamina.Input((3,)), layers.Dense(5)]).save(folder, zipped=False)
+    monkeypatch.undo()
+    assert os.listdir(tmp_path) == ["saved_model"]  # no temporary folder left beside it
+    assert lamina.models.load_model(folder).layers[0].units == 2
+    lamina.Sequential([lamina.Input((3,)), layers.Dense(5)]).save(folder, zipped=False)
+    assert lamina.models.load_model(folder).layers[0].units == 5
+    assert os.listdir(tmp_path) == ["saved_model"]
+
+
+def test_a_folder_keras_saved_unzipped_loads(tmp_path):
+    # fixtures/saving/make_unzipped_model.py: Keras 3.15's model.save(folder, zipped=False).
+    fixtures = os.path.join(os.path.dirname(__file__), "..", "fixtures", "saving")
+    reference = np.load(os.path.join(fixtures, "unzipped_by_keras.npz"))
+    model = lamina.models.load_model(os.path.join(fixtures, "unzipped_by_keras"))
+    np.testing.assert_allclose(model.predict(reference["x"], verbose=0), reference["y"],
+                               rtol=1e-6, atol=1e-6)
+    assert model.loss == "sparse_categorical_crossentropy" and int(model.optimizer.iterations) == 2

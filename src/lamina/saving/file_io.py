@@ -85,16 +85,70 @@ def _fsync_folder(folder: str) -> None:
 
 
 def open_zip(filepath) -> zipfile.ZipFile:
-    """The `.keras` archive at `filepath`, or a ValueError naming the file and the fault."""
+    """The `.keras` archive at `filepath`, or a ValueError naming the file and the fault.
+
+    A folder that `save(..., zipped=False)` wrote (Keras' unzipped layout) reads as the same
+    archive, held in memory.
+    """
     filepath = os.fspath(filepath)
     if not os.path.exists(filepath):
         raise MissingFileError(f"No file or directory found at {filepath!r}.")
+    if os.path.isdir(filepath):
+        return _folder_as_zip(filepath)
     try:
         return zipfile.ZipFile(filepath, "r")
     except (zipfile.BadZipFile, OSError, EOFError) as error:
         raise ValueError(f"Could not read {filepath!r}: it is not a valid .keras file (a zip "
                          f"archive): {error}. The file is truncated or corrupt (an interrupted "
                          f"copy or download?); save or download it again.") from error
+
+
+def is_unzipped_model(filepath) -> bool:
+    """Whether `filepath` is a folder in Keras' unzipped `.keras` layout (its config.json)."""
+    return os.path.isdir(filepath) and os.path.isfile(os.path.join(filepath, "config.json"))
+
+
+def _folder_as_zip(folder: str) -> zipfile.ZipFile:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:
+        for root, _, files in os.walk(folder):
+            for name in sorted(files):
+                path = os.path.join(root, name)
+                archive.write(path, os.path.relpath(path, folder).replace(os.sep, "/"))
+    return zipfile.ZipFile(buffer, "r")
+
+
+@contextlib.contextmanager
+def atomic_folder(folder, overwrite: bool = True):
+    """Yields a temporary folder beside `folder`; on success it takes `folder`'s place, and
+    a folder it replaces is removed only once the new one is in place.
+
+    Raises:
+        FileExistsError: `overwrite=False` and `folder` exists.
+    """
+    import shutil
+
+    folder = os.path.abspath(os.fspath(folder))
+    if not overwrite and os.path.exists(folder):
+        raise FileExistsError(f"{folder!r} already exists and overwrite=False. Pass "
+                              f"overwrite=True to replace it, or choose another name.")
+    parent = os.path.dirname(folder)
+    if not os.path.isdir(parent):
+        raise FileNotFoundError(f"Cannot save to {folder!r}: the folder {parent!r} does not "
+                                f"exist. Create it first, e.g. `os.makedirs({parent!r})`.")
+    temporary = tempfile.mkdtemp(dir=parent, prefix=f".{os.path.basename(folder)}.")
+    try:
+        yield temporary
+        old = None
+        if os.path.exists(folder):
+            old = tempfile.mkdtemp(dir=parent, prefix=f".{os.path.basename(folder)}.old.")
+            os.replace(folder, os.path.join(old, "previous"))
+        os.replace(temporary, folder)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(temporary, ignore_errors=True)
+        raise
 
 
 def read_member(archive: zipfile.ZipFile, name: str, filepath) -> bytes:

@@ -22,7 +22,7 @@ import warnings
 import torch
 
 from lamina.saving import legacy_h5, saving_lib
-from lamina.saving.file_io import atomic_write, open_h5
+from lamina.saving.file_io import atomic_write, is_unzipped_model, open_h5
 from lamina.utils.errors import MissingFileError, user_stacklevel
 
 __all__ = ["load_model", "load_weights", "model_from_json", "save_model", "save_weights"]
@@ -39,6 +39,8 @@ def save_model(model, filepath, overwrite: bool = True, **kwargs) -> None:
         model: the model.
         filepath: a path ending in `.keras`, `.h5` or `.hdf5`.
         overwrite: replace an existing file (else raise FileExistsError).
+        zipped: False writes the `.keras` members (config.json, metadata.json,
+            model.weights.h5) into the folder `filepath` instead, as Keras does.
         include_optimizer: (`.h5` only) also save the optimizer state (default True).
 
     Raises:
@@ -46,10 +48,16 @@ def save_model(model, filepath, overwrite: bool = True, **kwargs) -> None:
     """
     path = _path(filepath)
     include_optimizer = kwargs.pop("include_optimizer", True)
+    zipped = kwargs.pop("zipped", None)
     kwargs.pop("save_format", None)  # TF-2 argument: the extension decides here
     if kwargs:
         raise ValueError(f"The following argument(s) are not supported: {sorted(kwargs)}.")
-    if path.endswith(".keras"):
+    if zipped is False:
+        if path.endswith(".keras"):
+            raise ValueError(f"When using `zipped=False`, the `filepath` argument should not end "
+                             f"in `.keras`. Received: filepath={path}")
+        saving_lib.save_model(model, path, overwrite, zipped=False)
+    elif path.endswith(".keras"):
         saving_lib.save_model(model, path, overwrite)
     elif path.endswith((".h5", ".hdf5")):
         # Keras' notice (it logs it), as a warning: the file still works for TF-2 era code.
@@ -80,7 +88,7 @@ def load_model(filepath, custom_objects: dict | None = None, compile: bool = Tru
         ValueError: unknown extension, or a truncated or corrupt file (naming it).
     """
     path = _path(filepath)
-    if path.endswith(".keras"):
+    if path.endswith(".keras") or is_unzipped_model(path):
         return saving_lib.load_model(path, custom_objects, compile, safe_mode)
     if path.endswith((".h5", ".hdf5")):
         return legacy_h5.load_model(path, custom_objects, compile, safe_mode)

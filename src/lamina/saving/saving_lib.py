@@ -21,6 +21,7 @@ Example:
 from __future__ import annotations
 
 import datetime
+import io
 import json
 import os
 import tempfile
@@ -32,7 +33,7 @@ import numpy as np
 
 from lamina.optimizers.base import Optimizer
 from lamina.saving import object_tree
-from lamina.saving.file_io import atomic_write, open_h5, open_zip, read_member
+from lamina.saving.file_io import atomic_folder, atomic_write, open_h5, open_zip, read_member
 from lamina.saving.object_registration import CustomObjectScope
 from lamina.saving.serialization_lib import deserialize_keras_object, serialize_keras_object
 from lamina.saving.sharded_weights import merged_shards, save_sharded_weights
@@ -48,8 +49,9 @@ ASSETS_DIRNAME = "assets"
 KERAS_VERSION = "3.15.1"
 
 
-def save_model(model, filepath, overwrite: bool = True) -> None:
-    """Writes `model` (config, compile state, weights, optimizer state) to a `.keras` file."""
+def save_model(model, filepath, overwrite: bool = True, zipped: bool = True) -> None:
+    """Writes `model` (config, compile state, weights, optimizer state) to a `.keras` file, or
+    with `zipped=False` the same members into a folder, as Keras does."""
     from lamina import __version__
 
     if not model.built:
@@ -60,18 +62,29 @@ def save_model(model, filepath, overwrite: bool = True) -> None:
     metadata_json = json.dumps({"keras_version": KERAS_VERSION, "lamina_version": __version__,
                                 "date_saved": datetime.datetime.now().strftime("%Y-%m-%d@%H:%M:%S")})
     weights = _weights_bytes(model)
-    # Stored, not deflated, as Keras writes it: weights barely compress.
-    with atomic_write(filepath, overwrite) as temporary, \
-            zipfile.ZipFile(temporary, "w", compression=zipfile.ZIP_STORED) as archive:
-        archive.writestr(METADATA_FILENAME, metadata_json)
-        archive.writestr(CONFIG_FILENAME, config_json)
-        archive.writestr(WEIGHTS_FILENAME, weights)
-        _save_assets(model, archive)
+
+    def write(target) -> None:
+        # Stored, not deflated, as Keras writes it: weights barely compress.
+        with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_STORED) as archive:
+            archive.writestr(METADATA_FILENAME, metadata_json)
+            archive.writestr(CONFIG_FILENAME, config_json)
+            archive.writestr(WEIGHTS_FILENAME, weights)
+            _save_assets(model, archive)
+
+    if zipped:
+        with atomic_write(filepath, overwrite) as temporary:
+            write(temporary)
+        return
+    buffer = io.BytesIO()
+    write(buffer)
+    with atomic_folder(filepath, overwrite) as temporary, zipfile.ZipFile(buffer) as archive:
+        archive.extractall(temporary)
 
 
 def load_model(filepath, custom_objects: dict | None = None, compile: bool = True,
                safe_mode: bool = True):
-    """Rebuilds the model saved in a `.keras` file, with its weights and optimizer state.
+    """Rebuilds the model saved in a `.keras` file (or Keras' unzipped folder of one), with its
+    weights and optimizer state.
 
     `custom_objects` stay visible for the whole load, as in Keras: what a config nests (the
     optimizer's learning-rate schedule, the compiled loss) resolves through them too.
@@ -123,8 +136,6 @@ def load_weights_only(model, filepath, skip_mismatch: bool = False) -> None:
 
 # ------------------------------------------------------------------------------------ weights
 def _weights_bytes(model) -> bytes:
-    import io
-
     buffer = io.BytesIO()
     with h5py.File(buffer, "w") as h5file:
         write_weights_to_h5(model, h5file)
