@@ -151,7 +151,8 @@ class Constant(Initializer):
     def _generate(self, shape, dtype):
         if isinstance(self.value, numbers.Number):
             return torch.full(shape, self.value, dtype=dtype)
-        return torch.as_tensor(backend.from_numpy(np.asarray(self.value)), dtype=dtype).expand(shape).clone()
+        value = backend.from_numpy(np.asarray(self.value))
+        return torch.as_tensor(value, dtype=dtype).expand(shape).clone()
 
     def get_config(self):
         value = self.value.tolist() if isinstance(self.value, np.ndarray) else self.value

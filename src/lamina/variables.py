@@ -200,4 +200,4 @@ def _initial_value(initializer, shape, dtype, device) -> torch.Tensor:
 def _as_tensor_like(value, like: torch.Tensor) -> torch.Tensor:
     if isinstance(value, torch.Tensor):
         return value.to(device=like.device, dtype=like.dtype)
-    return torch.as_tensor(backend.from_numpy(np.asarray(value)), dtype=like.dtype, device=like.device)
+    return backend.to_tensor(value, dtype=like.dtype, device=like.device)

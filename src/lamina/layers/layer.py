@@ -696,8 +696,8 @@ class Layer(nn.Module):
                                  f"{getattr(parameter, 'name', '')!r}{where}).")
         with torch.no_grad():
             for parameter, value in zip(own, weights):
-                parameter.copy_(torch.as_tensor(backend.from_numpy(np.asarray(value)),
-                                                 dtype=parameter.dtype))
+                parameter.copy_(backend.to_tensor(value, dtype=parameter.dtype,
+                                                  device=parameter.device))
 
     def save_own_variables(self, store) -> None:
         """Keras' saving hook: this layer's own weights (not its sublayers') as `store["0"]`, ...
@@ -727,7 +727,7 @@ class Layer(nn.Module):
                                  f"{value.shape}.")
         with torch.no_grad():
             for weight, value in zip(own, values):
-                weight.copy_(torch.as_tensor(backend.from_numpy(value), dtype=weight.dtype))
+                weight.copy_(backend.to_tensor(value, dtype=weight.dtype, device=weight.device))
 
     def count_params(self) -> int:
         """Number of scalars in the layer's weights."""

@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import shutil
 import tempfile
 import zipfile
 
@@ -126,8 +127,6 @@ def atomic_folder(folder, overwrite: bool = True):
     Raises:
         FileExistsError: `overwrite=False` and `folder` exists.
     """
-    import shutil
-
     folder = os.path.abspath(os.fspath(folder))
     if not overwrite and os.path.exists(folder):
         raise FileExistsError(f"{folder!r} already exists and overwrite=False. Pass "

@@ -33,15 +33,13 @@ _GIGABYTE = 1024 ** 3
 
 
 def save_sharded_weights(write_weights, filepath, max_shard_size, overwrite: bool = True) -> None:
-    """Writes what `write_weights(h5file)` writes as shards of at most `max_shard_size` GB.
+    """Writes what `write_weights(h5file)` writes as shards of at most `max_shard_size` GB,
+    indexed by `filepath` (a `.weights.json` name, which `saving_api.save_weights` checks).
 
     Raises:
-        ValueError: `filepath` does not end in `.json`; one variable is larger than a shard.
+        ValueError: one variable is larger than a shard.
     """
     path = os.fspath(filepath)
-    if not path.endswith(".json"):
-        raise ValueError(f"Saving sharded weights (max_shard_size={max_shard_size!r}) writes "
-                         f"an index file ending in `.weights.json`. Received: filepath={path!r}")
     limit = float(max_shard_size) * _GIGABYTE
     buffer = io.BytesIO()
     with h5py.File(buffer, "w") as h5file:

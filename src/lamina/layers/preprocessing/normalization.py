@@ -91,7 +91,7 @@ class Normalization(Layer):
 
     def _broadcast(self, value) -> torch.Tensor:
         """A given statistic aligned right-to-left with the kept axes, broadcast to them."""
-        value = torch.as_tensor(backend.from_numpy(np.asarray(value)), dtype=self._dtype, device=self._device())
+        value = backend.to_tensor(value, dtype=self._dtype, device=self._device())
         expanded = [1] * len(self._broadcast_shape)
         for i in range(1, value.dim() + 1):
             expanded[self._keep_axis[-i]] = value.shape[-i]
